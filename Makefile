@@ -1,0 +1,68 @@
+# Two commands for a new user: `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app smartsociety
+CATALOGS := $(wildcard smartsociety/translations/*/LC_MESSAGES/messages.po)
+COMPILED := $(CATALOGS:.po=.mo)
+
+.PHONY: run test test-sqlite test-postgres serve install test-deps system-deps translations \
+        extract-messages clean
+
+run: install translations
+	@mkdir -p instance
+	$(FLASK) db upgrade
+	$(FLASK) demo load
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+test: test-deps translations
+	$(BIN)/python -m pytest
+	SMARTSOCIETY_TEST_DATABASE=postgresql $(BIN)/python -m pytest -m "not browser"
+
+test-sqlite: test-deps translations
+	$(BIN)/python -m pytest
+
+test-postgres: test-deps translations
+	SMARTSOCIETY_TEST_DATABASE=postgresql $(BIN)/python -m pytest -m "not browser"
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: setup.cfg pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[postgres]'
+	touch $@
+
+test-deps: $(VENV)/.installed-test system-deps
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(BIN)/python -m pip install -q -e '.[test,postgres]'
+	touch $@
+
+# Debian packages and the npm package the tests drive; CI runs as root on a clean machine.
+system-deps:
+	@missing=""; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	test -f /usr/share/dict/dutch || missing="$$missing wdutch"; \
+	command -v npm >/dev/null || missing="$$missing npm"; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+	@test -f tests/browser/node_modules/axe-core/axe.min.js || \
+	  (cd tests/browser && npm ci --no-audit --no-fund --silent)
+
+translations: install $(COMPILED)
+
+%.mo: %.po
+	$(BIN)/pybabel compile -f -i $< -o $@
+
+extract-messages: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o smartsociety/translations/messages.pot .
+	$(BIN)/pybabel update -i smartsociety/translations/messages.pot -d smartsociety/translations --no-fuzzy-matching
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

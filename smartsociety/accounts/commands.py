@@ -1,0 +1,34 @@
+"""`flask users ...`: account administration from the command line."""
+import click
+import sqlalchemy as sa
+from flask.cli import AppGroup
+
+from smartsociety.extensions import db
+from smartsociety.models import Role, User
+
+users_cli = AppGroup("users", help="Manage member accounts.")
+
+
+@users_cli.command("promote")
+@click.argument("email")
+@click.option(
+    "--role",
+    type=click.Choice([role.value for role in Role]),
+    default=Role.MODERATOR.value,
+    show_default=True,
+)
+def promote(email: str, role: str) -> None:
+    """Give the member with EMAIL a site role."""
+    user = db.session.scalar(User.by_email(email))
+    if user is None:
+        raise click.ClickException(f"No member with e-mail {email}")
+    user.role = Role(role)
+    db.session.commit()
+    click.echo(f"{user.email} is now {user.role.value}")
+
+
+@users_cli.command("list")
+def list_users() -> None:
+    """List members with their role."""
+    for user in db.session.scalars(sa.select(User).order_by(User.email)):
+        click.echo(f"{user.email}\t{user.role.value}\t{user.name}")

@@ -1,0 +1,10 @@
+"""Registers each feature's command-line group with `flask`."""
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from smartsociety.accounts.commands import users_cli
+    from smartsociety.demo import demo_cli
+
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_cli)

@@ -1,0 +1,133 @@
+"""Configuration classes; every setting that differs between machines comes from the environment."""
+import os
+import secrets
+from pathlib import Path
+
+
+def _bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+class Config:
+    ENV_NAME = "development"
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    # Filled in by the factory with a path inside the instance folder when unset.
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
+    SEARCH_INDEX_DIR = os.environ.get("SEARCH_INDEX_DIR")
+    UPLOAD_DIR = os.environ.get("UPLOAD_DIR")
+    # "inline": the web process applies the search change log after each commit (embedded
+    # default); "worker": only `flask search worker` writes the index (production).
+    SEARCH_MODE = os.environ.get("SEARCH_MODE", "inline")
+
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 16 * 1024 * 1024)
+    MAX_FORM_MEMORY_SIZE = 2 * 1024 * 1024
+
+    BABEL_DEFAULT_LOCALE = "nl"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Amsterdam"
+    LANGUAGES = ("nl", "en")
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = False
+    REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 30
+    WTF_CSRF_TIME_LIMIT = None  # tied to the session instead of a clock
+
+    # werkzeug method string; PBKDF2-SHA256 at 600,000 iterations (OWASP 2023 minimum).
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:600000"
+    PASSWORD_MIN_LENGTH = 12
+
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or os.environ.get(
+        "REDIS_URL", "memory://"
+    )
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_ENABLED = True
+    LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "10 per 15 minutes")
+    LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "30 per 15 minutes")
+
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
+    MAIL_PORT = _int("MAIL_PORT", 25)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS")
+    MAIL_USE_SSL = _bool("MAIL_USE_SSL")
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Smart Society <noreply@localhost>")
+    MAIL_SUPPRESS_SEND = _bool("MAIL_SUPPRESS_SEND")
+
+    FORCE_HTTPS = False
+    PER_PAGE = 20
+
+    @classmethod
+    def init_app(cls, app) -> None:
+        """Hook for checks that need the finished configuration."""
+
+
+class DevelopmentConfig(Config):
+    @classmethod
+    def init_app(cls, app) -> None:
+        if not app.config.get("SECRET_KEY"):
+            app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
+
+
+class TestingConfig(Config):
+    ENV_NAME = "testing"
+    TESTING = True
+    WTF_CSRF_ENABLED = False
+    # A cheap hash keeps the suite fast; tests check the production setting separately.
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+    RATELIMIT_STORAGE_URI = "memory://"
+    SECRET_KEY = "testing-secret-key-not-for-production"
+    MAIL_SUPPRESS_SEND = True
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    FORCE_HTTPS = _bool("FORCE_HTTPS", False)
+    SEARCH_MODE = os.environ.get("SEARCH_MODE", "worker")
+
+    @classmethod
+    def init_app(cls, app) -> None:
+        key = app.config.get("SECRET_KEY") or ""
+        if len(key) < 32 or key.lower() in {"changeme", "secret", "dev", "development"}:
+            raise RuntimeError(
+                "SECRET_KEY must be set to a random value of at least 32 characters in "
+                "production, for example: python -c 'import secrets; print(secrets.token_hex(32))'"
+            )
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_for(name: str | None):
+    name = name or os.environ.get("SMARTSOCIETY_CONFIG", "development")
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise RuntimeError(f"Unknown SMARTSOCIETY_CONFIG {name!r}; use one of {sorted(CONFIGS)}")
+
+
+def _instance_secret(instance: Path) -> str:
+    """A development key kept in the instance folder so sessions survive restarts."""
+    instance.mkdir(parents=True, exist_ok=True)
+    path = instance / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()

@@ -1,0 +1,20 @@
+"""Which language a request is served in, and remembering a member's choice."""
+from flask import current_app, request, session
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+LANGUAGE_COOKIE = "lang"
+LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English"}
+LOGIN_MESSAGE = _l("Log in to see this page.")
+
+
+def select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    for choice in (session.get(LANGUAGE_COOKIE), request.cookies.get(LANGUAGE_COOKIE)):
+        if choice in languages:
+            return choice
+    return request.accept_languages.best_match(languages) or current_app.config[
+        "BABEL_DEFAULT_LOCALE"
+    ]

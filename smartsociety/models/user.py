@@ -1,0 +1,69 @@
+"""Members of the network, their site role and their organisation."""
+import enum
+import secrets
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from smartsociety.models.base import Base, str_enum, utcnow
+
+
+class Role(str, enum.Enum):
+    MEMBER = "member"
+    MODERATOR = "moderator"
+    ADMIN = "admin"
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class User(UserMixin, Base):
+    __tablename__ = "user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    # Stored lower-cased: e-mail addresses are unique without regard to case.
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    role: Mapped[Role] = mapped_column(str_enum(Role), default=Role.MEMBER)
+    organisation_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("organisation.id", ondelete="SET NULL"), index=True
+    )
+    job_title: Mapped[str] = mapped_column(sa.String(120), default="")
+    bio: Mapped[str] = mapped_column(sa.Text, default="")
+    locale: Mapped[str | None] = mapped_column(sa.String(5))
+    # Flask-Login's id: rotating it ends every session and remember-me cookie of this user.
+    session_token: Mapped[str] = mapped_column(
+        sa.String(64), unique=True, default=new_session_token
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None]
+
+    organisation: Mapped["Organisation | None"] = relationship(  # noqa: F821
+        back_populates="members", foreign_keys=[organisation_id]
+    )
+
+    def get_id(self) -> str:
+        return self.session_token
+
+    def set_password(self, password: str, method: str) -> None:
+        self.password_hash = generate_password_hash(password, method=method)
+        self.session_token = new_session_token()
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @staticmethod
+    def normalise_email(email: str) -> str:
+        return email.strip().lower()
+
+    @classmethod
+    def by_email(cls, email: str) -> sa.Select:
+        return sa.select(cls).where(cls.email == cls.normalise_email(email))
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email}>"

@@ -1,0 +1,117 @@
+"""Fixtures shared by the whole suite: app, client, db, logged-in clients, the database server."""
+import contextvars
+import os
+import uuid
+
+import pytest
+import sqlalchemy as sa
+from flask import has_app_context
+from flask.testing import FlaskClient
+
+from smartsociety import create_app
+from smartsociety.extensions import db as _db
+from tests.pgserver import PostgresServer
+
+USE_POSTGRES = os.environ.get("SMARTSOCIETY_TEST_DATABASE") == "postgresql"
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """One real PostgreSQL server for the session (only in the PostgreSQL run)."""
+    if not USE_POSTGRES:
+        yield None
+        return
+    server = PostgresServer().start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_url(postgres):
+    if postgres is None:
+        return None
+    url = postgres.create_database("smartsociety_test")
+    app = create_app({"CONFIG": "testing", "SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        _db.create_all()
+        _db.engine.dispose()
+    return url
+
+
+def make_config(tmp_path, postgres_url, **overrides) -> dict:
+    config = {
+        "CONFIG": "testing",
+        "SQLALCHEMY_DATABASE_URI": postgres_url or f"sqlite:///{tmp_path / 'test.db'}",
+        "SEARCH_INDEX_DIR": str(tmp_path / "search-index"),
+        "UPLOAD_DIR": str(tmp_path / "uploads"),
+    }
+    config.update(overrides)
+    return config
+
+
+def reset_database() -> None:
+    if _db.engine.dialect.name == "postgresql":
+        tables = ", ".join(f'"{t.name}"' for t in _db.metadata.sorted_tables)
+        with _db.engine.begin() as conn:
+            conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    else:
+        _db.create_all()
+
+
+@pytest.fixture
+def app_config(tmp_path, postgres_url) -> dict:
+    """Override in a test module to change settings for that module's app."""
+    return make_config(tmp_path, postgres_url)
+
+
+class IsolatedClient(FlaskClient):
+    """Each request runs in a fresh context, as in a real server: nothing in `g` carries over
+    from the test's own app context, and afterwards the test's session re-reads the database."""
+
+    def open(self, *args, **kwargs):
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        if has_app_context():
+            _db.session.expire_all()
+        return response
+
+
+@pytest.fixture
+def app(app_config):
+    app = create_app(app_config)
+    app.test_client_class = IsolatedClient
+    with app.app_context():
+        reset_database()
+        yield app
+        _db.session.remove()
+        _db.engine.dispose()
+
+
+@pytest.fixture
+def db(app):
+    return _db
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def login(app):
+    """login(user) -> a test client whose session belongs to `user`."""
+
+    def _login(user, client=None):
+        client = client or app.test_client()
+        with client.session_transaction() as session:
+            session["_user_id"] = user.get_id()
+            session["_fresh"] = True
+        return client
+
+    return _login
+
+
+@pytest.fixture
+def unique():
+    return lambda prefix="x": f"{prefix}-{uuid.uuid4().hex[:8]}"
