@@ -1,0 +1,45 @@
+"""Markdown to safe HTML: rendered once when text is saved, sanitised against an allow-list."""
+import markdown
+import nh3
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "dl", "dt", "em", "h1", "h2",
+    "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li", "ol", "p", "pre", "s",
+    "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
+}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "abbr": {"title"},
+    "img": {"src", "alt", "title"},
+    "td": {"align"},
+    "th": {"align"},
+    "ol": {"start"},
+    "code": {"class"},
+}
+# No javascript:, data:, vbscript: or relative-protocol tricks survive: only these schemes.
+URL_SCHEMES = {"http", "https", "mailto"}
+LINK_REL = "nofollow ugc noopener"
+EXTENSIONS = ["tables", "fenced_code", "sane_lists"]
+
+
+def render_markdown(text: str, *, link_rel: str = LINK_REL) -> str:
+    """Render Markdown source to sanitised HTML, safe to store and show as is."""
+    # Raw HTML in the source is escaped by the sanitiser below, not trusted.
+    html = markdown.markdown(text or "", extensions=EXTENSIONS, output_format="html")
+    return sanitise_html(html, link_rel=link_rel)
+
+
+def sanitise_html(html: str, *, link_rel: str = LINK_REL) -> str:
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel=link_rel,
+        strip_comments=True,
+    )
+
+
+def plain_text(html: str) -> str:
+    """Text content of stored HTML, for snippets and search."""
+    return " ".join(nh3.clean(html or "", tags=set()).split())
