@@ -7,6 +7,7 @@ from markupsafe import Markup
 
 from smartsociety import permissions
 from smartsociety.i18n import LANGUAGE_NAMES
+from smartsociety.labels import label
 
 
 def url_with_args(**changes) -> str:
@@ -27,6 +28,7 @@ def init_app(app: Flask) -> None:
         url_with_args=url_with_args,
         get_locale=get_locale,
         LANGUAGE_NAMES=LANGUAGE_NAMES,
+        label=label,
         # Live view of the registered endpoints, so navigation shows installed features only.
         url_endpoints=app.view_functions,
     )

@@ -1,0 +1,59 @@
+"""Display names for enumerated values, in the reader's language; templates call `label(value)`."""
+import enum
+
+from flask_babel import lazy_gettext as _l
+
+from smartsociety.models import (
+    CaseKind,
+    DilemmaStatus,
+    OrganisationKind,
+    ProjectStatus,
+    Role,
+    Theme,
+)
+
+LABELS: dict[enum.Enum, object] = {
+    OrganisationKind.GEMEENTE: _l("Municipality"),
+    OrganisationKind.BEDRIJF: _l("Company"),
+    OrganisationKind.KENNISINSTELLING: _l("Research institution"),
+    OrganisationKind.OVERIGE_OVERHEID: _l("Other government body"),
+    OrganisationKind.MAATSCHAPPELIJK: _l("Civil society organisation"),
+    Role.MEMBER: _l("Member"),
+    Role.MODERATOR: _l("Moderator"),
+    Role.ADMIN: _l("Administrator"),
+    CaseKind.PROJECT: _l("Project"),
+    CaseKind.DILEMMA: _l("Dilemma"),
+    ProjectStatus.IDEA: _l("Idea"),
+    ProjectStatus.PILOT: _l("Pilot"),
+    ProjectStatus.RUNNING: _l("Running"),
+    ProjectStatus.FINISHED: _l("Finished"),
+    DilemmaStatus.OPEN: _l("Open"),
+    DilemmaStatus.IN_DISCUSSION: _l("In discussion"),
+    DilemmaStatus.ANSWERED: _l("Answered"),
+    DilemmaStatus.CLOSED: _l("Closed"),
+    Theme.INNOVATIE: _l("Innovation and research"),
+    Theme.INFRASTRUCTUUR: _l("Shared infrastructure"),
+    Theme.SAMEN_ORGANISEREN: _l("Organising and commissioning together"),
+    Theme.DATAGEDREVEN: _l("Data-driven working"),
+    Theme.DIENSTVERLENING: _l("Services to residents and businesses"),
+    Theme.INFORMATIEBEVEILIGING: _l("Information security and privacy"),
+}
+
+LANGUAGE_LABELS = {"nl": _l("Dutch"), "en": _l("English")}
+
+
+def label(value) -> str:
+    """The display name of an enum member (or of its stored string value, for statuses)."""
+    if value in LABELS:
+        return str(LABELS[value])
+    for member, text in LABELS.items():
+        if member.value == value:
+            return str(text)
+    if value in LANGUAGE_LABELS:
+        return str(LANGUAGE_LABELS[value])
+    return str(value)
+
+
+def choices(enum_cls: type[enum.Enum]) -> list[tuple[str, str]]:
+    """(value, lazy label) pairs for a select or radio field."""
+    return [(member.value, LABELS.get(member, member.value)) for member in enum_cls]
