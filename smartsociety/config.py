@@ -67,6 +67,8 @@ class Config:
 
     FORCE_HTTPS = False
     PER_PAGE = 20
+    # One JSON line per request on stderr (production); off elsewhere to keep output readable.
+    REQUEST_LOG = _bool("REQUEST_LOG", False)
 
     @classmethod
     def init_app(cls, app) -> None:
@@ -97,6 +99,7 @@ class ProductionConfig(Config):
     REMEMBER_COOKIE_SECURE = True
     FORCE_HTTPS = _bool("FORCE_HTTPS", False)
     SEARCH_MODE = os.environ.get("SEARCH_MODE", "worker")
+    REQUEST_LOG = _bool("REQUEST_LOG", True)
 
     @classmethod
     def init_app(cls, app) -> None:
