@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app smartsociety
 CATALOGS := $(wildcard smartsociety/translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 
-.PHONY: run test test-sqlite test-postgres serve install test-deps system-deps translations \
+.PHONY: run serve test test-sqlite test-postgres serve install test-deps system-deps translations \
         extract-messages clean
 
 run: install translations
@@ -15,6 +15,20 @@ run: install translations
 	$(FLASK) db upgrade
 	$(FLASK) demo load
 	$(FLASK) run --host 127.0.0.1 --port 5000
+
+# The production set-up on this machine: gunicorn, PostgreSQL, Redis, the search worker.
+serve: install translations serve-deps
+	$(BIN)/python -m pip install -q -e '.[production]'
+	$(BIN)/python -m smartsociety.ops.serve
+
+serve-deps:
+	@missing=""; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
 
 test: test-deps translations
 	$(BIN)/python -m pytest

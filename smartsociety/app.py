@@ -58,6 +58,7 @@ def configure(app: Flask, config: str | dict | None) -> None:
 
 def register_extensions(app: Flask) -> None:
     from smartsociety import database, i18n
+    from smartsociety.ops import logs
     from smartsociety.accounts.session import load_user
 
     db.init_app(app)
@@ -88,12 +89,15 @@ def register_extensions(app: Flask) -> None:
         referrer_policy="strict-origin-when-cross-origin",
     )
     templating.init_app(app)
+    logs.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
     from smartsociety.main.views import bp as main_bp
+    from smartsociety.ops.views import bp as ops_bp
 
     app.register_blueprint(main_bp)
+    app.register_blueprint(ops_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -67,6 +67,8 @@ class Config:
 
     FORCE_HTTPS = False
     PER_PAGE = 20
+    # One JSON line per request on stderr (production); off elsewhere to keep output readable.
+    REQUEST_LOG = _bool("REQUEST_LOG", False)
 
     @classmethod
     def init_app(cls, app) -> None:
@@ -93,10 +95,12 @@ class TestingConfig(Config):
 
 class ProductionConfig(Config):
     ENV_NAME = "production"
-    SESSION_COOKIE_SECURE = True
-    REMEMBER_COOKIE_SECURE = True
+    # Only `make serve` on loopback turns these off, to be tried over plain http.
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     FORCE_HTTPS = _bool("FORCE_HTTPS", False)
     SEARCH_MODE = os.environ.get("SEARCH_MODE", "worker")
+    REQUEST_LOG = _bool("REQUEST_LOG", True)
 
     @classmethod
     def init_app(cls, app) -> None:

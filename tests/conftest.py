@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 
 from smartsociety import create_app
 from smartsociety.extensions import db as _db
-from tests.pgserver import PostgresServer
+from smartsociety.ops.pgserver import PostgresServer
 
 USE_POSTGRES = os.environ.get("SMARTSOCIETY_TEST_DATABASE") == "postgresql"
 
@@ -25,7 +25,7 @@ def postgres():
     try:
         yield server
     finally:
-        server.stop()
+        server.destroy()
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,1 @@
+"""Operations: health endpoint, structured request logs, the production server settings."""

@@ -1,0 +1,24 @@
+"""`/healthz`: whether this web node can serve (database reachable) and how fresh its index is."""
+import sqlalchemy as sa
+from flask import Blueprint, jsonify
+
+from smartsociety.extensions import db, limiter
+
+bp = Blueprint("ops", __name__)
+
+
+@bp.get("/healthz")
+@limiter.exempt
+def healthz():
+    checks = {"database": _database()}
+    healthy = all(check["ok"] for check in checks.values())
+    return jsonify(status="ok" if healthy else "fail", checks=checks), 200 if healthy else 503
+
+
+def _database() -> dict:
+    try:
+        db.session.execute(sa.text("SELECT 1"))
+        return {"ok": True}
+    except Exception as exc:  # any driver error means "not serving", never a 500 here
+        db.session.rollback()
+        return {"ok": False, "error": type(exc).__name__}

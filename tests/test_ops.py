@@ -1,0 +1,114 @@
+"""Operations: the health endpoint, request logs, graceful shutdown under gunicorn."""
+import json
+import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+
+import sqlalchemy.exc
+
+from smartsociety.extensions import db
+from smartsociety.ops.logs import logger as request_logger
+from tests.conftest import make_config
+
+
+def test_healthz_ok(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json()["checks"]["database"]["ok"] is True
+
+
+def test_healthz_reports_database_down(client, monkeypatch):
+    def broken(*args, **kwargs):
+        raise sqlalchemy.exc.OperationalError("SELECT 1", {}, Exception("down"))
+
+    monkeypatch.setattr(db.session, "execute", broken)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    body = response.get_json()
+    assert body["status"] == "fail"
+    assert body["checks"]["database"] == {"ok": False, "error": "OperationalError"}
+
+
+class _Collect(logging.Handler):
+    def __init__(self):
+        super().__init__()
+        self.records = []
+
+    def emit(self, record):
+        self.records.append(record)
+
+
+def test_structured_request_log(tmp_path, postgres_url):
+    from smartsociety import create_app
+
+    app = create_app(make_config(tmp_path, postgres_url, REQUEST_LOG=True))
+    collector = _Collect()
+    request_logger.addHandler(collector)
+    try:
+        response = app.test_client().get("/healthz", headers={"X-Request-ID": "abc123"})
+    finally:
+        request_logger.removeHandler(collector)
+        with app.app_context():
+            db.engine.dispose()
+    assert response.headers["X-Request-ID"] == "abc123"
+    record = collector.records[-1]
+    assert (record.method, record.path, record.status) == ("GET", "/healthz", 200)
+    assert record.request_id == "abc123" and record.duration_ms >= 0
+    # The formatter writes a JSON object per line.
+    line = request_logger.handlers[0].formatter.format(record)
+    assert json.loads(line)["path"] == "/healthz"
+
+
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_sigterm_lets_a_running_request_finish(tmp_path, app):
+    port = _free_port()
+    env = dict(
+        os.environ,
+        TEST_DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
+        TEST_INDEX_DIR=str(tmp_path / "index"),
+        SLOW_SECONDS="2",
+    )
+    log = open(tmp_path / "gunicorn.log", "wb")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", "python:smartsociety.ops.gunicorn_conf",
+         "--bind", f"127.0.0.1:{port}", "--workers", "1", "tests.slow_app:app"],
+        env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
+                    break
+            except OSError:
+                assert time.monotonic() < deadline, "gunicorn did not start"
+                time.sleep(0.2)
+        result = {}
+
+        def slow_request():
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_slow", timeout=20) as resp:
+                result["status"], result["body"] = resp.status, resp.read()
+
+        thread = threading.Thread(target=slow_request)
+        thread.start()
+        time.sleep(0.5)
+        server.send_signal(signal.SIGTERM)
+        thread.join(20)
+        assert result == {"status": 200, "body": b"finished"}
+        assert server.wait(20) == 0
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+        log.close()
