@@ -89,7 +89,8 @@ def test_role_change_refuses_bad_input(login, db):
     assert client.post(f"/beheer/leden/{member.id}/rol", data={"role": "koning"}).status_code == 400
     assert client.post("/beheer/leden/999999/rol", data={"role": "member"}).status_code == 404
     response = client.post(
-        f"/beheer/leden/{member.id}/rol", data={"role": "moderator", "next": "https://evil.example/"}
+        f"/beheer/leden/{member.id}/rol",
+        data={"role": "moderator", "next": "https://evil.example/"},
     )
     assert response.headers["Location"] == "/beheer/leden"
     assert client.get(f"/beheer/leden/{member.id}/rol").status_code == 405

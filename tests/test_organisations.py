@@ -144,6 +144,8 @@ def test_edit_keeps_slug_and_updates_fields(login, db):
         {"cbs_code": "AB1234"},
         {"kind": "onzin"},
         {"website": "geen url"},
+        {"website": "javascript://example.com/%0Aalert(1)"},
+        {"website": "ftp://example.com/"},
         {"website": "https://" + "w" * 300 + ".nl"},
         {"description": "d" * 5001},
         {"name": "Gemeente Bezet"},

@@ -31,6 +31,7 @@ from smartsociety.models.organisation import CBS_CODE
 from smartsociety.organisations.forms import (
     CBS_CODE_FORMAT,
     URL_FORMAT,
+    WEB_ADDRESS,
     CBS_CODE_REQUIRED,
     missing_cbs_code,
     strip,
@@ -48,14 +49,19 @@ class PasswordPolicy:
 
     def __call__(self, form, field):
         problems = password_problems(
-            field.data or "", form.min_length, email=form.identity_email(), name=form.identity_name()
+            field.data or "",
+            form.min_length,
+            email=form.identity_email(),
+            name=form.identity_name(),
         )
         if problems:
             raise ValidationError(" ".join(str(p) for p in problems))
 
 
 class RegisterForm(FlaskForm):
-    name = StringField(_l("Full name"), filters=[strip], validators=[DataRequired(), Length(max=120)])
+    name = StringField(
+        _l("Full name"), filters=[strip], validators=[DataRequired(), Length(max=120)]
+    )
     email = EmailField(
         _l("E-mail address"),
         filters=[strip],
@@ -79,7 +85,7 @@ class RegisterForm(FlaskForm):
     new_organisation_website = URLField(
         _l("Website"),
         filters=[strip],
-        validators=[Optional(), Length(max=300), URL(message=URL_FORMAT)],
+        validators=[Optional(), Length(max=300), WEB_ADDRESS, URL(message=URL_FORMAT)],
     )
     new_organisation_cbs_code = StringField(
         _l("CBS municipality code"),
@@ -115,7 +121,8 @@ class RegisterForm(FlaskForm):
             if not self.new_organisation_name.data:
                 self.new_organisation_name.errors.append(_l("Enter the name of your organisation."))
                 valid = False
-            if missing_cbs_code(self.new_organisation_kind.data, self.new_organisation_cbs_code.data):
+            kind, code = self.new_organisation_kind.data, self.new_organisation_cbs_code.data
+            if missing_cbs_code(kind, code):
                 self.new_organisation_cbs_code.errors.append(CBS_CODE_REQUIRED)
                 valid = False
         return valid
@@ -157,7 +164,9 @@ class ChangePasswordForm(FlaskForm):
 
 
 class ProfileForm(FlaskForm):
-    name = StringField(_l("Full name"), filters=[strip], validators=[DataRequired(), Length(max=120)])
+    name = StringField(
+        _l("Full name"), filters=[strip], validators=[DataRequired(), Length(max=120)]
+    )
     job_title = StringField(_l("Job title"), filters=[strip], validators=[Length(max=120)])
     bio = TextAreaField(_l("About you"), validators=[Length(max=BIO_MAX_LENGTH)])
     locale = SelectField(

@@ -14,22 +14,23 @@ def common_passwords() -> frozenset[str]:
     return frozenset(FREQUENCY_LISTS["passwords"])
 
 
+def contains_identity(password: str, email: str, name: str) -> bool:
+    """Whether the password holds the e-mail local part, the whole name or a longer name part."""
+    compact = "".join(fold(password).split())
+    local_part = fold(email.split("@")[0])
+    full_name = "".join(fold(name).split())
+    pieces = [piece for piece in (local_part, full_name) if len(piece) >= 3]
+    pieces += [part for part in fold(name).split() if len(part) >= 4]
+    return any(piece in compact for piece in pieces)
+
+
 def password_problems(password: str, min_length: int, email: str = "", name: str = "") -> list:
-    """Reasons (translatable) why `password` is refused; empty when it is acceptable."""
+    """Reasons (lazy translated strings) why `password` is refused; empty when acceptable."""
     problems = []
     if len(password) < min_length:
-        problems.append(
-            _l("Use at least %(count)d characters.", count=min_length)
-        )
-    lowered = password.casefold()
-    if lowered in common_passwords():
+        problems.append(_l("Use at least %(count)d characters.", count=min_length))
+    if password.casefold() in common_passwords():
         problems.append(_l("This password is too common; choose another."))
-    compact = "".join(lowered.split())
-    local_part = (email or "").split("@")[0].casefold()
-    name_parts = [part for part in fold(name or "").split() if len(part) >= 4]
-    full_name = "".join(fold(name or "").split())
-    if (len(local_part) >= 3 and local_part in compact) or (
-        len(full_name) >= 3 and full_name in fold(compact)
-    ) or any(part in fold(compact) for part in name_parts):
+    if contains_identity(password, email or "", name or ""):
         problems.append(_l("Your password must not contain your name or e-mail address."))
     return problems

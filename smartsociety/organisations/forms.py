@@ -1,4 +1,6 @@
 """Organisation forms and the input rules shared with the proposal made at registration."""
+import re
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField, URLField
@@ -13,6 +15,8 @@ CBS_CODE_REQUIRED = _l("A municipality needs its CBS code, for example GM0363.")
 CBS_CODE_FORMAT = _l("Use the form GM followed by four digits, for example GM0363.")
 URL_FORMAT = _l("Enter a web address starting with https://.")
 DESCRIPTION_MAX_LENGTH = 5000
+# WTForms' URL validator accepts any scheme ("javascript://..."); websites are shown as links.
+WEB_ADDRESS = Regexp(r"^https?://", flags=re.IGNORECASE, message=URL_FORMAT)
 
 
 def strip(value):
@@ -33,7 +37,7 @@ class OrganisationForm(FlaskForm):
     website = URLField(
         _l("Website"),
         filters=[strip],
-        validators=[Optional(), Length(max=300), URL(message=URL_FORMAT)],
+        validators=[Optional(), Length(max=300), WEB_ADDRESS, URL(message=URL_FORMAT)],
     )
     cbs_code = StringField(
         _l("CBS municipality code"),

@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
 from smartsociety.extensions import db
-from smartsociety.models import Organisation, OrganisationKind, User
+from smartsociety.models import Organisation, OrganisationKind
 from smartsociety.organisations import services
 from smartsociety.organisations.forms import OrganisationForm, SearchForm
 from smartsociety.pagination import paginate
@@ -18,7 +18,7 @@ def _get(slug: str) -> Organisation:
     return db.first_or_404(
         Organisation.by_name()
         .where(Organisation.slug == slug)
-        .options(selectinload(Organisation.members).selectinload(User.organisation))
+        .options(selectinload(Organisation.members))
     )
 
 

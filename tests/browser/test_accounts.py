@@ -24,7 +24,7 @@ def test_register_log_out_log_in_and_switch_language(live_server, page, db):
 
     page.locator(".account-nav button[type=submit]").click()
     page.wait_for_url(live_server.url + "/")
-    assert page.locator(f'.account-nav a[href="/inloggen"]').count() == 1
+    assert page.locator('.account-nav a[href="/inloggen"]').count() == 1
 
     page.goto(live_server.url + "/inloggen?next=/organisaties")
     page.fill("#email", "bente@browser.example")
