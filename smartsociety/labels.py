@@ -2,6 +2,7 @@
 import enum
 
 from flask_babel import lazy_gettext as _l
+from wtforms.fields.choices import SelectChoice
 
 from smartsociety.models import (
     CaseKind,
@@ -54,6 +55,6 @@ def label(value) -> str:
     return str(value)
 
 
-def choices(enum_cls: type[enum.Enum]) -> list[tuple[str, str]]:
-    """(value, lazy label) pairs for a select or radio field."""
-    return [(member.value, LABELS.get(member, member.value)) for member in enum_cls]
+def choices(enum_cls: type[enum.Enum]) -> list[SelectChoice]:
+    """Options (value, lazy label) for a select or radio field; WTForms 3.3 deprecates tuples."""
+    return [SelectChoice(member.value, LABELS.get(member, member.value)) for member in enum_cls]

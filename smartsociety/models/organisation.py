@@ -51,6 +51,16 @@ class Organisation(Base):
     def by_name(cls) -> sa.Select:
         return sa.select(cls).order_by(cls.name_key)
 
+    @classmethod
+    def directory(cls, kind: "OrganisationKind | None" = None, query: str = "") -> sa.Select:
+        """Organisations by name, optionally of one kind and with `query` in the name."""
+        select = cls.by_name()
+        if kind is not None:
+            select = select.where(cls.kind == kind)
+        if query:
+            select = select.where(cls.name_key.contains(cls.key_for(query), autoescape=True))
+        return select
+
     @staticmethod
     def key_for(name: str) -> str:
         return " ".join(name.split()).casefold()

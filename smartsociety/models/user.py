@@ -65,5 +65,22 @@ class User(UserMixin, Base):
     def by_email(cls, email: str) -> sa.Select:
         return sa.select(cls).where(cls.email == cls.normalise_email(email))
 
+    @classmethod
+    def search(cls, query: str = "") -> sa.Select:
+        """Members by name, with `query` in their name or e-mail address (case-insensitive)."""
+        select = sa.select(cls).order_by(sa.func.lower(cls.name), cls.id)
+        if query:
+            select = select.where(
+                sa.or_(
+                    cls.name.icontains(query, autoescape=True),
+                    cls.email.contains(query.strip().lower(), autoescape=True),
+                )
+            )
+        return select
+
+    @classmethod
+    def admins(cls) -> sa.Select:
+        return sa.select(cls.id).where(cls.role == Role.ADMIN)
+
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"

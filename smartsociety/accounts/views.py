@@ -1,0 +1,190 @@
+"""Register, log in and out, change password, edit and show profiles."""
+import sqlalchemy as sa
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy.exc import IntegrityError
+
+from smartsociety.accounts import services
+from smartsociety.accounts.forms import ChangePasswordForm, LoginForm, ProfileForm, RegisterForm
+from smartsociety.extensions import db, limiter
+from smartsociety.i18n import LANGUAGE_COOKIE
+from smartsociety.models import Organisation, User
+from smartsociety.organisations import services as organisation_services
+from smartsociety.permissions import can_edit_profile, ensure
+from smartsociety.redirects import safe_next_url
+
+bp = Blueprint("accounts", __name__)
+
+LOGIN_FAILED = _l("The e-mail address or password is not correct.")
+EMAIL_TAKEN = _l("An account with this e-mail address already exists. Log in instead.")
+TOO_MANY_LOGINS = _l(
+    "Too many login attempts. Wait a few minutes before you try again."
+)
+
+
+def _login_account_key() -> str:
+    # Per account: the address typed in, whatever client or network the attempts come from.
+    return "login-account:" + User.normalise_email(request.form.get("email", ""))[:254]
+
+
+def _failed(response) -> bool:
+    # Only failed attempts count, so members who log in often are never locked out.
+    return response.status_code != 302
+
+
+@bp.route("/registreren", methods=["GET", "POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    organisations = db.session.execute(
+        sa.select(Organisation.id, Organisation.name).order_by(Organisation.name_key)
+    ).all()
+    form = RegisterForm(
+        organisation_choices=[(str(org_id), name) for org_id, name in organisations],
+        min_length=current_app.config["PASSWORD_MIN_LENGTH"],
+    )
+    if form.validate_on_submit():
+        organisation = None
+        if form.email.data and services.email_taken(form.email.data):
+            form.email.errors.append(EMAIL_TAKEN)
+        if form.proposes_organisation:
+            problems = organisation_services.conflicts(
+                form.new_organisation_name.data, form.new_organisation_cbs_code.data
+            )
+            for field, message in problems.items():
+                getattr(form, f"new_organisation_{field}").errors.append(message)
+        else:
+            organisation = db.session.get(Organisation, int(form.organisation.data))
+        if not form.errors:
+            if form.proposes_organisation:
+                organisation = organisation_services.propose(
+                    form.new_organisation_name.data,
+                    form.new_organisation_kind.data,
+                    form.new_organisation_website.data,
+                    form.new_organisation_cbs_code.data,
+                )
+            user = services.register(
+                form.name.data, form.email.data, form.password.data, organisation
+            )
+            user.locale = session.get(LANGUAGE_COOKIE) or request.cookies.get(LANGUAGE_COOKIE)
+            if user.locale not in current_app.config["LANGUAGES"]:
+                user.locale = None
+            try:
+                db.session.commit()
+            except IntegrityError:
+                # Someone registered the same address (or organisation) a moment ago.
+                db.session.rollback()
+                form.email.errors.append(EMAIL_TAKEN)
+            else:
+                login_user(user)
+                services.record_login(user)
+                db.session.commit()
+                flash(_("Welcome to Smart Society! Your account has been created."), "success")
+                if form.proposes_organisation:
+                    flash(
+                        _("A moderator will check the organisation you proposed."), "info"
+                    )
+                return redirect(url_for("accounts.profile", user_id=user.id))
+    status = 422 if form.is_submitted() else 200
+    return render_template("accounts/register.html", form=form), status
+
+
+@bp.route("/inloggen", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"],
+    methods=["POST"],
+    deduct_when=_failed,
+    error_message=lambda: str(TOO_MANY_LOGINS),
+    scope="login-address",
+)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
+    key_func=_login_account_key,
+    methods=["POST"],
+    deduct_when=_failed,
+    error_message=lambda: str(TOO_MANY_LOGINS),
+    scope="login-account",
+)
+def login():
+    fallback = url_for("main.home")
+    if current_user.is_authenticated:
+        return redirect(safe_next_url(request.args.get("next"), fallback))
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")[:2000]
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            login_user(user, remember=form.remember.data)
+            services.record_login(user)
+            db.session.commit()
+            return redirect(safe_next_url(form.next.data, fallback))
+        form.password.errors.append(LOGIN_FAILED)
+    status = 422 if form.is_submitted() else 200
+    return render_template("accounts/login.html", form=form), status
+
+
+@bp.post("/uitloggen")
+def logout():
+    logout_user()
+    flash(_("You have been logged out."), "info")
+    return redirect(url_for("main.home"))
+
+
+@bp.route("/wachtwoord", methods=["GET", "POST"])
+@login_required
+def change_password():
+    user = current_user._get_current_object()
+    form = ChangePasswordForm(
+        email=user.email, name=user.name, min_length=current_app.config["PASSWORD_MIN_LENGTH"]
+    )
+    if form.validate_on_submit():
+        if not user.check_password(form.current_password.data):
+            form.current_password.errors.append(_("Your current password is not correct."))
+        else:
+            remember_cookie = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+            services.change_password(user, form.password.data)
+            db.session.commit()
+            # The old token is gone; carry this session (and its remember cookie) to the new one.
+            login_user(user, remember=remember_cookie in request.cookies)
+            flash(
+                _("Your password has been changed. You have been logged out everywhere else."),
+                "success",
+            )
+            return redirect(url_for("accounts.profile", user_id=user.id))
+    status = 422 if form.is_submitted() else 200
+    return render_template("accounts/change_password.html", form=form), status
+
+
+@bp.get("/leden/<int:user_id>")
+def profile(user_id: int):
+    user = db.get_or_404(User, user_id)
+    return render_template("accounts/profile.html", user=user)
+
+
+@bp.route("/leden/<int:user_id>/bewerken", methods=["GET", "POST"])
+@login_required
+def edit_profile(user_id: int):
+    user = db.get_or_404(User, user_id)
+    ensure(can_edit_profile(current_user, user))
+    form = ProfileForm(obj=user)
+    if request.method == "GET" and user.locale is None:
+        form.locale.data = str(current_app.config["BABEL_DEFAULT_LOCALE"])
+    if form.validate_on_submit():
+        form.populate_obj(user)
+        db.session.commit()
+        flash(_("The profile has been saved."), "success")
+        return redirect(url_for("accounts.profile", user_id=user.id))
+    status = 422 if form.is_submitted() else 200
+    return render_template("accounts/edit_profile.html", form=form, user=user), status

@@ -1,0 +1,15 @@
+"""Role changes, keeping at least one administrator."""
+from smartsociety.extensions import db
+from smartsociety.models import Role, User
+
+
+class LastAdminError(Exception):
+    """Taking the role away would leave the site without an administrator."""
+
+
+def change_role(user: User, role: Role) -> None:
+    if user.role is Role.ADMIN and role is not Role.ADMIN:
+        # Lock the administrators' rows so two demotions at once cannot both pass the check.
+        if len(db.session.scalars(User.admins().with_for_update()).all()) <= 1:
+            raise LastAdminError
+    user.role = role

@@ -1,0 +1,1 @@
+"""Organisations: the directory, detail pages, verification and editing by moderators."""

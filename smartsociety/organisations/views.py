@@ -1,0 +1,84 @@
+"""The organisation directory, detail pages, and verification and editing by moderators."""
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy.orm import selectinload
+
+from smartsociety.extensions import db
+from smartsociety.models import Organisation, OrganisationKind
+from smartsociety.organisations import services
+from smartsociety.organisations.forms import OrganisationForm, SearchForm
+from smartsociety.pagination import paginate
+from smartsociety.permissions import can_edit_organisation, can_verify_organisation, ensure
+
+bp = Blueprint("organisations", __name__)
+
+
+def _get(slug: str) -> Organisation:
+    return db.first_or_404(
+        Organisation.by_name()
+        .where(Organisation.slug == slug)
+        .options(selectinload(Organisation.members))
+    )
+
+
+@bp.get("/organisaties")
+def index():
+    form = SearchForm(request.args)
+    valid = form.validate()
+    kind = OrganisationKind(form.kind.data) if valid and form.kind.data else None
+    query = form.q.data if valid else ""
+    page = paginate(Organisation.directory(kind, query or ""))
+    return render_template("organisations/index.html", form=form, page=page)
+
+
+@bp.get("/organisaties/<slug>")
+def detail(slug: str):
+    organisation = _get(slug)
+    members = sorted(organisation.members, key=lambda user: user.name.casefold())
+    return render_template("organisations/detail.html", organisation=organisation, members=members)
+
+
+@bp.post("/organisaties/<slug>/verificatie")
+@login_required
+def set_verified(slug: str):
+    organisation = _get(slug)
+    ensure(can_verify_organisation(current_user, organisation))
+    choice = request.form.get("verified")
+    if choice not in ("0", "1"):
+        abort(400)
+    services.set_verified(organisation, choice == "1")
+    db.session.commit()
+    if organisation.is_verified:
+        flash(_("%(name)s is now verified.", name=organisation.name), "success")
+    else:
+        flash(_("%(name)s is no longer verified.", name=organisation.name), "info")
+    return redirect(url_for("organisations.detail", slug=organisation.slug))
+
+
+@bp.route("/organisaties/<slug>/bewerken", methods=["GET", "POST"])
+@login_required
+def edit(slug: str):
+    organisation = _get(slug)
+    ensure(can_edit_organisation(current_user, organisation))
+    form = OrganisationForm(obj=organisation)
+    if request.method == "GET":
+        form.kind.data = organisation.kind.value
+    if form.validate_on_submit():
+        problems = services.conflicts(form.name.data, form.cbs_code.data, exclude=organisation)
+        for field, message in problems.items():
+            getattr(form, field).errors.append(message)
+        if not problems:
+            services.update(
+                organisation,
+                name=form.name.data,
+                kind=form.kind.data,
+                website=form.website.data,
+                cbs_code=form.cbs_code.data,
+                description=form.description.data,
+            )
+            db.session.commit()
+            flash(_("The organisation has been saved."), "success")
+            return redirect(url_for("organisations.detail", slug=organisation.slug))
+    status = 422 if form.is_submitted() else 200
+    return render_template("organisations/edit.html", form=form, organisation=organisation), status
