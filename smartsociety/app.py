@@ -92,8 +92,10 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from smartsociety.main.views import bp as main_bp
+    from smartsociety.principles.views import bp as principles_bp
 
     app.register_blueprint(main_bp)
+    app.register_blueprint(principles_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:
