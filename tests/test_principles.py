@@ -1,4 +1,5 @@
 """Principles: lifecycle of versions, consultation, amendments, diffs, case links, permissions."""
+import datetime
 import re
 
 import pytest
@@ -208,6 +209,15 @@ def test_lifecycle_refusals_are_409(login, moderator, status, action, data):
     assert version_of(principle.id, 2) is None
 
 
+def test_refused_edit_keeps_the_moderators_input(login, moderator):
+    principle = in_consultation()
+    response = login(moderator).post(url(principle, "/versie/1/bewerken"), data={
+        "title": "Mijn nieuwe titel", "statement": "Zin.", "rules": "Mijn nieuwe regel"})
+    assert response.status_code == 409
+    assert b"Mijn nieuwe titel" in response.data and b"Mijn nieuwe regel" in response.data
+    assert version_of(principle.id).title == principle.title
+
+
 def test_adopted_text_is_frozen_for_the_service_too(db):
     version = version_of(PrincipleFactory().id)
     with pytest.raises(services.Conflict):
@@ -249,7 +259,9 @@ def test_member_cannot_create_principle_or_accept_amendment(login, member):
 
 def test_anonymous_cannot_vote(client):
     rule = version_of(in_consultation().id).rules[0]
-    response = client.post(f"/principes/regels/{rule.id}/stem", data={f"vote-{rule.id}-choice": "agree"})
+    response = client.post(
+        f"/principes/regels/{rule.id}/stem", data={f"vote-{rule.id}-choice": "agree"}
+    )
     assert response.status_code == 302
 
 
@@ -260,8 +272,9 @@ def test_member_votes_and_voting_again_replaces_the_vote(login, member, db):
     rule = version_of(in_consultation().id).rules[0]
     client = login(member)
     field = f"vote-{rule.id}-choice"
-    assert client.post(f"/principes/regels/{rule.id}/stem", data={field: "agree"}).status_code == 302
-    assert client.post(f"/principes/regels/{rule.id}/stem", data={field: "disagree"}).status_code == 302
+    path = f"/principes/regels/{rule.id}/stem"
+    assert client.post(path, data={field: "agree"}).status_code == 302
+    assert client.post(path, data={field: "disagree"}).status_code == 302
     votes = db.session.scalars(sa.select(RuleVote)).all()
     assert [(v.user_id, v.choice) for v in votes] == [(member.id, VoteChoice.DISAGREE)]
 
@@ -384,7 +397,7 @@ def test_moderator_accepts_amendment_with_credit(client, login, moderator, db):
     # Accepting twice is a conflict; so is accepting after adoption.
     assert login(moderator).post(
         f"/principes/amendementen/{amendment.id}/overnemen").status_code == 409
-    services.adopt(version_of(principle.id), decision="ALV", adopted_on=rule.version.created_at.date())
+    services.adopt(version_of(principle.id), decision="ALV", adopted_on=datetime.date.today())
     other = AmendmentFactory(rule=version_of(principle.id).rules[0])
     assert login(moderator).post(f"/principes/amendementen/{other.id}/overnemen").status_code == 409
     # The credit travels with the wording into the next version.

@@ -52,7 +52,9 @@ class AdoptForm(FlaskForm):
 
 class VoteForm(FlaskForm):
     choice = RadioField(
-        _l("Your opinion on this rule"), choices=[SelectChoice(v, text) for v, text in choices(VoteChoice)], validators=[InputRequired()]
+        _l("Your opinion on this rule"),
+        choices=[SelectChoice(value, text) for value, text in choices(VoteChoice)],
+        validators=[InputRequired()],
     )
 
 

@@ -240,23 +240,29 @@ def compare(slug: str):
 def edit(slug: str, number: int):
     ensure(can_manage_principles(current_user))
     version = _version(_principle(slug), number)
-    if not version.is_draft:
+    form = PrincipleForm(obj=version, rules="\n".join(rule.text for rule in version.rules))
+    if not form.is_submitted() and not version.is_draft:
         raise services.Conflict(_("Only a draft can be edited; adopted text is frozen."))
-    form = PrincipleForm(
-        obj=version, rules="\n".join(rule.text for rule in version.rules)
-    )
     if form.validate_on_submit():
-        services.update_draft(
-            version,
-            title=form.title.data,
-            statement=form.statement.data,
-            explanation=form.explanation.data or "",
-            rules=form.rule_texts,
-        )
+        try:
+            services.update_draft(
+                version,
+                title=form.title.data,
+                statement=form.statement.data,
+                explanation=form.explanation.data or "",
+                rules=form.rule_texts,
+            )
+        except services.Conflict as error:
+            # E.g. consultation was opened meanwhile: show the refusal with their text intact.
+            return _form_conflict("principles/form.html", form, version, error)
         flash(_("The draft was saved."), "success")
         return redirect(url_for(".version", slug=slug, number=number))
     status = 422 if form.is_submitted() else 200
     return render_template("principles/form.html", form=form, version=version), status
+
+
+def _form_conflict(template: str, form, version, error: services.Conflict):
+    return render_template(template, form=form, version=version, conflict=str(error)), 409
 
 
 @bp.post("/<slug>/nieuwe-versie")
@@ -283,11 +289,14 @@ def open_consultation(slug: str, number: int):
 def adopt(slug: str, number: int):
     ensure(can_manage_principles(current_user))
     version = _version(_principle(slug), number)
-    if not version.in_consultation:
-        raise services.Conflict(_("Only a version that has been in consultation can be adopted."))
     form = AdoptForm(adopted_on=date.today())
+    if not form.is_submitted() and not version.in_consultation:
+        raise services.Conflict(_("Only a version that has been in consultation can be adopted."))
     if form.validate_on_submit():
-        services.adopt(version, decision=form.decision.data, adopted_on=form.adopted_on.data)
+        try:
+            services.adopt(version, decision=form.decision.data, adopted_on=form.adopted_on.data)
+        except services.Conflict as error:
+            return _form_conflict("principles/adopt.html", form, version, error)
         flash(_("Version %(n)d was adopted.", n=version.number), "success")
         return redirect(url_for(".version", slug=slug, number=number))
     status = 422 if form.is_submitted() else 200

@@ -60,7 +60,8 @@ def test_consultation_from_opening_to_adoption(app, live_server, page):
     # The engineer (still logged in) proposes better wording for rule 2.
     rule = page.locator("#rule-2")
     rule.locator("details.participate summary").first.click()
-    rule.locator(f"textarea[name='amend-{second}-text']").fill("Data is open, behalve persoonsgegevens.")
+    wording = "Data is open, behalve persoonsgegevens."
+    rule.locator(f"textarea[name='amend-{second}-text']").fill(wording)
     rule.locator(f"textarea[name='amend-{second}-reason']").fill("Duidelijker voor **inwoners**.")
     rule.locator(f"form[action$='/regels/{second}/amendement'] button[type=submit]").click()
     page.wait_for_selector(".amendment-text")
@@ -72,7 +73,7 @@ def test_consultation_from_opening_to_adoption(app, live_server, page):
     page.click("form[action*='/overnemen'] button")
     page.wait_for_selector("#rule-2 .credit")
     assert "Joris Vermeer" in page.inner_text("#rule-2 .credit")
-    assert page.inner_text("#rule-2 .rule-text") == "Data is open, behalve persoonsgegevens."
+    assert page.inner_text("#rule-2 .rule-text") == wording
 
     page.click(".moderator-actions a[href$='/vaststellen']")
     page.fill("input[name=decision]", "ALV 2026-11-24, agendapunt 4")
