@@ -542,3 +542,12 @@ def test_demo_principles_load_idempotently(db):
                                                     "data"]
     assert all(v.number == 1 and 3 <= len(v.rules) <= 4 for v in versions)
     assert all(v.decision == "ALV 2019-11-29, agendapunt 7" for v in versions)
+
+
+def test_search_fields_hold_plain_text_of_an_adopted_version(db):
+    version = version_of(PrincipleFactory(title="Openheid").id)
+    fields = version.search_fields()
+    assert fields["title"] == "Openheid"
+    assert fields["explanation"] == "Uitleg met nadruk."
+    assert fields["rules"].startswith("1. Regel 1 van Openheid.")
+    assert [v.id for v in db.session.scalars(PrincipleVersion.adopted())] == [version.id]

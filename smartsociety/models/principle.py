@@ -5,6 +5,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
+from smartsociety.markup import plain_text
 from smartsociety.models.base import Base, str_enum, utcnow
 from smartsociety.models.organisation import OrganisationKind
 
@@ -160,6 +161,15 @@ class PrincipleVersion(Base):
             .order_by(Principle.number)
         )
 
+    def search_fields(self) -> dict[str, str]:
+        """Plain text of the version for the search index (index adopted versions only)."""
+        return {
+            "title": self.title,
+            "statement": self.statement,
+            "explanation": plain_text(self.explanation_html),
+            "rules": "\n".join(f"{r.number}. {r.text}" for r in self.rules),
+        }
+
     def snapshot(self) -> dict:
         """The version's text as one dict, for diffs between versions."""
         data = {"title": self.title, "statement": self.statement, "explanation": self.explanation}
@@ -308,8 +318,9 @@ class CasePrincipleLink(Base):
             passive_deletes=True,
         )
     )
-    principle: Mapped[Principle] = relationship()
-    rule: Mapped[Rule | None] = relationship()
+    # Loaded together with the links (one query each), so a case page lists them without N+1.
+    principle: Mapped[Principle] = relationship(lazy="selectin")
+    rule: Mapped[Rule | None] = relationship(lazy="selectin")
     created_by: Mapped["User | None"] = relationship()  # noqa: F821
 
     @classmethod

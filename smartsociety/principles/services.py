@@ -157,14 +157,19 @@ def adopt(version: PrincipleVersion, *, decision: str, adopted_on: date) -> None
 def vote(rule: Rule, user: User, choice: VoteChoice) -> RuleVote:
     """Cast or replace the member's vote on a rule."""
     _require_consultation(rule.version)
-    existing = db.session.scalar(
-        sa.select(RuleVote).where(RuleVote.rule_id == rule.id, RuleVote.user_id == user.id)
-    )
+    find = sa.select(RuleVote).where(RuleVote.rule_id == rule.id, RuleVote.user_id == user.id)
+    existing = db.session.scalar(find)
     if existing is None:
-        existing = RuleVote(rule=rule, user=user, choice=choice)
-        db.session.add(existing)
-    else:
-        existing.choice, existing.updated_at = choice, utcnow()
+        try:
+            # A savepoint: a double click that inserts first wins, this one then updates.
+            with db.session.begin_nested():
+                existing = RuleVote(rule=rule, user=user, choice=choice)
+                db.session.add(existing)
+            db.session.commit()
+            return existing
+        except sa.exc.IntegrityError:
+            existing = db.session.scalar(find)
+    existing.choice, existing.updated_at = choice, utcnow()
     db.session.commit()
     return existing
 
