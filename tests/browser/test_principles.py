@@ -111,3 +111,23 @@ def test_principle_page_usable_at_320_pixels(live_server, page):
     page.set_viewport_size({"width": 320, "height": 640})
     page.goto(f"{live_server.url}/principes/{principle.slug}")
     assert not page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
+
+
+def test_diff_print_and_link_pages_are_accessible(app, live_server, page):
+    from tests.factories import CaseFactory, PrincipleVersionFactory
+
+    principle = PrincipleFactory(title="Data")
+    PrincipleVersionFactory(principle=principle, number=2, status=VersionStatus.CONSULTATION,
+                            rules=["Regel een.", "Regel twee, gewijzigd."])
+    case = CaseFactory()
+    log_in_as(page, app, live_server, case.author)
+    for path in (f"/principes/{principle.slug}/vergelijken?van=1&naar=2",
+                 "/principes/afdrukken", f"/principes/koppelen/{case.id}"):
+        page.goto(live_server.url + path)
+        violations = axe_violations(page)
+        assert violations == [], path + format_violations(violations)
+    page.select_option("select[name=principle]", str(principle.id))
+    page.fill("input[name=note]", "Sensoren in de straat.")
+    page.click("main form.stacked button[type=submit]")
+    page.wait_for_selector(".flash-success")
+    assert "Data" in page.inner_text("main .card-list")
