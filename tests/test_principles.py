@@ -383,6 +383,7 @@ def test_amendment_support_once_and_not_by_its_author(login, member, db):
 def test_moderator_accepts_amendment_with_credit(client, login, moderator, db):
     principle = in_consultation()
     rule = version_of(principle.id).rules[1]
+    original = rule.text
     author = UserFactory(name="Fatima el Amrani")
     amendment = AmendmentFactory(rule=rule, author=author, text="Gegevens zijn van de inwoner.")
     response = login(moderator).post(f"/principes/amendementen/{amendment.id}/overnemen")
@@ -391,7 +392,7 @@ def test_moderator_accepts_amendment_with_credit(client, login, moderator, db):
     assert rule.text == "Gegevens zijn van de inwoner."
     assert rule.credited_author_id == author.id and rule.credited_name == "Fatima el Amrani"
     db.session.refresh(amendment)
-    assert amendment.is_accepted
+    assert amendment.is_accepted and amendment.replaced_text == original
     html = client.get(url(principle)).get_data(as_text=True)
     assert "Fatima el Amrani" in html and 'class="meta credit"' in html
     # Accepting twice is a conflict; so is accepting after adoption.

@@ -2,7 +2,7 @@
 
 Revision ID: 0005
 Revises: 0001
-Create Date: 2026-11-24 10:08:44.570958
+Create Date: 2026-11-24 10:18:03.335835
 
 """
 from alembic import op
@@ -77,6 +77,7 @@ def upgrade():
     sa.Column('reason_html', sa.Text(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('accepted_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('replaced_text', sa.String(length=1000), nullable=True),
     sa.Column('support_count', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['author_id'], ['user.id'], name=op.f('fk_amendment_author_id_user'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['rule_id'], ['principle_rule.id'], name=op.f('fk_amendment_rule_id_principle_rule'), ondelete='CASCADE'),

@@ -245,6 +245,8 @@ class Amendment(Base):
     reason_html: Mapped[str] = mapped_column(sa.Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     accepted_at: Mapped[datetime | None]
+    # The rule's wording this amendment replaced, kept because the consultation text changes.
+    replaced_text: Mapped[str | None] = mapped_column(sa.String(1000))
     support_count: Mapped[int] = mapped_column(default=0)
 
     rule: Mapped[Rule] = relationship(back_populates="amendments", foreign_keys=[rule_id])

@@ -212,6 +212,7 @@ def accept_amendment(amendment: Amendment) -> Rule:
     rule = amendment.rule
     _require_consultation(rule.version)
     _require(not amendment.is_accepted, _l("This amendment has already been accepted."))
+    amendment.replaced_text = rule.text
     rule.text = amendment.text
     rule.credited_author = amendment.author
     rule.credited_name = amendment.author.name if amendment.author else None
