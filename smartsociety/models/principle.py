@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from smartsociety.markup import plain_text
 from smartsociety.models.base import Base, str_enum, utcnow
+from smartsociety.models.case import Case
 from smartsociety.models.organisation import OrganisationKind
 
 
@@ -312,7 +313,7 @@ class CasePrincipleLink(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     # The backref gives Case.principle_links without touching the case module.
-    case: Mapped["Case"] = relationship(  # noqa: F821
+    case: Mapped[Case] = relationship(
         backref=backref(
             "principle_links",
             order_by="CasePrincipleLink.id",
@@ -328,8 +329,6 @@ class CasePrincipleLink(Base):
     @classmethod
     def linked_to_principle(cls, principle_id: int) -> sa.ColumnElement[bool]:
         """A WHERE clause on Case: cases linked to this principle (for the case list filter)."""
-        from smartsociety.models.case import Case
-
         return sa.exists().where(cls.case_id == Case.id, cls.principle_id == principle_id)
 
     @classmethod
