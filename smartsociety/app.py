@@ -98,12 +98,14 @@ def register_blueprints(app: Flask) -> None:
     from smartsociety.main.views import bp as main_bp
     from smartsociety.ops.views import bp as ops_bp
     from smartsociety.organisations.views import bp as organisations_bp
+    from smartsociety.principles.views import bp as principles_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(ops_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(organisations_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(principles_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

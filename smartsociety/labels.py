@@ -11,6 +11,9 @@ from smartsociety.models import (
     ProjectStatus,
     Role,
     Theme,
+    VersionStatus,
+    VoteChoice,
+    VoterGroup,
 )
 
 LABELS: dict[enum.Enum, object] = {
@@ -38,6 +41,17 @@ LABELS: dict[enum.Enum, object] = {
     Theme.DATAGEDREVEN: _l("Data-driven working"),
     Theme.DIENSTVERLENING: _l("Services to residents and businesses"),
     Theme.INFORMATIEBEVEILIGING: _l("Information security and privacy"),
+    VersionStatus.DRAFT: _l("Draft"),
+    VersionStatus.CONSULTATION: _l("In consultation"),
+    VersionStatus.ADOPTED: _l("Adopted"),
+    VersionStatus.SUPERSEDED: _l("Superseded"),
+    VoteChoice.AGREE: _l("Agree"),
+    VoteChoice.DISAGREE: _l("Disagree"),
+    VoteChoice.NO_OPINION: _l("No opinion"),
+    VoterGroup.MUNICIPALITIES: _l("Municipalities"),
+    VoterGroup.COMPANIES: _l("Companies"),
+    VoterGroup.RESEARCHERS: _l("Researchers"),
+    VoterGroup.OTHERS: _l("Others"),
 }
 
 LANGUAGE_LABELS = {"nl": _l("Dutch"), "en": _l("English")}

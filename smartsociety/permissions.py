@@ -38,6 +38,32 @@ def can_change_roles(user) -> bool:
     return is_admin(user)
 
 
+def can_manage_principles(user) -> bool:
+    """Write principle versions and move them through their lifecycle."""
+    return is_moderator(user)
+
+
+def can_view_principle_version(user, version) -> bool:
+    return version.is_public or can_manage_principles(user)
+
+
+def can_take_part_in_consultation(user, version) -> bool:
+    """Vote, comment, propose and support amendments (the version must also be in consultation)."""
+    return is_member(user) and can_view_principle_version(user, version)
+
+
+def can_support_amendment(user, amendment) -> bool:
+    return is_member(user) and amendment.author_id != user.id
+
+
+def can_accept_amendment(user, amendment) -> bool:
+    return can_manage_principles(user)
+
+
+def can_link_case_principles(user, case) -> bool:
+    return is_member(user) and (case.author_id == user.id or is_moderator(user))
+
+
 # Exposed to templates by name, so pages ask the same questions as views.
 PREDICATES = {
     name: value

@@ -1,18 +1,26 @@
 """Test data factories (factory_boy) writing through the app's session."""
+import datetime
+
 import factory
 from factory.alchemy import SQLAlchemyModelFactory
 
 from smartsociety.extensions import db
 from smartsociety.models import (
+    Amendment,
     Case,
     CaseKind,
+    CasePrincipleLink,
     Comment,
     DilemmaStatus,
     Organisation,
     OrganisationKind,
+    Principle,
+    PrincipleVersion,
     ProjectStatus,
     Role,
+    Rule,
     User,
+    VersionStatus,
 )
 from smartsociety.text import slugify
 
@@ -79,3 +87,67 @@ class CommentFactory(BaseFactory):
     author = factory.SubFactory(UserFactory)
     body = "Goede vraag."
     body_html = "<p>Goede vraag.</p>"
+
+
+class PrincipleVersionFactory(BaseFactory):
+    """A version (adopted by default) with three numbered rules; give `principle=`."""
+
+    class Meta:
+        model = PrincipleVersion
+
+    number = 1
+    status = VersionStatus.ADOPTED
+    title = factory.LazyAttribute(lambda o: o.principle.title)
+    statement = "Een zin die het principe samenvat."
+    explanation = "Uitleg met **nadruk**."
+    explanation_html = "<p>Uitleg met <strong>nadruk</strong>.</p>"
+    decision = factory.LazyAttribute(
+        lambda o: "ALV 2019-11-29, agendapunt 7" if o.status is VersionStatus.ADOPTED else None
+    )
+    adopted_on = factory.LazyAttribute(
+        lambda o: datetime.date(2019, 11, 29) if o.status is VersionStatus.ADOPTED else None
+    )
+
+    @factory.post_generation
+    def rules(obj, create, extracted, **kwargs):
+        texts = extracted or [f"Regel {n} van {obj.title}." for n in (1, 2, 3)]
+        obj.rules = [Rule(number=n, text=text) for n, text in enumerate(texts, start=1)]
+        if create:
+            db.session.commit()
+
+
+class PrincipleFactory(BaseFactory):
+    """A principle with version 1 in `status` (adopted unless given)."""
+
+    class Meta:
+        model = Principle
+
+    class Params:
+        status = VersionStatus.ADOPTED
+
+    number = factory.Sequence(lambda n: n + 1)
+    slug = factory.Sequence(lambda n: f"principe-{n}")
+    title = factory.Sequence(lambda n: f"Principe {n}")
+    first_version = factory.RelatedFactory(
+        PrincipleVersionFactory, factory_related_name="principle",
+        status=factory.SelfAttribute("..status"),
+    )
+
+
+class AmendmentFactory(BaseFactory):
+    class Meta:
+        model = Amendment
+
+    author = factory.SubFactory(UserFactory)
+    text = "Een betere formulering van de regel."
+    reason = "Dit is *duidelijker*."
+    reason_html = "<p>Dit is <em>duidelijker</em>.</p>"
+
+
+class CasePrincipleLinkFactory(BaseFactory):
+    class Meta:
+        model = CasePrincipleLink
+
+    case = factory.SubFactory(CaseFactory)
+    principle = factory.SubFactory(PrincipleFactory)
+    note = "Raakt aan open data."

@@ -1,6 +1,7 @@
 """The demo organisations and members; each loader creates only what is missing."""
 import sqlalchemy as sa
 
+from smartsociety.demo import principles
 from smartsociety.extensions import db
 from smartsociety.models import Organisation, OrganisationKind, Role, User, utcnow
 from smartsociety.text import slugify
@@ -68,4 +69,5 @@ def load(password_method: str) -> int:
             db.session.add(user)
             created += 1
     db.session.flush()
+    created += principles.load()
     return created

@@ -12,9 +12,33 @@ from smartsociety.models.case import (
 )
 from smartsociety.models.comment import Comment
 from smartsociety.models.organisation import Organisation, OrganisationKind
+from smartsociety.models.principle import (
+    Amendment,
+    AmendmentSupport,
+    CasePrincipleLink,
+    Principle,
+    PrincipleVersion,
+    Rule,
+    RuleComment,
+    RuleVote,
+    VersionStatus,
+    VoteChoice,
+    VoterGroup,
+)
 from smartsociety.models.user import Role, User
 
 __all__ = [
+    "Amendment",
+    "AmendmentSupport",
+    "CasePrincipleLink",
+    "Principle",
+    "PrincipleVersion",
+    "Rule",
+    "RuleComment",
+    "RuleVote",
+    "VersionStatus",
+    "VoteChoice",
+    "VoterGroup",
     "Base",
     "Case",
     "CaseKind",

@@ -1,0 +1,1 @@
+"""Principles library: versions, consultation, adoption and links to cases."""
