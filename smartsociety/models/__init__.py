@@ -1,7 +1,11 @@
 """All models, imported together so relationships by name resolve and Alembic sees every table."""
 from smartsociety.models.base import Base, utcnow
 from smartsociety.models.case import (
+    Attachment,
     Case,
+    CaseEditor,
+    CaseFilter,
+    CaseRevision,
     CaseKind,
     CaseTheme,
     DilemmaStatus,
@@ -10,16 +14,22 @@ from smartsociety.models.case import (
     Theme,
     case_tag,
 )
-from smartsociety.models.comment import Comment
+from smartsociety.models.comment import Comment, CommentReaction, CommentRevision
 from smartsociety.models.organisation import Organisation, OrganisationKind
 from smartsociety.models.user import Role, User
 
 __all__ = [
+    "Attachment",
     "Base",
     "Case",
+    "CaseEditor",
+    "CaseFilter",
+    "CaseRevision",
     "CaseKind",
     "CaseTheme",
     "Comment",
+    "CommentReaction",
+    "CommentRevision",
     "DilemmaStatus",
     "Organisation",
     "OrganisationKind",
