@@ -91,9 +91,11 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from smartsociety.cases.views import bp as cases_bp
     from smartsociety.main.views import bp as main_bp
 
     app.register_blueprint(main_bp)
+    app.register_blueprint(cases_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:
