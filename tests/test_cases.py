@@ -315,3 +315,19 @@ def test_list_does_not_query_per_row(app, client, db):
     with count_queries(db.engine) as many:
         client.get("/casussen")
     assert many.count == few.count
+
+
+def test_home_shows_recent_cases(client, db):
+    CaseFactory(title="Recent besproken casus")
+    assert b"Recent besproken casus" in client.get("/").data
+
+
+def test_demo_cases_load_once(app, db):
+    from smartsociety.demo import data
+
+    first = data.load("pbkdf2:sha256:1000")
+    db.session.commit()
+    assert data.load("pbkdf2:sha256:1000") == 0
+    cases = db.session.scalars(sa.select(Case)).all()
+    assert first > 0 and len(cases) == len(data.CASES)
+    assert any(c.status == "answered" for c in cases)
