@@ -76,7 +76,7 @@ def can_edit_comment(user, comment: Comment) -> bool:
     return (
         is_member(user)
         and comment.author_id == user.id
-        and not comment.is_deleted
+        and comment.is_public
         and not comment.case.is_locked
     )
 
@@ -91,7 +91,7 @@ def can_react(user, comment: Comment) -> bool:
     return (
         is_member(user)
         and comment.author_id != user.id
-        and not comment.is_deleted
+        and comment.is_public
         and not comment.case.is_locked
     )
 

@@ -331,3 +331,17 @@ def test_demo_cases_load_once(app, db):
     cases = db.session.scalars(sa.select(Case)).all()
     assert first > 0 and len(cases) == len(data.CASES)
     assert any(c.status == "answered" for c in cases)
+
+
+def test_changing_kind_on_edit_and_history_uses_display_names(db, login, member):
+    client = login(member)
+    client.post("/casussen/nieuw", data=case_data())
+    case = db.session.scalar(sa.select(Case))
+    client.get("/taal/en")
+    data = case_data(kind="project", status="pilot", question="")
+    assert client.post(f"/casussen/{case.id}/bewerken", data=data).status_code == 302
+    case = db.session.get(Case, case.id)
+    assert case.kind is CaseKind.PROJECT and case.status == "pilot" and case.question == ""
+    history = client.get(f"/casussen/{case.id}/geschiedenis").data
+    assert b"<del>Dilemma</del><ins>Project</ins>" in history
+    assert b"<ins>Pilot</ins>" in history

@@ -12,7 +12,6 @@ from smartsociety.models import (
     DilemmaStatus,
     OrganisationKind,
     Role,
-    utcnow,
 )
 from tests.factories import CaseFactory, CommentFactory, OrganisationFactory, UserFactory
 from tests.querycount import count_queries

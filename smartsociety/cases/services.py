@@ -96,6 +96,7 @@ def _tags_for(names: list[str]) -> list[Tag]:
 
 
 def _apply(case: Case, data: CaseInput) -> None:
+    case.kind = data.kind
     for name in CASE_FIELDS:
         setattr(case, name, getattr(data, name))
     if case.kind is not CaseKind.DILEMMA:
@@ -132,7 +133,7 @@ def edit_case(case: Case, editor: User, data: CaseInput, upload=None) -> Case:
     snapshot = case.snapshot()
     if not case.revisions or case.revisions[-1].data != snapshot:
         case.revisions.append(CaseRevision(editor=editor, data=snapshot))
-        case.updated_at = utcnow()
+        case.updated_at = case.last_activity_at = utcnow()
     db.session.commit()
     return case
 

@@ -31,6 +31,7 @@ from smartsociety.cases.forms import (
 from smartsociety.cases.thread import build_thread
 from smartsociety.diffs import diff_fields, diff_html
 from smartsociety.extensions import db, limiter
+from smartsociety.labels import label
 from smartsociety.markup import render_markdown
 from smartsociety.models import (
     Attachment,
@@ -64,6 +65,7 @@ from smartsociety.permissions import (
 bp = Blueprint("cases", __name__)
 
 REVISION_LABELS = {
+    "kind": _l("Kind"),
     "title": _l("Title"),
     "status": _l("Status"),
     "summary": _l("Summary"),
@@ -294,7 +296,7 @@ def render_detail(case: Case, form=None, parent=None, preview_html=None, status=
     comments = list(db.session.scalars(Comment.for_thread(case.id)))
     if form is None:
         form, parent = _comment_form_for_get(case, comments)
-    accepted = next((c for c in comments if c.accepted_at and not c.is_deleted), None)
+    accepted = next((c for c in comments if c.accepted_at and c.is_public), None)
     return render_template(
         "cases/detail.html",
         case=case,
@@ -315,6 +317,17 @@ def detail(case_id: int):
     return render_detail(case)
 
 
+def _readable(data: dict) -> dict:
+    """Stored codes (kind, status, language, themes) as the reader's display names."""
+    shown = dict(data)
+    for key in ("kind", "status", "language"):
+        if shown.get(key):
+            shown[key] = label(shown[key])
+    if shown.get("themes"):
+        shown["themes"] = ", ".join(label(v.strip()) for v in shown["themes"].split(","))
+    return shown
+
+
 @bp.get("/casussen/<int:case_id>/geschiedenis")
 def history(case_id: int):
     case = _load_case(case_id)
@@ -329,9 +342,9 @@ def history(case_id: int):
     labels = {key: str(text) for key, text in REVISION_LABELS.items()}
     entries = []
     for index, revision in enumerate(revisions):
-        previous = revisions[index + 1].data if index + 1 < len(revisions) else {}
-        entries.append((revision, [d for d in diff_fields(previous, revision.data, labels)
-                                   if d.changed]))
+        previous = _readable(revisions[index + 1].data) if index + 1 < len(revisions) else {}
+        changes = diff_fields(previous, _readable(revision.data), labels)
+        entries.append((revision, [change for change in changes if change.changed]))
     return render_template("cases/history.html", case=case, entries=entries)
 
 
@@ -456,7 +469,7 @@ def comment_edit(case_id: int, comment_id: int):
 def comment_history(case_id: int, comment_id: int):
     case = _load_case(case_id)
     comment = _load_comment(case, comment_id)
-    if comment.is_deleted:
+    if not comment.is_public:
         abort(404, _("This comment has been removed."))
     versions = [(rev.written_at, rev.body) for rev in comment.revisions]
     versions.append((comment.edited_at or comment.created_at, comment.body))
@@ -496,7 +509,7 @@ def accept(case_id: int, comment_id: int):
     case = _load_case(case_id)
     comment = _load_comment(case, comment_id)
     ensure(can_accept_answer(current_user, case))
-    if comment.is_deleted:
+    if not comment.is_public:
         abort(409, _("A removed comment cannot be the answer."))
     services.accept_answer(case, comment)
     flash(_("The answer has been accepted."), "success")

@@ -146,6 +146,7 @@ class Case(Base):
     def snapshot(self) -> dict:
         """The editable content as plain data, stored in each revision."""
         return {
+            "kind": self.kind.value,
             "title": self.title,
             "summary": self.summary,
             "body": self.body,
