@@ -79,7 +79,8 @@ class CaseForm(FlaskForm):
         _l("Legal frame, if known"), filters=[_strip], validators=[Optional(), Length(max=5000)]
     )
     language = RadioField(
-        _l("Language"), choices=options(LANGUAGE_CHOICES), default="nl", validators=[InputRequired()]
+        _l("Language"), choices=options(LANGUAGE_CHOICES), default="nl",
+        validators=[InputRequired()],
     )
     themes = MultiCheckboxField(
         _l("Themes"), choices=options(choices(Theme)),
@@ -148,7 +149,8 @@ class FilterForm(FlaskForm):
     kind = SelectField(_l("Kind"), choices=_optional(CaseKind), default="")
     theme = SelectField(_l("Theme"), choices=_optional(Theme), default="")
     status = SelectField(
-        _l("Status"), choices=options([("", _l("Any"))] + choices(ProjectStatus) + choices(DilemmaStatus)),
+        _l("Status"),
+        choices=options([("", _l("Any"))] + choices(ProjectStatus) + choices(DilemmaStatus)),
         default="",
     )
     organisation_kind = SelectField(

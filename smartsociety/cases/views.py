@@ -277,7 +277,7 @@ def edit(case_id: int):
     return _save_case(form, case)
 
 
-def _comment_form_for_get(case: Case, comments: list[Comment]) -> tuple[CommentForm, Comment | None]:
+def _comment_form_for_get(comments: list[Comment]) -> tuple[CommentForm, Comment | None]:
     """The reply form, prefilled from ?reply_to=<id> and &quote=1 (works without JavaScript)."""
     form = CommentForm()
     parent = None
@@ -295,7 +295,7 @@ def _comment_form_for_get(case: Case, comments: list[Comment]) -> tuple[CommentF
 def render_detail(case: Case, form=None, parent=None, preview_html=None, status=200):
     comments = list(db.session.scalars(Comment.for_thread(case.id)))
     if form is None:
-        form, parent = _comment_form_for_get(case, comments)
+        form, parent = _comment_form_for_get(comments)
     accepted = next((c for c in comments if c.accepted_at and c.is_public), None)
     return render_template(
         "cases/detail.html",
