@@ -345,3 +345,19 @@ def test_changing_kind_on_edit_and_history_uses_display_names(db, login, member)
     history = client.get(f"/casussen/{case.id}/geschiedenis").data
     assert b"<del>Dilemma</del><ins>Project</ins>" in history
     assert b"<ins>Pilot</ins>" in history
+
+
+def test_attachment_removed_by_editor_only(db, login, member, tmp_path):
+    client = login(member)
+    data = case_data(attachment=(io.BytesIO(PNG), "kaart.png"))
+    client.post("/casussen/nieuw", data=data, content_type="multipart/form-data")
+    attachment = db.session.scalar(sa.select(Attachment))
+    stored = tmp_path / "uploads" / attachment.stored_name
+    case_id = attachment.case_id
+    url = f"/casussen/{case_id}/bijlagen/{attachment.id}/verwijderen"
+    assert login(UserFactory()).post(url).status_code == 403
+    assert stored.exists()
+    assert client.post(url).status_code == 302
+    assert not stored.exists()
+    assert db.session.scalar(sa.select(sa.func.count(Attachment.id))) == 0
+    assert client.get(f"/casussen/{case_id}/bijlagen/999").status_code == 404
