@@ -95,6 +95,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from smartsociety.accounts.views import bp as accounts_bp
     from smartsociety.admin.views import bp as admin_bp
+    from smartsociety.cases.views import bp as cases_bp
     from smartsociety.main.views import bp as main_bp
     from smartsociety.ops.views import bp as ops_bp
     from smartsociety.organisations.views import bp as organisations_bp
@@ -106,6 +107,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(organisations_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(principles_bp)
+    app.register_blueprint(cases_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -70,6 +70,16 @@ class Config:
     # One JSON line per request on stderr (production); off elsewhere to keep output readable.
     REQUEST_LOG = _bool("REQUEST_LOG", False)
 
+    # Cases and discussion threads.
+    CASE_BODY_MAX_LENGTH = _int("CASE_BODY_MAX_LENGTH", 50_000)
+    COMMENT_BODY_MAX_LENGTH = _int("COMMENT_BODY_MAX_LENGTH", 10_000)
+    ATTACHMENT_MAX_BYTES = _int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+    # Replies deeper than this are shown at this depth with a "reply to <name>" link.
+    COMMENT_MAX_DEPTH = 3
+    # Posting cases and comments, per account; tighter for accounts younger than a day.
+    POSTING_LIMIT = os.environ.get("POSTING_LIMIT", "30 per hour")
+    POSTING_LIMIT_NEW_ACCOUNT = os.environ.get("POSTING_LIMIT_NEW_ACCOUNT", "10 per hour")
+
     @classmethod
     def init_app(cls, app) -> None:
         """Hook for checks that need the finished configuration."""

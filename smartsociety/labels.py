@@ -69,6 +69,16 @@ def label(value) -> str:
     return str(value)
 
 
-def choices(enum_cls: type[enum.Enum]) -> list[SelectChoice]:
-    """Options (value, lazy label) for a select or radio field; WTForms 3.3 deprecates tuples."""
-    return [SelectChoice(member.value, LABELS.get(member, member.value)) for member in enum_cls]
+def options(pairs, optgroup=None) -> list[SelectChoice]:
+    """(value, label) pairs or SelectChoice objects as WTForms choices (WTForms 3.3 deprecates
+    tuples), optionally grouped under `optgroup`."""
+    result = []
+    for pair in pairs:
+        value, text = (pair.value, pair.label) if isinstance(pair, SelectChoice) else pair
+        result.append(SelectChoice(value, text, optgroup=optgroup))
+    return result
+
+
+def choices(enum_cls: type[enum.Enum], optgroup=None) -> list[SelectChoice]:
+    """The members of an enum with their display names, as choices for a select or radio field."""
+    return options(((m.value, LABELS.get(m, m.value)) for m in enum_cls), optgroup)

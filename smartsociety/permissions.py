@@ -1,7 +1,7 @@
 """Who may do what: every permission rule is a named predicate here, applied through `ensure`."""
 from flask import abort
 
-from smartsociety.models import Organisation, Role, User
+from smartsociety.models import Case, CaseKind, Comment, Organisation, Role, User
 
 
 def ensure(allowed: bool) -> None:
@@ -62,6 +62,72 @@ def can_accept_amendment(user, amendment) -> bool:
 
 def can_link_case_principles(user, case) -> bool:
     return is_member(user) and (case.author_id == user.id or is_moderator(user))
+
+
+def can_create_case(user) -> bool:
+    return is_member(user)
+
+
+def can_view_case(user, case: Case) -> bool:
+    return case.is_public or is_moderator(user) or (
+        is_member(user) and user.id == case.author_id
+    )
+
+
+def is_case_author(user, case: Case) -> bool:
+    return is_member(user) and case.author_id is not None and user.id == case.author_id
+
+
+def can_edit_case(user, case: Case) -> bool:
+    if is_moderator(user) or is_case_author(user, case):
+        return True
+    # Edit rights given by the author count only while the editor is in the same organisation.
+    return (
+        is_member(user)
+        and user.id in case.editor_ids
+        and user.organisation_id is not None
+        and user.organisation_id == case.organisation_id
+    )
+
+
+def can_manage_editors(user, case: Case) -> bool:
+    return is_case_author(user, case) and case.organisation_id is not None
+
+
+def can_comment(user, case: Case) -> bool:
+    return is_member(user) and not case.is_locked and can_view_case(user, case)
+
+
+def can_edit_comment(user, comment: Comment) -> bool:
+    return (
+        is_member(user)
+        and comment.author_id == user.id
+        and comment.is_public
+        and not comment.case.is_locked
+    )
+
+
+def can_delete_comment(user, comment: Comment) -> bool:
+    if comment.is_deleted or not is_member(user):
+        return False
+    return is_moderator(user) or (comment.author_id == user.id and not comment.case.is_locked)
+
+
+def can_react(user, comment: Comment) -> bool:
+    return (
+        is_member(user)
+        and comment.author_id != user.id
+        and comment.is_public
+        and not comment.case.is_locked
+    )
+
+
+def can_accept_answer(user, case: Case) -> bool:
+    return case.kind is CaseKind.DILEMMA and (is_moderator(user) or is_case_author(user, case))
+
+
+def can_lock_thread(user, case: Case) -> bool:
+    return is_moderator(user)
 
 
 # Exposed to templates by name, so pages ask the same questions as views.

@@ -5,6 +5,7 @@ import factory
 from factory.alchemy import SQLAlchemyModelFactory
 
 from smartsociety.extensions import db
+from smartsociety.markup import render_markdown
 from smartsociety.models import (
     Amendment,
     Case,
@@ -73,7 +74,7 @@ class CaseFactory(BaseFactory):
     title = factory.Sequence(lambda n: f"Moeten we sensoren registreren? ({n})")
     summary = "Een register van sensoren in de openbare ruimte."
     body = "Wij twijfelen of een **register** nodig is."
-    body_html = "<p>Wij twijfelen of een <strong>register</strong> nodig is.</p>"
+    body_html = factory.LazyAttribute(lambda o: render_markdown(o.body))
     language = "nl"
     author = factory.SubFactory(UserFactory)
     organisation = factory.LazyAttribute(lambda o: o.author.organisation if o.author else None)
@@ -86,7 +87,7 @@ class CommentFactory(BaseFactory):
     case = factory.SubFactory(CaseFactory)
     author = factory.SubFactory(UserFactory)
     body = "Goede vraag."
-    body_html = "<p>Goede vraag.</p>"
+    body_html = factory.LazyAttribute(lambda o: render_markdown(o.body))
 
 
 class PrincipleVersionFactory(BaseFactory):

@@ -520,13 +520,23 @@ def test_case_partial_renders_the_case_principles(app, db):
     assert f"/principes/{principle.slug}/versie/1#rule-1" in html
 
 
-def test_filter_clause_selects_linked_cases(db):
-    link = CasePrincipleLinkFactory()
+def test_case_list_filters_by_principle(client, db):
+    link = CasePrincipleLinkFactory(case=CaseFactory(title="Gekoppelde casus"))
     CaseFactory(title="Niet gekoppeld")
-    selected = db.session.scalars(
-        sa.select(Case).where(CasePrincipleLink.linked_to_principle(link.principle_id))
-    ).all()
-    assert [c.id for c in selected] == [link.case_id]
+    html = client.get(f"/casussen?principle={link.principle.slug}").get_data(as_text=True)
+    assert "Gekoppelde casus" in html and "Niet gekoppeld" not in html
+    assert f'selected value="{link.principle.slug}"' in html
+    everything = client.get("/casussen").get_data(as_text=True)
+    assert "Gekoppelde casus" in everything and "Niet gekoppeld" in everything
+
+
+def test_case_page_shows_its_principles(client, login, db):
+    link = CasePrincipleLinkFactory(note="Raakt aan open data.")
+    page = client.get(f"/casussen/{link.case_id}").get_data(as_text=True)
+    assert link.principle.title in page and "Raakt aan open data." in page
+    assert f"/principes/koppelen/{link.case_id}" not in page  # anonymous readers cannot link
+    author_page = login(link.case.author).get(f"/casussen/{link.case_id}").get_data(as_text=True)
+    assert f"/principes/koppelen/{link.case_id}" in author_page
 
 
 # --- Demo data -------------------------------------------------------------------------------

@@ -3,7 +3,22 @@ import sqlalchemy as sa
 
 from smartsociety.demo import principles
 from smartsociety.extensions import db
-from smartsociety.models import Organisation, OrganisationKind, Role, User, utcnow
+from smartsociety.markup import render_markdown
+from smartsociety.models import (
+    Case,
+    CaseKind,
+    CaseRevision,
+    Comment,
+    DilemmaStatus,
+    Organisation,
+    OrganisationKind,
+    ProjectStatus,
+    Role,
+    Tag,
+    Theme,
+    User,
+    utcnow,
+)
 from smartsociety.text import slugify
 
 DEMO_PASSWORD = "demo-wachtwoord-2026"
@@ -33,6 +48,75 @@ USERS = [
     ("verkoop@sensorium.example", "Mila Visser", Role.MEMBER, "Sensorium B.V."),
     ("onderzoeker@hogeschoolpolder.example", "Daan Smit", Role.MEMBER,
      "Lectoraat Slimme Stad, Hogeschool Polder"),
+    ("ambtenaar@dijkhaven.example", "Fatima El Amrani", Role.MEMBER, "Gemeente Dijkhaven"),
+]
+
+# title, kind, status, author e-mail, themes, tags, summary, body, dilemma fields, comments
+# (author e-mail, text, index of the comment replied to or None, accepted).
+CASES = [
+    (
+        "Moeten wij een openbaar register van sensoren bijhouden?",
+        CaseKind.DILEMMA, DilemmaStatus.IN_DISCUSSION, "ambtenaar@turfbrug.example",
+        [Theme.DATAGEDREVEN, Theme.INFORMATIEBEVEILIGING], ["sensoren", "transparantie"],
+        "Turfbrug hangt steeds meer sensoren op. Inwoners vragen wat er gemeten wordt.",
+        "In Turfbrug hangen inmiddels **ruim 300 sensoren**: verkeerstellers, "
+        "luchtkwaliteitsmeters en geluidsmeters bij het uitgaansgebied.\n\n"
+        "Inwoners en de raad vragen om een openbaar overzicht. De afdeling beveiliging "
+        "is terughoudend: een kaart met alle locaties maakt de infrastructuur kwetsbaar.",
+        {
+            "question": "Publiceren wij alle sensoren met locatie en doel, of alleen een "
+                        "samenvatting per wijk?",
+            "values_at_stake": "Transparantie en vertrouwen tegenover de beveiliging van "
+                               "vitale infrastructuur.",
+            "tried": "Een proef met een samenvatting per wijk; inwoners vonden die te vaag.",
+            "legal_frame": "AVG (bij camera's en wifi-tellers), Wet open overheid.",
+        },
+        [
+            ("verkoop@sensorium.example", "Wij leveren een open register via een API. "
+             "Gevoelige locaties kun je **vertraagd of afgerond** publiceren.", None, False),
+            ("onderzoeker@hogeschoolpolder.example", "Ons onderzoek laat zien dat inwoners "
+             "vooral het *doel* willen weten, minder de exacte plek.", 0, False),
+            ("ambtenaar@turfbrug.example", "> vooral het doel willen weten\n\n"
+             "Dat sluit aan bij wat wij horen. Hebben jullie een rapport?", 1, False),
+        ],
+    ),
+    (
+        "Slimme lantaarnpalen in de haven van Dijkhaven",
+        CaseKind.PROJECT, ProjectStatus.PILOT, "ambtenaar@dijkhaven.example",
+        [Theme.INFRASTRUCTUUR, Theme.INNOVATIE], ["slimme verlichting", "energie"],
+        "Veertig lantaarnpalen dimmen als er niemand is en meten drukte.",
+        "Sinds maart test Dijkhaven veertig lantaarnpalen in het havengebied die dimmen als er "
+        "niemand in de buurt is. De palen tellen passanten **zonder camera's**.\n\n"
+        "- 35% minder energie in de eerste drie maanden\n"
+        "- geen klachten over onveiligheid\n"
+        "- wel vragen over wat de tellers registreren",
+        {},
+        [
+            ("onderzoeker@hogeschoolpolder.example", "Mooi resultaat. Meten jullie ook het "
+             "effect op vleermuizen? Dat speelt in veel havengebieden.", None, False),
+        ],
+    ),
+    (
+        "Algoritme voor de volgorde van huisbezoeken in het sociaal domein",
+        CaseKind.DILEMMA, DilemmaStatus.ANSWERED, "ambtenaar@turfbrug.example",
+        [Theme.DATAGEDREVEN, Theme.DIENSTVERLENING], ["algoritmes", "sociaal domein"],
+        "Mag een model bepalen welke huishoudens als eerste bezoek krijgen?",
+        "Het wijkteam wil een eenvoudig model gebruiken om te bepalen welke huishoudens met "
+        "schulden als eerste een huisbezoek krijgen.",
+        {
+            "question": "Is een rangorde door een model verantwoord als een medewerker de "
+                        "uiteindelijke keuze maakt?",
+            "values_at_stake": "Snelle hulp voor wie die het hardst nodig heeft tegenover het "
+                               "risico op vooringenomenheid.",
+            "tried": "",
+            "legal_frame": "AVG artikel 22, het Algoritmeregister.",
+        },
+        [
+            ("onderzoeker@hogeschoolpolder.example", "Ja, mits je het model in het "
+             "Algoritmeregister zet, de invoer uitlegt en periodiek op bias toetst.",
+             None, True),
+        ],
+    ),
 ]
 
 DEMO_USERS_SUMMARY = [(email, role.value, org) for email, _name, role, org in USERS]
@@ -70,4 +154,50 @@ def load(password_method: str) -> int:
             created += 1
     db.session.flush()
     created += principles.load()
+    created += _load_cases()
+    return created
+
+
+def _tags(names: list[str]) -> list[Tag]:
+    tags = []
+    for name in names:
+        slug = slugify(name, 60)
+        tag = db.session.scalar(sa.select(Tag).where(Tag.slug == slug))
+        if tag is None:
+            tag = Tag(slug=slug, name=name)
+            db.session.add(tag)
+        tags.append(tag)
+    return tags
+
+
+def _load_cases() -> int:
+    created = 0
+    for title, kind, status, email, themes, tags, summary, body, fields, comments in CASES:
+        if db.session.scalar(sa.select(Case.id).where(Case.title == title)) is not None:
+            continue
+        author = db.session.scalar(User.by_email(email))
+        case = Case(
+            kind=kind, status=status.value, title=title, summary=summary, body=body,
+            body_html=render_markdown(body), language="nl", author=author,
+            organisation=author.organisation, tags=_tags(tags), **fields,
+        )
+        for theme in themes:
+            case.themes.append(theme)
+        db.session.add(case)
+        db.session.flush()
+        case.revisions.append(CaseRevision(editor=author, data=case.snapshot()))
+        added: list[Comment] = []
+        for commenter, text, parent, accepted in comments:
+            comment = Comment(
+                case=case, author=db.session.scalar(User.by_email(commenter)),
+                parent_id=added[parent].id if parent is not None else None,
+                body=text, body_html=render_markdown(text),
+                accepted_at=utcnow() if accepted else None,
+            )
+            db.session.add(comment)
+            db.session.flush()
+            added.append(comment)
+        case.comment_count = len(added)
+        created += 1 + len(added)
+    db.session.flush()
     return created

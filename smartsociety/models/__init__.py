@@ -1,7 +1,11 @@
 """All models, imported together so relationships by name resolve and Alembic sees every table."""
 from smartsociety.models.base import Base, utcnow
 from smartsociety.models.case import (
+    Attachment,
     Case,
+    CaseEditor,
+    CaseFilter,
+    CaseRevision,
     CaseKind,
     CaseTheme,
     DilemmaStatus,
@@ -10,7 +14,7 @@ from smartsociety.models.case import (
     Theme,
     case_tag,
 )
-from smartsociety.models.comment import Comment
+from smartsociety.models.comment import Comment, CommentReaction, CommentRevision
 from smartsociety.models.organisation import Organisation, OrganisationKind
 from smartsociety.models.principle import (
     Amendment,
@@ -39,11 +43,17 @@ __all__ = [
     "VersionStatus",
     "VoteChoice",
     "VoterGroup",
+    "Attachment",
     "Base",
     "Case",
+    "CaseEditor",
+    "CaseFilter",
+    "CaseRevision",
     "CaseKind",
     "CaseTheme",
     "Comment",
+    "CommentReaction",
+    "CommentRevision",
     "DilemmaStatus",
     "Organisation",
     "OrganisationKind",

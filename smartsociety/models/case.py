@@ -1,5 +1,6 @@
 """Cases: innovative projects and ethical or legal dilemmas, with their themes and tags."""
 import enum
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -96,8 +97,12 @@ class Case(Base):
     # Moderation: a hidden case is kept but shown only to its author and moderators.
     hidden_at: Mapped[datetime | None]
     hidden_reason: Mapped[str | None] = mapped_column(sa.String(500))
+    # A locked thread is read-only; the reason is shown above it.
+    locked_at: Mapped[datetime | None]
+    locked_reason: Mapped[str | None] = mapped_column(sa.String(500))
+    locked_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
 
-    author: Mapped["User | None"] = relationship()  # noqa: F821
+    author: Mapped["User | None"] = relationship(foreign_keys=[author_id])  # noqa: F821
     organisation: Mapped["Organisation | None"] = relationship()  # noqa: F821
     tags: Mapped[list[Tag]] = relationship(secondary=case_tag, order_by=Tag.slug)
 
@@ -108,9 +113,52 @@ class Case(Base):
         "theme_links", "theme", creator=lambda theme: CaseTheme(theme=Theme(theme))
     )
 
+    editor_links: Mapped[list["CaseEditor"]] = relationship(
+        cascade="all, delete-orphan", back_populates="case"
+    )
+    attachments: Mapped[list["Attachment"]] = relationship(
+        cascade="all, delete-orphan", order_by="Attachment.created_at"
+    )
+    revisions: Mapped[list["CaseRevision"]] = relationship(
+        cascade="all, delete-orphan", order_by="CaseRevision.id"
+    )
+
     @property
     def is_public(self) -> bool:
         return self.hidden_at is None
+
+    @property
+    def is_dilemma(self) -> bool:
+        return self.kind is CaseKind.DILEMMA
+
+    @property
+    def is_locked(self) -> bool:
+        return self.locked_at is not None
+
+    @property
+    def editor_ids(self) -> set[int]:
+        return {link.user_id for link in self.editor_links}
+
+    @staticmethod
+    def statuses(kind: CaseKind) -> type[enum.Enum]:
+        return DilemmaStatus if kind is CaseKind.DILEMMA else ProjectStatus
+
+    def snapshot(self) -> dict:
+        """The editable content as plain data, stored in each revision."""
+        return {
+            "kind": self.kind.value,
+            "title": self.title,
+            "summary": self.summary,
+            "body": self.body,
+            "status": self.status,
+            "language": self.language,
+            "themes": ", ".join(sorted(t.value if hasattr(t, "value") else t for t in self.themes)),
+            "tags": ", ".join(tag.name for tag in self.tags),
+            "question": self.question,
+            "values_at_stake": self.values_at_stake,
+            "tried": self.tried,
+            "legal_frame": self.legal_frame,
+        }
 
     @classmethod
     def public_clause(cls) -> sa.ColumnElement[bool]:
@@ -120,5 +168,124 @@ class Case(Base):
     def public(cls) -> sa.Select:
         return sa.select(cls).where(cls.public_clause())
 
+    @classmethod
+    def filtered(cls, filters: "CaseFilter") -> sa.Select:
+        """Public cases matching the filters, sorted, with what a list shows loaded up front."""
+        from sqlalchemy.orm import selectinload
+
+        from smartsociety.models.organisation import Organisation
+        from smartsociety.models.user import User
+
+        select = cls.public().options(
+            selectinload(cls.author).selectinload(User.organisation),
+            selectinload(cls.organisation),
+            selectinload(cls.tags),
+        )
+        for clause in filters.clauses():
+            select = select.where(clause)
+        if filters.organisation_kind:
+            select = select.where(
+                cls.organisation_id.in_(
+                    sa.select(Organisation.id).where(
+                        Organisation.kind == filters.organisation_kind
+                    )
+                )
+            )
+        order = SORTS.get(filters.sort, SORTS["newest"])
+        return select.order_by(*order(cls))
+
     def __repr__(self) -> str:
         return f"<Case {self.id} {self.kind.value} {self.title!r}>"
+
+
+SORTS = {
+    "newest": lambda c: (c.created_at.desc(), c.id.desc()),
+    "active": lambda c: (c.last_activity_at.desc(), c.id.desc()),
+    "discussed": lambda c: (c.comment_count.desc(), c.last_activity_at.desc(), c.id.desc()),
+}
+
+
+@dataclass
+class CaseFilter:
+    """What a case list is narrowed to. Another feature adds a filter by appending a SQL
+    clause on Case to `extra` (or by subclassing and extending `clauses`)."""
+
+    kind: CaseKind | None = None
+    theme: Theme | None = None
+    status: str | None = None
+    organisation_kind: object = None  # an OrganisationKind
+    tag: str | None = None  # a Tag slug
+    language: str | None = None
+    sort: str = "newest"
+    extra: list = field(default_factory=list)
+
+    def clauses(self) -> list[sa.ColumnElement[bool]]:
+        result = list(self.extra)
+        if self.kind:
+            result.append(Case.kind == self.kind)
+        if self.status:
+            result.append(Case.status == self.status)
+        if self.language:
+            result.append(Case.language == self.language)
+        if self.theme:
+            result.append(
+                Case.id.in_(sa.select(CaseTheme.case_id).where(CaseTheme.theme == self.theme))
+            )
+        if self.tag:
+            result.append(
+                Case.id.in_(
+                    sa.select(case_tag.c.case_id)
+                    .join(Tag, Tag.id == case_tag.c.tag_id)
+                    .where(Tag.slug == self.tag)
+                )
+            )
+        return result
+
+
+class CaseEditor(Base):
+    """A member of the author's organisation whom the author allowed to edit the case."""
+
+    __tablename__ = "case_editor"
+
+    case_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("case.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="CASCADE"), primary_key=True
+    )
+    granted_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    case: Mapped[Case] = relationship(back_populates="editor_links")
+    user: Mapped["User"] = relationship(foreign_keys=[user_id])  # noqa: F821
+
+
+class CaseRevision(Base):
+    """The case's content after one save (the first revision is the case as created)."""
+
+    __tablename__ = "case_revision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("case.id", ondelete="CASCADE"), index=True)
+    editor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    data: Mapped[dict] = mapped_column(sa.JSON)
+
+    editor: Mapped["User | None"] = relationship()  # noqa: F821
+
+
+class Attachment(Base):
+    """An uploaded file, stored outside the web root under a random name."""
+
+    __tablename__ = "attachment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("case.id", ondelete="CASCADE"), index=True)
+    uploader_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    stored_name: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    filename: Mapped[str] = mapped_column(sa.String(200))
+    content_type: Mapped[str] = mapped_column(sa.String(120))
+    size: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -327,9 +327,13 @@ class CasePrincipleLink(Base):
     created_by: Mapped["User | None"] = relationship()  # noqa: F821
 
     @classmethod
-    def linked_to_principle(cls, principle_id: int) -> sa.ColumnElement[bool]:
-        """A WHERE clause on Case: cases linked to this principle (for the case list filter)."""
-        return sa.exists().where(cls.case_id == Case.id, cls.principle_id == principle_id)
+    def linked_to_principle_slug(cls, slug: str) -> sa.ColumnElement[bool]:
+        """A WHERE clause on Case: cases linked to the principle with this slug."""
+        return sa.exists().where(
+            cls.case_id == Case.id,
+            cls.principle_id == sa.select(Principle.id).where(Principle.slug == slug)
+            .scalar_subquery(),
+        )
 
     @classmethod
     def for_principle(cls, principle_id: int) -> sa.Select:

@@ -1,0 +1,1 @@
+"""Cases (projects and dilemmas) and their discussion threads."""

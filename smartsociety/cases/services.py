@@ -1,0 +1,318 @@
+"""Writes that span several models: cases with revisions and attachments, and thread changes."""
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+import filetype
+import sqlalchemy as sa
+from flask import current_app
+
+from smartsociety.extensions import db
+from smartsociety.markup import render_markdown
+from smartsociety.models import (
+    Attachment,
+    Case,
+    CaseEditor,
+    CaseKind,
+    CaseRevision,
+    Comment,
+    CommentReaction,
+    CommentRevision,
+    DilemmaStatus,
+    Tag,
+    Theme,
+    User,
+    utcnow,
+)
+from smartsociety.text import slugify
+
+# Detected content type -> the MIME type we serve it with. Anything else is refused.
+ALLOWED_TYPES = {
+    "pdf": "application/pdf",
+    "png": "image/png",
+    "jpg": "image/jpeg",
+    "gif": "image/gif",
+    "webp": "image/webp",
+    "doc": "application/msword",
+    "xls": "application/vnd.ms-excel",
+    "ppt": "application/vnd.ms-powerpoint",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "odt": "application/vnd.oasis.opendocument.text",
+    "ods": "application/vnd.oasis.opendocument.spreadsheet",
+    "odp": "application/vnd.oasis.opendocument.presentation",
+}
+CASE_FIELDS = ("title", "summary", "body", "status", "language", "question", "values_at_stake",
+               "tried", "legal_frame")
+DILEMMA_FIELDS = ("question", "values_at_stake", "tried", "legal_frame")
+
+
+class AttachmentRefused(ValueError):
+    """The upload is too large or not of an accepted type."""
+
+
+@dataclass
+class CaseInput:
+    kind: CaseKind
+    status: str
+    title: str
+    summary: str
+    body: str
+    language: str
+    themes: list[str]
+    tags: list[str]
+    question: str = ""
+    values_at_stake: str = ""
+    tried: str = ""
+    legal_frame: str = ""
+
+
+def parse_tags(text: str) -> list[str]:
+    """Comma-separated tag names, spacing tidied, duplicates (after folding) dropped."""
+    seen, names = set(), []
+    for raw in (text or "").split(","):
+        name = " ".join(raw.split())[:60]
+        slug = slugify(name, 60) if name else ""
+        if name and slug not in seen:
+            seen.add(slug)
+            names.append(name)
+    return names
+
+
+def _tags_for(names: list[str]) -> list[Tag]:
+    slugs = {slugify(name, 60): name for name in names}
+    existing = {
+        tag.slug: tag for tag in db.session.scalars(sa.select(Tag).where(Tag.slug.in_(slugs)))
+    }
+    tags = []
+    for slug, name in slugs.items():
+        tag = existing.get(slug)
+        if tag is None:
+            tag = Tag(slug=slug, name=name)
+            db.session.add(tag)
+        tags.append(tag)
+    return tags
+
+
+def _apply(case: Case, data: CaseInput) -> None:
+    case.kind = data.kind
+    for name in CASE_FIELDS:
+        setattr(case, name, getattr(data, name))
+    if case.kind is not CaseKind.DILEMMA:
+        for name in DILEMMA_FIELDS:
+            setattr(case, name, "")
+    case.body_html = render_markdown(case.body)
+    wanted = [Theme(value) for value in data.themes]
+    for link in list(case.theme_links):
+        if link.theme not in wanted:
+            case.theme_links.remove(link)
+    present = {link.theme for link in case.theme_links}
+    for theme in wanted:
+        if theme not in present:
+            case.themes.append(theme)
+    case.tags = _tags_for(data.tags)
+
+
+def create_case(author: User, data: CaseInput, upload=None) -> Case:
+    case = Case(kind=data.kind, author=author, organisation=author.organisation)
+    _apply(case, data)
+    db.session.add(case)
+    db.session.flush()
+    if upload is not None:
+        add_attachment(case, author, upload)
+    case.revisions.append(CaseRevision(editor=author, data=case.snapshot()))
+    db.session.commit()
+    return case
+
+
+def edit_case(case: Case, editor: User, data: CaseInput, upload=None) -> Case:
+    _apply(case, data)
+    if upload is not None:
+        add_attachment(case, editor, upload)
+    snapshot = case.snapshot()
+    if not case.revisions or case.revisions[-1].data != snapshot:
+        case.revisions.append(CaseRevision(editor=editor, data=snapshot))
+        case.updated_at = case.last_activity_at = utcnow()
+    db.session.commit()
+    return case
+
+
+def add_attachment(case: Case, uploader: User, upload) -> Attachment:
+    """Store an upload whose type is recognised by its content, not by its name."""
+    limit = current_app.config["ATTACHMENT_MAX_BYTES"]
+    content = upload.stream.read(limit + 1)
+    if len(content) > limit:
+        raise AttachmentRefused("too_large")
+    kind = filetype.guess(content)
+    if kind is None or kind.extension not in ALLOWED_TYPES:
+        raise AttachmentRefused("type")
+    stored_name = f"{secrets.token_hex(16)}.{kind.extension}"
+    directory = Path(current_app.config["UPLOAD_DIR"])
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / stored_name).write_bytes(content)
+    filename = Path(upload.filename or "").name.strip()[:150] or "bijlage"
+    if not filename.lower().endswith("." + kind.extension):
+        filename = f"{filename}.{kind.extension}"
+    attachment = Attachment(
+        uploader_id=uploader.id,
+        stored_name=stored_name,
+        filename=filename,
+        content_type=ALLOWED_TYPES[kind.extension],
+        size=len(content),
+    )
+    case.attachments.append(attachment)
+    return attachment
+
+
+def attachment_path(attachment: Attachment) -> Path:
+    return Path(current_app.config["UPLOAD_DIR"]) / attachment.stored_name
+
+
+def remove_attachment(attachment: Attachment) -> None:
+    path = attachment_path(attachment)
+    db.session.delete(attachment)
+    db.session.commit()
+    path.unlink(missing_ok=True)
+
+
+def grant_edit(case: Case, user: User, granted_by: User) -> None:
+    if user.id not in case.editor_ids:
+        case.editor_links.append(CaseEditor(user_id=user.id, granted_by_id=granted_by.id))
+    db.session.commit()
+
+
+def revoke_edit(case: Case, user_id: int) -> None:
+    for link in list(case.editor_links):
+        if link.user_id == user_id:
+            case.editor_links.remove(link)
+    db.session.commit()
+
+
+# Threads
+
+
+def _touch(case: Case) -> None:
+    """Keep the list counters right: comment_count counts comments still shown."""
+    case.comment_count = db.session.scalar(
+        sa.select(sa.func.count(Comment.id)).where(
+            Comment.case_id == case.id, Comment.public_clause()
+        )
+    )
+    case.last_activity_at = utcnow()
+
+
+def add_comment(case: Case, author: User, body: str, parent: Comment | None = None) -> Comment:
+    comment = Comment(
+        case=case,
+        author=author,
+        parent_id=parent.id if parent else None,
+        body=body,
+        body_html=render_markdown(body),
+    )
+    db.session.add(comment)
+    db.session.flush()
+    if case.kind is CaseKind.DILEMMA and case.status == DilemmaStatus.OPEN.value:
+        case.status = DilemmaStatus.IN_DISCUSSION.value
+    _touch(case)
+    db.session.commit()
+    return comment
+
+
+def edit_comment(comment: Comment, editor: User, body: str) -> Comment:
+    if body == comment.body:
+        return comment
+    comment.revisions.append(
+        CommentRevision(
+            body=comment.body,
+            written_at=comment.edited_at or comment.created_at,
+            editor_id=editor.id,
+        )
+    )
+    comment.body = body
+    comment.body_html = render_markdown(body)
+    comment.edited_at = utcnow()
+    db.session.commit()
+    return comment
+
+
+def delete_comment(comment: Comment) -> None:
+    """Leave a placeholder: the row stays so replies keep their place."""
+    comment.deleted_at = utcnow()
+    case = comment.case
+    if comment.accepted_at is not None:
+        _unaccept(case, comment)
+    _touch(case)
+    db.session.commit()
+
+
+def toggle_helpful(comment: Comment, user: User) -> bool:
+    """Mark or unmark a comment as helpful; returns whether it is marked now."""
+    reaction = db.session.get(CommentReaction, (comment.id, user.id, "helpful"))
+    if reaction is None:
+        db.session.add(CommentReaction(comment_id=comment.id, user_id=user.id, kind="helpful"))
+    else:
+        db.session.delete(reaction)
+    db.session.flush()
+    comment.helpful_count = db.session.scalar(
+        sa.select(sa.func.count()).select_from(CommentReaction).where(
+            CommentReaction.comment_id == comment.id, CommentReaction.kind == "helpful"
+        )
+    )
+    db.session.commit()
+    return reaction is None
+
+
+def helpful_ids(user, case: Case) -> set[int]:
+    """Ids of the case's comments the user marked helpful (one query for the whole thread)."""
+    if not (user and user.is_authenticated):
+        return set()
+    return set(
+        db.session.scalars(
+            sa.select(CommentReaction.comment_id)
+            .join(Comment, Comment.id == CommentReaction.comment_id)
+            .where(Comment.case_id == case.id, CommentReaction.user_id == user.id)
+        )
+    )
+
+
+def _unaccept(case: Case, comment: Comment) -> None:
+    comment.accepted_at = None
+    if case.status == DilemmaStatus.ANSWERED.value:
+        case.status = (
+            DilemmaStatus.IN_DISCUSSION.value if case.comment_count else DilemmaStatus.OPEN.value
+        )
+
+
+def accept_answer(case: Case, comment: Comment) -> None:
+    """One accepted answer per dilemma: accepting another one replaces it."""
+    for other in db.session.scalars(
+        sa.select(Comment).where(Comment.case_id == case.id, Comment.accepted_at.is_not(None))
+    ):
+        other.accepted_at = None
+    comment.accepted_at = utcnow()
+    case.status = DilemmaStatus.ANSWERED.value
+    case.last_activity_at = utcnow()
+    db.session.commit()
+
+
+def unaccept_answer(case: Case) -> None:
+    for comment in db.session.scalars(
+        sa.select(Comment).where(Comment.case_id == case.id, Comment.accepted_at.is_not(None))
+    ):
+        _unaccept(case, comment)
+    db.session.commit()
+
+
+def lock_thread(case: Case, moderator: User, reason: str) -> None:
+    case.locked_at = utcnow()
+    case.locked_reason = reason
+    case.locked_by_id = moderator.id
+    db.session.commit()
+
+
+def unlock_thread(case: Case) -> None:
+    case.locked_at = None
+    case.locked_reason = None
+    case.locked_by_id = None
+    db.session.commit()

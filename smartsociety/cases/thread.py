@@ -1,0 +1,46 @@
+"""A case's comments arranged for display: nested replies, flattened past a maximum depth."""
+from dataclasses import dataclass, field
+
+from smartsociety.models import Comment
+
+
+@dataclass
+class Node:
+    comment: Comment
+    depth: int
+    # Set when the reply is shown flattened, away from the comment it answers.
+    reply_to: Comment | None = None
+    children: list["Node"] = field(default_factory=list)
+
+
+def build_thread(comments: list[Comment], max_depth: int) -> list[Node]:
+    """Top-level nodes in time order; replies deeper than max_depth are listed flat under
+    their ancestor at max_depth, each with a link to the comment it answers."""
+    by_parent: dict[int | None, list[Comment]] = {}
+    ids = {c.id for c in comments}
+    for comment in comments:
+        parent = comment.parent_id if comment.parent_id in ids else None
+        by_parent.setdefault(parent, []).append(comment)
+
+    def descendants(comment: Comment) -> list[Comment]:
+        found = []
+        for child in by_parent.get(comment.id, []):
+            found.append(child)
+            found.extend(descendants(child))
+        return found
+
+    by_id = {c.id: c for c in comments}
+
+    def build(comment: Comment, depth: int) -> Node:
+        node = Node(comment, depth)
+        if depth < max_depth:
+            node.children = [build(child, depth + 1) for child in by_parent.get(comment.id, [])]
+        else:
+            flat = sorted(descendants(comment), key=lambda c: (c.created_at, c.id))
+            node.children = [
+                Node(c, depth + 1, reply_to=by_id.get(c.parent_id))
+                for c in flat
+            ]
+        return node
+
+    return [build(comment, 1) for comment in by_parent.get(None, [])]
