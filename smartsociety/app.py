@@ -57,7 +57,7 @@ def configure(app: Flask, config: str | dict | None) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from smartsociety import database, i18n
+    from smartsociety import database, i18n, search
     from smartsociety.accounts.session import load_user
 
     db.init_app(app)
@@ -88,12 +88,15 @@ def register_extensions(app: Flask) -> None:
         referrer_policy="strict-origin-when-cross-origin",
     )
     templating.init_app(app)
+    search.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
     from smartsociety.main.views import bp as main_bp
+    from smartsociety.search.views import bp as search_bp
 
     app.register_blueprint(main_bp)
+    app.register_blueprint(search_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -12,6 +12,7 @@ from smartsociety.models.case import (
 )
 from smartsociety.models.comment import Comment
 from smartsociety.models.organisation import Organisation, OrganisationKind
+from smartsociety.models.search import SearchChange
 from smartsociety.models.user import Role, User
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "OrganisationKind",
     "ProjectStatus",
     "Role",
+    "SearchChange",
     "Tag",
     "Theme",
     "User",
