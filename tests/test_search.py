@@ -20,7 +20,7 @@ from smartsociety.search import service
 from smartsociety.search.commands import search_cli
 from smartsociety.search.index import IndexState
 from smartsociety.search.query import MAX_QUERY_LENGTH, Phrase, Word, parse
-from tests.factories import CaseFactory, CommentFactory, OrganisationFactory
+from tests.factories import CaseFactory, CommentFactory, OrganisationFactory, UserFactory
 
 
 @pytest.fixture
@@ -274,8 +274,10 @@ def test_every_write_is_logged_in_its_transaction(worker_mode, db):
 
 
 def test_out_of_order_commits_are_not_skipped(worker_mode, client, db):
-    early = CaseFactory(title="Vroegecommit")
-    late = CaseFactory(title="Laatcommit")
+    author = UserFactory()
+    service.indexer().apply_pending()
+    early = CaseFactory(title="Vroegecommit", author=author)
+    late = CaseFactory(title="Laatcommit", author=author)
     early_row = db.session.scalar(
         sa.select(SearchChange).where(SearchChange.doc_type == "case",
                                       SearchChange.doc_id == early.id)
