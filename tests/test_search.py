@@ -1,4 +1,5 @@
 """Full-text search: findability, languages, query language, facets, privacy, consistency."""
+import gc
 import os
 from datetime import datetime, timezone
 
@@ -378,6 +379,7 @@ def test_one_searcher_per_process_and_no_handle_leak(client):
     with client.application.test_request_context():
         cache = searcher_cache(service.store())
     first = cache.searcher
+    gc.collect()
     handles = len(os.listdir("/proc/self/fd"))
     for _ in range(30):
         keys(client, "hergebruik")
@@ -390,4 +392,5 @@ def test_one_searcher_per_process_and_no_handle_leak(client):
         CaseFactory(title="Nog meer hergebruik")
         keys(client, "hergebruik")
     # Open segments come and go with merges; a searcher leaked per refresh would add 30+.
+    gc.collect()
     assert len(os.listdir("/proc/self/fd")) < handles + 15

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from markupsafe import Markup, escape
-from whoosh import highlight, sorting
+from whoosh import highlight
 from whoosh.query import And, AndNot, Every, Or, Phrase, Prefix, Query, Term
 
 from smartsociety.search.index import ANALYZERS, FACET_FIELDS, LANGUAGES, TITLE_BOOST, IndexStore
@@ -184,12 +184,27 @@ def _hit(hit) -> Hit:
     )
 
 
-def _facets() -> dict:
-    facets = {}
-    for name in FACET_FIELDS:
-        facets[name] = sorting.FieldFacet(name, allow_overlap=(name == "theme"),
-                                          maptype=sorting.Count)
-    return facets
+class FacetMasks:
+    """Per searcher: for every facet value, the set of its documents as a bit mask (a Python
+    int), so counting a value among the matches is one AND and a popcount, not a loop."""
+
+    def __init__(self, searcher):
+        reader = searcher.reader()
+        self.size = reader.doc_count_all()
+        self.live = self.mask(reader.all_doc_ids())
+        self.values: dict[str, dict[str, int]] = {}
+        for name in FACET_FIELDS:
+            masks = {}
+            for term in reader.lexicon(name):
+                value = term.decode() if isinstance(term, bytes) else str(term)
+                masks[value] = self.mask(reader.postings(name, term).all_ids()) & self.live
+            self.values[name] = masks
+
+    def mask(self, ids) -> int:
+        bits = bytearray((self.size >> 3) + 1)
+        for docnum in ids:
+            bits[docnum >> 3] |= 1 << (docnum & 7)
+        return int.from_bytes(bits, "little")
 
 
 def _filter(filters: dict[str, list[str]]) -> Query | None:
@@ -217,6 +232,16 @@ def suggest(searcher, parsed: ParsedQuery) -> str | None:
     return parsed.replaced(corrections) if corrections else None
 
 
+MAX_RESULTS = 1000  # deeper than this, refining the search serves better than paging
+
+
+def _facet_masks(cache: "SearcherCache", searcher) -> FacetMasks:
+    if getattr(cache, "masks_for", None) is not searcher:
+        cache.masks = FacetMasks(searcher)
+        cache.masks_for = searcher
+    return cache.masks
+
+
 def search(store: IndexStore, parsed: ParsedQuery, filters: dict[str, list[str]],
            sort: str = "relevance", page: int = 1, per_page: int = 20,
            browse: bool = False) -> SearchResults:
@@ -234,20 +259,31 @@ def search(store: IndexStore, parsed: ParsedQuery, filters: dict[str, list[str]]
         searcher = cache.current()
         if searcher is None:
             return results
-        kwargs = {"filter": _filter(filters), "groupedby": _facets()}
-        if sort == "date":
-            kwargs.update(sortedby="date", reverse=True)
-        found = searcher.search_page(query, page, pagelen=per_page, terms=True, **kwargs)
-        found.results.fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=60)
-        found.results.formatter = _MarkFormatter()
-        results.total = found.total
-        results.hits = [_hit(hit) for hit in found] if found.pagenum == page else []
-        for name in FACET_FIELDS:
-            counts = found.results.groups(name)
+        masks = _facet_masks(cache, searcher)
+        matched = masks.mask(query.matcher(searcher).all_ids()) & masks.live
+        selected = matched
+        for name, values in filters.items():
+            if name in masks.values:
+                union = 0
+                for value in values:
+                    union |= masks.values[name].get(value, 0)
+                selected &= union
+        results.total = selected.bit_count()
+        for name, values in masks.values.items():
             results.facets[name] = sorted(
-                ((value, count) for value, count in counts.items() if value),
+                ((value, (selected & mask).bit_count()) for value, mask in values.items()),
                 key=lambda vc: (-vc[1], vc[0]),
-            )[:FACET_LIMIT]
+            )
+            results.facets[name] = [vc for vc in results.facets[name] if vc[1]][:FACET_LIMIT]
+        first = (page - 1) * per_page
+        if results.total and first < min(results.total, MAX_RESULTS):
+            kwargs = {"filter": _filter(filters), "limit": min(first + per_page, MAX_RESULTS)}
+            if sort == "date":
+                kwargs.update(sortedby="date", reverse=True)
+            found = searcher.search(query, **kwargs)
+            found.fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=60)
+            found.formatter = _MarkFormatter()
+            results.hits = [_hit(hit) for hit in found[first:first + per_page]]
         if results.total < 3 and not parsed.is_empty:
             results.suggestion = suggest(searcher, parsed)
     return results

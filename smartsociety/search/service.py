@@ -23,7 +23,9 @@ def store() -> IndexStore:
 
 
 def indexer() -> Indexer:
-    return Indexer(store(), db.engine, REGISTRY, current_app.config["SEARCH_BATCH_SIZE"])
+    config = current_app.config
+    return Indexer(store(), db.engine, REGISTRY, config["SEARCH_BATCH_SIZE"],
+                   config["SEARCH_REBUILD_PROCS"])
 
 
 def is_inline() -> bool:
