@@ -394,3 +394,27 @@ def test_one_searcher_per_process_and_no_handle_leak(client):
     # Open segments come and go with merges; a searcher leaked per refresh would add 30+.
     gc.collect()
     assert len(os.listdir("/proc/self/fd")) < handles + 15
+
+
+@pytest.mark.postgres_only
+def test_real_concurrent_transactions_commit_out_of_order(worker_mode, client, db):
+    from sqlalchemy.orm import Session
+
+    from tests.conftest import USE_POSTGRES
+
+    if not USE_POSTGRES:
+        pytest.skip("SQLite has one writer at a time: ids always commit in order")
+    slow, fast = Session(db.engine), Session(db.engine)
+    try:
+        slow.add(Case(kind=CaseKind.DILEMMA, status="open", title="Trage transactie"))
+        slow.flush()  # takes the lower change-log id, commits last
+        fast.add(Case(kind=CaseKind.DILEMMA, status="open", title="Snelle transactie"))
+        fast.commit()
+        service.indexer().apply_pending()
+        assert len(keys(client, "snelle")) == 1 and keys(client, "trage") == []
+        slow.commit()
+        service.indexer().apply_pending()
+        assert len(keys(client, "trage")) == 1
+    finally:
+        slow.close()
+        fast.close()
