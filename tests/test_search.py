@@ -418,3 +418,11 @@ def test_real_concurrent_transactions_commit_out_of_order(worker_mode, client, d
     finally:
         slow.close()
         fast.close()
+
+
+def test_snippets_escape_stored_text(client):
+    CaseFactory(title="Opmaak", summary="", body="",
+                body_html="<p>&lt;script&gt;alert(1)&lt;/script&gt; opmaaktest &lt;b&gt;</p>")
+    html = client.get("/zoeken?q=opmaaktest").data.decode()
+    assert "<mark>opmaaktest</mark>" in html
+    assert "<script>alert" not in html and "&lt;/script&gt;" in html

@@ -1,12 +1,20 @@
 """The document types of cases and comments; later features register theirs the same way."""
+import html
+
 import sqlalchemy as sa
 from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session, selectinload
 
-from smartsociety.markup import plain_text
+from smartsociety.markup import plain_text as _plain_html_text
 from smartsociety.models import Case, CaseTheme, Comment, Organisation
 from smartsociety.search.registry import REGISTRY, DocumentType, primary_key
+
+def plain_text(html_text: str) -> str:
+    # markup.plain_text keeps entities (&lt;); the index wants the text a reader sees, and
+    # snippets are escaped once when they are rendered.
+    return html.unescape(_plain_html_text(html_text))
+
 
 # Bodies longer than this are cut for the index: snippets and ranking need no more.
 MAX_BODY = 20_000
