@@ -48,6 +48,7 @@ from smartsociety.search.registry import REGISTRY, Registry
 LANGUAGES = ("nl", "en")
 SPELL_CHARS = 300
 MAX_SEGMENTS = 12
+MAX_GAP_SPAN = 50_000
 TITLE_BOOST = 3.0
 FACET_FIELDS = ("doc_type", "kind", "theme", "status", "org_kind", "language", "year")
 # What a dependent document (a comment) takes over from its parent (the case).
@@ -288,7 +289,9 @@ class Indexer:
                 writer.commit(merge=len(ix._segments()) >= MAX_SEGMENTS)
         top = max(seen, default=state.high_water)
         gaps = {i: t for i, t in state.gaps.items() if i not in seen and i not in expired}
-        for missing in range(state.high_water + 1, top):
+        # A transaction cannot plausibly be further behind than this; a sequence that jumped
+        # (PostgreSQL caches, manual setval) must not create millions of gaps.
+        for missing in range(max(state.high_water + 1, top - MAX_GAP_SPAN), top):
             if missing not in seen:
                 gaps[missing] = now
         IndexState(max(top, state.high_water), gaps).write(version)

@@ -94,12 +94,11 @@ def _log_changes(session: Session, _flush_context) -> None:
     if not REGISTRY.sources:
         return
     rows = set()
-    for obj in (*session.new, *session.dirty, *session.deleted):
-        if type(obj) is SearchChange:
-            continue
-        if obj in session.dirty and not session.is_modified(obj):
-            continue
-        rows.update(REGISTRY.changes_for(obj))
+    changed = [*session.new, *(o for o in session.dirty if session.is_modified(o)),
+               *session.deleted]
+    for obj in changed:
+        if type(obj) is not SearchChange:
+            rows.update(REGISTRY.changes_for(obj))
     if rows:
         session.connection().execute(
             sa.insert(SearchChange),
