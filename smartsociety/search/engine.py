@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 
 from markupsafe import Markup, escape
 from whoosh import highlight
-from whoosh.query import And, AndNot, Every, Or, Phrase, Prefix, Query, Term
+from whoosh.query import And, AndNot, Every, NullQuery, Or, Phrase, Prefix, Query, Term
 
 from smartsociety.search.index import ANALYZERS, FACET_FIELDS, LANGUAGES, TITLE_BOOST, IndexStore
 from smartsociety.search.query import ParsedQuery, Word
@@ -86,9 +86,30 @@ def close_all() -> None:
 
 # -- query building ------------------------------------------------------------------------
 
-def _field_query(fieldname: str, lang: str, item, boost: float) -> Query | None:
+PREFIX_TERMS = 20  # a prefix stands for at most this many words: the most frequent ones
+PREFIX_SCAN = 5000
+
+
+def _prefix_query(fieldname: str, text: str, boost: float, reader) -> Query | None:
+    """Like Lucene's clause limit: "a*" must not turn into a query of thousands of words."""
+    if reader is None:
+        return Prefix(fieldname, text, boost=boost)
+    terms = []
+    for n, term in enumerate(reader.expand_prefix(fieldname, text)):
+        if n >= PREFIX_SCAN:
+            break
+        terms.append(term)
+    if len(terms) > PREFIX_TERMS:
+        terms = sorted(terms, key=lambda t: -reader.doc_frequency(fieldname, t))[:PREFIX_TERMS]
+    if not terms:
+        return None
+    words = [t.decode() if isinstance(t, bytes) else t for t in terms]
+    return Or([Term(fieldname, w, boost=boost) for w in words])
+
+
+def _field_query(fieldname: str, lang: str, item, boost: float, reader=None) -> Query | None:
     if isinstance(item, Word) and item.prefix:
-        return Prefix(fieldname, item.text, boost=boost)
+        return _prefix_query(fieldname, item.text, boost, reader)
     text = item.text if isinstance(item, Word) else " ".join(item.words)
     tokens = [t.text for t in ANALYZERS[lang](text)]
     if not tokens:
@@ -98,24 +119,28 @@ def _field_query(fieldname: str, lang: str, item, boost: float) -> Query | None:
     return Phrase(fieldname, tokens, boost=boost)
 
 
-def item_query(item) -> Query | None:
+def item_query(item, reader=None) -> Query | None:
     parts = []
     for lang in LANGUAGES:
         for prefix, boost in (("title", TITLE_BOOST), ("body", 1.0)):
-            q = _field_query(f"{prefix}_{lang}", lang, item, boost)
+            q = _field_query(f"{prefix}_{lang}", lang, item, boost, reader)
             if q is not None:
                 parts.append(q)
     return Or(parts) if parts else None
 
 
-def to_whoosh(parsed: ParsedQuery) -> Query | None:
-    """None when nothing searchable is left (only stop words)."""
+def to_whoosh(parsed: ParsedQuery, reader=None) -> Query | None:
+    """None when nothing searchable is left (only stop words). With a reader, prefixes are
+    expanded to the index's words (a prefix that matches no word makes its clause match
+    nothing)."""
     clauses = []
     for clause in parsed.required:
-        alternatives = [q for q in map(item_query, clause) if q is not None]
+        alternatives = [q for q in (item_query(it, reader) for it in clause) if q is not None]
         if alternatives:
             clauses.append(Or(alternatives) if len(alternatives) > 1 else alternatives[0])
-    excluded = [q for q in map(item_query, parsed.excluded) if q is not None]
+        elif reader is not None and any(isinstance(it, Word) and it.prefix for it in clause):
+            clauses.append(NullQuery)
+    excluded = [q for q in (item_query(it, reader) for it in parsed.excluded) if q is not None]
     if not clauses and not excluded:
         return None
     positive = And(clauses) if clauses else Every()
@@ -184,6 +209,31 @@ def _hit(hit) -> Hit:
     )
 
 
+def _mask(ids, size: int) -> int:
+    bits = bytearray((size >> 3) + 1)
+    for docnum in ids:
+        bits[docnum >> 3] |= 1 << (docnum & 7)
+    return int.from_bytes(bits, "little")
+
+
+def _segment_masks(leaf) -> tuple[int, dict[str, dict[str, int]]]:
+    size = leaf.doc_count_all()
+    live = _mask(leaf.all_doc_ids(), size)
+    values = {}
+    for name in FACET_FIELDS:
+        values[name] = {
+            (term.decode() if isinstance(term, bytes) else str(term)):
+            _mask(leaf.postings(name, term).all_ids(), size) & live
+            for term in leaf.lexicon(name)
+        }
+    return live, values
+
+
+# Segment masks outlive searchers: after a small commit only the new segment is read.
+_segment_cache: dict[tuple, tuple[int, dict]] = {}
+_SEGMENT_CACHE_SIZE = 64
+
+
 class FacetMasks:
     """Per searcher: for every facet value, the set of its documents as a bit mask (a Python
     int), so counting a value among the matches is one AND and a popcount, not a loop."""
@@ -191,20 +241,28 @@ class FacetMasks:
     def __init__(self, searcher):
         reader = searcher.reader()
         self.size = reader.doc_count_all()
-        self.live = self.mask(reader.all_doc_ids())
-        self.values: dict[str, dict[str, int]] = {}
-        for name in FACET_FIELDS:
-            masks = {}
-            for term in reader.lexicon(name):
-                value = term.decode() if isinstance(term, bytes) else str(term)
-                masks[value] = self.mask(reader.postings(name, term).all_ids()) & self.live
-            self.values[name] = masks
+        self.live = 0
+        self.values: dict[str, dict[str, int]] = {name: {} for name in FACET_FIELDS}
+        for leaf, offset in reader.leaf_readers():
+            segment = leaf.segment()
+            key = (id(leaf),) if segment is None else (
+                segment.segment_id(), segment.deleted_count())
+            masks = _segment_cache.get(key) if segment is not None else None
+            if masks is None:
+                masks = _segment_masks(leaf)
+                if segment is not None:
+                    if len(_segment_cache) >= _SEGMENT_CACHE_SIZE:
+                        _segment_cache.pop(next(iter(_segment_cache)))
+                    _segment_cache[key] = masks
+            live, values = masks
+            self.live |= live << offset
+            for name, by_value in values.items():
+                merged = self.values[name]
+                for value, mask in by_value.items():
+                    merged[value] = merged.get(value, 0) | (mask << offset)
 
     def mask(self, ids) -> int:
-        bits = bytearray((self.size >> 3) + 1)
-        for docnum in ids:
-            bits[docnum >> 3] |= 1 << (docnum & 7)
-        return int.from_bytes(bits, "little")
+        return _mask(ids, self.size)
 
 
 def _filter(filters: dict[str, list[str]]) -> Query | None:
@@ -253,13 +311,14 @@ def search(store: IndexStore, parsed: ParsedQuery, filters: dict[str, list[str]]
             results.stop_words_only = True
         if not browse:
             return results
-        query, sort = Every(), "date"
+        query, sort = None, "date"
     cache = searcher_cache(store)
     with cache.lock:
         searcher = cache.current()
         if searcher is None:
             return results
         masks = _facet_masks(cache, searcher)
+        query = Every() if query is None else (to_whoosh(parsed, searcher.reader()) or NullQuery)
         matched = masks.mask(query.matcher(searcher).all_ids()) & masks.live
         selected = matched
         for name, values in filters.items():
