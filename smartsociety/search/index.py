@@ -237,6 +237,16 @@ class Indexer:
                 )
             )
 
+    def has_pending(self) -> bool:
+        version = self.store.current_version()
+        if version is None:
+            return True
+        state = IndexState.read(version)
+        with Session(self.engine) as session:
+            return session.scalar(
+                sa.select(SearchChange.id).where(self._unapplied(state)).limit(1)
+            ) is not None
+
     def _unapplied(self, state: IndexState):
         clause = SearchChange.id > state.high_water
         if state.gaps:

@@ -34,8 +34,10 @@ def is_inline() -> bool:
 
 def search(parsed: ParsedQuery, filters: dict[str, list[str]], sort: str, page: int,
            per_page: int, browse: bool = False) -> engine.SearchResults:
-    if is_inline() and not store().exists():
-        indexer().apply_pending()  # first search on a fresh install builds the index
+    if is_inline() and indexer().has_pending():
+        # Normally applied right after the commit; this catches what a failed or skipped
+        # apply left behind (and builds the index on the first search of a fresh install).
+        indexer().apply_pending()
     return engine.search(store(), parsed, filters, sort, page, per_page, browse)
 
 
