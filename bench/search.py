@@ -167,12 +167,16 @@ def main(n: int) -> None:
             for _ in range(2):
                 http_get(url_for_query(base, q))
         latencies = []
+        per_query = {q: [] for q in queries}
         for _round in range(8):
             for q in queries:
                 t = time.perf_counter()
                 page = http_get(url_for_query(base, q))
                 latencies.append(time.perf_counter() - t)
+                per_query[q].append(latencies[-1])
                 assert "results-count" in page or "search-none" in page, q
+        for q, times in per_query.items():
+            print(f"    {percentile(times, 50) * 1000:8.1f} ms  {q}")
         print(f"HTTP search ({len(queries)} queries x 8): p50 {percentile(latencies, 50) * 1000:.1f} ms, "
               f"p95 {percentile(latencies, 95) * 1000:.1f} ms")
 
@@ -218,7 +222,7 @@ def raw_whoosh(app, queries):
         with ix.searcher() as searcher:
             for _round in range(9):
                 for q in queries:
-                    query = to_whoosh(parse(q.partition("&")[0]))
+                    query = to_whoosh(parse(q.partition("&")[0]), searcher.reader())
                     t = time.perf_counter()
                     if query is not None:
                         hits = searcher.search(query, limit=20)
