@@ -283,7 +283,8 @@ class Indexer:
                 .limit(self.batch_size)
             ).all()
             seen = {row.id for row in rows}
-            expired = {i for i, t in state.gaps.items() if i not in seen and now - t > self.gap_seconds}
+            expired = {i for i, t in state.gaps.items()
+                       if i not in seen and now - t > self.gap_seconds}
             if not rows and not expired:
                 return 0
             if rows:

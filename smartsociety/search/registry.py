@@ -52,7 +52,8 @@ class Registry:
         if expand is not None:
             self.expansions[name] = expand
 
-    def affected(self, session: Session, changes: Iterable[tuple[str, int]]) -> set[tuple[str, int]]:
+    def affected(self, session: Session,
+                 changes: Iterable[tuple[str, int]]) -> set[tuple[str, int]]:
         """The documents to refresh for a batch of logged changes (dependents come later, from
         the indexer, which knows whether what they inherit changed)."""
         docs: set[tuple[str, int]] = set()
