@@ -29,6 +29,7 @@ from smartsociety.models.principle import (
     VoteChoice,
     VoterGroup,
 )
+from smartsociety.models.search import SearchChange
 from smartsociety.models.user import Role, User
 
 __all__ = [
@@ -59,6 +60,7 @@ __all__ = [
     "OrganisationKind",
     "ProjectStatus",
     "Role",
+    "SearchChange",
     "Tag",
     "Theme",
     "User",
