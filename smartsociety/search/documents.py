@@ -1,4 +1,4 @@
-"""The document types of cases and comments; later features register theirs the same way."""
+"""The document types of cases, comments and principles; later features register theirs the same way."""
 import html
 
 import sqlalchemy as sa
@@ -6,8 +6,17 @@ from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session, selectinload
 
+from smartsociety.extensions import db
 from smartsociety.markup import plain_text as _plain_html_text
-from smartsociety.models import Case, CaseTheme, Comment, Organisation
+from smartsociety.models import (
+    Case,
+    CaseTheme,
+    Comment,
+    Organisation,
+    PrincipleVersion,
+    Rule,
+    VersionStatus,
+)
 from smartsociety.search.registry import REGISTRY, DocumentType, primary_key
 
 def plain_text(html_text: str) -> str:
@@ -106,6 +115,54 @@ def _comment_url(comment_id: int, stored: dict) -> str | None:
     return url_for("cases.detail", case_id=stored["case_id"], _anchor=f"comment-{comment_id}")
 
 
+# The text that is in force or under discussion; superseded versions stay readable, unindexed.
+SEARCHABLE_VERSIONS = (VersionStatus.CONSULTATION, VersionStatus.ADOPTED)
+
+
+def _searchable_version_clause():
+    return PrincipleVersion.status.in_(SEARCHABLE_VERSIONS)
+
+
+def load_principle_versions(session: Session, ids: list[int]) -> dict[int, dict]:
+    versions = session.scalars(
+        sa.select(PrincipleVersion)
+        .where(PrincipleVersion.id.in_(ids), _searchable_version_clause())
+        .options(selectinload(PrincipleVersion.rules), selectinload(PrincipleVersion.principle))
+    )
+    documents = {}
+    for version in versions:
+        rules = "\n".join(f"{rule.number}. {rule.text}" for rule in version.rules)
+        documents[version.id] = {
+            "title": f"{version.principle.number}. {version.title}",
+            "body": "\n".join(
+                [version.statement, plain_text(version.explanation_html), rules]
+            )[:MAX_BODY],
+            "language": "nl",
+            "kind": "",
+            "status": version.status.value,
+            "themes": [],
+            "date": version.consultation_opened_at or version.created_at,
+            "case_id": 0,
+            "parent": "",
+            "organisation": "",
+            "org_kind": "",
+        }
+    return documents
+
+
+def _principle_url(version_id: int, _stored: dict) -> str | None:
+    if "principles.version" not in current_app.view_functions:
+        return None
+    version = db.session.get(PrincipleVersion, version_id)
+    if version is None:
+        return None
+    return url_for("principles.version", slug=version.principle.slug, number=version.number)
+
+
+def _version_id_of(rule: Rule) -> int | None:
+    return rule.version_id
+
+
 def register_defaults() -> None:
     REGISTRY.register(DocumentType(
         name="case",
@@ -126,6 +183,15 @@ def register_defaults() -> None:
         .where(Comment.public_clause(), Case.public_clause()),
         url=_comment_url,
     ))
+    REGISTRY.register(DocumentType(
+        name="principle",
+        model=PrincipleVersion,
+        label=_l("Principle"),
+        load=load_principle_versions,
+        public_ids=lambda: sa.select(PrincipleVersion.id).where(_searchable_version_clause()),
+        url=_principle_url,
+    ))
+    REGISTRY.watch(Rule, "principle", _version_id_of)
     # Themes live in their own rows; an organisation's name and kind show in its cases.
     REGISTRY.watch(CaseTheme, "case", _case_id_of)
     REGISTRY.watch(Organisation, "organisation", primary_key, expand=cases_of_organisations)
