@@ -32,13 +32,13 @@ serve-deps:
 
 test: test-deps translations
 	$(BIN)/python -m pytest
-	SMARTSOCIETY_TEST_DATABASE=postgresql $(BIN)/python -m pytest -m "not browser"
+	SMARTSOCIETY_TEST_DATABASE=postgresql $(BIN)/python -m pytest -m "not browser and not load"
 
 test-sqlite: test-deps translations
 	$(BIN)/python -m pytest
 
 test-postgres: test-deps translations
-	SMARTSOCIETY_TEST_DATABASE=postgresql $(BIN)/python -m pytest -m "not browser"
+	SMARTSOCIETY_TEST_DATABASE=postgresql $(BIN)/python -m pytest -m "not browser and not load"
 
 install: $(VENV)/.installed
 
@@ -51,7 +51,7 @@ $(VENV)/.installed: setup.cfg pyproject.toml
 test-deps: $(VENV)/.installed-test system-deps
 
 $(VENV)/.installed-test: $(VENV)/.installed
-	$(BIN)/python -m pip install -q -e '.[test,postgres]'
+	$(BIN)/python -m pip install -q -e '.[test,postgres,production]'
 	touch $@
 
 # Debian packages and the npm package the tests drive; CI runs as root on a clean machine.
@@ -61,6 +61,7 @@ system-deps:
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	test -f /usr/share/dict/dutch || missing="$$missing wdutch"; \
 	command -v npm >/dev/null || missing="$$missing npm"; \
+	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing Debian packages:$$missing"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
