@@ -10,6 +10,7 @@ import threading
 import time
 import urllib.request
 
+import sqlalchemy as sa
 import sqlalchemy.exc
 
 from smartsociety.extensions import db
@@ -112,3 +113,27 @@ def test_sigterm_lets_a_running_request_finish(tmp_path, app):
             server.kill()
             server.wait()
         log.close()
+
+
+def test_page_views_never_write_to_the_database(client, login, db):
+    """Reading must stay cheap and cacheable: no view counter or 'last seen' write per request."""
+    from smartsociety.demo import data
+    from smartsociety.models import Case, Organisation, User
+    from tests.querycount import count_queries
+
+    data.load("pbkdf2:sha256:1000")
+    db.session.commit()
+    case = db.session.scalars(sa.select(Case)).first()
+    organisation = db.session.scalars(sa.select(Organisation)).first()
+    member = db.session.scalar(User.by_email("ambtenaar@turfbrug.example"))
+    pages = ["/", "/casussen", f"/casussen/{case.id}", f"/casussen/{case.id}/geschiedenis",
+             "/zoeken?q=sensoren", "/principes/", "/principes/data", "/organisaties",
+             f"/organisaties/{organisation.slug}", f"/leden/{member.id}"]
+    for reader in (client, login(member)):
+        for page in pages:
+            with count_queries(db.engine) as counter:
+                assert reader.get(page).status_code == 200, page
+            writes = [s for s in counter.statements
+                      if not s.lstrip().upper().startswith(("SELECT", "PRAGMA", "BEGIN", "SAVEPOINT",
+                                                            "RELEASE", "ROLLBACK", "COMMIT"))]
+            assert writes == [], (page, writes)
