@@ -287,7 +287,7 @@ def suggest(searcher, parsed: ParsedQuery) -> str | None:
             continue
         if searcher.doc_frequency("spell", item.text):
             continue
-        found = corrector.suggest(item.text, limit=1, maxdist=2, prefix=1)
+        found = corrector.suggest(item.text, limit=1, maxdist=2, prefix=2)
         if found and found[0] != item.text:
             corrections[item.text] = found[0]
     return parsed.replaced(corrections) if corrections else None
