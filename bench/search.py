@@ -127,7 +127,9 @@ def url_for_query(base, q):
 
 def main(n: int) -> None:
     rng = random.Random(SEED)
-    work = Path(tempfile.mkdtemp(prefix="search-bench-", dir=os.environ.get("BENCH_DIR")))
+    reuse = os.environ.get("BENCH_REUSE")  # a work dir of an earlier run: skip generate+rebuild
+    work = Path(reuse) if reuse else Path(
+        tempfile.mkdtemp(prefix="search-bench-", dir=os.environ.get("BENCH_DIR")))
     db_path, index_dir = work / "bench.db", work / "index"
     env = {**os.environ, "PYTHONPATH": str(ROOT), "SMARTSOCIETY_CONFIG": "testing",
            "DATABASE_URL": f"sqlite:///{db_path}", "SEARCH_INDEX_DIR": str(index_dir),
@@ -143,14 +145,15 @@ def main(n: int) -> None:
     zipf = Zipf(words, rng)
     print(f"N={n} posts, {len(words)} distinct Dutch words (Zipf s={ZIPF_S}), work dir {work}")
     with app.app_context():
-        t = time.perf_counter()
-        generate(db.engine, n, zipf, rng)
-        print(f"generated in {time.perf_counter() - t:.1f}s")
-        t = time.perf_counter()
-        count = service.indexer().rebuild(catch_up=False)
-        elapsed = time.perf_counter() - t
-        print(f"rebuild: {count} posts in {elapsed:.1f}s = {count / elapsed:.0f} posts/s")
         engine = db.engine
+        if not reuse:
+            t = time.perf_counter()
+            generate(db.engine, n, zipf, rng)
+            print(f"generated in {time.perf_counter() - t:.1f}s")
+            t = time.perf_counter()
+            count = service.indexer().rebuild(catch_up=False)
+            elapsed = time.perf_counter() - t
+            print(f"rebuild: {count} posts in {elapsed:.1f}s = {count / elapsed:.0f} posts/s")
 
     queries = query_mix(zipf)
     port = _free_port()
@@ -236,6 +239,7 @@ def raw_whoosh(app, queries):
 
 def fts5(db_path, queries):
     conn = sqlite3.connect(db_path)
+    conn.execute("DROP TABLE IF EXISTS fts")
     t = time.perf_counter()
     conn.execute("CREATE VIRTUAL TABLE fts USING fts5(title, body, "
                  "tokenize='unicode61 remove_diacritics 2')")

@@ -9,7 +9,14 @@ from markupsafe import Markup, escape
 from whoosh import highlight
 from whoosh.query import And, AndNot, Every, NullQuery, Or, Phrase, Prefix, Query, Term
 
-from smartsociety.search.index import ANALYZERS, FACET_FIELDS, LANGUAGES, TITLE_BOOST, IndexStore
+from smartsociety.search.index import (
+    ANALYZERS,
+    FACET_FIELDS,
+    LANGUAGES,
+    TITLE_BOOST,
+    IndexStore,
+    reopen,
+)
 from smartsociety.search.query import ParsedQuery, Word
 
 SNIPPET_CHARS = 240
@@ -49,11 +56,7 @@ class SearcherCache:
             self.searcher = self.index.searcher()
             self.version = version
         elif not self.searcher.up_to_date():
-            # Not Searcher.refresh(): in whoosh-reloaded 2.7.5 its reader reuse brings back
-            # segments the writer merged or emptied, so deleted documents would reappear.
-            fresh = self.index.searcher()
-            self.searcher.close()
-            self.searcher = fresh
+            self.searcher = reopen(self.index, self.searcher)
         return self.searcher
 
     def close(self) -> None:
@@ -284,7 +287,7 @@ def suggest(searcher, parsed: ParsedQuery) -> str | None:
             continue
         if searcher.doc_frequency("spell", item.text):
             continue
-        found = corrector.suggest(item.text, limit=1, maxdist=2, prefix=1)
+        found = corrector.suggest(item.text, limit=1, maxdist=2, prefix=2)
         if found and found[0] != item.text:
             corrections[item.text] = found[0]
     return parsed.replaced(corrections) if corrections else None

@@ -40,6 +40,8 @@ from whoosh.analysis import (
 )
 from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.lang import stopwords_for_language
+from whoosh.reading import EmptyReader, MultiReader, SegmentReader
+from whoosh.searching import Searcher
 from whoosh.support.charset import accent_map
 
 from smartsociety.models.search import SearchChange
@@ -137,6 +139,32 @@ def index_fields(doc_type: str, doc_id: int, doc: dict) -> dict:
     return {k: v for k, v in fields.items() if v not in ("", None)}
 
 
+def reopen(index, old):
+    """A searcher on the latest generation that keeps the old searcher's readers of segments
+    that did not change (opening a large segment costs far more than a search).
+
+    Not Searcher.refresh(): in whoosh-reloaded 2.7.5 its reader reuse brings back segments the
+    writer merged away, so deleted documents would reappear. Here a reader is reused only for
+    the same segment with the same deletions."""
+    toc = index._read_toc()
+    reusable = {}
+    for leaf, _offset in old.reader().leaf_readers():
+        segment = leaf.segment()
+        if segment is not None:
+            reusable[(segment.segment_id(), segment.deleted_count())] = leaf
+    readers = []
+    for segment in toc.segments:
+        leaf = reusable.pop((segment.segment_id(), segment.deleted_count()), None)
+        readers.append(leaf or SegmentReader(index.storage, toc.schema, segment,
+                                             generation=toc.generation))
+    for leaf in reusable.values():
+        leaf.close()
+    reader = MultiReader(readers, generation=toc.generation) if readers else EmptyReader(
+        toc.schema)
+    return Searcher(reader, fromindex=index)
+
+
+
 @dataclass
 class IndexState:
     high_water: int = 0
@@ -157,6 +185,24 @@ class IndexState:
 
 
 _thread_locks: dict[str, threading.Lock] = {}
+# The indexer's own searcher per index version (used only under the writer lock): finding the
+# old version of a document must not mean opening every segment again.
+_writer_searchers: dict[str, Searcher] = {}
+
+
+def _writer_searcher(ix, version: Path) -> Searcher:
+    key = str(version)
+    old = _writer_searchers.get(key)
+    if old is None:
+        for stale in list(_writer_searchers):
+            _writer_searchers.pop(stale).close()
+        fresh = ix.searcher()
+    elif old.up_to_date():
+        return old
+    else:
+        fresh = reopen(ix, old)
+    _writer_searchers[key] = fresh
+    return fresh
 
 
 class IndexStore:
@@ -289,15 +335,18 @@ class Indexer:
                 return 0
             if rows:
                 docs = self.registry.affected(session, [(r.doc_type, r.doc_id) for r in rows])
+                searcher = _writer_searcher(ix, version)
                 writer = ix.writer(timeout=30)
                 try:
-                    self._write(ix, writer, session, docs)
+                    self._write(ix, writer, session, docs, searcher)
                 except BaseException:
                     writer.cancel()
                     raise
                 # Small commits add a segment each; merging on every one would make the
                 # latency of a post depend on the size of the index. Merge once segments pile up.
                 writer.commit(merge=len(ix._segments()) >= MAX_SEGMENTS)
+                # Let go of segments a merge just removed (and be ready for the next batch).
+                _writer_searcher(ix, version)
         top = max(seen, default=state.high_water)
         gaps = {i: t for i, t in state.gaps.items() if i not in seen and i not in expired}
         # A transaction cannot plausibly be further behind than this; a sequence that jumped
@@ -312,37 +361,35 @@ class Indexer:
     def gap_seconds(self) -> float:
         return self.store.gap_seconds
 
-    def _write(self, ix, writer, session: Session, docs: set[tuple[str, int]]) -> None:
+    def _write(self, ix, writer, session: Session, docs: set[tuple[str, int]],
+               searcher) -> None:
         dependents: set[tuple[str, int]] = set()
-        with ix.searcher() as searcher:
-            for name, ids in _group(docs).items():
-                doc_type = self.registry.types[name]
-                loaded = doc_type.load(session, sorted(ids))
-                for doc_id in ids:
-                    key = f"{name}:{doc_id}"
-                    old = searcher.document(key=key)
-                    if doc_id in loaded:
-                        fields = index_fields(name, doc_id, loaded[doc_id])
-                        writer.update_document(**fields)
-                    else:
-                        fields = None
-                        writer.delete_by_term("key", key)
-                    if doc_type.dependents and (
-                        (old or {}).get("inherit") != (fields or {}).get("inherit")
-                    ):
-                        dependents.update(doc_type.dependents(session, [doc_id]))
-                        for child in searcher.documents(parent=key):
-                            child_type, _, child_id = child["key"].partition(":")
-                            dependents.add((child_type, int(child_id)))
-            for name, ids in _group(dependents - docs).items():
-                if name not in self.registry.types:
-                    continue
-                loaded = self.registry.types[name].load(session, sorted(ids))
-                for doc_id in ids:
-                    if doc_id in loaded:
-                        writer.update_document(**index_fields(name, doc_id, loaded[doc_id]))
-                    else:
-                        writer.delete_by_term("key", f"{name}:{doc_id}")
+        for name, ids in _group(docs).items():
+            doc_type = self.registry.types[name]
+            loaded = doc_type.load(session, sorted(ids))
+            for doc_id in ids:
+                key = f"{name}:{doc_id}"
+                old = searcher.document(key=key)
+                writer.delete_by_term("key", key, searcher=searcher)
+                fields = None
+                if doc_id in loaded:
+                    fields = index_fields(name, doc_id, loaded[doc_id])
+                    writer.add_document(**fields)
+                if doc_type.dependents and (
+                    (old or {}).get("inherit") != (fields or {}).get("inherit")
+                ):
+                    dependents.update(doc_type.dependents(session, [doc_id]))
+                    for child in searcher.documents(parent=key):
+                        child_type, _, child_id = child["key"].partition(":")
+                        dependents.add((child_type, int(child_id)))
+        for name, ids in _group(dependents - docs).items():
+            if name not in self.registry.types:
+                continue
+            loaded = self.registry.types[name].load(session, sorted(ids))
+            for doc_id in ids:
+                writer.delete_by_term("key", f"{name}:{doc_id}", searcher=searcher)
+                if doc_id in loaded:
+                    writer.add_document(**index_fields(name, doc_id, loaded[doc_id]))
 
     # -- rebuild and check -----------------------------------------------------------------
     def expected_documents(self, session: Session, batch: int = 1000):
