@@ -26,6 +26,8 @@ class Config:
     # "inline": the web process applies the search change log after each commit (embedded
     # default); "worker": only `flask search worker` writes the index (production).
     SEARCH_MODE = os.environ.get("SEARCH_MODE", "inline")
+    # /healthz reports failure when the oldest unapplied search change is older than this.
+    SEARCH_MAX_LAG_SECONDS = _int("SEARCH_MAX_LAG_SECONDS", 60)
     # How long a change-log id that was skipped (a transaction still running) is looked for.
     SEARCH_GAP_SECONDS = _int("SEARCH_GAP_SECONDS", 600)
     SEARCH_BATCH_SIZE = _int("SEARCH_BATCH_SIZE", 2000)

@@ -10,18 +10,50 @@ import threading
 import time
 import urllib.request
 
+from datetime import timedelta
+
 import sqlalchemy as sa
 import sqlalchemy.exc
 
 from smartsociety.extensions import db
+from smartsociety.models import SearchChange, utcnow
 from smartsociety.ops.logs import logger as request_logger
 from tests.conftest import make_config
+from tests.factories import CaseFactory
 
 
 def test_healthz_ok(client):
+    CaseFactory()  # the embedded default builds the index on the first commit
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.get_json()["checks"]["database"]["ok"] is True
+    checks = response.get_json()["checks"]
+    assert checks["database"]["ok"] is True
+    assert checks["search"]["ok"] is True and checks["search"]["worker_lag_seconds"] == 0
+    assert checks["search"]["index_age_seconds"] >= 0
+
+
+def test_healthz_reports_a_lagging_search_worker(app, client, db):
+    from smartsociety.search import service
+
+    app.config["SEARCH_MODE"] = "worker"
+    service.indexer().apply_pending()  # the worker built the index once, then stopped
+    CaseFactory()
+    db.session.execute(sa.update(SearchChange).values(created_at=utcnow() - timedelta(minutes=5)))
+    db.session.commit()
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    search = response.get_json()["checks"]["search"]
+    assert search["ok"] is False and search["worker_lag_seconds"] >= 300
+    assert search["pending_changes"] >= 1
+    service.indexer().apply_pending()
+    assert client.get("/healthz").status_code == 200
+
+
+def test_healthz_without_an_index(app, client):
+    app.config["SEARCH_MODE"] = "worker"
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json()["checks"]["search"] == {"ok": False, "error": "no index"}
 
 
 def test_healthz_reports_database_down(client, monkeypatch):
@@ -49,21 +81,23 @@ def test_structured_request_log(tmp_path, postgres_url):
     from smartsociety import create_app
 
     app = create_app(make_config(tmp_path, postgres_url, REQUEST_LOG=True))
+    with app.app_context():
+        db.create_all()
     collector = _Collect()
     request_logger.addHandler(collector)
     try:
-        response = app.test_client().get("/healthz", headers={"X-Request-ID": "abc123"})
+        response = app.test_client().get("/", headers={"X-Request-ID": "abc123"})
     finally:
         request_logger.removeHandler(collector)
         with app.app_context():
             db.engine.dispose()
     assert response.headers["X-Request-ID"] == "abc123"
     record = collector.records[-1]
-    assert (record.method, record.path, record.status) == ("GET", "/healthz", 200)
+    assert (record.method, record.path, record.status) == ("GET", "/", 200)
     assert record.request_id == "abc123" and record.duration_ms >= 0
     # The formatter writes a JSON object per line.
     line = request_logger.handlers[0].formatter.format(record)
-    assert json.loads(line)["path"] == "/healthz"
+    assert json.loads(line)["path"] == "/"
 
 
 def _free_port():
@@ -90,7 +124,7 @@ def test_sigterm_lets_a_running_request_finish(tmp_path, app):
         deadline = time.monotonic() + 30
         while True:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2):
                     break
             except OSError:
                 assert time.monotonic() < deadline, "gunicorn did not start"

@@ -1,8 +1,10 @@
-"""`/healthz`: whether this web node can serve (database reachable) and how fresh its index is."""
+"""`/healthz`: whether this web node can serve (database reachable) and how fresh its index is:
+its age (last update) and the worker's lag (age of the oldest change it has not applied)."""
 import sqlalchemy as sa
 from flask import Blueprint, jsonify
 
 from smartsociety.extensions import db, limiter
+from smartsociety.search import service as search_service
 
 bp = Blueprint("ops", __name__)
 
@@ -11,8 +13,16 @@ bp = Blueprint("ops", __name__)
 @limiter.exempt
 def healthz():
     checks = {"database": _database()}
+    checks["search"] = _search() if checks["database"]["ok"] else {"ok": False, "error": "no database"}
     healthy = all(check["ok"] for check in checks.values())
     return jsonify(status="ok" if healthy else "fail", checks=checks), 200 if healthy else 503
+
+
+def _search() -> dict:
+    try:
+        return search_service.health()
+    except Exception as exc:  # an unreadable index is a failed check, not a 500
+        return {"ok": False, "error": type(exc).__name__}
 
 
 def _database() -> dict:

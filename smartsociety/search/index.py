@@ -283,6 +283,23 @@ class Indexer:
                 )
             )
 
+    def oldest_pending(self):
+        """When the oldest change not yet in the index was logged (None: nothing pending)."""
+        version = self.store.current_version()
+        state = IndexState.read(version) if version else IndexState()
+        with Session(self.engine) as session:
+            return session.scalar(
+                sa.select(sa.func.min(SearchChange.created_at)).where(self._unapplied(state))
+            )
+
+    def last_applied_at(self) -> float | None:
+        """Unix time the index last recorded progress (its state file was written)."""
+        version = self.store.current_version()
+        try:
+            return (version / "state.json").stat().st_mtime if version else None
+        except FileNotFoundError:
+            return None
+
     def has_pending(self) -> bool:
         version = self.store.current_version()
         if version is None:

@@ -1,6 +1,7 @@
 """The search service as the rest of the app sees it: the app's index, its indexer, and the
 inline mode that applies the change log right after each commit."""
 import logging
+import time
 
 from flask import Flask, current_app, has_app_context
 from sqlalchemy import event
@@ -39,6 +40,24 @@ def search(parsed: ParsedQuery, filters: dict[str, list[str]], sort: str, page: 
         # apply left behind (and builds the index on the first search of a fresh install).
         indexer().apply_pending()
     return engine.search(store(), parsed, filters, sort, page, per_page, browse)
+
+
+def health() -> dict:
+    """For /healthz: is there an index, how old is its last update, and how far behind the
+    change log is it (the worker's lag: age of the oldest change not yet applied)."""
+    idx = indexer()
+    if not idx.store.exists():
+        return {"ok": False, "error": "no index"}
+    now = time.time()
+    oldest = idx.oldest_pending()
+    lag = max(0.0, now - oldest.timestamp()) if oldest else 0.0
+    applied = idx.last_applied_at()
+    return {
+        "ok": lag <= current_app.config["SEARCH_MAX_LAG_SECONDS"],
+        "index_age_seconds": round(now - applied, 1) if applied else None,
+        "worker_lag_seconds": round(lag, 1),
+        "pending_changes": idx.pending(),
+    }
 
 
 def type_labels() -> dict[str, object]:
