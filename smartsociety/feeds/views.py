@@ -47,7 +47,19 @@ def _feed(feed_id: str, title: str, alternate: str, entries: list[dict]) -> Resp
             entry.author({"name": data["author"]})
         if data.get("summary"):
             entry.summary(data["summary"])
-    return Response(feed.atom_str(pretty=True), content_type=ATOM)
+    return Response(_explicit_alternates(feed.atom_str(pretty=True)), content_type=ATOM)
+
+
+def _explicit_alternates(xml: bytes) -> bytes:
+    """feedgen leaves out rel="alternate" (the default in RFC 4287); spell it out for readers
+    that look for it."""
+    from lxml import etree
+
+    root = etree.fromstring(xml)
+    for link in root.iter("{http://www.w3.org/2005/Atom}link"):
+        if link.get("rel") is None:
+            link.set("rel", "alternate")
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
 def _case_entries(select: sa.Select) -> list[dict]:
