@@ -194,7 +194,8 @@ def test_follow_and_unfollow_routes(db, login):
     assert client.post("/volgen/planeet/1").status_code == 404
     hidden = CaseFactory(hidden_at=utcnow())
     assert client.post(f"/volgen/case/{hidden.id}").status_code == 404
-    assert client.post("/volgen/theme/x", data={"next": "https://evil.example"}).status_code == 404
+    response = client.post(f"/volgen/theme/{THEME.value}", data={"next": "https://evil.example"})
+    assert response.status_code == 302 and "evil" not in response.location
 
 
 def test_follow_requires_login(client):
