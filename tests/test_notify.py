@@ -118,6 +118,14 @@ def test_mention_links_to_the_profile_and_notifies_once(db):
     assert _kinds(db, named) == [EventKind.MENTION]
 
 
+def test_editing_a_case_notifies_newly_mentioned_members(db):
+    author, named = UserFactory(), UserFactory(name="Carla")
+    case = cases.create_case(author, _input(themes=[], tags=[]))
+    cases.edit_case(case, author, _input(themes=[], tags=[], body="Vraag het @Carla"))
+    cases.edit_case(case, author, _input(themes=[], tags=[], body="Vraag het @Carla nu"))
+    assert _kinds(db, named) == [EventKind.MENTION]
+
+
 def test_hostile_mention_stays_sanitised(db):
     UserFactory(name="x](javascript:alert(1))")
     author = UserFactory()

@@ -130,7 +130,8 @@ def create_case(author: User, data: CaseInput, upload=None) -> Case:
 
 
 def edit_case(case: Case, editor: User, data: CaseInput, upload=None) -> Case:
-    _apply(case, data)
+    before = list(mentions.find_mentions(case.body).values())
+    events.mentions_edited(editor, before, _apply(case, data), case=case)
     if upload is not None:
         add_attachment(case, editor, upload)
     snapshot = case.snapshot()
@@ -238,7 +239,7 @@ def edit_comment(comment: Comment, editor: User, body: str) -> Comment:
     comment.body = body
     comment.body_html, mentioned = mentions.render(body)
     comment.edited_at = utcnow()
-    events.comment_edited(comment, list(before), mentioned)
+    events.mentions_edited(editor, list(before), mentioned, comment=comment)
     db.session.commit()
     return comment
 

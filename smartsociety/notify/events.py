@@ -39,9 +39,11 @@ def comment_added(comment: Comment, mentioned: list[User]) -> None:
         auto_follow(author, FollowTarget.CASE, case.id, joined=True)
 
 
-def comment_edited(comment: Comment, before: list[User], after: list[User]) -> None:
+def mentions_edited(actor: User, before: list[User], after: list[User], *,
+                    case: Case | None = None, comment: Comment | None = None) -> None:
+    """An edit notifies only the members it mentions for the first time."""
     known = {user.id for user in before}
-    emit(EventKind.MENTION, comment.author, comment=comment,
+    emit(EventKind.MENTION, actor, case=case, comment=comment,
          recipients=[user for user in after if user.id not in known])
 
 
