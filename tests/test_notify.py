@@ -4,16 +4,13 @@ import email.policy
 import xml.etree.ElementTree as ET
 from datetime import timedelta
 
-import pytest
 import sqlalchemy as sa
 
 from smartsociety.cases import services as cases
 from smartsociety.models import (
-    Case,
     CaseKind,
     Delivery,
     EventKind,
-    Follow,
     FollowTarget,
     MailOutbox,
     Notification,
@@ -25,7 +22,6 @@ from smartsociety.notify import services
 from smartsociety.principles import services as principles
 from tests.factories import (
     CaseFactory,
-    CommentFactory,
     PrincipleFactory,
     UserFactory,
 )
@@ -219,7 +215,8 @@ def test_follow_buttons_on_pages(db, login):
     for url, action in [
         (f"/casussen/{case.id}", f"/volgen/case/{case.id}"),
         (f"/themas/{THEME.value}", f"/volgen/theme/{THEME.value}"),
-        (f"/organisaties/{other.organisation.slug}", f"/volgen/organisation/{other.organisation_id}"),
+        (f"/organisaties/{other.organisation.slug}",
+         f"/volgen/organisation/{other.organisation_id}"),
         (f"/leden/{other.id}", f"/volgen/member/{other.id}"),
         (f"/principes/{principle.slug}", f"/volgen/principle/{principle.id}"),
     ]:
@@ -265,7 +262,8 @@ def test_settings_page_saves_preferences(db, login):
     data = {f"mail_{k.value}": "weekly" for k in EventKind} | {"mail_reply": "immediate"}
     assert client.post("/meldingen/instellingen", data=data).status_code == 302
     prefs = services.preferences(member)
-    assert prefs[EventKind.REPLY] is Delivery.IMMEDIATE and prefs[EventKind.COMMENT] is Delivery.WEEKLY
+    assert prefs[EventKind.REPLY] is Delivery.IMMEDIATE
+    assert prefs[EventKind.COMMENT] is Delivery.WEEKLY
     assert not services.settings_for(member).follow_joined_threads
     bad = client.post("/meldingen/instellingen", data={"mail_reply": "elk-uur"})
     assert bad.status_code == 422
@@ -392,7 +390,8 @@ def test_forged_unsubscribe_tokens_are_refused(db, client):
     token = services.unsubscribe_token(member, None)
     from itsdangerous import URLSafeSerializer
 
-    forged = URLSafeSerializer("not-the-key", salt=services.UNSUBSCRIBE_SALT).dumps([member.id, "all"])
+    forged = URLSafeSerializer("not-the-key", salt=services.UNSUBSCRIBE_SALT).dumps(
+        [member.id, "all"])
     for bad in (forged, token[:-2] + "xx", "rommel"):
         assert client.get(f"/meldingen/afmelden/{bad}").status_code == 400
         assert client.post(f"/meldingen/afmelden/{bad}").status_code == 400

@@ -1,4 +1,4 @@
-"""Following things, the notifications that follows produce, mail preferences and the mail outbox."""
+"""Follows, the notifications they produce, mail preferences and the mail outbox."""
 import enum
 from datetime import datetime
 

@@ -6,7 +6,8 @@ from tests.factories import OrganisationFactory, UserFactory
 
 def test_follow_a_theme_and_see_the_bell_rise(live_server, page, app):
     reader = UserFactory(name="Sara Bakker")
-    writer = UserFactory(name="Pieter Jansen", organisation=OrganisationFactory(name="Gemeente Dal"))
+    writer = UserFactory(name="Pieter Jansen",
+                         organisation=OrganisationFactory(name="Gemeente Dal"))
 
     log_in(page, live_server, app, reader)
     page.goto(f"{live_server.url}/themas/datagedreven-werken")
