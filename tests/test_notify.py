@@ -447,3 +447,17 @@ def test_case_lists_advertise_their_feed(db, client):
     page = client.get(f"/themas/{THEME.value}")
     assert f'href="/feeds/themas/{THEME.value}.atom"'.encode() in page.data
     assert b'type="application/atom+xml"' in page.data
+
+
+def test_search_results_feed(db, client):
+    author = UserFactory()
+    shown = cases.create_case(author, _input(title="Slimme lantaarnpalen"))
+    hidden = cases.create_case(author, _input(title="Verborgen lantaarnpalen"))
+    hidden.hidden_at = utcnow()
+    db.session.commit()
+    response = client.get("/feeds/zoeken.atom?q=lantaarnpalen")
+    entries = _check_atom(response)
+    assert [e.find(f"{ATOM}title").text for e in entries] == [shown.title]
+    assert _check_atom(client.get("/feeds/zoeken.atom")) == []
+    page = client.get("/zoeken?q=lantaarnpalen")
+    assert b'href="/feeds/zoeken.atom?q=lantaarnpalen"' in page.data

@@ -1,7 +1,10 @@
-"""Atom feeds: new cases overall, per theme, tag and organisation, and a principle's changes."""
+"""Atom feeds: new cases overall, per theme, tag and organisation, a principle's changes, and a
+saved search."""
+from urllib.parse import urljoin
+
 import sqlalchemy as sa
 from feedgen.feed import FeedGenerator
-from flask import Blueprint, Response, abort, url_for
+from flask import Blueprint, Response, abort, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
@@ -21,6 +24,9 @@ from smartsociety.models import (
     utcnow,
 )
 from smartsociety.models.principle import PUBLIC_STATUSES
+from smartsociety.search import service
+from smartsociety.search.index import FACET_FIELDS
+from smartsociety.search.query import parse
 
 bp = Blueprint("feeds", __name__, url_prefix="/feeds")
 FEED_SIZE = 30
@@ -171,3 +177,37 @@ def principle(slug: str):
     return _feed(url_for("feeds.principle", slug=slug, _external=True),
                  _("Smart Society: %(name)s", name=found.title),
                  url_for("principles.detail", slug=slug, _external=True), entries)
+
+
+@bp.get("/zoeken.atom")
+def search():
+    """A saved search as a feed: the same q and filters as /zoeken, newest first. Hits whose
+    case was hidden since it was indexed are left out."""
+    text = request.args.get("q", "")[:500]
+    filters = {
+        name: [value[:100] for value in request.args.getlist(name)[:5]]
+        for name in FACET_FIELDS
+        if request.args.get(name)
+    }
+    parsed = parse(text)
+    hits = []
+    if not parsed.is_empty or filters:
+        hits = service.search(parsed, filters, "date", 1, FEED_SIZE, browse=bool(filters)).hits
+    case_ids = {hit.case_id or hit.doc_id for hit in hits if hit.doc_type in ("case", "comment")}
+    public = set(db.session.scalars(
+        sa.select(Case.id).where(Case.id.in_(case_ids), Case.public_clause())
+    )) if case_ids else set()
+    entries = []
+    for hit in hits:
+        if hit.doc_type in ("case", "comment") and (hit.case_id or hit.doc_id) not in public:
+            continue
+        path = service.hit_url(hit)
+        if path is None:
+            continue
+        url = urljoin(request.host_url, path)
+        entries.append({"id": url, "url": url, "title": hit.title,
+                        "updated": hit.date or utcnow(), "summary": plain_text(str(hit.snippet))})
+    self_url = url_for("feeds.search", _external=True, **request.args.to_dict(flat=True))
+    return _feed(self_url, _("Smart Society: search for %(query)s", query=text or "…"),
+                 url_for("search.index", _external=True, **request.args.to_dict(flat=True)),
+                 entries)

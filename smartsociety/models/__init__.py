@@ -40,6 +40,7 @@ from smartsociety.models.principle import (
     VoteChoice,
     VoterGroup,
 )
+from smartsociety.models.search import SearchChange
 from smartsociety.models.user import Role, User
 
 __all__ = [
@@ -79,6 +80,7 @@ __all__ = [
     "OrganisationKind",
     "ProjectStatus",
     "Role",
+    "SearchChange",
     "Tag",
     "Theme",
     "User",
