@@ -97,7 +97,9 @@ def register_blueprints(app: Flask) -> None:
     from smartsociety.accounts.views import bp as accounts_bp
     from smartsociety.admin.views import bp as admin_bp
     from smartsociety.cases.views import bp as cases_bp
+    from smartsociety.feeds.views import bp as feeds_bp
     from smartsociety.main.views import bp as main_bp
+    from smartsociety.notify.views import bp as notify_bp
     from smartsociety.ops.views import bp as ops_bp
     from smartsociety.organisations.views import bp as organisations_bp
     from smartsociety.principles.views import bp as principles_bp
@@ -111,6 +113,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(principles_bp)
     app.register_blueprint(cases_bp)
     app.register_blueprint(search_bp)
+    app.register_blueprint(notify_bp)
+    app.register_blueprint(feeds_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

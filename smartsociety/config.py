@@ -75,6 +75,10 @@ class Config:
     MAIL_USE_SSL = _bool("MAIL_USE_SSL")
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Smart Society <noreply@localhost>")
     MAIL_SUPPRESS_SEND = _bool("MAIL_SUPPRESS_SEND")
+    # Base of absolute links in mail sent from the command line (digests, the sender loop).
+    SITE_URL = os.environ.get("SITE_URL", "http://localhost:5000")
+    # Seconds the `flask notify sender` loop waits between passes over the mail outbox.
+    NOTIFY_SENDER_INTERVAL = _int("NOTIFY_SENDER_INTERVAL", 30)
 
     FORCE_HTTPS = False
     PER_PAGE = 20

@@ -6,7 +6,9 @@ from wtforms.fields.choices import SelectChoice
 
 from smartsociety.models import (
     CaseKind,
+    Delivery,
     DilemmaStatus,
+    EventKind,
     OrganisationKind,
     ProjectStatus,
     Role,
@@ -52,6 +54,20 @@ LABELS: dict[enum.Enum, object] = {
     VoterGroup.COMPANIES: _l("Companies"),
     VoterGroup.RESEARCHERS: _l("Researchers"),
     VoterGroup.OTHERS: _l("Others"),
+    EventKind.REPLY: _l("A reply to you"),
+    EventKind.COMMENT: _l("A comment on something you follow"),
+    EventKind.NEW_CASE: _l("A new case in something you follow"),
+    EventKind.ANSWER_ACCEPTED: _l("An accepted answer"),
+    EventKind.OFFER: _l("An offer on your case"),
+    EventKind.OFFER_STATUS: _l("A change to an offer"),
+    EventKind.CONSULTATION: _l("A principle open for consultation"),
+    EventKind.ADOPTED: _l("A principle adopted"),
+    EventKind.MENTION: _l("A mention of you"),
+    EventKind.MODERATION: _l("A moderation decision about your content"),
+    Delivery.IMMEDIATE: _l("Immediately"),
+    Delivery.DAILY: _l("Daily digest"),
+    Delivery.WEEKLY: _l("Weekly digest"),
+    Delivery.NEVER: _l("Never"),
 }
 
 LANGUAGE_LABELS = {"nl": _l("Dutch"), "en": _l("English")}

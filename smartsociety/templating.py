@@ -22,6 +22,27 @@ def url_with_args(**changes) -> str:
     return request.path + (f"?{encoded}" if encoded else "")
 
 
+def unread_notifications() -> int:
+    """The bell's count: one query, asked only by the header of a logged-in member's page."""
+    from flask_login import current_user
+
+    from smartsociety.extensions import db
+    from smartsociety.models import Notification
+
+    if not current_user.is_authenticated:
+        return 0
+    return db.session.scalar(Notification.unread_count(current_user.id)) or 0
+
+
+def is_following(target: str, key) -> bool:
+    from flask_login import current_user
+
+    from smartsociety.models import FollowTarget
+    from smartsociety.notify.services import is_following as following
+
+    return following(current_user, FollowTarget(target), key)
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(permissions.PREDICATES)
     app.jinja_env.globals.update(
@@ -29,6 +50,8 @@ def init_app(app: Flask) -> None:
         get_locale=get_locale,
         LANGUAGE_NAMES=LANGUAGE_NAMES,
         label=label,
+        unread_notifications=unread_notifications,
+        is_following=is_following,
         # Live view of the registered endpoints, so navigation shows installed features only.
         url_endpoints=app.view_functions,
     )

@@ -8,7 +8,6 @@ import sqlalchemy as sa
 from flask import current_app
 
 from smartsociety.extensions import db
-from smartsociety.markup import render_markdown
 from smartsociety.models import (
     Attachment,
     Case,
@@ -24,6 +23,7 @@ from smartsociety.models import (
     User,
     utcnow,
 )
+from smartsociety.notify import events, mentions
 from smartsociety.text import slugify
 
 # Detected content type -> the MIME type we serve it with. Anything else is refused.
@@ -95,14 +95,15 @@ def _tags_for(names: list[str]) -> list[Tag]:
     return tags
 
 
-def _apply(case: Case, data: CaseInput) -> None:
+def _apply(case: Case, data: CaseInput) -> list[User]:
+    """Copy the input onto the case; returns the members mentioned in the body."""
     case.kind = data.kind
     for name in CASE_FIELDS:
         setattr(case, name, getattr(data, name))
     if case.kind is not CaseKind.DILEMMA:
         for name in DILEMMA_FIELDS:
             setattr(case, name, "")
-    case.body_html = render_markdown(case.body)
+    case.body_html, mentioned = mentions.render(case.body)
     wanted = [Theme(value) for value in data.themes]
     for link in list(case.theme_links):
         if link.theme not in wanted:
@@ -112,22 +113,25 @@ def _apply(case: Case, data: CaseInput) -> None:
         if theme not in present:
             case.themes.append(theme)
     case.tags = _tags_for(data.tags)
+    return mentioned
 
 
 def create_case(author: User, data: CaseInput, upload=None) -> Case:
     case = Case(kind=data.kind, author=author, organisation=author.organisation)
-    _apply(case, data)
+    mentioned = _apply(case, data)
     db.session.add(case)
     db.session.flush()
     if upload is not None:
         add_attachment(case, author, upload)
     case.revisions.append(CaseRevision(editor=author, data=case.snapshot()))
+    events.case_created(case, mentioned)
     db.session.commit()
     return case
 
 
 def edit_case(case: Case, editor: User, data: CaseInput, upload=None) -> Case:
-    _apply(case, data)
+    before = list(mentions.find_mentions(case.body).values())
+    events.mentions_edited(editor, before, _apply(case, data), case=case)
     if upload is not None:
         add_attachment(case, editor, upload)
     snapshot = case.snapshot()
@@ -203,18 +207,20 @@ def _touch(case: Case) -> None:
 
 
 def add_comment(case: Case, author: User, body: str, parent: Comment | None = None) -> Comment:
+    body_html, mentioned = mentions.render(body)
     comment = Comment(
         case=case,
         author=author,
         parent_id=parent.id if parent else None,
         body=body,
-        body_html=render_markdown(body),
+        body_html=body_html,
     )
     db.session.add(comment)
     db.session.flush()
     if case.kind is CaseKind.DILEMMA and case.status == DilemmaStatus.OPEN.value:
         case.status = DilemmaStatus.IN_DISCUSSION.value
     _touch(case)
+    events.comment_added(comment, mentioned)
     db.session.commit()
     return comment
 
@@ -229,9 +235,11 @@ def edit_comment(comment: Comment, editor: User, body: str) -> Comment:
             editor_id=editor.id,
         )
     )
+    before = mentions.find_mentions(comment.body).values()
     comment.body = body
-    comment.body_html = render_markdown(body)
+    comment.body_html, mentioned = mentions.render(body)
     comment.edited_at = utcnow()
+    events.mentions_edited(editor, list(before), mentioned, comment=comment)
     db.session.commit()
     return comment
 
@@ -284,7 +292,7 @@ def _unaccept(case: Case, comment: Comment) -> None:
         )
 
 
-def accept_answer(case: Case, comment: Comment) -> None:
+def accept_answer(case: Case, comment: Comment, actor: User | None = None) -> None:
     """One accepted answer per dilemma: accepting another one replaces it."""
     for other in db.session.scalars(
         sa.select(Comment).where(Comment.case_id == case.id, Comment.accepted_at.is_not(None))
@@ -293,6 +301,7 @@ def accept_answer(case: Case, comment: Comment) -> None:
     comment.accepted_at = utcnow()
     case.status = DilemmaStatus.ANSWERED.value
     case.last_activity_at = utcnow()
+    events.answer_accepted(comment, actor)
     db.session.commit()
 
 

@@ -521,7 +521,7 @@ def accept(case_id: int, comment_id: int):
     ensure(can_accept_answer(current_user, case))
     if not comment.is_public:
         abort(409, _("A removed comment cannot be the answer."))
-    services.accept_answer(case, comment)
+    services.accept_answer(case, comment, current_user)
     flash(_("The answer has been accepted."), "success")
     return redirect(url_for("cases.detail", case_id=case.id, _anchor="accepted-answer"))
 

@@ -15,6 +15,17 @@ from smartsociety.models.case import (
     case_tag,
 )
 from smartsociety.models.comment import Comment, CommentReaction, CommentRevision
+from smartsociety.models.notification import (
+    DEFAULT_DELIVERY,
+    Delivery,
+    EventKind,
+    Follow,
+    FollowTarget,
+    MailOutbox,
+    Notification,
+    NotificationPreference,
+    NotifySettings,
+)
 from smartsociety.models.organisation import Organisation, OrganisationKind
 from smartsociety.models.principle import (
     Amendment,
@@ -33,6 +44,15 @@ from smartsociety.models.search import SearchChange
 from smartsociety.models.user import Role, User
 
 __all__ = [
+    "DEFAULT_DELIVERY",
+    "Delivery",
+    "EventKind",
+    "Follow",
+    "FollowTarget",
+    "MailOutbox",
+    "Notification",
+    "NotificationPreference",
+    "NotifySettings",
     "Amendment",
     "AmendmentSupport",
     "CasePrincipleLink",

@@ -12,6 +12,7 @@ from smartsociety.models import (
     AmendmentSupport,
     Case,
     CasePrincipleLink,
+    EventKind,
     Organisation,
     Principle,
     PrincipleVersion,
@@ -24,6 +25,7 @@ from smartsociety.models import (
     VoterGroup,
     utcnow,
 )
+from smartsociety.notify import events
 from smartsociety.text import slugify
 
 
@@ -134,6 +136,7 @@ def open_consultation(version: PrincipleVersion) -> None:
     _require(bool(version.rules), _l("A version needs at least one rule before consultation."))
     version.status = VersionStatus.CONSULTATION
     version.consultation_opened_at = utcnow()
+    events.principle_changed(version, EventKind.CONSULTATION)
     db.session.commit()
 
 
@@ -151,6 +154,7 @@ def adopt(version: PrincipleVersion, *, decision: str, adopted_on: date) -> None
     version.decision = decision
     version.adopted_on = adopted_on
     version.principle.title = version.title
+    events.principle_changed(version, EventKind.ADOPTED)
     db.session.commit()
 
 

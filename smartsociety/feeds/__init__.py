@@ -1,0 +1,1 @@
+"""Atom feeds (RFC 4287) of cases, themes, tags, principles, organisations and searches."""

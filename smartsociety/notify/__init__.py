@@ -1,0 +1,1 @@
+"""Follow and notify: following things, notifications, e-mail digests."""
