@@ -100,6 +100,7 @@ def register_blueprints(app: Flask) -> None:
     from smartsociety.ops.views import bp as ops_bp
     from smartsociety.organisations.views import bp as organisations_bp
     from smartsociety.principles.views import bp as principles_bp
+    from smartsociety.solutions.views import bp as solutions_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(ops_bp)
@@ -108,6 +109,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(principles_bp)
     app.register_blueprint(cases_bp)
+    app.register_blueprint(solutions_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -6,8 +6,10 @@ from wtforms.fields.choices import SelectChoice
 
 from smartsociety.models import (
     CaseKind,
+    OfferStatus,
     DilemmaStatus,
     OrganisationKind,
+    PriceModel,
     ProjectStatus,
     Role,
     Theme,
@@ -52,6 +54,14 @@ LABELS: dict[enum.Enum, object] = {
     VoterGroup.COMPANIES: _l("Companies"),
     VoterGroup.RESEARCHERS: _l("Researchers"),
     VoterGroup.OTHERS: _l("Others"),
+    PriceModel.FREE: _l("Free or open source"),
+    PriceModel.SUBSCRIPTION: _l("Subscription"),
+    PriceModel.LICENCE: _l("One-off licence"),
+    PriceModel.PER_USE: _l("Pay per use"),
+    PriceModel.ON_REQUEST: _l("Price on request"),
+    OfferStatus.OFFERED: _l("Offered"),
+    OfferStatus.IN_CONVERSATION: _l("In conversation"),
+    OfferStatus.CHOSEN: _l("Chosen"),
 }
 
 LANGUAGE_LABELS = {"nl": _l("Dutch"), "en": _l("English")}

@@ -1,10 +1,13 @@
 """Fixtures shared by the whole suite: app, client, db, logged-in clients, the database server."""
 import contextvars
 import os
+import socket
 import uuid
 
 import pytest
 import sqlalchemy as sa
+from aiosmtpd.controller import Controller
+from aiosmtpd.handlers import Sink
 from flask import has_app_context
 from flask.testing import FlaskClient
 
@@ -115,3 +118,29 @@ def login(app):
 @pytest.fixture
 def unique():
     return lambda prefix="x": f"{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+class Collect(Sink):
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(envelope)
+        return "250 OK"
+
+
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server(app):
+    handler = Collect()
+    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port,
+                      MAIL_SUPPRESS_SEND=False)
+    yield handler
+    controller.stop()

@@ -1,37 +1,5 @@
 """Mail goes out through a real SMTP server (aiosmtpd on loopback)."""
-import socket
-
-import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.handlers import Sink
-
 from smartsociety.mail import send_mail
-
-
-class Collect(Sink):
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(envelope)
-        return "250 OK"
-
-
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture
-def smtp_server(app):
-    handler = Collect()
-    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port,
-                      MAIL_SUPPRESS_SEND=False)
-    yield handler
-    controller.stop()
 
 
 def test_send_mail_through_smtp(app, smtp_server):

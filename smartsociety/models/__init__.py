@@ -29,9 +29,37 @@ from smartsociety.models.principle import (
     VoteChoice,
     VoterGroup,
 )
+from smartsociety.models.solution import (
+    OFFER_TRANSITIONS,
+    PROVIDER_KINDS,
+    ContactMessage,
+    Offer,
+    OfferStatus,
+    OpenStandard,
+    PriceModel,
+    Solution,
+    SolutionRevision,
+    SolutionTheme,
+    SolutionUse,
+    solution_standard,
+    takes_offers,
+)
 from smartsociety.models.user import Role, User
 
 __all__ = [
+    "OFFER_TRANSITIONS",
+    "PROVIDER_KINDS",
+    "ContactMessage",
+    "Offer",
+    "OfferStatus",
+    "OpenStandard",
+    "PriceModel",
+    "Solution",
+    "SolutionRevision",
+    "SolutionTheme",
+    "SolutionUse",
+    "solution_standard",
+    "takes_offers",
     "Amendment",
     "AmendmentSupport",
     "CasePrincipleLink",
