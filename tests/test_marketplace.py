@@ -362,3 +362,14 @@ def test_case_author_cannot_receive_offer_from_own_organisation(db, login):
     response = login(author).post(f"/casussen/{case.id}/aanbod", data={
         "solution_id": str(solution.id), "explanation": "Eigen oplossing."})
     assert response.status_code == 403
+
+
+def test_demo_marketplace_loads_once(app, db):
+    from smartsociety.demo import data
+
+    data.load("pbkdf2:sha256:1000")
+    db.session.commit()
+    assert db.session.scalar(sa.select(sa.func.count(Solution.id))) == 2
+    assert db.session.scalar(sa.select(sa.func.count(Offer.id))) == 1
+    assert db.session.scalar(sa.select(sa.func.count(SolutionUse.id))) == 1
+    assert data.load("pbkdf2:sha256:1000") == 0

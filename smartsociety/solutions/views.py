@@ -10,6 +10,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -171,7 +172,7 @@ def render_detail(solution: Solution, use_form=None, contact_form=None, status=2
         "solutions/detail.html",
         solution=solution,
         uses=services.uses_of(solution),
-        average=average,
+        average=format_decimal(average, format="0.0") if average is not None else None,
         use_count=count,
         use_form=use_form,
         contact_form=contact_form or ContactForm(),
@@ -238,7 +239,7 @@ def record_use(solution_id: int):
     if not form.validate_on_submit():
         return render_detail(solution, use_form=form, status=422)
     services.record_use(current_user, solution, form.rating.data, form.review.data)
-    flash(_("Your gemeente's experience has been saved."), "success")
+    flash(_("Your municipality's experience has been saved."), "success")
     return redirect(url_for("solutions.detail", solution_id=solution.id, _anchor="in-use"))
 
 
