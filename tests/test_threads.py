@@ -276,4 +276,5 @@ def test_case_page_query_count_does_not_grow_with_comments(db, client, login, as
         response = viewer.get(large_url)
     assert response.status_code == 200 and b"Reactie 199" in response.data
     assert many.count == few.count, many.statements
-    assert many.count <= 14, "\n".join(many.statements)
+    # 16: two for the marketplace section (offers; the viewer's organisation, to offer).
+    assert many.count <= 16, "\n".join(many.statements)
