@@ -48,7 +48,7 @@ from smartsociety.models import (
     utcnow,
 )
 from smartsociety.pagination import paginate
-from smartsociety.solutions.services import case_section as marketplace_section
+from smartsociety.solutions.views import case_section as marketplace_section
 from smartsociety.permissions import (
     can_accept_answer,
     can_comment,

@@ -36,8 +36,10 @@ SOLUTIONS = [
         price=PriceModel.SUBSCRIPTION, contact="verkoop@sensorium.example",
     ),
     dict(
-        email="onderzoeker@hogeschoolpolder.example", name="Ethische toets voor slimme-stadprojecten",
-        summary="Een begeleide werksessie waarin een projectteam de waarden in zijn project toetst.",
+        email="onderzoeker@hogeschoolpolder.example",
+        name="Ethische toets voor slimme-stadprojecten",
+        summary="Een begeleide werksessie waarin een projectteam de waarden in zijn project "
+                "toetst.",
         description="Gebaseerd op onderzoek van het lectoraat. Levert een **waardenkaart** en "
                     "aanbevelingen op.",
         themes=[Theme.INNOVATIE, Theme.SAMEN_ORGANISEREN],
@@ -54,7 +56,8 @@ def load() -> int:
     created = 0
     for name, url in STANDARDS:
         key = OpenStandard.key_for(name)
-        if db.session.scalar(sa.select(OpenStandard.id).where(OpenStandard.name_key == key)) is None:
+        exists = sa.select(OpenStandard.id).where(OpenStandard.name_key == key)
+        if db.session.scalar(exists) is None:
             db.session.add(OpenStandard(name=name, name_key=key, url=url))
             created += 1
     db.session.flush()

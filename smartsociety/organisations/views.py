@@ -9,8 +9,8 @@ from smartsociety.models import Organisation, OrganisationKind
 from smartsociety.organisations import services
 from smartsociety.organisations.forms import OrganisationForm, SearchForm
 from smartsociety.pagination import paginate
-from smartsociety.solutions.services import organisation_sections
 from smartsociety.permissions import can_edit_organisation, can_verify_organisation, ensure
+from smartsociety.solutions.services import organisation_sections
 
 bp = Blueprint("organisations", __name__)
 

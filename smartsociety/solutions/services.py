@@ -155,22 +155,6 @@ def suggestions(case: Case, limit: int = 3) -> list[Solution]:
     return []
 
 
-def case_section(case: Case, user) -> dict:
-    """What the case page's marketplace section needs, loaded in a fixed number of queries."""
-    from smartsociety.solutions.forms import OfferForm
-
-    from smartsociety.permissions import can_offer_solution
-
-    offers = list(db.session.scalars(Offer.for_case(case.id)))
-    form = None
-    if can_offer_solution(user, case):
-        mine = offerable_solutions(user)
-        if mine and not any(o.organisation_id == user.organisation_id for o in offers):
-            form = OfferForm()
-            form.set_solutions(mine)
-    return {"offers": offers, "offer_form": form, "suggested_solutions": suggestions(case)}
-
-
 # Use and reviews
 
 

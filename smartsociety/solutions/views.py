@@ -285,6 +285,18 @@ def standards():
 # Offers on cases
 
 
+def case_section(case: Case, user) -> dict:
+    """What the case page's marketplace section needs (cases' render_detail calls this)."""
+    offers = list(db.session.scalars(Offer.for_case(case.id)))
+    form = None
+    if can_offer_solution(user, case):
+        mine = services.offerable_solutions(user)
+        if mine and not any(o.organisation_id == user.organisation_id for o in offers):
+            form = OfferForm()
+            form.set_solutions(mine)
+    return {"offers": offers, "offer_form": form, "suggested_solutions": services.suggestions(case)}
+
+
 def _case(case_id: int) -> Case:
     case = db.session.get(Case, case_id)
     if case is None or not can_view_case(current_user, case):
