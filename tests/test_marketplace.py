@@ -374,3 +374,11 @@ def test_demo_marketplace_loads_once(app, db):
     assert db.session.scalar(sa.select(sa.func.count(Offer.id))) == 1
     assert db.session.scalar(sa.select(sa.func.count(SolutionUse.id))) == 1
     assert data.load("pbkdf2:sha256:1000") == 0
+
+
+def test_anonymous_cannot_add_standards_or_offer(db, client):
+    case = CaseFactory()
+    assert client.post("/open-standaarden", data={"name": "X"}).status_code == 401
+    assert client.post(f"/casussen/{case.id}/aanbod", data={}).status_code == 302
+    assert client.get("/organisaties/niemand/berichten").status_code == 302
+    assert db.session.scalar(sa.select(sa.func.count(OpenStandard.id))) == 0
