@@ -382,3 +382,10 @@ def test_anonymous_cannot_add_standards_or_offer(db, client):
     assert client.post(f"/casussen/{case.id}/aanbod", data={}).status_code == 302
     assert client.get("/organisaties/niemand/berichten").status_code == 302
     assert db.session.scalar(sa.select(sa.func.count(OpenStandard.id))) == 0
+
+
+def test_organisation_by_number_redirects_to_its_page(db, client):
+    organisation = OrganisationFactory()
+    response = client.get(f"/organisaties/nr/{organisation.id}")
+    assert response.status_code == 301 and response.location.endswith(f"/{organisation.slug}")
+    assert client.get("/organisaties/nr/999999").status_code == 404

@@ -346,7 +346,16 @@ def offer_status(case_id: int, offer_id: int):
     return redirect(url_for("cases.detail", case_id=case.id, _anchor=f"offer-{item.id}"))
 
 
-# Organisation inbox
+# Organisations
+
+
+@bp.get("/organisaties/nr/<int:organisation_id>")
+def organisation_by_id(organisation_id: int):
+    """Search hits know an organisation's id, not its slug: one lookup on click, not per hit."""
+    slug = db.session.scalar(sa.select(Organisation.slug).where(Organisation.id == organisation_id))
+    if slug is None:
+        abort(404)
+    return redirect(url_for("organisations.detail", slug=slug), 301)
 
 
 @bp.get("/organisaties/<slug>/berichten")
