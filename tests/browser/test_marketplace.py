@@ -83,3 +83,10 @@ def test_solution_pages_are_accessible(live_server, page, app, which):
     violations = axe_violations(page)
     assert violations == [], format_violations(violations)
     assert page.js_errors == []
+
+
+def test_solution_page_usable_at_320_pixels(live_server, page, app):
+    solution = SolutionFactory(contact="https://een-heel-lange-domeinnaam-voor-contact.example/pad")
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.goto(f"{live_server.url}/oplossingen/{solution.id}")
+    assert not page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
