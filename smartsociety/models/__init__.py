@@ -29,6 +29,7 @@ from smartsociety.models.principle import (
     VoteChoice,
     VoterGroup,
 )
+from smartsociety.models.search import SearchChange
 from smartsociety.models.solution import (
     OFFER_TRANSITIONS,
     PROVIDER_KINDS,
@@ -87,6 +88,7 @@ __all__ = [
     "OrganisationKind",
     "ProjectStatus",
     "Role",
+    "SearchChange",
     "Tag",
     "Theme",
     "User",
