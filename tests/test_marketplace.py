@@ -1,4 +1,6 @@
 """Marketplace: solution listings, offers on cases, use reviews, contact messages, profiles."""
+from datetime import datetime, timezone
+
 import pytest
 import sqlalchemy as sa
 
@@ -389,3 +391,41 @@ def test_organisation_by_number_redirects_to_its_page(db, client):
     response = client.get(f"/organisaties/nr/{organisation.id}")
     assert response.status_code == 301 and response.location.endswith(f"/{organisation.slug}")
     assert client.get("/organisaties/nr/999999").status_code == 404
+
+
+# Search: suggestions and findability
+
+
+def test_case_page_suggests_similar_solutions_not_offered(db, client):
+    match = SolutionFactory(name="Fijnstofnet", summary="Fijnstof en luchtkwaliteit meten.",
+                            description="Sensoren meten fijnstof in de binnenstad.")
+    SolutionFactory(name="Parkeerapp", summary="Parkeervergunningen voor bewoners.",
+                    description="Bezoekers parkeren met een app.")
+    withdrawn = SolutionFactory(name="Oud fijnstofmeter", summary="Fijnstof meten, luchtkwaliteit.",
+                                description="Fijnstof in de binnenstad.",
+                                withdrawn_at=datetime.now(timezone.utc))
+    case = CaseFactory(title="Luchtkwaliteit in de binnenstad", summary="Fijnstof meten.",
+                       body="Hoe meten wij fijnstof?", body_html="<p>Hoe meten wij fijnstof?</p>")
+    page = client.get(f"/casussen/{case.id}").data.decode()
+    assert 'class="suggestions"' in page
+    suggested = page.split('class="suggestions"')[1].split("</ul>")[0]
+    assert "Fijnstofnet" in suggested and "Parkeerapp" not in suggested
+    assert withdrawn.name not in suggested
+    # An offered solution is shown as an offer, not again as a suggestion.
+    OfferFactory(case=db.session.get(Case, case.id), solution=db.session.get(Solution, match.id))
+    page = client.get(f"/casussen/{case.id}").data.decode()
+    assert "Fijnstofnet" not in page.split('class="suggestions"')[-1].split("</ul>")[0]
+
+
+def test_solutions_and_organisations_are_searchable_with_their_own_facet(db, client):
+    solution = SolutionFactory(name="Fijnstofnet", summary="Fijnstof meten.")
+    organisation = OrganisationFactory(name="Gemeente Zoekdorp", description="Aan de rivier.")
+    found = client.get("/zoeken", query_string={"q": "fijnstofnet"}).data.decode()
+    assert f'data-key="solution:{solution.id}"' in found
+    found = client.get("/zoeken", query_string={"q": "zoekdorp", "doc_type": "organisation"})
+    assert f'data-key="organisation:{organisation.id}"' in found.data.decode()
+    # Withdrawn listings leave the index.
+    db.session.get(Solution, solution.id).withdrawn_at = datetime.now(timezone.utc)
+    db.session.commit()
+    found = client.get("/zoeken", query_string={"q": "fijnstofnet"}).data.decode()
+    assert f'data-key="solution:{solution.id}"' not in found

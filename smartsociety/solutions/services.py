@@ -10,7 +10,8 @@ from sqlalchemy.orm import selectinload
 
 from smartsociety.extensions import db
 from smartsociety.mail import send_mail
-from smartsociety.markup import render_markdown
+from smartsociety.search.similar import similar
+from smartsociety.markup import plain_text, render_markdown
 from smartsociety.models import (
     Case,
     ContactMessage,
@@ -149,10 +150,28 @@ def set_offer_status(offer: Offer, status: OfferStatus) -> None:
     db.session.commit()
 
 
-def suggestions(case: Case, limit: int = 3) -> list[Solution]:
-    """Solutions whose text resembles the case (more-like-this in the search index).
-    The search feature has not landed in this branch yet, so there are none to show."""
-    return []
+def suggestions(case: Case, exclude: set[int] = frozenset(), limit: int = 3) -> list[Solution]:
+    """Listed solutions whose text resembles the case (more-like-this in the search index),
+    best first, leaving out those in `exclude` (already offered)."""
+    text = "\n".join([case.title, case.summary, plain_text(case.body_html), case.question,
+                      case.values_at_stake])
+    try:
+        ids = similar(text, "solution", limit=limit + len(exclude))
+    except Exception:
+        # Suggestions are a bonus: a broken or missing index must not break the case page.
+        current_app.logger.exception("suggestions for case %s failed", case.id)
+        return []
+    ids = [i for i in ids if i not in exclude][:limit]
+    if not ids:
+        return []
+    found = {
+        s.id: s for s in db.session.scalars(
+            sa.select(Solution)
+            .where(Solution.id.in_(ids), Solution.withdrawn_at.is_(None))
+            .options(selectinload(Solution.organisation))
+        )
+    }
+    return [found[i] for i in ids if i in found]
 
 
 # Use and reviews

@@ -46,7 +46,7 @@ from smartsociety.permissions import (
     can_view_case,
     ensure,
 )
-from smartsociety.solutions import services
+from smartsociety.solutions import documents, services
 from smartsociety.solutions.forms import (
     ContactForm,
     ListFilterForm,
@@ -57,6 +57,8 @@ from smartsociety.solutions.forms import (
 )
 
 bp = Blueprint("solutions", __name__)
+# Solutions and organisations join the search index when the feature is installed.
+bp.record_once(lambda _state: documents.register())
 
 REVISION_LABELS = {
     "name": _l("Name"),
@@ -294,7 +296,9 @@ def case_section(case: Case, user) -> dict:
         if mine and not any(o.organisation_id == user.organisation_id for o in offers):
             form = OfferForm()
             form.set_solutions(mine)
-    return {"offers": offers, "offer_form": form, "suggested_solutions": services.suggestions(case)}
+    offered = {offer.solution_id for offer in offers}
+    return {"offers": offers, "offer_form": form,
+            "suggested_solutions": services.suggestions(case, exclude=offered)}
 
 
 def _case(case_id: int) -> Case:
