@@ -104,6 +104,7 @@ def register_blueprints(app: Flask) -> None:
     from smartsociety.organisations.views import bp as organisations_bp
     from smartsociety.principles.views import bp as principles_bp
     from smartsociety.search.views import bp as search_bp
+    from smartsociety.solutions.views import bp as solutions_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(ops_bp)
@@ -112,6 +113,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(principles_bp)
     app.register_blueprint(cases_bp)
+    app.register_blueprint(solutions_bp)
     app.register_blueprint(search_bp)
     app.register_blueprint(notify_bp)
     app.register_blueprint(feeds_bp)

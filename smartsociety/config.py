@@ -94,6 +94,8 @@ class Config:
     # Posting cases and comments, per account; tighter for accounts younger than a day.
     POSTING_LIMIT = os.environ.get("POSTING_LIMIT", "30 per hour")
     POSTING_LIMIT_NEW_ACCOUNT = os.environ.get("POSTING_LIMIT_NEW_ACCOUNT", "10 per hour")
+    # Marketplace contact messages (each one e-mails a whole organisation), per account.
+    CONTACT_LIMIT = os.environ.get("CONTACT_LIMIT", "5 per hour")
 
     @classmethod
     def init_app(cls, app) -> None:

@@ -7,9 +7,11 @@ from wtforms.fields.choices import SelectChoice
 from smartsociety.models import (
     CaseKind,
     Delivery,
+    OfferStatus,
     DilemmaStatus,
     EventKind,
     OrganisationKind,
+    PriceModel,
     ProjectStatus,
     Role,
     Theme,
@@ -68,6 +70,14 @@ LABELS: dict[enum.Enum, object] = {
     Delivery.DAILY: _l("Daily digest"),
     Delivery.WEEKLY: _l("Weekly digest"),
     Delivery.NEVER: _l("Never"),
+    PriceModel.FREE: _l("Free or open source"),
+    PriceModel.SUBSCRIPTION: _l("Subscription"),
+    PriceModel.LICENCE: _l("One-off licence"),
+    PriceModel.PER_USE: _l("Pay per use"),
+    PriceModel.ON_REQUEST: _l("Price on request"),
+    OfferStatus.OFFERED: _l("Offered"),
+    OfferStatus.IN_CONVERSATION: _l("In conversation"),
+    OfferStatus.CHOSEN: _l("Chosen"),
 }
 
 LANGUAGE_LABELS = {"nl": _l("Dutch"), "en": _l("English")}

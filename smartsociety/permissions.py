@@ -1,7 +1,19 @@
 """Who may do what: every permission rule is a named predicate here, applied through `ensure`."""
 from flask import abort
 
-from smartsociety.models import Case, CaseKind, Comment, Organisation, Role, User
+from smartsociety.models import (
+    PROVIDER_KINDS,
+    Case,
+    CaseKind,
+    Comment,
+    Offer,
+    Organisation,
+    OrganisationKind,
+    Role,
+    Solution,
+    User,
+    takes_offers,
+)
 
 
 def ensure(allowed: bool) -> None:
@@ -128,6 +140,64 @@ def can_accept_answer(user, case: Case) -> bool:
 
 def can_lock_thread(user, case: Case) -> bool:
     return is_moderator(user)
+
+
+def _organisation_kind(user):
+    organisation = getattr(user, "organisation", None) if is_member(user) else None
+    return organisation.kind if organisation is not None else None
+
+
+def is_organisation_member(user, organisation: Organisation) -> bool:
+    return is_member(user) and user.organisation_id == organisation.id
+
+
+def can_publish_solution(user) -> bool:
+    """Only members of companies and research institutions list solutions."""
+    return _organisation_kind(user) in PROVIDER_KINDS
+
+
+def can_edit_solution(user, solution: Solution) -> bool:
+    return is_moderator(user) or (
+        can_publish_solution(user) and user.organisation_id == solution.organisation_id
+    )
+
+
+def can_manage_standards(user) -> bool:
+    return is_moderator(user)
+
+
+def can_offer_solution(user, case: Case) -> bool:
+    """Offer one of the organisation's solutions on an open case (once: checked on save)."""
+    return (
+        can_publish_solution(user)
+        and can_view_case(user, case)
+        and takes_offers(case)
+        and case.organisation_id != user.organisation_id
+    )
+
+
+def can_set_offer_status(user, offer: Offer) -> bool:
+    return is_case_author(user, offer.case)
+
+
+def can_record_use(user, solution: Solution) -> bool:
+    """Gemeente members say their gemeente uses a solution; never about their own solution."""
+    return (
+        _organisation_kind(user) is OrganisationKind.GEMEENTE
+        and user.organisation_id != solution.organisation_id
+    )
+
+
+def can_contact_provider(user, solution: Solution) -> bool:
+    return (
+        is_member(user)
+        and not solution.is_withdrawn
+        and user.organisation_id != solution.organisation_id
+    )
+
+
+def can_read_inbox(user, organisation: Organisation) -> bool:
+    return is_organisation_member(user, organisation)
 
 
 # Exposed to templates by name, so pages ask the same questions as views.

@@ -8,6 +8,8 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.handlers import Sink
 import sqlalchemy as sa
+from aiosmtpd.controller import Controller
+from aiosmtpd.handlers import Sink
 from flask import has_app_context
 from flask.testing import FlaskClient
 

@@ -13,13 +13,19 @@ from smartsociety.models import (
     CasePrincipleLink,
     Comment,
     DilemmaStatus,
+    Offer,
+    OpenStandard,
     Organisation,
     OrganisationKind,
+    PriceModel,
     Principle,
     PrincipleVersion,
     ProjectStatus,
     Role,
     Rule,
+    Solution,
+    SolutionRevision,
+    Theme,
     User,
     VersionStatus,
 )
@@ -152,3 +158,48 @@ class CasePrincipleLinkFactory(BaseFactory):
     case = factory.SubFactory(CaseFactory)
     principle = factory.SubFactory(PrincipleFactory)
     note = "Raakt aan open data."
+
+
+class OpenStandardFactory(BaseFactory):
+    class Meta:
+        model = OpenStandard
+
+    name = factory.Sequence(lambda n: f"Standaard {n}")
+    name_key = factory.LazyAttribute(lambda o: OpenStandard.key_for(o.name))
+
+
+class SolutionFactory(BaseFactory):
+    """A listing by a company (give `organisation=` for another provider)."""
+
+    class Meta:
+        model = Solution
+
+    organisation = factory.SubFactory(OrganisationFactory, kind=OrganisationKind.BEDRIJF,
+                                      name=factory.Sequence(lambda n: f"Bedrijf {n} B.V."))
+    name = factory.Sequence(lambda n: f"Sensorplatform {n}")
+    summary = "Een open platform voor sensoren in de openbare ruimte."
+    description = "Meet **luchtkwaliteit** en geluid."
+    description_html = factory.LazyAttribute(lambda o: render_markdown(o.description))
+    hosting_location = "Amsterdam"
+    jurisdiction = "Nederland"
+    privacy_by_design = True
+    price_model = PriceModel.SUBSCRIPTION
+    contact = "info@example.org"
+
+    @factory.post_generation
+    def themes(obj, create, extracted, **kwargs):
+        for theme in extracted or [Theme.DATAGEDREVEN]:
+            obj.themes.append(theme)
+        obj.revisions.append(SolutionRevision(data=obj.snapshot()))
+        if create:
+            db.session.commit()
+
+
+class OfferFactory(BaseFactory):
+    class Meta:
+        model = Offer
+
+    solution = factory.SubFactory(SolutionFactory)
+    case = factory.SubFactory(CaseFactory)
+    organisation_id = factory.LazyAttribute(lambda o: o.solution.organisation_id)
+    explanation = "Wij kunnen helpen."

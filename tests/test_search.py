@@ -63,7 +63,7 @@ def test_dutch_stemming(client):
     sensor = CaseFactory(title="Een sensor op het plein", summary="", body="", body_html="")
     gemeente = CaseFactory(title="Wat doet de gemeente?", summary="", body="", body_html="")
     assert keys(client, "sensoren") == [f"case:{sensor.id}"]
-    assert keys(client, "gemeenten") == [f"case:{gemeente.id}"]
+    assert keys(client, "gemeenten", doc_type="case") == [f"case:{gemeente.id}"]
 
 
 def test_english_stemming_and_accents(client):
@@ -322,7 +322,9 @@ def test_crash_between_commit_and_index_loses_nothing(app, client, db, monkeypat
     case = CaseFactory(title="Stroomstoring")  # committed; applying the log "crashes"
     monkeypatch.undo()
     assert db.session.get(Case, case.id) is not None
-    assert service.indexer().check() == [f"missing from index: case:{case.id}"]
+    # The case's new organisation is a document too.
+    assert service.indexer().check() == [f"missing from index: case:{case.id}",
+                                         f"missing from index: organisation:{case.organisation_id}"]
     # The next run (the worker, the next commit, or in inline mode the next search) applies it.
     assert keys(client, "stroomstoring") == [f"case:{case.id}"]
     assert service.indexer().check() == []

@@ -48,6 +48,7 @@ from smartsociety.models import (
     utcnow,
 )
 from smartsociety.pagination import paginate
+from smartsociety.solutions.views import case_section as marketplace_section
 from smartsociety.permissions import (
     can_accept_answer,
     can_comment,
@@ -318,6 +319,7 @@ def render_detail(case: Case, form=None, parent=None, preview_html=None, status=
         parent=parent,
         preview_html=preview_html,
         lock_form=LockForm(),
+        **marketplace_section(case, current_user),
     ), status
 
 

@@ -41,6 +41,21 @@ from smartsociety.models.principle import (
     VoterGroup,
 )
 from smartsociety.models.search import SearchChange
+from smartsociety.models.solution import (
+    OFFER_TRANSITIONS,
+    PROVIDER_KINDS,
+    ContactMessage,
+    Offer,
+    OfferStatus,
+    OpenStandard,
+    PriceModel,
+    Solution,
+    SolutionRevision,
+    SolutionTheme,
+    SolutionUse,
+    solution_standard,
+    takes_offers,
+)
 from smartsociety.models.user import Role, User
 
 __all__ = [
@@ -53,6 +68,19 @@ __all__ = [
     "Notification",
     "NotificationPreference",
     "NotifySettings",
+    "OFFER_TRANSITIONS",
+    "PROVIDER_KINDS",
+    "ContactMessage",
+    "Offer",
+    "OfferStatus",
+    "OpenStandard",
+    "PriceModel",
+    "Solution",
+    "SolutionRevision",
+    "SolutionTheme",
+    "SolutionUse",
+    "solution_standard",
+    "takes_offers",
     "Amendment",
     "AmendmentSupport",
     "CasePrincipleLink",

@@ -10,6 +10,7 @@ from smartsociety.organisations import services
 from smartsociety.organisations.forms import OrganisationForm, SearchForm
 from smartsociety.pagination import paginate
 from smartsociety.permissions import can_edit_organisation, can_verify_organisation, ensure
+from smartsociety.solutions.services import organisation_sections
 
 bp = Blueprint("organisations", __name__)
 
@@ -36,7 +37,10 @@ def index():
 def detail(slug: str):
     organisation = _get(slug)
     members = sorted(organisation.members, key=lambda user: user.name.casefold())
-    return render_template("organisations/detail.html", organisation=organisation, members=members)
+    return render_template(
+        "organisations/detail.html", organisation=organisation, members=members,
+        **organisation_sections(organisation),
+    )
 
 
 @bp.post("/organisaties/<slug>/verificatie")

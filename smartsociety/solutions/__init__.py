@@ -1,0 +1,1 @@
+"""The marketplace: solution listings, offers on cases, use reviews and contact messages."""

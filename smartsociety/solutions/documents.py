@@ -1,0 +1,85 @@
+"""Solutions and organisations in the search index, each with its own type facet value."""
+import sqlalchemy as sa
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session, selectinload
+
+from smartsociety.models import Organisation, Solution, SolutionTheme
+from smartsociety.search.documents import cases_of_organisations, plain_text
+from smartsociety.search.registry import REGISTRY, DocumentType
+
+MAX_BODY = 20_000
+
+
+def load_solutions(session: Session, ids: list[int]) -> dict[int, dict]:
+    solutions = session.scalars(
+        sa.select(Solution)
+        .where(Solution.id.in_(ids), Solution.withdrawn_at.is_(None))
+        .options(selectinload(Solution.organisation), selectinload(Solution.standards))
+    )
+    return {
+        s.id: {
+            "title": s.name,
+            "body": "\n".join(part for part in [
+                s.summary, plain_text(s.description_html), s.privacy_notes,
+                " ".join(std.name for std in s.standards),
+            ] if part)[:MAX_BODY],
+            "language": "nl",
+            "themes": [t.value for t in s.themes],
+            "date": s.created_at,
+            "organisation": s.organisation.name,
+            "org_kind": s.organisation.kind.value,
+        }
+        for s in solutions
+    }
+
+
+def load_organisations(session: Session, ids: list[int]) -> dict[int, dict]:
+    return {
+        o.id: {
+            "title": o.name,
+            "body": o.description or "",
+            "language": "nl",
+            "date": o.created_at,
+            "organisation": o.name,
+            "org_kind": o.kind.value,
+        }
+        for o in session.scalars(sa.select(Organisation).where(Organisation.id.in_(ids)))
+    }
+
+
+def _solution_url(doc_id: int, _stored: dict) -> str | None:
+    return url_for("solutions.detail", solution_id=doc_id)
+
+
+def _organisation_url(doc_id: int, _stored: dict) -> str | None:
+    return url_for("solutions.organisation_by_id", organisation_id=doc_id)
+
+
+def _dependents_of_organisations(session: Session, ids: list[int]):
+    """An organisation's name and kind show in its cases and its solutions."""
+    solutions = session.scalars(sa.select(Solution.id).where(Solution.organisation_id.in_(ids)))
+    return [*cases_of_organisations(session, ids), *(("solution", i) for i in solutions)]
+
+
+def register() -> None:
+    REGISTRY.register(DocumentType(
+        name="solution",
+        model=Solution,
+        label=_l("Solution"),
+        load=load_solutions,
+        public_ids=lambda: sa.select(Solution.id).where(Solution.withdrawn_at.is_(None)),
+        url=_solution_url,
+    ))
+    REGISTRY.watch(SolutionTheme, "solution", lambda link: link.solution_id)
+    # Registering the organisation type keeps its cases refreshed through `dependents`
+    # (the "organisation" log name used to expand to them directly).
+    REGISTRY.register(DocumentType(
+        name="organisation",
+        model=Organisation,
+        label=_l("Organisation"),
+        load=load_organisations,
+        public_ids=lambda: sa.select(Organisation.id),
+        dependents=_dependents_of_organisations,
+        url=_organisation_url,
+    ))

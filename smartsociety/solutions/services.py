@@ -1,0 +1,271 @@
+"""Writes that span several models: listings with revisions, offers, use reviews, messages."""
+import smtplib
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask import current_app, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
+
+from smartsociety.extensions import db
+from smartsociety.mail import send_mail
+from smartsociety.markup import plain_text, render_markdown
+from smartsociety.notify import services as notify
+from smartsociety.search.similar import similar
+from smartsociety.models import (
+    EventKind,
+    Case,
+    ContactMessage,
+    Offer,
+    OfferStatus,
+    OpenStandard,
+    Organisation,
+    PriceModel,
+    Solution,
+    SolutionRevision,
+    SolutionUse,
+    Theme,
+    User,
+    takes_offers,
+    utcnow,
+)
+
+SOLUTION_FIELDS = ("name", "summary", "description", "hosting_location", "jurisdiction",
+                   "privacy_by_design", "dpia_available", "privacy_notes", "contact")
+
+
+class Refused(Exception):
+    """A write that conflicts with the current state; the message says why (HTTP 409)."""
+
+
+@dataclass
+class SolutionInput:
+    name: str
+    summary: str
+    description: str
+    themes: list[str]
+    standard_ids: list[int]
+    hosting_location: str
+    jurisdiction: str
+    privacy_by_design: bool
+    dpia_available: bool
+    privacy_notes: str
+    price_model: str
+    contact: str
+
+
+def _apply(solution: Solution, data: SolutionInput) -> None:
+    for name in SOLUTION_FIELDS:
+        setattr(solution, name, getattr(data, name))
+    solution.price_model = PriceModel(data.price_model)
+    solution.description_html = render_markdown(solution.description)
+    wanted = [Theme(value) for value in data.themes]
+    for link in list(solution.theme_links):
+        if link.theme not in wanted:
+            solution.theme_links.remove(link)
+    present = {link.theme for link in solution.theme_links}
+    for theme in wanted:
+        if theme not in present:
+            solution.themes.append(theme)
+    ids = set(data.standard_ids)
+    solution.standards = list(
+        db.session.scalars(OpenStandard.by_name().where(OpenStandard.id.in_(ids)))
+    ) if ids else []
+
+
+def create_solution(author: User, data: SolutionInput) -> Solution:
+    solution = Solution(author=author, organisation=author.organisation)
+    _apply(solution, data)
+    db.session.add(solution)
+    db.session.flush()
+    solution.revisions.append(SolutionRevision(editor=author, data=solution.snapshot()))
+    db.session.commit()
+    return solution
+
+
+def edit_solution(solution: Solution, editor: User, data: SolutionInput) -> Solution:
+    _apply(solution, data)
+    snapshot = solution.snapshot()
+    if not solution.revisions or solution.revisions[-1].data != snapshot:
+        solution.revisions.append(SolutionRevision(editor=editor, data=snapshot))
+        solution.updated_at = utcnow()
+    db.session.commit()
+    return solution
+
+
+def set_withdrawn(solution: Solution, withdrawn: bool) -> None:
+    solution.withdrawn_at = (solution.withdrawn_at or utcnow()) if withdrawn else None
+    db.session.commit()
+
+
+def add_standard(name: str, url: str | None) -> OpenStandard:
+    key = OpenStandard.key_for(name)
+    if db.session.scalar(sa.select(OpenStandard.id).where(OpenStandard.name_key == key)):
+        raise Refused(_("This standard is already on the list."))
+    standard = OpenStandard(name=" ".join(name.split()), name_key=key, url=url or None)
+    db.session.add(standard)
+    db.session.commit()
+    return standard
+
+
+# Offers
+
+
+def offerable_solutions(user: User) -> list[Solution]:
+    """The listings the member's organisation can offer (not withdrawn)."""
+    if user.organisation_id is None:
+        return []
+    return list(
+        db.session.scalars(
+            sa.select(Solution)
+            .where(Solution.organisation_id == user.organisation_id,
+                   Solution.withdrawn_at.is_(None))
+            .order_by(Solution.name)
+        )
+    )
+
+
+def make_offer(user: User, case: Case, solution: Solution, explanation: str) -> Offer:
+    if not takes_offers(case):
+        raise Refused(_("This case no longer takes offers: it is answered, closed or finished."))
+    if solution.organisation_id != user.organisation_id or solution.is_withdrawn:
+        raise Refused(_("You can only offer a current solution of your own organisation."))
+    taken = db.session.scalar(
+        sa.select(Offer.id).where(Offer.case_id == case.id,
+                                  Offer.organisation_id == user.organisation_id)
+    )
+    if taken:
+        raise Refused(_("Your organisation has already made an offer on this case."))
+    offer = Offer(case=case, solution=solution, organisation_id=user.organisation_id,
+                  author=user, explanation=explanation)
+    db.session.add(offer)
+    notify.emit(EventKind.OFFER, user, case=case, recipients=[case.author])
+    db.session.commit()
+    return offer
+
+
+def set_offer_status(offer: Offer, status: OfferStatus, actor: User) -> None:
+    if not offer.can_move_to(status):
+        raise Refused(_("An offer moves from offered to in conversation to chosen, not back."))
+    offer.status = status
+    offer.status_changed_at = utcnow()
+    notify.emit(EventKind.OFFER_STATUS, actor, case=offer.case, recipients=[offer.author])
+    db.session.commit()
+
+
+def suggestions(case: Case, exclude: set[int] = frozenset(), limit: int = 3) -> list[Solution]:
+    """Listed solutions whose text resembles the case (more-like-this in the search index),
+    best first, leaving out those in `exclude` (already offered)."""
+    text = "\n".join([case.title, case.summary, plain_text(case.body_html), case.question,
+                      case.values_at_stake])
+    try:
+        ids = similar(text, "solution", limit=limit + len(exclude))
+    except Exception:
+        # Suggestions are a bonus: a broken or missing index must not break the case page.
+        current_app.logger.exception("suggestions for case %s failed", case.id)
+        return []
+    ids = [i for i in ids if i not in exclude][:limit]
+    if not ids:
+        return []
+    found = {
+        s.id: s for s in db.session.scalars(
+            sa.select(Solution)
+            .where(Solution.id.in_(ids), Solution.withdrawn_at.is_(None))
+            .options(selectinload(Solution.organisation))
+        )
+    }
+    return [found[i] for i in ids if i in found]
+
+
+# Use and reviews
+
+
+def record_use(user: User, solution: Solution, rating: int, review: str) -> SolutionUse:
+    """One review per gemeente per solution: a second save updates it."""
+    use = db.session.scalar(
+        sa.select(SolutionUse).where(SolutionUse.solution_id == solution.id,
+                                     SolutionUse.organisation_id == user.organisation_id)
+    )
+    if use is None:
+        use = SolutionUse(solution=solution, organisation_id=user.organisation_id)
+        db.session.add(use)
+    use.author = user
+    use.rating = rating
+    use.review = review
+    use.updated_at = utcnow()
+    db.session.commit()
+    return use
+
+
+def rating_summary(solution: Solution) -> tuple[float | None, int]:
+    average, count = db.session.execute(SolutionUse.average_rating(solution.id)).one()
+    return (round(float(average), 1) if average is not None else None), count
+
+
+def uses_of(solution: Solution) -> list[SolutionUse]:
+    return list(
+        db.session.scalars(
+            sa.select(SolutionUse)
+            .where(SolutionUse.solution_id == solution.id)
+            .options(selectinload(SolutionUse.organisation),
+                     selectinload(SolutionUse.author).selectinload(User.organisation))
+            .order_by(SolutionUse.updated_at.desc())
+        )
+    )
+
+
+# Contact messages
+
+MAIL_SUBJECT = _l("[Smart Society] %(subject)s")
+
+
+def send_contact(sender: User, solution: Solution, subject: str, body: str) -> ContactMessage:
+    """Store the message for the organisation's inbox, then e-mail its members. A failed
+    delivery is logged, not raised: the message is already in the inbox."""
+    message = ContactMessage(solution=solution, organisation_id=solution.organisation_id,
+                             sender=sender, subject=subject, body=body)
+    db.session.add(message)
+    db.session.commit()
+    organisation = db.session.get(Organisation, solution.organisation_id)
+    inbox = url_for("solutions.inbox", slug=organisation.slug, _external=True)
+    sender_org = sender.organisation.name if sender.organisation else _("no organisation")
+    text = _(
+        "%(name)s (%(organisation)s) sent your organisation a message about %(solution)s:\n\n"
+        "%(body)s\n\nReply to %(email)s. All messages: %(inbox)s",
+        name=sender.name, organisation=sender_org, solution=solution.name, body=body,
+        email=sender.email, inbox=inbox,
+    )
+    for member in organisation.members:
+        try:
+            send_mail(member.email, str(MAIL_SUBJECT) % {"subject": subject}, text,
+                      headers={"Reply-To": sender.email})
+        except (smtplib.SMTPException, OSError):
+            current_app.logger.exception("contact message %s not mailed", message.id)
+    return message
+
+
+# Organisation profile
+
+
+def organisation_sections(organisation: Organisation) -> dict:
+    """The organisation page's cases, solutions and (for gemeenten) solutions in use."""
+    cases = list(
+        db.session.scalars(
+            Case.public().where(Case.organisation_id == organisation.id)
+            .order_by(Case.created_at.desc()).limit(50)
+        )
+    )
+    solutions = list(
+        db.session.scalars(
+            sa.select(Solution).where(Solution.organisation_id == organisation.id)
+            .order_by(Solution.withdrawn_at.is_not(None), Solution.name)
+        )
+    )
+    used = list(
+        db.session.scalars(
+            sa.select(SolutionUse).where(SolutionUse.organisation_id == organisation.id)
+            .options(selectinload(SolutionUse.solution).selectinload(Solution.organisation))
+        )
+    ) if organisation.is_gemeente else []
+    return {"org_cases": cases, "org_solutions": solutions, "org_uses": used}

@@ -1,0 +1,379 @@
+"""Solution listings, open standards, offers on cases, use reviews and organisation inboxes."""
+import sqlalchemy as sa
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import format_decimal
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from sqlalchemy.orm import selectinload
+
+from smartsociety.diffs import diff_fields
+from smartsociety.extensions import db, limiter
+from smartsociety.labels import label, options
+from smartsociety.models import (
+    Case,
+    ContactMessage,
+    Offer,
+    OfferStatus,
+    OpenStandard,
+    Organisation,
+    Solution,
+    SolutionRevision,
+    SolutionUse,
+    Theme,
+    User,
+    takes_offers,
+)
+from smartsociety.pagination import paginate
+from smartsociety.permissions import (
+    can_contact_provider,
+    can_edit_solution,
+    can_manage_standards,
+    can_offer_solution,
+    can_publish_solution,
+    can_read_inbox,
+    can_record_use,
+    can_set_offer_status,
+    can_view_case,
+    ensure,
+)
+from smartsociety.solutions import documents, services
+from smartsociety.solutions.forms import (
+    ContactForm,
+    ListFilterForm,
+    OfferForm,
+    SolutionForm,
+    StandardForm,
+    UseForm,
+)
+
+bp = Blueprint("solutions", __name__)
+# Solutions and organisations join the search index when the feature is installed.
+bp.record_once(lambda _state: documents.register())
+
+REVISION_LABELS = {
+    "name": _l("Name"),
+    "summary": _l("Summary"),
+    "description": _l("Description"),
+    "themes": _l("Themes"),
+    "standards": _l("Open standards supported"),
+    "hosting_location": _l("Where the data is hosted"),
+    "jurisdiction": _l("Under which jurisdiction"),
+    "privacy_by_design": _l("Privacy by design"),
+    "dpia_available": _l("A DPIA is available"),
+    "privacy_notes": _l("How the solution handles privacy"),
+    "price_model": _l("Price model"),
+    "contact": _l("Contact route"),
+}
+
+
+def account_key() -> str:
+    if current_user.is_authenticated:
+        return f"account:{current_user.id}"
+    return f"address:{request.remote_addr}"
+
+
+def _load(solution_id: int) -> Solution:
+    solution = db.session.scalar(
+        sa.select(Solution)
+        .where(Solution.id == solution_id)
+        .options(selectinload(Solution.organisation), selectinload(Solution.standards),
+                 selectinload(Solution.author).selectinload(User.organisation))
+    )
+    if solution is None:
+        abort(404, _("This solution does not exist."))
+    return solution
+
+
+def _refused(refusal: services.Refused):
+    db.session.rollback()
+    abort(409, str(refusal))
+
+
+@bp.get("/oplossingen")
+def index():
+    form = ListFilterForm(request.args)
+    valid = form.validate()
+    theme = Theme(form.theme.data) if valid and form.theme.data else None
+    page = paginate(Solution.listed(form.q.data or "" if valid else "", theme))
+    return render_template("solutions/index.html", form=form, page=page), (200 if valid else 400)
+
+
+def _solution_form(solution: Solution | None) -> SolutionForm:
+    form = SolutionForm(obj=solution)
+    form.standards.choices = options(
+        [(s.id, s.name) for s in db.session.scalars(OpenStandard.by_name())]
+    )
+    if solution is not None and not form.is_submitted():
+        form.themes.data = [t.value for t in solution.themes]
+        form.standards.data = [s.id for s in solution.standards]
+        form.price_model.data = solution.price_model.value
+    return form
+
+
+def _input(form: SolutionForm) -> services.SolutionInput:
+    return services.SolutionInput(
+        name=form.name.data, summary=form.summary.data, description=form.description.data or "",
+        themes=form.themes.data, standard_ids=form.standards.data or [],
+        hosting_location=form.hosting_location.data or "",
+        jurisdiction=form.jurisdiction.data or "",
+        privacy_by_design=form.privacy_by_design.data, dpia_available=form.dpia_available.data,
+        privacy_notes=form.privacy_notes.data or "", price_model=form.price_model.data,
+        contact=form.contact.data,
+    )
+
+
+@bp.route("/oplossingen/nieuw", methods=["GET", "POST"])
+@login_required
+def new():
+    ensure(can_publish_solution(current_user))
+    form = _solution_form(None)
+    if form.validate_on_submit():
+        solution = services.create_solution(current_user, _input(form))
+        flash(_("Your solution has been published."), "success")
+        return redirect(url_for("solutions.detail", solution_id=solution.id))
+    status = 422 if form.is_submitted() else 200
+    return render_template("solutions/form.html", form=form, solution=None), status
+
+
+@bp.route("/oplossingen/<int:solution_id>/bewerken", methods=["GET", "POST"])
+@login_required
+def edit(solution_id: int):
+    solution = _load(solution_id)
+    ensure(can_edit_solution(current_user, solution))
+    form = _solution_form(solution)
+    if form.validate_on_submit():
+        services.edit_solution(solution, current_user, _input(form))
+        flash(_("Your changes have been saved."), "success")
+        return redirect(url_for("solutions.detail", solution_id=solution.id))
+    status = 422 if form.is_submitted() else 200
+    return render_template("solutions/form.html", form=form, solution=solution), status
+
+
+def render_detail(solution: Solution, use_form=None, contact_form=None, status=200):
+    if use_form is None:
+        own = None
+        if can_record_use(current_user, solution):
+            own = db.session.scalar(
+                sa.select(SolutionUse).where(
+                    SolutionUse.solution_id == solution.id,
+                    SolutionUse.organisation_id == current_user.organisation_id)
+            )
+        use_form = UseForm(obj=own)
+    average, count = services.rating_summary(solution)
+    return render_template(
+        "solutions/detail.html",
+        solution=solution,
+        uses=services.uses_of(solution),
+        average=format_decimal(average, format="0.0") if average is not None else None,
+        use_count=count,
+        use_form=use_form,
+        contact_form=contact_form or ContactForm(),
+    ), status
+
+
+@bp.get("/oplossingen/<int:solution_id>")
+def detail(solution_id: int):
+    return render_detail(_load(solution_id))
+
+
+@bp.post("/oplossingen/<int:solution_id>/intrekken")
+@login_required
+def withdraw(solution_id: int):
+    solution = _load(solution_id)
+    ensure(can_edit_solution(current_user, solution))
+    choice = request.form.get("withdrawn")
+    if choice not in ("0", "1"):
+        abort(400)
+    services.set_withdrawn(solution, choice == "1")
+    flash(_("The solution has been withdrawn.") if choice == "1"
+          else _("The solution is listed again."), "success")
+    return redirect(url_for("solutions.detail", solution_id=solution.id))
+
+
+@bp.get("/oplossingen/<int:solution_id>/geschiedenis")
+def history(solution_id: int):
+    solution = _load(solution_id)
+    revisions = list(
+        db.session.scalars(
+            sa.select(SolutionRevision)
+            .where(SolutionRevision.solution_id == solution.id)
+            .options(selectinload(SolutionRevision.editor).selectinload(User.organisation))
+            .order_by(SolutionRevision.id.desc())
+        )
+    )
+    labels = {key: str(text) for key, text in REVISION_LABELS.items()}
+
+    def readable(data: dict) -> dict:
+        shown = {key: value for key, value in data.items()}
+        for key in ("privacy_by_design", "dpia_available"):
+            if key in shown:
+                shown[key] = _("Yes") if shown[key] else _("No")
+        if shown.get("price_model"):
+            shown["price_model"] = label(shown["price_model"])
+        if shown.get("themes"):
+            shown["themes"] = ", ".join(label(v.strip()) for v in shown["themes"].split(","))
+        return shown
+
+    entries = []
+    for index, revision in enumerate(revisions):
+        previous = readable(revisions[index + 1].data) if index + 1 < len(revisions) else {}
+        changes = diff_fields(previous, readable(revision.data), labels)
+        entries.append((revision, [change for change in changes if change.changed]))
+    return render_template("solutions/history.html", solution=solution, entries=entries)
+
+
+@bp.post("/oplossingen/<int:solution_id>/gebruik")
+@login_required
+def record_use(solution_id: int):
+    solution = _load(solution_id)
+    ensure(can_record_use(current_user, solution))
+    form = UseForm()
+    if not form.validate_on_submit():
+        return render_detail(solution, use_form=form, status=422)
+    services.record_use(current_user, solution, form.rating.data, form.review.data)
+    flash(_("Your municipality's experience has been saved."), "success")
+    return redirect(url_for("solutions.detail", solution_id=solution.id, _anchor="in-use"))
+
+
+def contact_limit() -> str:
+    return current_app.config["CONTACT_LIMIT"]
+
+
+@bp.post("/oplossingen/<int:solution_id>/contact")
+@login_required
+@limiter.limit(contact_limit, key_func=account_key, scope="contact")
+def contact(solution_id: int):
+    solution = _load(solution_id)
+    ensure(can_contact_provider(current_user, solution))
+    form = ContactForm()
+    if not form.validate_on_submit():
+        return render_detail(solution, contact_form=form, status=422)
+    services.send_contact(current_user, solution, form.subject.data, form.body.data)
+    flash(_("Your message has been sent to %(name)s.", name=solution.organisation.name),
+          "success")
+    return redirect(url_for("solutions.detail", solution_id=solution.id))
+
+
+@bp.route("/open-standaarden", methods=["GET", "POST"])
+def standards():
+    form = StandardForm()
+    if form.is_submitted():
+        if not current_user.is_authenticated:
+            abort(401)
+        ensure(can_manage_standards(current_user))
+        if form.validate():
+            try:
+                services.add_standard(form.name.data, form.url.data)
+            except services.Refused as refusal:
+                form.name.errors.append(str(refusal))
+            else:
+                flash(_("The standard has been added."), "success")
+                return redirect(url_for("solutions.standards"))
+    items = list(db.session.scalars(OpenStandard.by_name()))
+    status = 422 if form.is_submitted() else 200
+    return render_template("solutions/standards.html", form=form, standards=items), status
+
+
+# Offers on cases
+
+
+def case_section(case: Case, user) -> dict:
+    """What the case page's marketplace section needs (cases' render_detail calls this)."""
+    offers = list(db.session.scalars(Offer.for_case(case.id)))
+    form = None
+    if can_offer_solution(user, case):
+        mine = services.offerable_solutions(user)
+        if mine and not any(o.organisation_id == user.organisation_id for o in offers):
+            form = OfferForm()
+            form.set_solutions(mine)
+    offered = {offer.solution_id for offer in offers}
+    return {"offers": offers, "offer_form": form,
+            "suggested_solutions": services.suggestions(case, exclude=offered)}
+
+
+def _case(case_id: int) -> Case:
+    case = db.session.get(Case, case_id)
+    if case is None or not can_view_case(current_user, case):
+        abort(404, _("This case does not exist or has been removed."))
+    return case
+
+
+@bp.route("/casussen/<int:case_id>/aanbod", methods=["GET", "POST"])
+@login_required
+def offer(case_id: int):
+    case = _case(case_id)
+    ensure(can_publish_solution(current_user))
+    if not takes_offers(case):
+        abort(409, _("This case no longer takes offers: it is answered, closed or finished."))
+    ensure(can_offer_solution(current_user, case))
+    form = OfferForm()
+    form.set_solutions(services.offerable_solutions(current_user))
+    if not form.validate_on_submit():
+        status = 422 if form.is_submitted() else 200
+        return render_template("solutions/offer.html", case=case, form=form), status
+    try:
+        services.make_offer(current_user, case, db.session.get(Solution, form.solution_id.data),
+                            form.explanation.data)
+    except services.Refused as refusal:
+        _refused(refusal)
+    flash(_("Your offer has been added to the case."), "success")
+    return redirect(url_for("cases.detail", case_id=case.id, _anchor="offers"))
+
+
+@bp.post("/casussen/<int:case_id>/aanbod/<int:offer_id>/status")
+@login_required
+def offer_status(case_id: int, offer_id: int):
+    case = _case(case_id)
+    item = db.session.get(Offer, offer_id)
+    if item is None or item.case_id != case.id:
+        abort(404)
+    ensure(can_set_offer_status(current_user, item))
+    try:
+        status = OfferStatus(request.form.get("status", ""))
+    except ValueError:
+        abort(400)
+    try:
+        services.set_offer_status(item, status, current_user)
+    except services.Refused as refusal:
+        _refused(refusal)
+    flash(_("The offer is now marked “%(status)s”.", status=label(status)), "success")
+    return redirect(url_for("cases.detail", case_id=case.id, _anchor=f"offer-{item.id}"))
+
+
+# Organisations
+
+
+@bp.get("/organisaties/nr/<int:organisation_id>")
+def organisation_by_id(organisation_id: int):
+    """Search hits know an organisation's id, not its slug: one lookup on click, not per hit."""
+    slug = db.session.scalar(sa.select(Organisation.slug).where(Organisation.id == organisation_id))
+    if slug is None:
+        abort(404)
+    return redirect(url_for("organisations.detail", slug=slug), 301)
+
+
+@bp.get("/organisaties/<slug>/berichten")
+@login_required
+def inbox(slug: str):
+    organisation = db.first_or_404(sa.select(Organisation).where(Organisation.slug == slug))
+    ensure(can_read_inbox(current_user, organisation))
+    page = paginate(ContactMessage.inbox(organisation.id))
+    offers = list(
+        db.session.scalars(
+            sa.select(Offer).where(Offer.organisation_id == organisation.id)
+            .options(selectinload(Offer.case), selectinload(Offer.solution))
+            .order_by(Offer.created_at.desc())
+        )
+    )
+    return render_template("solutions/inbox.html", organisation=organisation, page=page,
+                           offers=offers)
