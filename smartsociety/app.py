@@ -97,6 +97,7 @@ def register_blueprints(app: Flask) -> None:
     from smartsociety.admin.views import bp as admin_bp
     from smartsociety.cases.views import bp as cases_bp
     from smartsociety.main.views import bp as main_bp
+    from smartsociety.moderation.views import bp as moderation_bp
     from smartsociety.ops.views import bp as ops_bp
     from smartsociety.organisations.views import bp as organisations_bp
     from smartsociety.principles.views import bp as principles_bp
@@ -108,6 +109,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(principles_bp)
     app.register_blueprint(cases_bp)
+    app.register_blueprint(moderation_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -79,6 +79,8 @@ class Config:
     # Posting cases and comments, per account; tighter for accounts younger than a day.
     POSTING_LIMIT = os.environ.get("POSTING_LIMIT", "30 per hour")
     POSTING_LIMIT_NEW_ACCOUNT = os.environ.get("POSTING_LIMIT_NEW_ACCOUNT", "10 per hour")
+    # Open reports from this many different members hide an item until a moderator decides.
+    MODERATION_AUTOHIDE_THRESHOLD = int(os.environ.get("MODERATION_AUTOHIDE_THRESHOLD", "3"))
 
     @classmethod
     def init_app(cls, app) -> None:

@@ -9,7 +9,9 @@ from smartsociety.models import (
     DilemmaStatus,
     OrganisationKind,
     ProjectStatus,
+    ReportReason,
     Role,
+    SanctionKind,
     Theme,
     VersionStatus,
     VoteChoice,
@@ -52,6 +54,14 @@ LABELS: dict[enum.Enum, object] = {
     VoterGroup.COMPANIES: _l("Companies"),
     VoterGroup.RESEARCHERS: _l("Researchers"),
     VoterGroup.OTHERS: _l("Others"),
+    ReportReason.SPAM: _l("Spam"),
+    ReportReason.OFFENSIVE: _l("Offensive"),
+    ReportReason.OFF_TOPIC: _l("Off-topic"),
+    ReportReason.PERSONAL_DATA: _l("Contains personal data"),
+    ReportReason.COMMERCIAL: _l("Misleading commercial content"),
+    ReportReason.OTHER: _l("Other"),
+    SanctionKind.WARNING: _l("Warning"),
+    SanctionKind.SUSPENSION: _l("Suspension"),
 }
 
 LANGUAGE_LABELS = {"nl": _l("Dutch"), "en": _l("English")}

@@ -276,4 +276,5 @@ def test_case_page_query_count_does_not_grow_with_comments(db, client, login, as
         response = viewer.get(large_url)
     assert response.status_code == 200 and b"Reactie 199" in response.data
     assert many.count == few.count, many.statements
-    assert many.count <= 14, "\n".join(many.statements)
+    # 15: a member's pages also ask once for moderators' warnings not yet acknowledged.
+    assert many.count <= 15, "\n".join(many.statements)

@@ -9,6 +9,7 @@ from flask import current_app
 
 from smartsociety.extensions import db
 from smartsociety.markup import render_markdown
+from smartsociety.moderation.audit import record
 from smartsociety.models import (
     Attachment,
     Case,
@@ -192,13 +193,18 @@ def revoke_edit(case: Case, user_id: int) -> None:
 # Threads
 
 
-def _touch(case: Case) -> None:
+def recount_comments(case: Case) -> None:
     """Keep the list counters right: comment_count counts comments still shown."""
+    db.session.flush()
     case.comment_count = db.session.scalar(
         sa.select(sa.func.count(Comment.id)).where(
             Comment.case_id == case.id, Comment.public_clause()
         )
     )
+
+
+def _touch(case: Case) -> None:
+    recount_comments(case)
     case.last_activity_at = utcnow()
 
 
@@ -236,9 +242,11 @@ def edit_comment(comment: Comment, editor: User, body: str) -> Comment:
     return comment
 
 
-def delete_comment(comment: Comment) -> None:
+def delete_comment(comment: Comment, by: User | None = None) -> None:
     """Leave a placeholder: the row stays so replies keep their place."""
     comment.deleted_at = utcnow()
+    if by is not None and by.id != comment.author_id:
+        record(by, "comment_delete", comment)
     case = comment.case
     if comment.accepted_at is not None:
         _unaccept(case, comment)
@@ -308,10 +316,12 @@ def lock_thread(case: Case, moderator: User, reason: str) -> None:
     case.locked_at = utcnow()
     case.locked_reason = reason
     case.locked_by_id = moderator.id
+    record(moderator, "lock", case, reason=reason)
     db.session.commit()
 
 
-def unlock_thread(case: Case) -> None:
+def unlock_thread(case: Case, moderator: User) -> None:
+    record(moderator, "unlock", case)
     case.locked_at = None
     case.locked_reason = None
     case.locked_by_id = None

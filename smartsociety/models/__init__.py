@@ -15,6 +15,15 @@ from smartsociety.models.case import (
     case_tag,
 )
 from smartsociety.models.comment import Comment, CommentReaction, CommentRevision
+from smartsociety.models.moderation import (
+    AuditEntry,
+    ModerationNotice,
+    Report,
+    ReportReason,
+    ReportStatus,
+    Sanction,
+    SanctionKind,
+)
 from smartsociety.models.organisation import Organisation, OrganisationKind
 from smartsociety.models.principle import (
     Amendment,
@@ -32,6 +41,13 @@ from smartsociety.models.principle import (
 from smartsociety.models.user import Role, User
 
 __all__ = [
+    "AuditEntry",
+    "ModerationNotice",
+    "Report",
+    "ReportReason",
+    "ReportStatus",
+    "Sanction",
+    "SanctionKind",
     "Amendment",
     "AmendmentSupport",
     "CasePrincipleLink",
