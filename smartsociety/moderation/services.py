@@ -68,7 +68,8 @@ def report(reporter: User, item, reason: ReportReason, text: str = "") -> Report
             Report.status == ReportStatus.OPEN,
         )
     )
-    if reporters >= current_app.config["MODERATION_AUTOHIDE_THRESHOLD"] and not kind.is_hidden(item):
+    threshold = current_app.config["MODERATION_AUTOHIDE_THRESHOLD"]
+    if reporters >= threshold and not kind.is_hidden(item):
         reason_text = str(_l("Reported by several members; hidden until a moderator decides."))
         kind.hide(item, reason_text)
         record(None, "auto_hide", item, reason=reason_text)

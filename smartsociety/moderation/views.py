@@ -18,11 +18,12 @@ from flask import (
 )
 from flask_babel import format_datetime
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from smartsociety.cases import services as case_services
 from smartsociety.extensions import db
-from smartsociety.labels import label, options
+from smartsociety.labels import options
 from smartsociety.moderation import registry, services
 from smartsociety.moderation.forms import (
     AuditFilterForm,
@@ -34,8 +35,6 @@ from smartsociety.moderation.forms import (
 )
 from smartsociety.models import (
     AuditEntry,
-    Case,
-    ModerationNotice,
     Report,
     ReportReason,
     Sanction,
@@ -60,12 +59,28 @@ bp = Blueprint("moderation", __name__)
 SUSPENSION_ALLOWED = {"accounts.logout", "moderation.acknowledge", "main.set_language", "static"}
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 DECISIONS = ("dismiss", "hide", "restore", "lock")
-AUDIT_ACTIONS = (
-    "auto_hide", "dismiss", "hide", "restore", "delete", "lock", "unlock", "comment_delete",
-    "warn", "suspend", "lift_sanction", "organisation_verify", "organisation_unverify",
-    "organisation_edit", "role_change", "principle_new_version", "principle_open_consultation",
-    "principle_adopt", "amendment_accept",
-)
+# Every action the audit log records, with its display name.
+AUDIT_ACTIONS = {
+    "auto_hide": _l("Hidden automatically after reports"),
+    "dismiss": _l("Reports dismissed"),
+    "hide": _l("Hidden"),
+    "restore": _l("Restored"),
+    "delete": _l("Deleted permanently"),
+    "lock": _l("Discussion locked"),
+    "unlock": _l("Discussion unlocked"),
+    "comment_delete": _l("Comment removed by a moderator"),
+    "warn": _l("Warned"),
+    "suspend": _l("Suspended"),
+    "lift_sanction": _l("Sanction lifted"),
+    "organisation_verify": _l("Organisation verified"),
+    "organisation_unverify": _l("Organisation verification withdrawn"),
+    "organisation_edit": _l("Organisation edited"),
+    "role_change": _l("Role changed"),
+    "principle_new_version": _l("New principle version started"),
+    "principle_open_consultation": _l("Consultation opened"),
+    "principle_adopt": _l("Principle version adopted"),
+    "amendment_accept": _l("Amendment accepted"),
+}
 
 
 @bp.before_app_request
@@ -186,7 +201,8 @@ def queue():
 
 
 def _back(fallback: str | None = None):
-    return redirect(safe_next_url(request.form.get("next"), fallback or url_for("moderation.queue")))
+    fallback = fallback or url_for("moderation.queue")
+    return redirect(safe_next_url(request.form.get("next"), fallback))
 
 
 @bp.post("/moderatie/<target_type>/<int:target_id>/<any(dismiss, hide, restore, lock):action>")
@@ -338,7 +354,9 @@ def acknowledge(sanction_id: int):
 
 def _audit_select():
     form = AuditFilterForm(request.args)
-    form.action.choices = options([("", _("All actions"))] + [(a, a) for a in AUDIT_ACTIONS])
+    form.action.choices = options(
+        [("", _("All actions"))] + [(key, str(text)) for key, text in AUDIT_ACTIONS.items()]
+    )
     form.target_type.choices = options(
         [("", _("All types"))] + [(name, str(kind.label)) for name, kind in registry.TYPES.items()]
         + [("organisation", _("Organisation")), ("principle_version", _("Principle version"))]
@@ -357,7 +375,9 @@ def _audit_select():
 def log():
     ensure(can_moderate(current_user))
     form, select = _audit_select()
-    return render_template("moderation/log.html", form=form, page=paginate(select))
+    return render_template(
+        "moderation/log.html", form=form, page=paginate(select), action_labels=AUDIT_ACTIONS
+    )
 
 
 @bp.get("/moderatie/logboek.csv")
