@@ -509,3 +509,18 @@ def test_admin_deletes_other_types(db, login, admin, target):
         assert user is not None and user.bio == "" and user.job_title == ""
     assert db.session.scalar(sa.select(Report.status)) is ReportStatus.UPHELD
     assert entries(db, "delete")[0].target_id == item_id
+
+
+def test_moderator_editing_someone_elses_case_is_logged(db, login, moderator):
+    from tests.test_cases import case_data
+
+    case = CaseFactory()
+    author = login(case.author)
+    assert author.post(f"/casussen/{case.id}/bewerken", data=case_data(title="Eigen wijziging")
+                       ).status_code == 302
+    assert entries(db, "case_edit") == []
+    response = login(moderator).post(
+        f"/casussen/{case.id}/bewerken", data=case_data(title="Adres verwijderd")
+    )
+    assert response.status_code == 302
+    assert entries(db, "case_edit")[0].actor_id == moderator.id

@@ -10,6 +10,7 @@ from flask import current_app
 from smartsociety.extensions import db
 from smartsociety.markup import render_markdown
 from smartsociety.moderation.audit import record
+from smartsociety.permissions import is_moderator
 from smartsociety.models import (
     Attachment,
     Case,
@@ -128,6 +129,9 @@ def create_case(author: User, data: CaseInput, upload=None) -> Case:
 
 
 def edit_case(case: Case, editor: User, data: CaseInput, upload=None) -> Case:
+    if is_moderator(editor) and editor.id != case.author_id and editor.id not in case.editor_ids:
+        # A moderator editing someone else's case is a moderation action.
+        record(editor, "case_edit", case)
     _apply(case, data)
     if upload is not None:
         add_attachment(case, editor, upload)

@@ -69,6 +69,7 @@ AUDIT_ACTIONS = {
     "lock": _l("Discussion locked"),
     "unlock": _l("Discussion unlocked"),
     "comment_delete": _l("Comment removed by a moderator"),
+    "case_edit": _l("Case edited by a moderator"),
     "warn": _l("Warned"),
     "suspend": _l("Suspended"),
     "lift_sanction": _l("Sanction lifted"),
