@@ -57,7 +57,7 @@ def configure(app: Flask, config: str | dict | None) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from smartsociety import database, i18n
+    from smartsociety import database, i18n, search
     from smartsociety.ops import logs
     from smartsociety.accounts.session import load_user
 
@@ -90,6 +90,7 @@ def register_extensions(app: Flask) -> None:
     )
     templating.init_app(app)
     logs.init_app(app)
+    search.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -101,6 +102,7 @@ def register_blueprints(app: Flask) -> None:
     from smartsociety.ops.views import bp as ops_bp
     from smartsociety.organisations.views import bp as organisations_bp
     from smartsociety.principles.views import bp as principles_bp
+    from smartsociety.search.views import bp as search_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(ops_bp)
@@ -109,6 +111,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(principles_bp)
     app.register_blueprint(cases_bp)
+    app.register_blueprint(search_bp)
     app.register_blueprint(moderation_bp)
 
 

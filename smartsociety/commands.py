@@ -5,6 +5,8 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     from smartsociety.accounts.commands import users_cli
     from smartsociety.demo import demo_cli
+    from smartsociety.search.commands import search_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(search_cli)

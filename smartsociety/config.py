@@ -26,6 +26,15 @@ class Config:
     # "inline": the web process applies the search change log after each commit (embedded
     # default); "worker": only `flask search worker` writes the index (production).
     SEARCH_MODE = os.environ.get("SEARCH_MODE", "inline")
+    # How long a change-log id that was skipped (a transaction still running) is looked for.
+    SEARCH_GAP_SECONDS = _int("SEARCH_GAP_SECONDS", 600)
+    SEARCH_BATCH_SIZE = _int("SEARCH_BATCH_SIZE", 2000)
+    SEARCH_WORKER_INTERVAL = float(os.environ.get("SEARCH_WORKER_INTERVAL", "0.2"))
+    # Applied change-log rows older than this are deleted by the worker.
+    SEARCH_LOG_RETENTION_DAYS = _int("SEARCH_LOG_RETENTION_DAYS", 7)
+    SEARCH_PER_PAGE = 20
+    # Processes `flask search rebuild` indexes with (Whoosh's multiprocessing writer).
+    SEARCH_REBUILD_PROCS = _int("SEARCH_REBUILD_PROCS", 1)
 
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 16 * 1024 * 1024)

@@ -19,3 +19,18 @@ def paginate(select: sa.Select, per_page: int | None = None) -> Pagination:
         error_out=False,
         count=True,
     )
+
+
+class ListPagination(Pagination):
+    """The same page interface (and `pager` macro) for results that come from elsewhere, such
+    as the search index: the caller gives the page's items and the total."""
+
+    def __init__(self, items: list, total: int, page: int, per_page: int):
+        super().__init__(page=page, per_page=per_page, max_per_page=100, error_out=False,
+                         count=True, items=items, total=total)
+
+    def _query_items(self) -> list:
+        return self._query_args["items"]
+
+    def _query_count(self) -> int:
+        return self._query_args["total"]

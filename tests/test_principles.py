@@ -555,10 +555,29 @@ def test_demo_principles_load_idempotently(db):
     assert all(v.decision == "ALV 2019-11-29, agendapunt 7" for v in versions)
 
 
-def test_search_fields_hold_plain_text_of_an_adopted_version(db):
-    version = version_of(PrincipleFactory(title="Openheid").id)
-    fields = version.search_fields()
-    assert fields["title"] == "Openheid"
-    assert fields["explanation"] == "Uitleg met nadruk."
-    assert fields["rules"].startswith("1. Regel 1 van Openheid.")
-    assert [v.id for v in db.session.scalars(PrincipleVersion.adopted())] == [version.id]
+# --- Search ----------------------------------------------------------------------------------
+
+
+def test_adopted_principle_and_its_rules_are_searchable(client, db):
+    principle = PrincipleFactory(title="Openheid")
+    version = version_of(principle.id)
+    version.rules[1].text = "Sensoren in de openbare ruimte staan in een openbaar register."
+    db.session.commit()
+    html = client.get("/zoeken?q=openbaar+register").get_data(as_text=True)
+    assert f"/principes/{principle.slug}/versie/1" in html
+    # Stemmed like every Dutch document: "sensor" finds "Sensoren".
+    assert f"/principes/{principle.slug}/versie/1" in client.get("/zoeken?q=sensor").get_data(
+        as_text=True
+    )
+
+
+def test_draft_principles_are_not_searchable_until_consultation(client, db, moderator):
+    principle = PrincipleFactory(title="Geheimhouding", status=VersionStatus.DRAFT)
+    assert f"/principes/{principle.slug}" not in client.get("/zoeken?q=geheimhouding").get_data(
+        as_text=True
+    )
+    services.open_consultation(version_of(principle.id))
+    db.session.commit()
+    assert f"/principes/{principle.slug}/versie/1" in client.get(
+        "/zoeken?q=geheimhouding"
+    ).get_data(as_text=True)

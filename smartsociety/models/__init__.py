@@ -38,6 +38,7 @@ from smartsociety.models.principle import (
     VoteChoice,
     VoterGroup,
 )
+from smartsociety.models.search import SearchChange
 from smartsociety.models.user import Role, User
 
 __all__ = [
@@ -75,6 +76,7 @@ __all__ = [
     "OrganisationKind",
     "ProjectStatus",
     "Role",
+    "SearchChange",
     "Tag",
     "Theme",
     "User",

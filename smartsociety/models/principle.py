@@ -5,7 +5,6 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
-from smartsociety.markup import plain_text
 from smartsociety.models.base import Base, str_enum, utcnow
 from smartsociety.models.case import Case
 from smartsociety.models.organisation import OrganisationKind
@@ -161,15 +160,6 @@ class PrincipleVersion(Base):
             .where(cls.status == VersionStatus.ADOPTED)
             .order_by(Principle.number)
         )
-
-    def search_fields(self) -> dict[str, str]:
-        """Plain text of the version for the search index (index adopted versions only)."""
-        return {
-            "title": self.title,
-            "statement": self.statement,
-            "explanation": plain_text(self.explanation_html),
-            "rules": "\n".join(f"{r.number}. {r.text}" for r in self.rules),
-        }
 
     def snapshot(self) -> dict:
         """The version's text as one dict, for diffs between versions."""

@@ -1,0 +1,288 @@
+"""Search benchmark: `python bench/search.py N` (run from the repository root).
+
+Generates N posts of synthetic Dutch text (Debian's wdutch list, Zipf-distributed words) in a
+fresh SQLite database, then prints: rebuild rate, HTTP search latency p50/p95 (gunicorn, 2
+workers, `flask search worker` running), post-to-searchable latency p95, and raw Whoosh and
+SQLite FTS5 query latency on the same texts.
+"""
+import bisect
+import itertools
+import os
+import random
+import re
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import sqlalchemy as sa  # noqa: E402
+
+WORDS_FILE = Path("/usr/share/dict/dutch")
+ZIPF_S = 1.07
+SEED = 20261124
+THEMES = [
+    "innovatie-en-onderzoek", "gemeenschappelijke-infrastructuur", "samen-organiseren",
+    "datagedreven-werken", "dienstverlening", "informatiebeveiliging-en-privacy",
+]
+
+
+def percentile(values, p):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+class Zipf:
+    def __init__(self, words, rng):
+        self.words = words
+        self.rng = rng
+        weights = [1 / (rank ** ZIPF_S) for rank in range(1, len(words) + 1)]
+        self.cumulative = list(itertools.accumulate(weights))
+        self.total = self.cumulative[-1]
+
+    def word(self):
+        return self.words[bisect.bisect(self.cumulative, self.rng.random() * self.total)]
+
+    def text(self, n):
+        return " ".join(self.word() for _ in range(n))
+
+
+def load_words(rng):
+    words = [w for w in WORDS_FILE.read_text(encoding="utf-8").split() if w.isalpha()]
+    rng.shuffle(words)
+    return words
+
+
+def generate(engine, n, zipf, rng):
+    from smartsociety.models import Base
+
+    Base.metadata.create_all(engine)
+    start = datetime(2019, 1, 1, tzinfo=timezone.utc)
+    kinds = ["gemeente", "bedrijf", "kennisinstelling"]
+    with engine.begin() as conn:
+        conn.execute(sa.text(
+            "INSERT INTO organisation (name, name_key, slug, kind, description, created_at) "
+            "VALUES (:n, :k, :s, :kind, '', :c)"),
+            [{"n": f"Organisatie {i}", "k": f"organisatie {i}", "s": f"organisatie-{i}",
+              "kind": kinds[i % 3], "c": start.replace(tzinfo=None)} for i in range(1, 31)])
+    batch = 5000
+    for first in range(0, n, batch):
+        cases, themes = [], []
+        for i in range(first, min(n, first + batch)):
+            created = (start + timedelta(minutes=i * 37 % 3_000_000)).replace(tzinfo=None)
+            kind = "dilemma" if i % 3 else "project"
+            cases.append({
+                "id": i + 1, "kind": kind, "status": "open" if kind == "dilemma" else "pilot",
+                "title": zipf.text(rng.randint(4, 9)).capitalize(),
+                "summary": zipf.text(rng.randint(10, 25)),
+                "body": zipf.text(rng.randint(40, 160)), "body_html": "",
+                "language": "nl", "organisation_id": 1 + i % 30,
+                "question": "", "values_at_stake": "", "tried": "", "legal_frame": "",
+                "created_at": created, "updated_at": created, "last_activity_at": created,
+                "comment_count": 0,
+            })
+            themes.append({"case_id": i + 1, "theme": THEMES[i % len(THEMES)]})
+        with engine.begin() as conn:
+            conn.execute(sa.text(
+                'INSERT INTO "case" (id, kind, status, title, summary, body, body_html, '
+                "language, organisation_id, question, values_at_stake, tried, legal_frame, "
+                "created_at, updated_at, last_activity_at, comment_count) VALUES (:id, :kind, "
+                ":status, :title, :summary, :body, :body_html, :language, :organisation_id, "
+                ":question, :values_at_stake, :tried, :legal_frame, :created_at, :updated_at, "
+                ":last_activity_at, :comment_count)"), cases)
+            conn.execute(sa.text("INSERT INTO case_theme (case_id, theme) VALUES (:case_id, :theme)"),
+                         themes)
+
+
+def query_mix(zipf):
+    w = zipf.words
+    return [
+        w[2], w[20], w[200], w[2000], w[20000],            # frequent to rare
+        f"{w[3]} {w[40]}", f"{w[30]} {w[300]} {w[3000]}",  # all words must match
+        f'"{w[0]} {w[1]}"',                                # phrase
+        f"{w[5][:3]}*",                                    # prefix
+        f"{w[100]} OR {w[1000]}", f"{w[10]} -{w[11]}",     # OR, exclude
+        f"{w[50]}&kind=project", f"{w[7]}&sort=date", f"{w[500]}&theme={THEMES[1]}",
+        w[15000][:-1] + "q",                               # misspelt: did-you-mean
+    ]
+
+
+def http_get(url):
+    with urllib.request.urlopen(url, timeout=30) as response:
+        return response.read().decode()
+
+
+def url_for_query(base, q):
+    text, _, extra = q.partition("&")
+    return f"{base}/zoeken?q={urllib.parse.quote(text)}" + (f"&{extra}" if extra else "")
+
+
+def main(n: int) -> None:
+    rng = random.Random(SEED)
+    work = Path(tempfile.mkdtemp(prefix="search-bench-", dir=os.environ.get("BENCH_DIR")))
+    db_path, index_dir = work / "bench.db", work / "index"
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "SMARTSOCIETY_CONFIG": "testing",
+           "DATABASE_URL": f"sqlite:///{db_path}", "SEARCH_INDEX_DIR": str(index_dir),
+           "SEARCH_MODE": "worker", "SEARCH_WORKER_INTERVAL": "0.05"}
+    os.environ.update({k: env[k] for k in ("DATABASE_URL", "SEARCH_INDEX_DIR", "SEARCH_MODE")})
+    from smartsociety import create_app
+    from smartsociety.extensions import db
+    from smartsociety.search import service
+
+    app = create_app({"CONFIG": "testing", "SQLALCHEMY_DATABASE_URI": env["DATABASE_URL"],
+                      "SEARCH_INDEX_DIR": str(index_dir), "SEARCH_MODE": "worker"})
+    words = load_words(rng)
+    zipf = Zipf(words, rng)
+    print(f"N={n} posts, {len(words)} distinct Dutch words (Zipf s={ZIPF_S}), work dir {work}")
+    with app.app_context():
+        t = time.perf_counter()
+        generate(db.engine, n, zipf, rng)
+        print(f"generated in {time.perf_counter() - t:.1f}s")
+        t = time.perf_counter()
+        count = service.indexer().rebuild(catch_up=False)
+        elapsed = time.perf_counter() - t
+        print(f"rebuild: {count} posts in {elapsed:.1f}s = {count / elapsed:.0f} posts/s")
+        engine = db.engine
+
+    queries = query_mix(zipf)
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    log = open(work / "servers.log", "w")
+    worker = subprocess.Popen([sys.executable, "-m", "flask", "--app", "smartsociety", "search",
+                               "worker"], cwd=ROOT, env=env, stdout=log, stderr=log)
+    web = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "-w", "2", "-b",
+                            f"127.0.0.1:{port}", "smartsociety:create_app()"],
+                           cwd=ROOT, env=env, stdout=log, stderr=log)
+    try:
+        _wait(base)
+        for q in queries:  # warm both workers' searchers and caches
+            for _ in range(2):
+                http_get(url_for_query(base, q))
+        latencies = []
+        per_query = {q: [] for q in queries}
+        for _round in range(8):
+            for q in queries:
+                t = time.perf_counter()
+                page = http_get(url_for_query(base, q))
+                latencies.append(time.perf_counter() - t)
+                per_query[q].append(latencies[-1])
+                assert "results-count" in page or "search-none" in page, q
+        for q, times in per_query.items():
+            print(f"    {percentile(times, 50) * 1000:8.1f} ms  {q}")
+        print(f"HTTP search ({len(queries)} queries x 8): p50 {percentile(latencies, 50) * 1000:.1f} ms, "
+              f"p95 {percentile(latencies, 95) * 1000:.1f} ms")
+
+        from sqlalchemy.orm import Session
+
+        from smartsociety.models import Case, CaseKind
+
+        delays = []
+        for i in range(40):
+            token = f"bench{i}x{rng.randrange(10**9)}"
+            with Session(engine) as session:
+                session.add(Case(kind=CaseKind.DILEMMA, status="open", title=f"Nieuw {token}",
+                                 body=zipf.text(80)))
+                session.commit()
+            t = time.perf_counter()
+            while 'data-key="case:' not in http_get(f"{base}/zoeken?q={token}"):
+                if time.perf_counter() - t > 30:
+                    raise RuntimeError("post not searchable after 30 s")
+                time.sleep(0.01)
+            delays.append(time.perf_counter() - t)
+            time.sleep(rng.random() * 0.2)
+        print(f"post-to-searchable ({len(delays)} posts): p50 {percentile(delays, 50) * 1000:.0f} ms, "
+              f"p95 {percentile(delays, 95) * 1000:.0f} ms")
+    finally:
+        web.terminate()
+        worker.terminate()
+        web.wait(10)
+        worker.wait(10)
+        log.close()
+
+    raw_whoosh(app, queries)
+    fts5(db_path, queries)
+
+
+def raw_whoosh(app, queries):
+    from smartsociety.search import service
+    from smartsociety.search.engine import to_whoosh
+    from smartsociety.search.query import parse
+
+    with app.app_context():
+        ix = service.store().open()
+        times = []
+        with ix.searcher() as searcher:
+            for _round in range(9):
+                for q in queries:
+                    query = to_whoosh(parse(q.partition("&")[0]), searcher.reader())
+                    t = time.perf_counter()
+                    if query is not None:
+                        hits = searcher.search(query, limit=20)
+                        [hit["key"] for hit in hits]
+                    if _round:
+                        times.append(time.perf_counter() - t)
+        ix.close()
+    print(f"raw Whoosh (top 20, no facets): p50 {percentile(times, 50) * 1000:.1f} ms, "
+          f"p95 {percentile(times, 95) * 1000:.1f} ms")
+
+
+def fts5(db_path, queries):
+    conn = sqlite3.connect(db_path)
+    t = time.perf_counter()
+    conn.execute("CREATE VIRTUAL TABLE fts USING fts5(title, body, "
+                 "tokenize='unicode61 remove_diacritics 2')")
+    conn.execute('INSERT INTO fts (rowid, title, body) SELECT id, title, summary || \' \' || body '
+                 'FROM "case"')
+    conn.commit()
+    build = time.perf_counter() - t
+    rows = conn.execute("SELECT count(*) FROM fts").fetchone()[0]
+    times = []
+    for _round in range(9):
+        for q in queries:
+            text = q.partition("&")[0]
+            match = " ".join(
+                '"' + tok.strip('"').replace('"', "") + '"' if tok.startswith('"')
+                else tok if tok == "OR" else ("NOT " + tok[1:]) if tok.startswith("-")
+                else tok for tok in re.findall(r'"[^"]*"|\S+', text)
+            )
+            t = time.perf_counter()
+            try:
+                conn.execute("SELECT rowid FROM fts WHERE fts MATCH ? ORDER BY bm25(fts, 3.0, 1.0) "
+                             "LIMIT 20", (match,)).fetchall()
+            except sqlite3.OperationalError:
+                pass
+            if _round:
+                times.append(time.perf_counter() - t)
+    print(f"SQLite FTS5 (top 20 by bm25, no stemming, {rows} rows built in {build:.1f}s = "
+          f"{rows / build:.0f}/s): p50 {percentile(times, 50) * 1000:.1f} ms, "
+          f"p95 {percentile(times, 95) * 1000:.1f} ms")
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait(base):
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            http_get(base + "/zoeken?q=x")
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 20_000)

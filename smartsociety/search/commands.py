@@ -1,0 +1,102 @@
+"""`flask search ...`: the index worker, rebuild, check and status."""
+import signal
+import sys
+import time
+from datetime import timedelta
+
+import click
+import sqlalchemy as sa
+from flask import current_app
+from flask.cli import AppGroup
+
+from smartsociety.extensions import db
+from smartsociety.models import SearchChange, utcnow
+from smartsociety.search import service
+from smartsociety.search.index import IndexState
+
+search_cli = AppGroup("search", help="Full-text search index.")
+
+
+@search_cli.command("worker")
+@click.option("--once", is_flag=True, help="Apply what is pending and stop.")
+@click.option("--interval", type=float, default=None, help="Seconds between polls.")
+def worker(once: bool, interval: float | None) -> None:
+    """The one process that writes the index (SEARCH_MODE=worker): applies the change log."""
+    interval = interval or current_app.config["SEARCH_WORKER_INTERVAL"]
+    indexer = service.indexer()
+    stopping = []
+    signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
+    last_prune = 0.0
+    click.echo(f"search worker: index {indexer.store.root}, polling every {interval}s")
+    while not stopping:
+        try:
+            applied = indexer.apply_pending()
+        except sa.exc.OperationalError as exc:  # database restarting: try again shortly
+            click.echo(f"search worker: database unavailable ({exc.__class__.__name__})", err=True)
+            applied = 0
+        if once:
+            click.echo(f"applied {applied} changes")
+            return
+        if time.monotonic() - last_prune > 3600:
+            _prune_log()
+            last_prune = time.monotonic()
+        if not applied:
+            time.sleep(interval)
+
+
+def _prune_log() -> None:
+    """Drop old change-log rows the index has applied (never ones it may still need)."""
+    version = service.store().current_version()
+    if version is None:
+        return
+    state = IndexState.read(version)
+    floor = min([state.high_water + 1, *state.gaps])
+    cutoff = utcnow() - timedelta(days=current_app.config["SEARCH_LOG_RETENTION_DAYS"])
+    db.session.execute(
+        sa.delete(SearchChange).where(SearchChange.id < floor, SearchChange.created_at < cutoff)
+    )
+    db.session.commit()
+
+
+@search_cli.command("apply")
+def apply() -> None:
+    """Apply pending changes once."""
+    click.echo(f"applied {service.indexer().apply_pending()} changes")
+
+
+@search_cli.command("rebuild")
+def rebuild() -> None:
+    """Build a fresh index from the database and swap it in while searches go on."""
+    started = time.monotonic()
+    count = service.indexer().rebuild(catch_up=service.is_inline())
+    elapsed = time.monotonic() - started
+    click.echo(f"indexed {count} documents in {elapsed:.1f}s ({count / max(elapsed, 1e-9):.0f}/s)")
+
+
+@search_cli.command("check")
+def check() -> None:
+    """List records that differ between the database and the index; exit 1 when any do."""
+    indexer = service.indexer()
+    pending = indexer.pending() if indexer.store.exists() else 0
+    problems = indexer.check()
+    for line in problems:
+        click.echo(line)
+    if pending:
+        click.echo(f"({pending} logged changes not yet applied)")
+    if problems:
+        click.echo(f"{len(problems)} differences", err=True)
+        sys.exit(1)
+    click.echo("index matches the database")
+
+
+@search_cli.command("status")
+def status() -> None:
+    """Where the index is and how far it applied the log."""
+    store = service.store()
+    version = store.current_version()
+    if version is None:
+        click.echo("no index yet")
+        return
+    state = IndexState.read(version)
+    click.echo(f"version {version}\nhigh water {state.high_water}, gaps {len(state.gaps)}, "
+               f"pending {service.indexer().pending()}")

@@ -1,0 +1,432 @@
+"""The Whoosh index on disk: schema, versioned directories, and the indexer that applies the log.
+
+Layout of SEARCH_INDEX_DIR:
+    CURRENT          name of the live version directory, replaced atomically (os.replace)
+    writer.lock      flock held by whoever writes the live index (indexer, rebuild's swap)
+    v-<stamp>/       one Whoosh index per version, plus state.json: how far it applied the log
+
+Consistency: the change log (SearchChange) is written in the same transaction as the change. The
+indexer reads the log after the index's high-water mark, re-reads each affected record from the
+database (so applying a change twice is harmless), commits Whoosh, then writes state.json. A crash
+anywhere in between means the same changes are applied again by the next run.
+
+Out-of-order commits (PostgreSQL: a transaction may take id 7, commit after id 8 was applied):
+every id between the old and the new high-water mark that was not seen is remembered as a gap,
+with the time it was noticed, and looked up again on every run until it shows up or is older than
+SEARCH_GAP_SECONDS (ids of rolled-back transactions never show up).
+"""
+import fcntl
+import hashlib
+import json
+import os
+import secrets
+import shutil
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+from whoosh import index as whoosh_index
+from whoosh.analysis import (
+    CharsetFilter,
+    LowercaseFilter,
+    RegexTokenizer,
+    StemFilter,
+    StopFilter,
+)
+from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.lang import stopwords_for_language
+from whoosh.support.charset import accent_map
+
+from smartsociety.models.search import SearchChange
+from smartsociety.search.registry import REGISTRY, Registry
+
+LANGUAGES = ("nl", "en")
+SPELL_CHARS = 300
+MAX_SEGMENTS = 12
+MAX_GAP_SPAN = 50_000
+TITLE_BOOST = 3.0
+FACET_FIELDS = ("doc_type", "kind", "theme", "status", "org_kind", "language", "year")
+# What a dependent document (a comment) takes over from its parent (the case).
+INHERITED = ("title", "kind", "status", "theme", "organisation", "org_kind", "language")
+
+
+def language_analyzer(lang: str):
+    """Whoosh's LanguageAnalyzer chain, with accents folded before stemming so "België" and
+    "Belgie" meet."""
+    return (
+        RegexTokenizer()
+        | LowercaseFilter()
+        | CharsetFilter(accent_map)
+        | StopFilter(stoplist=stopwords_for_language(lang), minsize=1)
+        | StemFilter(lang=lang)
+    )
+
+
+SPELL_ANALYZER = RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)
+ANALYZERS = {lang: language_analyzer(lang) for lang in LANGUAGES}
+
+
+def make_schema() -> Schema:
+    fields = {
+        "key": ID(unique=True, stored=True),
+        "doc_type": ID(stored=True, sortable=True),
+        "kind": ID(stored=True, sortable=True),
+        "status": ID(stored=True, sortable=True),
+        "theme": KEYWORD(stored=True, commas=True),
+        "org_kind": ID(stored=True, sortable=True),
+        "language": ID(stored=True, sortable=True),
+        "year": ID(stored=True, sortable=True),
+        "date": DATETIME(stored=True, sortable=True),
+        "parent": ID(stored=True),
+        "organisation": STORED(),
+        "title": STORED(),
+        "case_id": STORED(),
+        "fingerprint": STORED(),
+        "inherit": STORED(),
+        "spell": TEXT(analyzer=SPELL_ANALYZER, phrase=False),
+    }
+    for lang, analyzer in ANALYZERS.items():
+        fields[f"title_{lang}"] = TEXT(analyzer=analyzer, field_boost=TITLE_BOOST)
+        fields[f"body_{lang}"] = TEXT(analyzer=analyzer, stored=True)
+    return Schema(**fields)
+
+
+SCHEMA = make_schema()
+
+
+def _digest(values) -> str:
+    encoded = json.dumps(values, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.blake2b(encoded.encode(), digest_size=12).hexdigest()
+
+
+def index_fields(doc_type: str, doc_id: int, doc: dict) -> dict:
+    """A registered loader's document -> the Whoosh fields (and its fingerprint for `check`)."""
+    lang = doc.get("language") if doc.get("language") in LANGUAGES else "nl"
+    date = doc.get("date") or datetime.now(timezone.utc)
+    if date.tzinfo is not None:
+        date = date.astimezone(timezone.utc).replace(tzinfo=None)
+    fields = {
+        "key": f"{doc_type}:{doc_id}",
+        "doc_type": doc_type,
+        "kind": doc.get("kind") or "",
+        "status": doc.get("status") or "",
+        "theme": ",".join(sorted(doc.get("themes") or ())),
+        "org_kind": doc.get("org_kind") or "",
+        "language": lang,
+        "year": str(date.year),
+        "date": date,
+        "parent": doc.get("parent") or "",
+        "organisation": doc.get("organisation") or "",
+        "title": doc.get("title") or "",
+        "case_id": doc.get("case_id"),
+        f"body_{lang}": doc.get("body") or "",
+        # Spelling suggestions come from titles and the opening of bodies: indexing every body
+        # word twice would halve the indexing rate for little gain.
+        "spell": " ".join([doc.get("title") or "", (doc.get("body") or "")[:SPELL_CHARS]]),
+    }
+    if doc.get("index_title", True):
+        fields[f"title_{lang}"] = doc.get("title") or ""
+    fields["inherit"] = _digest([fields[name] for name in INHERITED])
+    fields["fingerprint"] = _digest({k: v for k, v in fields.items() if k != "inherit"})
+    # Whoosh indexes an empty ID as a term of its own; leave empty facets out instead.
+    return {k: v for k, v in fields.items() if v not in ("", None)}
+
+
+@dataclass
+class IndexState:
+    high_water: int = 0
+    gaps: dict[int, float] = field(default_factory=dict)  # change id -> when first missed
+
+    @classmethod
+    def read(cls, path: Path) -> "IndexState":
+        try:
+            data = json.loads((path / "state.json").read_text())
+        except (FileNotFoundError, ValueError):
+            return cls()
+        return cls(int(data["high_water"]), {int(k): v for k, v in data["gaps"].items()})
+
+    def write(self, path: Path) -> None:
+        tmp = path / f"state.json.{os.getpid()}.{threading.get_ident()}"
+        tmp.write_text(json.dumps({"high_water": self.high_water, "gaps": self.gaps}))
+        os.replace(tmp, path / "state.json")
+
+
+_thread_locks: dict[str, threading.Lock] = {}
+
+
+class IndexStore:
+    def __init__(self, root: str | os.PathLike, gap_seconds: float = 600.0):
+        self.root = Path(root)
+        self.gap_seconds = gap_seconds
+
+    # -- versions --------------------------------------------------------------------------
+    def current_version(self) -> Path | None:
+        try:
+            name = (self.root / "CURRENT").read_text().strip()
+        except FileNotFoundError:
+            return None
+        path = self.root / name
+        return path if name and path.is_dir() else None
+
+    def new_version(self) -> Path:
+        self.root.mkdir(parents=True, exist_ok=True)
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
+        path = self.root / f"v-{stamp}-{secrets.token_hex(3)}"
+        path.mkdir()
+        whoosh_index.create_in(str(path), SCHEMA)
+        return path
+
+    def swap(self, version: Path) -> None:
+        tmp = self.root / f"CURRENT.{os.getpid()}.{threading.get_ident()}"
+        tmp.write_text(version.name)
+        os.replace(tmp, self.root / "CURRENT")
+
+    def prune_versions(self, keep: int = 2) -> None:
+        """Old versions go, except the newest `keep`: readers may still be on the previous one."""
+        current = self.current_version()
+        versions = sorted(
+            (p for p in self.root.glob("v-*") if p.is_dir()), key=lambda p: p.stat().st_mtime
+        )
+        for path in versions[:-keep]:
+            if path != current:
+                shutil.rmtree(path, ignore_errors=True)
+
+    def exists(self) -> bool:
+        return self.current_version() is not None
+
+    def open(self, version: Path | None = None):
+        return whoosh_index.open_dir(str(version or self.current_version()))
+
+    # -- writing ---------------------------------------------------------------------------
+    @contextmanager
+    def writing(self):
+        """The one-writer lock, across threads (Lock) and processes (flock)."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        thread_lock = _thread_locks.setdefault(str(self.root.resolve()), threading.Lock())
+        with thread_lock, open(self.root / "writer.lock", "a+") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+class Indexer:
+    """Applies the change log to the live index, and rebuilds or checks it against the database."""
+
+    def __init__(self, store: IndexStore, engine: sa.Engine, registry: Registry = REGISTRY,
+                 batch_size: int = 2000, rebuild_procs: int = 1):
+        self.store = store
+        self.engine = engine
+        self.registry = registry
+        self.batch_size = batch_size
+        self.rebuild_procs = rebuild_procs
+
+    def pending(self) -> int:
+        version = self.store.current_version()
+        state = IndexState.read(version) if version else IndexState()
+        with Session(self.engine) as session:
+            return session.scalar(
+                sa.select(sa.func.count()).select_from(SearchChange).where(
+                    self._unapplied(state)
+                )
+            )
+
+    def has_pending(self) -> bool:
+        version = self.store.current_version()
+        if version is None:
+            return True
+        state = IndexState.read(version)
+        with Session(self.engine) as session:
+            return session.scalar(
+                sa.select(SearchChange.id).where(self._unapplied(state)).limit(1)
+            ) is not None
+
+    def _unapplied(self, state: IndexState):
+        clause = SearchChange.id > state.high_water
+        if state.gaps:
+            clause = sa.or_(clause, SearchChange.id.in_(sorted(state.gaps)))
+        return clause
+
+    def apply_pending(self) -> int:
+        """Apply every logged change not yet in the index; returns how many log rows it read."""
+        if not self.store.exists():
+            self.rebuild()
+            return 0
+        total = 0
+        with self.store.writing():
+            version = self.store.current_version()
+            ix = self.store.open(version)
+            try:
+                while True:
+                    state = IndexState.read(version)
+                    read = self._apply_batch(ix, version, state)
+                    total += read
+                    if read < self.batch_size:
+                        break
+            finally:
+                ix.close()
+        return total
+
+    def _apply_batch(self, ix, version: Path, state: IndexState) -> int:
+        now = time.time()
+        with Session(self.engine) as session:
+            rows = session.execute(
+                sa.select(SearchChange.id, SearchChange.doc_type, SearchChange.doc_id)
+                .where(self._unapplied(state))
+                .order_by(SearchChange.id)
+                .limit(self.batch_size)
+            ).all()
+            seen = {row.id for row in rows}
+            expired = {i for i, t in state.gaps.items()
+                       if i not in seen and now - t > self.gap_seconds}
+            if not rows and not expired:
+                return 0
+            if rows:
+                docs = self.registry.affected(session, [(r.doc_type, r.doc_id) for r in rows])
+                writer = ix.writer(timeout=30)
+                try:
+                    self._write(ix, writer, session, docs)
+                except BaseException:
+                    writer.cancel()
+                    raise
+                # Small commits add a segment each; merging on every one would make the
+                # latency of a post depend on the size of the index. Merge once segments pile up.
+                writer.commit(merge=len(ix._segments()) >= MAX_SEGMENTS)
+        top = max(seen, default=state.high_water)
+        gaps = {i: t for i, t in state.gaps.items() if i not in seen and i not in expired}
+        # A transaction cannot plausibly be further behind than this; a sequence that jumped
+        # (PostgreSQL caches, manual setval) must not create millions of gaps.
+        for missing in range(max(state.high_water + 1, top - MAX_GAP_SPAN), top):
+            if missing not in seen:
+                gaps[missing] = now
+        IndexState(max(top, state.high_water), gaps).write(version)
+        return len(rows)
+
+    @property
+    def gap_seconds(self) -> float:
+        return self.store.gap_seconds
+
+    def _write(self, ix, writer, session: Session, docs: set[tuple[str, int]]) -> None:
+        dependents: set[tuple[str, int]] = set()
+        with ix.searcher() as searcher:
+            for name, ids in _group(docs).items():
+                doc_type = self.registry.types[name]
+                loaded = doc_type.load(session, sorted(ids))
+                for doc_id in ids:
+                    key = f"{name}:{doc_id}"
+                    old = searcher.document(key=key)
+                    if doc_id in loaded:
+                        fields = index_fields(name, doc_id, loaded[doc_id])
+                        writer.update_document(**fields)
+                    else:
+                        fields = None
+                        writer.delete_by_term("key", key)
+                    if doc_type.dependents and (
+                        (old or {}).get("inherit") != (fields or {}).get("inherit")
+                    ):
+                        dependents.update(doc_type.dependents(session, [doc_id]))
+                        for child in searcher.documents(parent=key):
+                            child_type, _, child_id = child["key"].partition(":")
+                            dependents.add((child_type, int(child_id)))
+            for name, ids in _group(dependents - docs).items():
+                if name not in self.registry.types:
+                    continue
+                loaded = self.registry.types[name].load(session, sorted(ids))
+                for doc_id in ids:
+                    if doc_id in loaded:
+                        writer.update_document(**index_fields(name, doc_id, loaded[doc_id]))
+                    else:
+                        writer.delete_by_term("key", f"{name}:{doc_id}")
+
+    # -- rebuild and check -----------------------------------------------------------------
+    def expected_documents(self, session: Session, batch: int = 1000):
+        """Every public document as (doc_type, id, fields), straight from the database."""
+        for name, doc_type in self.registry.types.items():
+            ids = list(session.scalars(doc_type.public_ids()))
+            for start in range(0, len(ids), batch):
+                chunk = ids[start:start + batch]
+                loaded = doc_type.load(session, chunk)
+                for doc_id in chunk:
+                    if doc_id in loaded:
+                        yield name, doc_id, index_fields(name, doc_id, loaded[doc_id])
+                session.expunge_all()
+
+    def rebuild(self, catch_up: bool = True) -> int:
+        """Build a new version from the database and swap it in; searches go on meanwhile."""
+        now = time.time()
+        with Session(self.engine) as session:
+            top = session.scalar(sa.select(sa.func.max(SearchChange.id))) or 0
+            # Ids below `top` not yet visible belong to transactions still running: gaps.
+            window = self.batch_size * 5
+            visible = set(session.scalars(
+                sa.select(SearchChange.id).where(SearchChange.id > top - window)
+            ))
+            gaps = {i: now for i in range(max(1, top - window + 1), top + 1) if i not in visible}
+            version = self.store.new_version()
+            ix = self.store.open(version)
+            writer = ix.writer(limitmb=256, procs=self.rebuild_procs, multisegment=True)
+            count = 0
+            try:
+                for _name, _id, fields in self.expected_documents(session):
+                    writer.add_document(**fields)
+                    count += 1
+            except BaseException:
+                writer.cancel()
+                ix.close()
+                shutil.rmtree(version, ignore_errors=True)
+                raise
+            writer.commit()
+            ix.close()
+        IndexState(top, gaps).write(version)
+        with self.store.writing():
+            self.store.swap(version)
+        if catch_up:
+            self.apply_pending()
+        self.store.prune_versions()
+        return count
+
+    def check(self) -> list[str]:
+        """Differences between the database and the index, one line each (empty when equal)."""
+        with Session(self.engine) as session:
+            expected = {
+                fields["key"]: fields["fingerprint"]
+                for _n, _i, fields in self.expected_documents(session)
+            }
+        if not self.store.exists():
+            return [f"missing from index: {key}" for key in sorted(expected)] or []
+        ix = self.store.open()
+        try:
+            with ix.searcher() as searcher:
+                indexed = {
+                    stored["key"]: stored.get("fingerprint")
+                    for stored in searcher.reader().all_stored_fields()
+                }
+        finally:
+            ix.close()
+        problems = []
+        for key in sorted(expected.keys() | indexed.keys(), key=_key_order):
+            if key not in indexed:
+                problems.append(f"missing from index: {key}")
+            elif key not in expected:
+                problems.append(f"in index but not public in database: {key}")
+            elif expected[key] != indexed[key]:
+                problems.append(f"out of date in index: {key}")
+        return problems
+
+
+def _key_order(key: str):
+    name, _, doc_id = key.partition(":")
+    return name, int(doc_id) if doc_id.isdigit() else 0
+
+
+def _group(docs) -> dict[str, set[int]]:
+    grouped: dict[str, set[int]] = {}
+    for name, doc_id in docs:
+        grouped.setdefault(name, set()).add(doc_id)
+    return grouped

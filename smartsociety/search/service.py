@@ -1,0 +1,78 @@
+"""The search service as the rest of the app sees it: the app's index, its indexer, and the
+inline mode that applies the change log right after each commit."""
+import logging
+
+from flask import Flask, current_app, has_app_context
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from smartsociety.extensions import db
+from smartsociety.search import engine
+from smartsociety.search.documents import register_defaults
+from smartsociety.search.index import IndexStore, Indexer
+from smartsociety.search.query import ParsedQuery, parse
+from smartsociety.search.registry import PENDING_KEY, REGISTRY
+
+log = logging.getLogger(__name__)
+
+
+def store() -> IndexStore:
+    return IndexStore(
+        current_app.config["SEARCH_INDEX_DIR"], current_app.config["SEARCH_GAP_SECONDS"]
+    )
+
+
+def indexer() -> Indexer:
+    config = current_app.config
+    return Indexer(store(), db.engine, REGISTRY, config["SEARCH_BATCH_SIZE"],
+                   config["SEARCH_REBUILD_PROCS"])
+
+
+def is_inline() -> bool:
+    return current_app.config["SEARCH_MODE"] == "inline"
+
+
+def search(parsed: ParsedQuery, filters: dict[str, list[str]], sort: str, page: int,
+           per_page: int, browse: bool = False) -> engine.SearchResults:
+    if is_inline() and indexer().has_pending():
+        # Normally applied right after the commit; this catches what a failed or skipped
+        # apply left behind (and builds the index on the first search of a fresh install).
+        indexer().apply_pending()
+    return engine.search(store(), parsed, filters, sort, page, per_page, browse)
+
+
+def type_labels() -> dict[str, object]:
+    return {name: t.label for name, t in REGISTRY.types.items()}
+
+
+@event.listens_for(Session, "after_commit")
+def _apply_after_commit(session: Session) -> None:
+    if not session.info.pop(PENDING_KEY, False) or not has_app_context():
+        return
+    if not is_inline():
+        return
+    try:
+        indexer().apply_pending()
+    except Exception:
+        # The change is committed and logged; the next commit or `flask search worker` applies
+        # it. Failing the user's request here would not make the index any more correct.
+        log.exception("search: applying the change log failed; it stays pending")
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_after_rollback(session: Session, _previous_transaction) -> None:
+    session.info.pop(PENDING_KEY, None)
+
+
+def init_app(app: Flask) -> None:
+    register_defaults()
+
+
+__all__ = ["parse", "search", "store", "indexer", "init_app", "type_labels"]
+
+
+def hit_url(hit: engine.Hit) -> str | None:
+    doc_type = REGISTRY.types.get(hit.doc_type)
+    if doc_type is None or doc_type.url is None:
+        return None
+    return doc_type.url(hit.doc_id, {"case_id": hit.case_id})

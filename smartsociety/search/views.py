@@ -1,0 +1,48 @@
+"""The search page /zoeken."""
+from flask import Blueprint, current_app, render_template, request
+
+from smartsociety.pagination import MAX_PAGE, ListPagination
+from smartsociety.search import service
+from smartsociety.search.forms import SearchForm
+from smartsociety.search.index import FACET_FIELDS
+from smartsociety.search.query import ParsedQuery, parse
+
+bp = Blueprint("search", __name__)
+
+MAX_FACET_VALUES = 5
+MAX_FACET_VALUE_LENGTH = 100
+
+
+def _filters() -> dict[str, list[str]]:
+    return {
+        name: [v[:MAX_FACET_VALUE_LENGTH] for v in request.args.getlist(name)[:MAX_FACET_VALUES]]
+        for name in FACET_FIELDS
+        if request.args.get(name)
+    }
+
+
+@bp.get("/zoeken")
+def index():
+    form = SearchForm(formdata=request.args)
+    valid = form.validate()
+    parsed = parse(form.q.data or "") if valid else ParsedQuery()
+    filters = _filters()
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), MAX_PAGE)
+    per_page = current_app.config["SEARCH_PER_PAGE"]
+    results = None
+    if valid and (not parsed.is_empty or filters):
+        results = service.search(parsed, filters, form.sort_value, page, per_page,
+                                 browse=bool(filters))
+    pagination = ListPagination(results.hits if results else [], results.total if results else 0,
+                                page, per_page)
+    return render_template(
+        "search/index.html",
+        form=form,
+        parsed=parsed,
+        filters=filters,
+        results=results,
+        pagination=pagination,
+        facet_fields=FACET_FIELDS,
+        type_labels=service.type_labels(),
+        hit_url=service.hit_url,
+    ), (200 if valid else 422)

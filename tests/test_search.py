@@ -1,0 +1,427 @@
+"""Full-text search: findability, languages, query language, facets, privacy, consistency."""
+import gc
+import os
+from datetime import datetime, timezone
+
+import pytest
+import sqlalchemy as sa
+from flask import Blueprint
+
+from smartsociety.models import (
+    Case,
+    CaseKind,
+    Comment,
+    OrganisationKind,
+    ProjectStatus,
+    SearchChange,
+    Theme,
+    utcnow,
+)
+from smartsociety.search import service
+from smartsociety.search.commands import search_cli
+from smartsociety.search.index import IndexState
+from smartsociety.search.query import MAX_QUERY_LENGTH, Phrase, Word, parse
+from tests.factories import CaseFactory, CommentFactory, OrganisationFactory, UserFactory
+
+
+@pytest.fixture
+def app(app):
+    """Until the cases feature is merged, a stand-in `cases.detail` so hits get their links."""
+    if "cases.detail" not in app.view_functions:
+        stand_in = Blueprint("cases", __name__)
+        stand_in.add_url_rule("/casussen/<int:case_id>", "detail", lambda case_id: str(case_id))
+        app.register_blueprint(stand_in)
+    return app
+
+
+def keys(client, query="", **args):
+    """The result keys ("case:1") of a search, all pages."""
+    response = client.get("/zoeken", query_string={"q": query, **args})
+    assert response.status_code == 200, response.data[:500]
+    return _keys(response.data.decode())
+
+
+def _keys(html: str) -> list[str]:
+    import re
+
+    return re.findall(r'data-key="([^"]+)"', html)
+
+
+def results(app, text="", filters=None, sort="relevance", page=1):
+    with app.test_request_context():
+        return service.search(parse(text), filters or {}, sort, page, 20, browse=bool(filters))
+
+
+# -- findability and languages --------------------------------------------------------------
+
+def test_new_case_is_findable_at_once(client):
+    case = CaseFactory(title="Slimme lantaarnpalen in Turfbrug")
+    assert keys(client, "lantaarnpalen") == [f"case:{case.id}"]
+
+
+def test_dutch_stemming(client):
+    sensor = CaseFactory(title="Een sensor op het plein", summary="", body="", body_html="")
+    gemeente = CaseFactory(title="Wat doet de gemeente?", summary="", body="", body_html="")
+    assert keys(client, "sensoren") == [f"case:{sensor.id}"]
+    assert keys(client, "gemeenten") == [f"case:{gemeente.id}"]
+
+
+def test_english_stemming_and_accents(client):
+    case = CaseFactory(title="Running sensors in municipalities", language="en", summary="",
+                       body="The café in België", body_html="")
+    assert keys(client, "municipality") == [f"case:{case.id}"]
+    assert keys(client, "sensor") == [f"case:{case.id}"]
+    assert keys(client, "belgie cafe") == [f"case:{case.id}"]
+
+
+def test_prefix_only_when_asked(client):
+    case = CaseFactory(title="Nieuwe privacyregels", summary="", body="", body_html="")
+    assert keys(client, "privacy") == []
+    assert keys(client, "privacy*") == [f"case:{case.id}"]
+
+
+def test_title_weighs_more_than_body(client):
+    in_body = CaseFactory(title="Iets anders", summary="", body="Over camera's en meer",
+                          body_html="")
+    in_title = CaseFactory(title="Camera's op straat", summary="", body="", body_html="")
+    assert keys(client, "camera") == [f"case:{in_title.id}", f"case:{in_body.id}"]
+
+
+def test_query_language(client):
+    a = CaseFactory(title="Open data in de wijk", summary="", body="", body_html="")
+    b = CaseFactory(title="Data delen is niet open", summary="", body="", body_html="")
+    c = CaseFactory(title="Camerabewaking", summary="", body="", body_html="")
+    assert set(keys(client, "open data")) == {f"case:{a.id}", f"case:{b.id}"}
+    assert keys(client, '"open data"') == [f"case:{a.id}"]
+    assert keys(client, "data -wijk") == [f"case:{b.id}"]
+    assert set(keys(client, "wijk OR camerabewaking")) == {f"case:{a.id}", f"case:{c.id}"}
+
+
+def test_parser():
+    parsed = parse('sensor "open data" -camera privé* OR x "unbalanced')
+    assert parsed.required == [
+        [Word("sensor")], [Phrase(("open", "data"))], [Word("prive", prefix=True), Word("x")],
+        [Word("unbalanced")],
+    ]
+    assert parsed.excluded == [Word("camera")]
+    assert parse("OR OR -").is_empty
+    assert parse("a" * 60_000).truncated
+
+
+# -- comments and privacy -------------------------------------------------------------------
+
+def test_comment_leads_to_its_case(client):
+    comment = CommentFactory(body="Denk aan de bewaartermijn", body_html="")
+    response = client.get("/zoeken", query_string={"q": "bewaartermijn"})
+    html = response.data.decode()
+    assert _keys(html) == [f"comment:{comment.id}"]
+    assert f"/casussen/{comment.case_id}#comment-{comment.id}" in html
+    assert "<mark>bewaartermijn</mark>" in html
+
+
+def test_hidden_and_deleted_content_never_appears(client, db):
+    hidden = CaseFactory(title="Geheim geheimpje", hidden_at=utcnow())
+    visible = CaseFactory(title="Openbaar geheimpje")
+    on_hidden = CommentFactory(case=hidden, body="reactie geheimpje", body_html="")
+    deleted = CommentFactory(case=visible, body="verwijderd geheimpje", body_html="",
+                             deleted_at=utcnow())
+    hidden_comment = CommentFactory(case=visible, body="verborgen geheimpje", body_html="",
+                                    hidden_at=utcnow())
+    assert keys(client, "geheimpje") == [f"case:{visible.id}"]
+    html = client.get("/zoeken?q=geheimpje").data.decode()
+    assert "reactie" not in html and "verwijderd" not in html and "verborgen" not in html
+    # Hiding later takes the case out, and the comments on it with it.
+    comment = CommentFactory(case=visible, body="nog een geheimpje", body_html="")
+    assert f"comment:{comment.id}" in keys(client, "geheimpje")
+    db.session.get(Case, visible.id).hidden_at = utcnow()
+    db.session.commit()
+    assert keys(client, "geheimpje") == []
+    assert {on_hidden.id, deleted.id, hidden_comment.id}  # created, never shown
+
+
+def test_deleting_a_case_removes_it_and_its_comments(client, db):
+    comment = CommentFactory(body="tijdelijke zorgen", body_html="")
+    case = db.session.get(Case, comment.case_id)
+    assert keys(client, "tijdelijke")
+    db.session.delete(case)
+    db.session.commit()
+    assert keys(client, "tijdelijke") == []
+
+
+def test_renaming_an_organisation_updates_its_cases(client, db):
+    case = CaseFactory(title="Waterberging")
+    case.organisation.name = "Gemeente Nieuwnaam"
+    db.session.commit()
+    assert "Gemeente Nieuwnaam" in client.get("/zoeken?q=waterberging").data.decode()
+
+
+# -- facets, sorting, pages -----------------------------------------------------------------
+
+def test_every_facet_counts_and_narrows(app, client):
+    company = OrganisationFactory(kind=OrganisationKind.BEDRIJF)
+    a = CaseFactory(title="Parkeren A", kind=CaseKind.PROJECT, status=ProjectStatus.PILOT.value)
+    a.themes.append(Theme.DATAGEDREVEN)
+    a.themes.append(Theme.INNOVATIE)
+    b = CaseFactory(title="Parkeren B", language="en", organisation=company,
+                    created_at=datetime(2023, 5, 1, tzinfo=timezone.utc))
+    b.themes.append(Theme.DATAGEDREVEN)
+    CommentFactory(case=a, body="Parkeren is lastig", body_html="")
+    from smartsociety.extensions import db
+
+    db.session.commit()
+    found = results(app, "parkeren")
+    assert found.total == 3
+    facets = found.facets
+    assert dict(facets["doc_type"]) == {"case": 2, "comment": 1}
+    assert dict(facets["kind"]) == {"project": 2, "dilemma": 1}
+    assert dict(facets["theme"]) == {Theme.DATAGEDREVEN.value: 3, Theme.INNOVATIE.value: 2}
+    assert dict(facets["status"])["pilot"] == 2
+    assert dict(facets["org_kind"]) == {"gemeente": 2, "bedrijf": 1}
+    assert dict(facets["language"]) == {"nl": 2, "en": 1}
+    assert dict(facets["year"])["2023"] == 1
+    for name, value, expected in [
+        ("doc_type", "comment", 1), ("kind", "dilemma", 1), ("theme", Theme.INNOVATIE.value, 2),
+        ("status", "pilot", 2), ("org_kind", "bedrijf", 1), ("language", "en", 1),
+        ("year", "2023", 1),
+    ]:
+        assert len(keys(client, "parkeren", **{name: value})) == expected, name
+    # Facets alone browse everything in them.
+    assert keys(client, "", language="en") == [f"case:{b.id}"]
+
+
+def test_sort_by_date_and_pages(app, client):
+    old = CaseFactory(title="Fietsen fietsen fietsen",
+                      created_at=datetime(2020, 1, 1, tzinfo=timezone.utc))
+    cases = [CaseFactory(title=f"Fietsen {n}") for n in range(22)]
+    assert keys(client, "fietsen")[0] == f"case:{old.id}"
+    by_date = keys(client, "fietsen", sort="date")
+    assert by_date[0] == f"case:{cases[-1].id}" and len(by_date) == 20
+    assert keys(client, "fietsen", sort="date", page=2)[-1] == f"case:{old.id}"
+    assert keys(client, "fietsen", page=99) == []
+
+
+def test_did_you_mean(client):
+    CaseFactory(title="Verkeerslichten slim maken")
+    html = client.get("/zoeken?q=verkeerslichtn").data.decode()
+    assert "q=verkeerslichten" in html
+
+
+def test_empty_and_no_result_states(client):
+    assert b"search-empty" in client.get("/zoeken").data
+    response = client.get("/zoeken?q=nergensteвinden")
+    assert response.status_code == 200 and b"search-none" in response.data
+    assert b"search-none" in client.get("/zoeken?q=de+het").data  # stop words only
+
+
+def test_search_box_on_every_page(client):
+    assert b'action="/zoeken"' in client.get("/").data
+
+
+@pytest.mark.parametrize("query", [
+    '"', '"""', "-", "OR", "OR OR", "* ** ***", "-\"\"", "a*", "\x00\x01\x1b[31m", "((()))",
+    "AND NOT", "title:foo", "privacy\u202e", "🙂", "\\", "%", "' OR 1=1 --", "x" * 400,
+    " ".join(["woord"] * 80), "<script>alert(1)</script>", "NOT -a OR", "é*", "_",
+])
+def test_hostile_queries(client, query):
+    CaseFactory(title="Iets vindbaars")
+    response = client.get("/zoeken", query_string={"q": query})
+    assert response.status_code == 200
+    assert b"<script>alert" not in response.data
+
+
+def test_overlong_query_gets_a_message(client):
+    response = client.get("/zoeken", query_string={"q": "woord " * 10_000})
+    assert response.status_code == 422
+    assert b"error-summary" in response.data
+    assert len("woord " * 10_000) > MAX_QUERY_LENGTH
+
+
+def test_hostile_facet_values(client):
+    for args in ({"kind": "x" * 5000}, {"year": ["1"] * 500}, {"theme": "\x00"}, {"page": "-5"},
+                 {"page": "abc"}, {"sort": "evil"}):
+        assert client.get("/zoeken", query_string={"q": "x", **args}).status_code == 200
+
+
+# -- consistency ----------------------------------------------------------------------------
+
+@pytest.fixture
+def worker_mode(app):
+    app.config["SEARCH_MODE"] = "worker"
+    with app.test_request_context():
+        service.indexer().apply_pending()  # an empty index exists, as after deployment
+    return app
+
+
+def test_worker_mode_web_process_does_not_write(worker_mode, client):
+    case = CaseFactory(title="Wachtrijtest")
+    assert keys(client, "wachtrijtest") == []
+    service.indexer().apply_pending()
+    assert keys(client, "wachtrijtest") == [f"case:{case.id}"]
+
+
+def test_every_write_is_logged_in_its_transaction(worker_mode, db):
+    case = CaseFactory()
+    rows = db.session.scalars(sa.select(SearchChange).where(SearchChange.doc_type == "case"))
+    assert [r.doc_id for r in rows] == [case.id]
+    case.title = "Andere titel"
+    db.session.rollback()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(SearchChange)) >= 1
+    before = db.session.scalar(sa.select(sa.func.count()).select_from(SearchChange))
+    case = db.session.get(Case, case.id)
+    case.title = "Nu wel"
+    db.session.flush()
+    db.session.rollback()  # the log row goes with the change it describes
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(SearchChange)) == before
+
+
+def test_out_of_order_commits_are_not_skipped(worker_mode, client, db):
+    author = UserFactory()
+    service.indexer().apply_pending()
+    early = CaseFactory(title="Vroegecommit", author=author)
+    late = CaseFactory(title="Laatcommit", author=author)
+    early_row = db.session.scalar(
+        sa.select(SearchChange).where(SearchChange.doc_type == "case",
+                                      SearchChange.doc_id == early.id)
+    )
+    # As if the transaction that took the lower id had not committed yet.
+    early_id = early_row.id
+    db.session.delete(early_row)
+    db.session.commit()
+    service.indexer().apply_pending()
+    state = IndexState.read(service.store().current_version())
+    assert early_id in state.gaps and state.high_water > early_id
+    assert keys(client, "laatcommit") == [f"case:{late.id}"]
+    assert keys(client, "vroegecommit") == []
+    db.session.add(SearchChange(id=early_id, doc_type="case", doc_id=early.id))
+    db.session.commit()
+    service.indexer().apply_pending()
+    assert keys(client, "vroegecommit") == [f"case:{early.id}"]
+    assert early_id not in IndexState.read(service.store().current_version()).gaps
+
+
+def test_old_gaps_expire(worker_mode, db):
+    app = worker_mode
+    app.config["SEARCH_GAP_SECONDS"] = 0
+    CaseFactory()
+    CaseFactory()
+    first = db.session.scalar(sa.select(sa.func.min(SearchChange.id)))
+    db.session.execute(sa.delete(SearchChange).where(SearchChange.id == first))
+    db.session.commit()
+    service.indexer().apply_pending()
+    service.indexer().apply_pending()
+    assert IndexState.read(service.store().current_version()).gaps == {}
+
+
+def test_crash_between_commit_and_index_loses_nothing(app, client, db, monkeypatch):
+    service.indexer().apply_pending()  # the index exists
+
+    def crash(self):
+        raise OSError("killed")
+
+    monkeypatch.setattr("smartsociety.search.index.Indexer.apply_pending", crash)
+    case = CaseFactory(title="Stroomstoring")  # committed; applying the log "crashes"
+    monkeypatch.undo()
+    assert db.session.get(Case, case.id) is not None
+    assert service.indexer().check() == [f"missing from index: case:{case.id}"]
+    # The next run (the worker, the next commit, or in inline mode the next search) applies it.
+    assert keys(client, "stroomstoring") == [f"case:{case.id}"]
+    assert service.indexer().check() == []
+
+
+def test_crash_after_index_commit_before_state(app, client, monkeypatch):
+    service.indexer().apply_pending()
+
+    def crash(self, path):
+        raise OSError("killed")
+
+    monkeypatch.setattr(IndexState, "write", crash)
+    case = CaseFactory(title="Halverwege")
+    monkeypatch.undo()
+    assert IndexState.read(service.store().current_version()).high_water < max_change_id()
+    service.indexer().apply_pending()  # applies the same change again, harmlessly
+    assert keys(client, "halverwege") == [f"case:{case.id}"]
+    assert service.indexer().check() == []
+
+
+def max_change_id():
+    from smartsociety.extensions import db
+
+    return db.session.scalar(sa.select(sa.func.max(SearchChange.id)))
+
+
+def test_rebuild_swaps_and_check_reports(worker_mode, client, db):
+    runner = worker_mode.test_cli_runner()
+    kept = CaseFactory(title="Herbouwen")
+    service.indexer().apply_pending()
+    old_version = service.store().current_version()
+    assert keys(client, "herbouwen") == [f"case:{kept.id}"]
+    added = CaseFactory(title="Herbouwen ook")
+    result = runner.invoke(search_cli, ["check"])
+    assert result.exit_code == 1 and f"missing from index: case:{added.id}" in result.output
+    result = runner.invoke(search_cli, ["rebuild"])
+    assert result.exit_code == 0, result.output
+    assert service.store().current_version() != old_version
+    assert set(keys(client, "herbouwen")) == {f"case:{kept.id}", f"case:{added.id}"}
+    result = runner.invoke(search_cli, ["check"])
+    assert result.exit_code == 0, result.output
+    # A change made after the rebuild is picked up by the next run, on the new version.
+    CaseFactory(title="Herbouwen daarna")
+    assert runner.invoke(search_cli, ["worker", "--once"]).exit_code == 0
+    assert len(keys(client, "herbouwen")) == 3
+
+
+def test_one_searcher_per_process_and_no_handle_leak(client):
+    CaseFactory(title="Hergebruik")
+    keys(client, "hergebruik")
+    from smartsociety.search.engine import searcher_cache
+
+    with client.application.test_request_context():
+        cache = searcher_cache(service.store())
+    first = cache.searcher
+    gc.collect()
+    handles = len(os.listdir("/proc/self/fd"))
+    for _ in range(30):
+        keys(client, "hergebruik")
+    assert cache.searcher is first
+    assert len(os.listdir("/proc/self/fd")) <= handles + 2
+    CaseFactory(title="Hergebruik twee")
+    assert len(keys(client, "hergebruik")) == 2
+    assert cache.searcher is not first
+    for _ in range(30):
+        CaseFactory(title="Nog meer hergebruik")
+        keys(client, "hergebruik")
+    # Open segments come and go with merges; a searcher leaked per refresh would add 30+.
+    gc.collect()
+    assert len(os.listdir("/proc/self/fd")) < handles + 15
+
+
+@pytest.mark.postgres_only
+def test_real_concurrent_transactions_commit_out_of_order(worker_mode, client, db):
+    from sqlalchemy.orm import Session
+
+    from tests.conftest import USE_POSTGRES
+
+    if not USE_POSTGRES:
+        pytest.skip("SQLite has one writer at a time: ids always commit in order")
+    slow, fast = Session(db.engine), Session(db.engine)
+    try:
+        slow.add(Case(kind=CaseKind.DILEMMA, status="open", title="Trage transactie"))
+        slow.flush()  # takes the lower change-log id, commits last
+        fast.add(Case(kind=CaseKind.DILEMMA, status="open", title="Snelle transactie"))
+        fast.commit()
+        service.indexer().apply_pending()
+        assert len(keys(client, "snelle")) == 1 and keys(client, "trage") == []
+        slow.commit()
+        service.indexer().apply_pending()
+        assert len(keys(client, "trage")) == 1
+    finally:
+        slow.close()
+        fast.close()
+
+
+def test_snippets_escape_stored_text(client):
+    CaseFactory(title="Opmaak", summary="", body="",
+                body_html="<p>&lt;script&gt;alert(1)&lt;/script&gt; opmaaktest &lt;b&gt;</p>")
+    html = client.get("/zoeken?q=opmaaktest").data.decode()
+    assert "<mark>opmaaktest</mark>" in html
+    assert "<script>alert" not in html and "&lt;/script&gt;" in html
