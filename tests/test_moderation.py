@@ -524,3 +524,23 @@ def test_moderator_editing_someone_elses_case_is_logged(db, login, moderator):
     )
     assert response.status_code == 302
     assert entries(db, "case_edit")[0].actor_id == moderator.id
+
+
+def _search_keys(client, query):
+    response = client.get("/zoeken", query_string={"q": query})
+    assert response.status_code == 200
+    return re.findall(r'data-key="([^"]+)"', response.get_data(as_text=True))
+
+
+def test_hidden_case_and_comment_disappear_from_search_at_once(db, client, login, moderator):
+    case = CaseFactory(title="Lantaarnpalen in Turfbrug")
+    comment = CommentFactory(body="Horlogereclame uit Turfbrug")
+    assert f"case:{case.id}" in _search_keys(client, "lantaarnpalen")
+    assert f"comment:{comment.id}" in _search_keys(client, "horlogereclame")
+    mod = login(moderator)
+    mod.post(f"/moderatie/case/{case.id}/hide", data={"reason": "Reclame"})
+    mod.post(f"/moderatie/comment/{comment.id}/hide", data={"reason": "Reclame"})
+    assert _search_keys(client, "lantaarnpalen") == []
+    assert _search_keys(client, "horlogereclame") == []
+    mod.post(f"/moderatie/case/{case.id}/restore", data={})
+    assert _search_keys(client, "lantaarnpalen") == [f"case:{case.id}"]
