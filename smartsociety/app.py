@@ -100,6 +100,7 @@ def register_blueprints(app: Flask) -> None:
     from smartsociety.feeds.views import bp as feeds_bp
     from smartsociety.main.views import bp as main_bp
     from smartsociety.notify.views import bp as notify_bp
+    from smartsociety.moderation.views import bp as moderation_bp
     from smartsociety.ops.views import bp as ops_bp
     from smartsociety.organisations.views import bp as organisations_bp
     from smartsociety.principles.views import bp as principles_bp
@@ -117,6 +118,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(search_bp)
     app.register_blueprint(notify_bp)
     app.register_blueprint(feeds_bp)
+    app.register_blueprint(moderation_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

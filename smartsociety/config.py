@@ -96,6 +96,8 @@ class Config:
     POSTING_LIMIT_NEW_ACCOUNT = os.environ.get("POSTING_LIMIT_NEW_ACCOUNT", "10 per hour")
     # Marketplace contact messages (each one e-mails a whole organisation), per account.
     CONTACT_LIMIT = os.environ.get("CONTACT_LIMIT", "5 per hour")
+    # Open reports from this many different members hide an item until a moderator decides.
+    MODERATION_AUTOHIDE_THRESHOLD = int(os.environ.get("MODERATION_AUTOHIDE_THRESHOLD", "3"))
 
     @classmethod
     def init_app(cls, app) -> None:

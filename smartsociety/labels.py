@@ -13,7 +13,9 @@ from smartsociety.models import (
     OrganisationKind,
     PriceModel,
     ProjectStatus,
+    ReportReason,
     Role,
+    SanctionKind,
     Theme,
     VersionStatus,
     VoteChoice,
@@ -78,6 +80,14 @@ LABELS: dict[enum.Enum, object] = {
     OfferStatus.OFFERED: _l("Offered"),
     OfferStatus.IN_CONVERSATION: _l("In conversation"),
     OfferStatus.CHOSEN: _l("Chosen"),
+    ReportReason.SPAM: _l("Spam"),
+    ReportReason.OFFENSIVE: _l("Offensive"),
+    ReportReason.OFF_TOPIC: _l("Off-topic"),
+    ReportReason.PERSONAL_DATA: _l("Contains personal data"),
+    ReportReason.COMMERCIAL: _l("Misleading commercial content"),
+    ReportReason.OTHER: _l("Other"),
+    SanctionKind.WARNING: _l("Warning"),
+    SanctionKind.SUSPENSION: _l("Suspension"),
 }
 
 LANGUAGE_LABELS = {"nl": _l("Dutch"), "en": _l("English")}

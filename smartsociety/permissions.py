@@ -200,6 +200,47 @@ def can_read_inbox(user, organisation: Organisation) -> bool:
     return is_organisation_member(user, organisation)
 
 
+# Moderation
+
+
+def can_moderate(user) -> bool:
+    return is_moderator(user)
+
+
+def can_delete_permanently(user) -> bool:
+    return is_admin(user)
+
+
+def can_report(user, item) -> bool:
+    """Members report what they can see and did not write themselves."""
+    from smartsociety.moderation import registry
+
+    kind = registry.type_of(item)
+    if kind is None or not is_member(user):
+        return False
+    author = kind.author(item)
+    return author is None or author.id != user.id
+
+
+def can_view_hidden(user, item) -> bool:
+    """Hidden items stay visible to their author and to moderators."""
+    from smartsociety.moderation import registry
+
+    kind = registry.type_of(item)
+    if kind is None:
+        return False
+    if not kind.is_hidden(item) or is_moderator(user):
+        return True
+    author = kind.author(item)
+    return is_member(user) and author is not None and author.id == user.id
+
+
+def can_sanction(user, member: User) -> bool:
+    return is_moderator(user) and member.id != user.id and (
+        member.role is Role.MEMBER or is_admin(user)
+    )
+
+
 # Exposed to templates by name, so pages ask the same questions as views.
 PREDICATES = {
     name: value

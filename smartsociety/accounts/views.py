@@ -19,7 +19,7 @@ from smartsociety.accounts import services
 from smartsociety.accounts.forms import ChangePasswordForm, LoginForm, ProfileForm, RegisterForm
 from smartsociety.extensions import db, limiter
 from smartsociety.i18n import LANGUAGE_COOKIE
-from smartsociety.models import Organisation, User
+from smartsociety.models import ModerationNotice, Organisation, User
 from smartsociety.organisations import services as organisation_services
 from smartsociety.permissions import can_edit_profile, ensure
 from smartsociety.redirects import safe_next_url
@@ -170,7 +170,9 @@ def change_password():
 @bp.get("/leden/<int:user_id>")
 def profile(user_id: int):
     user = db.get_or_404(User, user_id)
-    return render_template("accounts/profile.html", user=user)
+    own = current_user.is_authenticated and current_user.id == user.id
+    notices = db.session.scalars(ModerationNotice.for_user(user.id)).all() if own else []
+    return render_template("accounts/profile.html", user=user, notices=notices)
 
 
 @bp.route("/leden/<int:user_id>/bewerken", methods=["GET", "POST"])

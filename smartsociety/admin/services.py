@@ -1,5 +1,6 @@
 """Role changes, keeping at least one administrator."""
 from smartsociety.extensions import db
+from smartsociety.moderation.audit import record
 from smartsociety.models import Role, User
 
 
@@ -7,9 +8,10 @@ class LastAdminError(Exception):
     """Taking the role away would leave the site without an administrator."""
 
 
-def change_role(user: User, role: Role) -> None:
+def change_role(user: User, role: Role, actor: User | None = None) -> None:
     if user.role is Role.ADMIN and role is not Role.ADMIN:
         # Lock the administrators' rows so two demotions at once cannot both pass the check.
         if len(db.session.scalars(User.admins().with_for_update()).all()) <= 1:
             raise LastAdminError
+    record(actor, "role_change", user, reason=f"{user.role.value} → {role.value}")
     user.role = role

@@ -35,7 +35,7 @@ def change_role(user_id: int):
     if not form.validate_on_submit():
         abort(400)
     try:
-        services.change_role(user, Role(form.role.data))
+        services.change_role(user, Role(form.role.data), actor=current_user)
     except services.LastAdminError:
         db.session.rollback()
         abort(409, _("The site needs at least one administrator. Make someone else an "

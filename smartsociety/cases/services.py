@@ -8,6 +8,8 @@ import sqlalchemy as sa
 from flask import current_app
 
 from smartsociety.extensions import db
+from smartsociety.moderation.audit import record
+from smartsociety.permissions import is_moderator
 from smartsociety.models import (
     Attachment,
     Case,
@@ -130,6 +132,9 @@ def create_case(author: User, data: CaseInput, upload=None) -> Case:
 
 
 def edit_case(case: Case, editor: User, data: CaseInput, upload=None) -> Case:
+    if is_moderator(editor) and editor.id != case.author_id and editor.id not in case.editor_ids:
+        # A moderator editing someone else's case is a moderation action.
+        record(editor, "case_edit", case)
     before = list(mentions.find_mentions(case.body).values())
     events.mentions_edited(editor, before, _apply(case, data), case=case)
     if upload is not None:
@@ -196,13 +201,18 @@ def revoke_edit(case: Case, user_id: int) -> None:
 # Threads
 
 
-def _touch(case: Case) -> None:
+def recount_comments(case: Case) -> None:
     """Keep the list counters right: comment_count counts comments still shown."""
+    db.session.flush()
     case.comment_count = db.session.scalar(
         sa.select(sa.func.count(Comment.id)).where(
             Comment.case_id == case.id, Comment.public_clause()
         )
     )
+
+
+def _touch(case: Case) -> None:
+    recount_comments(case)
     case.last_activity_at = utcnow()
 
 
@@ -244,9 +254,11 @@ def edit_comment(comment: Comment, editor: User, body: str) -> Comment:
     return comment
 
 
-def delete_comment(comment: Comment) -> None:
+def delete_comment(comment: Comment, by: User | None = None) -> None:
     """Leave a placeholder: the row stays so replies keep their place."""
     comment.deleted_at = utcnow()
+    if by is not None and by.id != comment.author_id:
+        record(by, "comment_delete", comment)
     case = comment.case
     if comment.accepted_at is not None:
         _unaccept(case, comment)
@@ -317,10 +329,12 @@ def lock_thread(case: Case, moderator: User, reason: str) -> None:
     case.locked_at = utcnow()
     case.locked_reason = reason
     case.locked_by_id = moderator.id
+    record(moderator, "lock", case, reason=reason)
     db.session.commit()
 
 
-def unlock_thread(case: Case) -> None:
+def unlock_thread(case: Case, moderator: User) -> None:
+    record(moderator, "unlock", case)
     case.locked_at = None
     case.locked_reason = None
     case.locked_by_id = None

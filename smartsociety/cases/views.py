@@ -500,7 +500,7 @@ def comment_delete(case_id: int, comment_id: int):
     case = _load_case(case_id)
     comment = _load_comment(case, comment_id)
     ensure(can_delete_comment(current_user, comment))
-    services.delete_comment(comment)
+    services.delete_comment(comment, current_user)
     flash(_("The comment has been removed."), "success")
     return redirect(url_for("cases.detail", case_id=case.id, _anchor=f"comment-{comment.id}"))
 
@@ -556,7 +556,7 @@ def lock(case_id: int):
 def unlock(case_id: int):
     case = _load_case(case_id)
     ensure(can_lock_thread(current_user, case))
-    services.unlock_thread(case)
+    services.unlock_thread(case, current_user)
     flash(_("The discussion has been unlocked."), "success")
     return redirect(url_for("cases.detail", case_id=case.id, _anchor="discussion"))
 

@@ -26,6 +26,15 @@ from smartsociety.models.notification import (
     NotificationPreference,
     NotifySettings,
 )
+from smartsociety.models.moderation import (
+    AuditEntry,
+    ModerationNotice,
+    Report,
+    ReportReason,
+    ReportStatus,
+    Sanction,
+    SanctionKind,
+)
 from smartsociety.models.organisation import Organisation, OrganisationKind
 from smartsociety.models.principle import (
     Amendment,
@@ -81,6 +90,13 @@ __all__ = [
     "SolutionUse",
     "solution_standard",
     "takes_offers",
+    "AuditEntry",
+    "ModerationNotice",
+    "Report",
+    "ReportReason",
+    "ReportStatus",
+    "Sanction",
+    "SanctionKind",
     "Amendment",
     "AmendmentSupport",
     "CasePrincipleLink",

@@ -239,6 +239,9 @@ class Amendment(Base):
     # The rule's wording this amendment replaced, kept because the consultation text changes.
     replaced_text: Mapped[str | None] = mapped_column(sa.String(1000))
     support_count: Mapped[int] = mapped_column(default=0)
+    # Moderation: a hidden amendment is kept but shown only to its author and moderators.
+    hidden_at: Mapped[datetime | None]
+    hidden_reason: Mapped[str | None] = mapped_column(sa.String(500))
 
     rule: Mapped[Rule] = relationship(back_populates="amendments", foreign_keys=[rule_id])
     author: Mapped["User | None"] = relationship()  # noqa: F821
@@ -249,6 +252,14 @@ class Amendment(Base):
     @property
     def is_accepted(self) -> bool:
         return self.accepted_at is not None
+
+    @property
+    def is_public(self) -> bool:
+        return self.hidden_at is None
+
+    @classmethod
+    def public_clause(cls) -> sa.ColumnElement[bool]:
+        return cls.hidden_at.is_(None)
 
 
 class AmendmentSupport(Base):

@@ -42,6 +42,9 @@ class User(UserMixin, Base):
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # Moderation: a hidden profile shows only the name; job title and bio are kept.
+    profile_hidden_at: Mapped[datetime | None]
+    profile_hidden_reason: Mapped[str | None] = mapped_column(sa.String(500))
 
     organisation: Mapped["Organisation | None"] = relationship(  # noqa: F821
         back_populates="members", foreign_keys=[organisation_id]

@@ -3,6 +3,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from smartsociety.extensions import db
+from smartsociety.moderation.audit import record
 from smartsociety.models import Organisation, OrganisationKind, utcnow
 from smartsociety.text import slugify
 
@@ -58,7 +59,7 @@ def propose(
 
 
 def update(organisation: Organisation, name: str, kind: str, website: str | None,
-           cbs_code: str | None, description: str) -> None:
+           cbs_code: str | None, description: str, actor=None) -> None:
     kind = OrganisationKind(kind)
     organisation.name = name
     organisation.name_key = Organisation.key_for(name)
@@ -66,9 +67,14 @@ def update(organisation: Organisation, name: str, kind: str, website: str | None
     organisation.website = website or None
     organisation.cbs_code = (cbs_code or None) if kind is OrganisationKind.GEMEENTE else None
     organisation.description = description
+    record(actor, "organisation_edit", organisation, target_type="organisation")
 
 
-def set_verified(organisation: Organisation, verified: bool) -> None:
+def set_verified(organisation: Organisation, verified: bool, actor=None) -> None:
+    record(
+        actor, "organisation_verify" if verified else "organisation_unverify", organisation,
+        target_type="organisation",
+    )
     if verified and organisation.verified_at is None:
         organisation.verified_at = utcnow()
     elif not verified:

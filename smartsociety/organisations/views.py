@@ -51,7 +51,7 @@ def set_verified(slug: str):
     choice = request.form.get("verified")
     if choice not in ("0", "1"):
         abort(400)
-    services.set_verified(organisation, choice == "1")
+    services.set_verified(organisation, choice == "1", actor=current_user)
     db.session.commit()
     if organisation.is_verified:
         flash(_("%(name)s is now verified.", name=organisation.name), "success")
@@ -80,6 +80,7 @@ def edit(slug: str):
                 website=form.website.data,
                 cbs_code=form.cbs_code.data,
                 description=form.description.data,
+                actor=current_user,
             )
             db.session.commit()
             flash(_("The organisation has been saved."), "success")

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from smartsociety.extensions import db
+from smartsociety.moderation.audit import record
 from smartsociety.markup import render_markdown
 from smartsociety.models import (
     Amendment,
@@ -127,20 +128,24 @@ def new_version(principle: Principle, author: User) -> PrincipleVersion:
             )
         )
     principle.versions.append(version)
+    record(author, "principle_new_version", principle, label=latest.title)
     db.session.commit()
     return version
 
 
-def open_consultation(version: PrincipleVersion) -> None:
+def open_consultation(version: PrincipleVersion, actor: User | None = None) -> None:
     _require(version.is_draft, _l("Only a draft can be opened for consultation."))
     _require(bool(version.rules), _l("A version needs at least one rule before consultation."))
     version.status = VersionStatus.CONSULTATION
     version.consultation_opened_at = utcnow()
     events.principle_changed(version, EventKind.CONSULTATION)
+    record(actor, "principle_open_consultation", version, target_type="principle_version")
     db.session.commit()
 
 
-def adopt(version: PrincipleVersion, *, decision: str, adopted_on: date) -> None:
+def adopt(
+    version: PrincipleVersion, *, decision: str, adopted_on: date, actor: User | None = None
+) -> None:
     """Freeze the version as adopted; the previously adopted version is superseded."""
     _require(
         version.in_consultation,
@@ -155,6 +160,7 @@ def adopt(version: PrincipleVersion, *, decision: str, adopted_on: date) -> None
     version.adopted_on = adopted_on
     version.principle.title = version.title
     events.principle_changed(version, EventKind.ADOPTED)
+    record(actor, "principle_adopt", version, target_type="principle_version", reason=decision)
     db.session.commit()
 
 
@@ -207,7 +213,7 @@ def support_amendment(amendment: Amendment, user: User) -> None:
     db.session.commit()
 
 
-def accept_amendment(amendment: Amendment) -> Rule:
+def accept_amendment(amendment: Amendment, actor: User | None = None) -> Rule:
     """Take the amendment's wording into the version under consultation, crediting its author.
 
     The version in consultation is the draft of the text that will be adopted; its rules stay
@@ -222,6 +228,7 @@ def accept_amendment(amendment: Amendment) -> Rule:
     rule.credited_name = amendment.author.name if amendment.author else None
     amendment.accepted_at = utcnow()
     rule.version.updated_at = utcnow()
+    record(actor, "amendment_accept", amendment)
     db.session.commit()
     return rule
 

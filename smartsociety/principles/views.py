@@ -279,7 +279,7 @@ def new_version(slug: str):
 def open_consultation(slug: str, number: int):
     ensure(can_manage_principles(current_user))
     version = _version(_principle(slug), number)
-    services.open_consultation(version)
+    services.open_consultation(version, actor=current_user)
     flash(_("The version is open for consultation."), "success")
     return redirect(url_for(".version", slug=slug, number=number))
 
@@ -294,7 +294,10 @@ def adopt(slug: str, number: int):
         raise services.Conflict(_("Only a version that has been in consultation can be adopted."))
     if form.validate_on_submit():
         try:
-            services.adopt(version, decision=form.decision.data, adopted_on=form.adopted_on.data)
+            services.adopt(
+                version, decision=form.decision.data, adopted_on=form.adopted_on.data,
+                actor=current_user,
+            )
         except services.Conflict as error:
             return _form_conflict("principles/adopt.html", form, version, error)
         flash(_("Version %(n)d was adopted.", n=version.number), "success")
@@ -376,7 +379,7 @@ def support_amendment(amendment_id: int):
 def accept_amendment(amendment_id: int):
     amendment = _amendment(amendment_id)
     ensure(can_accept_amendment(current_user, amendment))
-    rule = services.accept_amendment(amendment)
+    rule = services.accept_amendment(amendment, actor=current_user)
     flash(_("The amendment was taken into rule %(n)d.", n=rule.number), "success")
     return _back_to(rule, f"rule-{rule.number}")
 

@@ -1,5 +1,6 @@
 """Accounts in a real browser: register, log out and in, switch language, accessibility."""
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import axe_violations, format_violations
 from tests.factories import TEST_PASSWORD, OrganisationFactory, UserFactory
@@ -47,8 +48,8 @@ def test_register_log_out_log_in_and_switch_language(live_server, page, db):
 def test_propose_organisation_fields_appear(live_server, page):
     page.goto(live_server.url + "/registreren")
     page.select_option("#organisation", "new")
-    assert page.locator(".new-organisation").is_visible()
-    assert page.locator("#new_organisation_cbs_code").is_visible()
+    expect(page.locator(".new-organisation")).to_be_visible()
+    expect(page.locator("#new_organisation_cbs_code")).to_be_visible()
 
 
 def test_wrong_password_shows_error(live_server, page, db):
@@ -57,9 +58,10 @@ def test_wrong_password_shows_error(live_server, page, db):
     page.fill("#email", "piet@example.org")
     page.fill("#password", TEST_PASSWORD + "x")
     page.locator("form.stacked button[type=submit]").click()
-    assert page.locator("#password-error").is_visible()
+    # Waiting assertions: the click returns before the answer page has loaded.
+    expect(page.locator("#password-error")).to_be_visible()
     # The error summary takes focus so screen readers announce it.
-    assert page.evaluate("document.activeElement.classList.contains('error-summary')")
+    page.wait_for_function("document.activeElement.classList.contains('error-summary')")
 
 
 @pytest.mark.parametrize("path", ["/", "/registreren", "/inloggen", "/organisaties", "PROFILE"])

@@ -1,4 +1,6 @@
 """Follow and notify in Chromium: follow a theme, see the bell rise, open the notifications."""
+from playwright.sync_api import expect
+
 from tests.browser.conftest import axe_violations, format_violations
 from tests.browser.test_cases import log_in
 from tests.factories import OrganisationFactory, UserFactory
@@ -15,7 +17,7 @@ def test_follow_a_theme_and_see_the_bell_rise(live_server, page, app):
     assert bell.inner_text() == "Meldingen (0)"
     page.get_by_role("button", name="Volgen").click()
     page.wait_for_load_state()
-    assert page.get_by_role("button", name="Volgend").is_visible()
+    expect(page.get_by_role("button", name="Volgend")).to_be_visible()
 
     log_in(page, live_server, app, writer)
     page.goto(f"{live_server.url}/casussen/nieuw?soort=dilemma")

@@ -1,0 +1,1 @@
+"""Moderation: reports, the review queue, sanctions and the audit log."""

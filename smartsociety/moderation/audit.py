@@ -1,0 +1,26 @@
+"""The one way a moderator or administrator action is recorded: call `record` before the commit."""
+from smartsociety.extensions import db
+from smartsociety.models import AuditEntry
+
+
+def record(actor, action: str, target=None, *, target_type: str = "", target_id=None,
+           label: str = "", reason: str = "") -> AuditEntry:
+    """Add an audit entry to the current transaction; the caller's commit writes both together.
+
+    `target` may be any registered reportable item (its type, id and title are looked up) or an
+    object with an `id`; pass target_type/label for others.
+    """
+    if target is not None:
+        from smartsociety.moderation.registry import describe
+
+        target_type, target_id, label = describe(target, target_type, label)
+    entry = AuditEntry(
+        actor_id=getattr(actor, "id", None),
+        action=action,
+        target_type=target_type or "",
+        target_id=target_id,
+        target_label=(label or "")[:200],
+        reason=reason or "",
+    )
+    db.session.add(entry)
+    return entry
