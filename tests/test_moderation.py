@@ -132,6 +132,12 @@ def test_three_reports_hide_the_item_and_tell_the_author(app, db, login, comment
     assert entries(db, "auto_hide")[0].actor_id is None
     notices = db.session.scalars(sa.select(ModerationNotice)).all()
     assert [n.user_id for n in notices] == [author_id]
+    # ... and gets a moderation notification (bell and mail), although the comment is hidden.
+    from smartsociety.models import EventKind, Notification
+
+    kinds = db.session.scalars(sa.select(Notification.kind).where(
+        Notification.user_id == author_id)).all()
+    assert kinds == [EventKind.MODERATION]
     # The author sees the notice on their profile.
     page = login(db.session.get(User, author_id)).get(f"/leden/{author_id}")
     assert b"moderation-notices" in page.data

@@ -12,8 +12,12 @@ from flask_babel import lazy_gettext as _l
 from smartsociety.extensions import db
 from smartsociety.moderation import registry
 from smartsociety.moderation.audit import record
+from smartsociety.notify import services as notify
 from smartsociety.models import (
     AuditEntry,
+    Case,
+    Comment,
+    EventKind,
     ModerationNotice,
     Report,
     ReportReason,
@@ -30,7 +34,8 @@ class AlreadyReported(Exception):
 
 
 def notify_author(user: User | None, item, text: str) -> ModerationNotice | None:
-    """Tell an author about a decision on their content (the notifications feature may route it)."""
+    """Tell an author about a decision on their content: a notice on their profile and a
+    notification (bell and e-mail, by their preferences)."""
     if user is None:
         return None
     kind = registry.type_of(item)
@@ -41,6 +46,11 @@ def notify_author(user: User | None, item, text: str) -> ModerationNotice | None
         target_id=getattr(item, "id", None),
     )
     db.session.add(notice)
+    notify.emit(
+        EventKind.MODERATION, None, recipients=[user], title=str(text)[:300],
+        case=item if isinstance(item, Case) else None,
+        comment=item if isinstance(item, Comment) else None,
+    )
     return notice
 
 
