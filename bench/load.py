@@ -121,7 +121,8 @@ class Member:
         except (ConnectionError, http.client.HTTPException, socket.timeout, OSError) as error:
             self.stats.record(route, time.perf_counter() - started, f"cut off ({type(error).__name__})")
             return None
-        outcome = "ok" if status < 400 else f"HTTP {status}"
+        # A server error names its route, so a rare one can be traced.
+        outcome = "ok" if status < 400 else f"HTTP {status}" + (f" {route}" if status >= 500 else "")
         self.stats.record(route, time.perf_counter() - started, outcome)
         return status, location, text
 
@@ -339,15 +340,25 @@ with app.app_context():
     votes = {(v.user_id, v.rule_id): v.choice.value for v in db.session.scalars(sa.select(RuleVote))}
     lost_votes = sum(1 for email, rule, choice in acked["votes"]
                      if votes.get((users.get(email), rule)) != choice)
+    reports = set()
+    try:
+        from smartsociety.models import Report
+        reports = set(db.session.execute(sa.select(Report.reporter_id, Report.target_id).where(
+            Report.target_type == "comment")).all())
+    except ImportError:  # moderation not installed
+        pass
+    lost_reports = sum(1 for email, comment in acked["report"]
+                       if (users.get(email), comment) not in reports)
     print(json.dumps({"member": len(acked["member"]) - len(users),
                       "case": missing(Case, acked["case"]),
                       "comment": missing(Comment, acked["comment"]),
-                      "vote": lost_votes}))
+                      "vote": lost_votes, "report": lost_reports}))
 """
     payload = json.dumps({
         "member": sorted(stats.acked["member"]), "case": sorted(stats.acked["case"]),
         "comment": sorted(stats.acked["comment"]),
         "votes": [[email, rule, choice] for (email, rule), choice in stats.votes.items()],
+        "report": sorted(stats.acked["report"]),
     })
     out = subprocess.run([sys.executable, "-c", code], input=payload, env=stack.env, cwd=ROOT,
                          check=True, capture_output=True, text=True)
