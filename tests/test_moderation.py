@@ -550,3 +550,32 @@ def test_hidden_case_and_comment_disappear_from_search_at_once(db, client, login
     assert _search_keys(client, "horlogereclame") == []
     mod.post(f"/moderatie/case/{case.id}/restore", data={})
     assert _search_keys(client, "lantaarnpalen") == [f"case:{case.id}"]
+
+
+def test_role_based_actions_elsewhere_are_audited(db, login, moderator):
+    """Moderators acting by virtue of their role leave an entry; authors on their own do not."""
+    from smartsociety.cases import services as case_services
+    from smartsociety.models import CaseKind, OrganisationKind
+    from smartsociety.principles import services as principle_services
+    from smartsociety.solutions import services as solution_services
+    from tests.factories import CaseFactory, CommentFactory, OrganisationFactory, SolutionFactory
+
+    case = CaseFactory(kind=CaseKind.DILEMMA)
+    answer = CommentFactory(case=case)
+    case_services.accept_answer(case, answer, case.author)
+    assert entries(db, "answer_accept") == []
+    case_services.accept_answer(case, answer, moderator)
+    case_services.unaccept_answer(case, moderator)
+    assert len(entries(db, "answer_accept")) == 1 and len(entries(db, "answer_withdraw")) == 1
+
+    principle = principle_services.create_principle(
+        moderator, title="Openheid", statement="Open.", explanation="", rules=["Regel."])
+    principle_services.update_draft(principle.versions[0], title="Openheid", statement="Open!",
+                                    explanation="", rules=["Regel."], actor=moderator)
+    assert entries(db, "principle_create")[0].actor_id == moderator.id
+    assert len(entries(db, "principle_draft_edit")) == 1
+
+    solution = SolutionFactory(organisation=OrganisationFactory(kind=OrganisationKind.BEDRIJF))
+    solution_services.set_withdrawn(solution, True, moderator)
+    solution_services.add_standard("CityGML", None, moderator)
+    assert len(entries(db, "solution_withdraw")) == 1 and len(entries(db, "standard_add")) == 1

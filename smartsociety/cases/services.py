@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from smartsociety.extensions import db
-from smartsociety.moderation.audit import record
+from smartsociety.moderation.audit import record, record_if_moderating
 from smartsociety.permissions import is_moderator
 from smartsociety.models import (
     Attachment,
@@ -314,14 +314,18 @@ def accept_answer(case: Case, comment: Comment, actor: User | None = None) -> No
     case.status = DilemmaStatus.ANSWERED.value
     case.last_activity_at = utcnow()
     events.answer_accepted(comment, actor)
+    record_if_moderating(actor, "answer_accept", case, own=actor is not None
+                         and actor.id == case.author_id)
     db.session.commit()
 
 
-def unaccept_answer(case: Case) -> None:
+def unaccept_answer(case: Case, actor: User | None = None) -> None:
     for comment in db.session.scalars(
         sa.select(Comment).where(Comment.case_id == case.id, Comment.accepted_at.is_not(None))
     ):
         _unaccept(case, comment)
+    record_if_moderating(actor, "answer_withdraw", case, own=actor is not None
+                         and actor.id == case.author_id)
     db.session.commit()
 
 

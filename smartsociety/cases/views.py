@@ -533,7 +533,7 @@ def accept(case_id: int, comment_id: int):
 def unaccept(case_id: int):
     case = _load_case(case_id)
     ensure(can_accept_answer(current_user, case))
-    services.unaccept_answer(case)
+    services.unaccept_answer(case, current_user)
     flash(_("The answer is no longer marked as accepted."), "success")
     return redirect(url_for("cases.detail", case_id=case.id, _anchor="discussion"))
 

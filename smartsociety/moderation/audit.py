@@ -24,3 +24,13 @@ def record(actor, action: str, target=None, *, target_type: str = "", target_id=
     )
     db.session.add(entry)
     return entry
+
+
+def record_if_moderating(actor, action: str, target=None, *, own: bool = False, **details):
+    """Record `action` when a moderator does it by virtue of the role (not on their own
+    content): members acting on what is theirs leave no audit entry."""
+    from smartsociety.permissions import is_moderator
+
+    if actor is not None and is_moderator(actor) and not own:
+        return record(actor, action, target, **details)
+    return None

@@ -81,6 +81,14 @@ AUDIT_ACTIONS = {
     "principle_open_consultation": _l("Consultation opened"),
     "principle_adopt": _l("Principle version adopted"),
     "amendment_accept": _l("Amendment accepted"),
+    "answer_accept": _l("Answer accepted by a moderator"),
+    "answer_withdraw": _l("Accepted answer withdrawn by a moderator"),
+    "principle_create": _l("Principle created"),
+    "principle_draft_edit": _l("Principle draft edited"),
+    "solution_edit": _l("Solution edited by a moderator"),
+    "solution_withdraw": _l("Solution withdrawn by a moderator"),
+    "solution_reinstate": _l("Solution reinstated by a moderator"),
+    "standard_add": _l("Open standard added"),
 }
 
 
@@ -360,7 +368,8 @@ def _audit_select():
     )
     form.target_type.choices = options(
         [("", _("All types"))] + [(name, str(kind.label)) for name, kind in registry.TYPES.items()]
-        + [("organisation", _("Organisation")), ("principle_version", _("Principle version"))]
+        + [("organisation", _("Organisation")), ("principle_version", _("Principle version")),
+           ("solution", _("Solution")), ("open_standard", _("Open standard"))]
     )
     valid = form.validate()
     select = AuditEntry.filtered(

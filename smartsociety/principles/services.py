@@ -87,17 +87,21 @@ def create_principle(
     principle.versions.append(version)
     _write_text(version, title, statement, explanation, rules)
     db.session.add(principle)
+    db.session.flush()
+    record(author, "principle_create", version, target_type="principle_version", label=title)
     db.session.commit()
     return principle
 
 
 def update_draft(
-    version: PrincipleVersion, *, title: str, statement: str, explanation: str, rules: list[str]
+    version: PrincipleVersion, *, title: str, statement: str, explanation: str, rules: list[str],
+    actor: User | None = None,
 ) -> None:
     _require(version.is_draft, _l("Only a draft can be edited; adopted text is frozen."))
     _write_text(version, title, statement, explanation, rules)
     if version.principle.adopted_version is None:
         version.principle.title = title
+    record(actor, "principle_draft_edit", version, target_type="principle_version", label=title)
     db.session.commit()
 
 

@@ -251,6 +251,7 @@ def edit(slug: str, number: int):
                 statement=form.statement.data,
                 explanation=form.explanation.data or "",
                 rules=form.rule_texts,
+                actor=current_user,
             )
         except services.Conflict as error:
             # E.g. consultation was opened meanwhile: show the refusal with their text intact.

@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from smartsociety.extensions import db
 from smartsociety.mail import send_mail
+from smartsociety.moderation.audit import record_if_moderating
 from smartsociety.markup import plain_text, render_markdown
 from smartsociety.notify import services as notify
 from smartsociety.search.similar import similar
@@ -85,6 +86,8 @@ def create_solution(author: User, data: SolutionInput) -> Solution:
 
 
 def edit_solution(solution: Solution, editor: User, data: SolutionInput) -> Solution:
+    record_if_moderating(editor, "solution_edit", solution, target_type="solution",
+                         label=solution.name, own=editor.organisation_id == solution.organisation_id)
     _apply(solution, data)
     snapshot = solution.snapshot()
     if not solution.revisions or solution.revisions[-1].data != snapshot:
@@ -94,17 +97,23 @@ def edit_solution(solution: Solution, editor: User, data: SolutionInput) -> Solu
     return solution
 
 
-def set_withdrawn(solution: Solution, withdrawn: bool) -> None:
+def set_withdrawn(solution: Solution, withdrawn: bool, actor: User | None = None) -> None:
     solution.withdrawn_at = (solution.withdrawn_at or utcnow()) if withdrawn else None
+    record_if_moderating(actor, "solution_withdraw" if withdrawn else "solution_reinstate",
+                         solution, target_type="solution", label=solution.name,
+                         own=actor is not None and actor.organisation_id == solution.organisation_id)
     db.session.commit()
 
 
-def add_standard(name: str, url: str | None) -> OpenStandard:
+def add_standard(name: str, url: str | None, actor: User | None = None) -> OpenStandard:
     key = OpenStandard.key_for(name)
     if db.session.scalar(sa.select(OpenStandard.id).where(OpenStandard.name_key == key)):
         raise Refused(_("This standard is already on the list."))
     standard = OpenStandard(name=" ".join(name.split()), name_key=key, url=url or None)
     db.session.add(standard)
+    db.session.flush()
+    record_if_moderating(actor, "standard_add", standard, target_type="open_standard",
+                         label=standard.name)
     db.session.commit()
     return standard
 

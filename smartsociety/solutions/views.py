@@ -194,7 +194,7 @@ def withdraw(solution_id: int):
     choice = request.form.get("withdrawn")
     if choice not in ("0", "1"):
         abort(400)
-    services.set_withdrawn(solution, choice == "1")
+    services.set_withdrawn(solution, choice == "1", current_user)
     flash(_("The solution has been withdrawn.") if choice == "1"
           else _("The solution is listed again."), "success")
     return redirect(url_for("solutions.detail", solution_id=solution.id))
@@ -273,7 +273,7 @@ def standards():
         ensure(can_manage_standards(current_user))
         if form.validate():
             try:
-                services.add_standard(form.name.data, form.url.data)
+                services.add_standard(form.name.data, form.url.data, current_user)
             except services.Refused as refusal:
                 form.name.errors.append(str(refusal))
             else:
