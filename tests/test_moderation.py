@@ -579,3 +579,27 @@ def test_role_based_actions_elsewhere_are_audited(db, login, moderator):
     solution_services.set_withdrawn(solution, True, moderator)
     solution_services.add_standard("CityGML", None, moderator)
     assert len(entries(db, "solution_withdraw")) == 1 and len(entries(db, "standard_add")) == 1
+
+
+def test_reported_solution_hides_from_lists_search_and_page(app, db, client, login, moderator):
+    from smartsociety.models import OrganisationKind, Solution
+    from tests.factories import OrganisationFactory, SolutionFactory
+
+    author = UserFactory(organisation=OrganisationFactory(kind=OrganisationKind.BEDRIJF))
+    solution = SolutionFactory(organisation=author.organisation, author=author,
+                               name="Wonderplatform")
+    solution_id = solution.id
+    assert b"Wonderplatform" in client.get("/zoeken?q=wonderplatform").data
+    for _ in range(3):
+        report(login(UserFactory()), "solution", solution_id)
+    db.session.expire_all()
+    assert db.session.get(Solution, solution_id).hidden_at is not None
+    assert b"Wonderplatform" not in client.get("/oplossingen").data
+    assert b"Wonderplatform" not in client.get("/zoeken?q=wonderplatform").data
+    assert client.get(f"/oplossingen/{solution_id}").status_code == 404
+    assert login(author).get(f"/oplossingen/{solution_id}").status_code == 200
+    response = login(moderator).post(f"/moderatie/solution/{solution_id}/restore",
+                                     data={"reason": "Geen reclame."})
+    assert response.status_code == 302
+    assert b"Wonderplatform" in client.get("/oplossingen").data
+    assert entries(db, "restore")[0].target_type == "solution"

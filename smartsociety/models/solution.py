@@ -109,6 +109,9 @@ class Solution(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     # A withdrawn listing is kept (offers and reviews point at it) but marked and not offered.
     withdrawn_at: Mapped[datetime | None]
+    # Moderation: hidden listings are kept, shown only to their author and moderators.
+    hidden_at: Mapped[datetime | None]
+    hidden_reason: Mapped[str | None] = mapped_column(sa.String(500))
 
     organisation: Mapped["Organisation"] = relationship()  # noqa: F821
     author: Mapped["User | None"] = relationship()  # noqa: F821
@@ -128,6 +131,11 @@ class Solution(Base):
     @property
     def is_withdrawn(self) -> bool:
         return self.withdrawn_at is not None
+
+    @classmethod
+    def listed_clause(cls) -> sa.ColumnElement[bool]:
+        """Listings shown in lists, search and suggestions: neither withdrawn nor hidden."""
+        return sa.and_(cls.withdrawn_at.is_(None), cls.hidden_at.is_(None))
 
     def snapshot(self) -> dict:
         return {
@@ -152,7 +160,7 @@ class Solution(Base):
 
         select = (
             sa.select(cls)
-            .where(cls.withdrawn_at.is_(None))
+            .where(cls.listed_clause())
             .options(selectinload(cls.organisation), selectinload(cls.standards))
             .order_by(cls.created_at.desc(), cls.id.desc())
         )

@@ -10,7 +10,7 @@ from flask import url_for
 from flask_babel import lazy_gettext as _l
 
 from smartsociety.extensions import db
-from smartsociety.models import Amendment, Case, Comment, Rule, User, utcnow
+from smartsociety.models import Amendment, Case, Comment, Rule, Solution, User, utcnow
 
 
 @dataclass(frozen=True)
@@ -69,6 +69,25 @@ def describe(item, target_type: str = "", label: str = "") -> tuple[str, int | N
 def _set_hidden(item, reason: str | None) -> None:
     item.hidden_at = utcnow() if reason is not None else None
     item.hidden_reason = reason
+
+
+# Solutions
+
+
+register(ReportableType(
+    name="solution",
+    label=_l("Solution"),
+    model=Solution,
+    title=lambda solution: solution.name,
+    url=lambda solution: url_for("solutions.detail", solution_id=solution.id),
+    author=lambda solution: solution.author,
+    is_hidden=lambda solution: solution.hidden_at is not None,
+    hide=_set_hidden,
+    restore=lambda solution: _set_hidden(solution, None),
+    delete=lambda solution: db.session.delete(solution),
+    edit_url=lambda solution: url_for("solutions.edit", solution_id=solution.id),
+    load_options=(sa.orm.selectinload(Solution.author),),
+))
 
 
 # Cases

@@ -14,7 +14,7 @@ MAX_BODY = 20_000
 def load_solutions(session: Session, ids: list[int]) -> dict[int, dict]:
     solutions = session.scalars(
         sa.select(Solution)
-        .where(Solution.id.in_(ids), Solution.withdrawn_at.is_(None))
+        .where(Solution.id.in_(ids), Solution.listed_clause())
         .options(selectinload(Solution.organisation), selectinload(Solution.standards))
     )
     return {
@@ -68,7 +68,7 @@ def register() -> None:
         model=Solution,
         label=_l("Solution"),
         load=load_solutions,
-        public_ids=lambda: sa.select(Solution.id).where(Solution.withdrawn_at.is_(None)),
+        public_ids=lambda: sa.select(Solution.id).where(Solution.listed_clause()),
         url=_solution_url,
     ))
     REGISTRY.watch(SolutionTheme, "solution", lambda link: link.solution_id)

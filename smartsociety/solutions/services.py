@@ -129,7 +129,7 @@ def offerable_solutions(user: User) -> list[Solution]:
         db.session.scalars(
             sa.select(Solution)
             .where(Solution.organisation_id == user.organisation_id,
-                   Solution.withdrawn_at.is_(None))
+                   Solution.listed_clause())
             .order_by(Solution.name)
         )
     )
@@ -180,7 +180,7 @@ def suggestions(case: Case, exclude: set[int] = frozenset(), limit: int = 3) -> 
     found = {
         s.id: s for s in db.session.scalars(
             sa.select(Solution)
-            .where(Solution.id.in_(ids), Solution.withdrawn_at.is_(None))
+            .where(Solution.id.in_(ids), Solution.listed_clause())
             .options(selectinload(Solution.organisation))
         )
     }

@@ -44,6 +44,7 @@ from smartsociety.permissions import (
     can_record_use,
     can_set_offer_status,
     can_view_case,
+    can_view_hidden,
     ensure,
 )
 from smartsociety.solutions import documents, services
@@ -89,7 +90,7 @@ def _load(solution_id: int) -> Solution:
         .options(selectinload(Solution.organisation), selectinload(Solution.standards),
                  selectinload(Solution.author).selectinload(User.organisation))
     )
-    if solution is None:
+    if solution is None or not can_view_hidden(current_user, solution):
         abort(404, _("This solution does not exist."))
     return solution
 
