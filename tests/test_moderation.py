@@ -597,6 +597,8 @@ def test_reported_solution_hides_from_lists_search_and_page(app, db, client, log
     assert b"Wonderplatform" not in client.get("/oplossingen").data
     assert b"Wonderplatform" not in client.get("/zoeken?q=wonderplatform").data
     assert client.get(f"/oplossingen/{solution_id}").status_code == 404
+    organisation_page = client.get(f"/organisaties/{author.organisation.slug}").data
+    assert b"Wonderplatform" not in organisation_page
     assert login(author).get(f"/oplossingen/{solution_id}").status_code == 200
     response = login(moderator).post(f"/moderatie/solution/{solution_id}/restore",
                                      data={"reason": "Geen reclame."})

@@ -267,13 +267,17 @@ def organisation_sections(organisation: Organisation) -> dict:
     )
     solutions = list(
         db.session.scalars(
-            sa.select(Solution).where(Solution.organisation_id == organisation.id)
+            # Withdrawn listings stay on their organisation's page (marked); hidden ones do not.
+            sa.select(Solution).where(Solution.organisation_id == organisation.id,
+                                      Solution.hidden_at.is_(None))
             .order_by(Solution.withdrawn_at.is_not(None), Solution.name)
         )
     )
     used = list(
         db.session.scalars(
-            sa.select(SolutionUse).where(SolutionUse.organisation_id == organisation.id)
+            sa.select(SolutionUse)
+            .join(Solution, SolutionUse.solution_id == Solution.id)
+            .where(SolutionUse.organisation_id == organisation.id, Solution.hidden_at.is_(None))
             .options(selectinload(SolutionUse.solution).selectinload(Solution.organisation))
         )
     ) if organisation.is_gemeente else []
