@@ -31,6 +31,17 @@ def diff_html(old: str, new: str) -> Markup:
     return Markup("".join(out))
 
 
+def history(revisions: list, labels: dict, readable=lambda data: data) -> list[tuple]:
+    """(revision, changed FieldDiffs) for revisions given newest first, each compared with the
+    one before it; `readable` turns a stored snapshot into display values."""
+    entries = []
+    for index, revision in enumerate(revisions):
+        previous = readable(revisions[index + 1].data) if index + 1 < len(revisions) else {}
+        changes = diff_fields(previous, readable(revision.data), labels)
+        entries.append((revision, [change for change in changes if change.changed]))
+    return entries
+
+
 def diff_fields(old: dict, new: dict, labels: dict) -> list[FieldDiff]:
     """One FieldDiff per labelled field, in the order of `labels`."""
     result = []

@@ -28,7 +28,8 @@ from smartsociety.cases.forms import (
     LockForm,
 )
 from smartsociety.cases.thread import build_thread
-from smartsociety.diffs import diff_fields, diff_html
+from smartsociety import diffs
+from smartsociety.diffs import diff_html
 from smartsociety.extensions import db, limiter
 from smartsociety.labels import label, options
 from smartsociety.markup import render_markdown
@@ -352,11 +353,7 @@ def history(case_id: int):
         )
     )
     labels = {key: str(text) for key, text in REVISION_LABELS.items()}
-    entries = []
-    for index, revision in enumerate(revisions):
-        previous = _readable(revisions[index + 1].data) if index + 1 < len(revisions) else {}
-        changes = diff_fields(previous, _readable(revision.data), labels)
-        entries.append((revision, [change for change in changes if change.changed]))
+    entries = diffs.history(revisions, labels, _readable)
     return render_template("cases/history.html", case=case, entries=entries)
 
 

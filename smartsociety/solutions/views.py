@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
-from smartsociety.diffs import diff_fields
+from smartsociety import diffs
 from smartsociety.extensions import db, limiter
 from smartsociety.labels import label, options
 from smartsociety.models import (
@@ -225,11 +225,7 @@ def history(solution_id: int):
             shown["themes"] = ", ".join(label(v.strip()) for v in shown["themes"].split(","))
         return shown
 
-    entries = []
-    for index, revision in enumerate(revisions):
-        previous = readable(revisions[index + 1].data) if index + 1 < len(revisions) else {}
-        changes = diff_fields(previous, readable(revision.data), labels)
-        entries.append((revision, [change for change in changes if change.changed]))
+    entries = diffs.history(revisions, labels, readable)
     return render_template("solutions/history.html", solution=solution, entries=entries)
 
 
