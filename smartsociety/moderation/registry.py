@@ -93,14 +93,6 @@ register(ReportableType(
 # Cases
 
 
-def _hide_case(case: Case, reason: str) -> None:
-    _set_hidden(case, reason)
-
-
-def _restore_case(case: Case) -> None:
-    _set_hidden(case, None)
-
-
 register(ReportableType(
     name="case",
     label=_l("Case"),
@@ -109,8 +101,8 @@ register(ReportableType(
     url=lambda case: url_for("cases.detail", case_id=case.id),
     author=lambda case: case.author,
     is_hidden=lambda case: case.hidden_at is not None,
-    hide=_hide_case,
-    restore=_restore_case,
+    hide=_set_hidden,
+    restore=lambda case: _set_hidden(case, None),
     delete=lambda case: db.session.delete(case),
     edit_url=lambda case: url_for("cases.edit", case_id=case.id),
     lockable=True,

@@ -5,11 +5,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session, selectinload
 
 from smartsociety.models import Organisation, Solution, SolutionTheme
-from smartsociety.search.documents import cases_of_organisations, plain_text
+from smartsociety.search.documents import MAX_BODY, cases_of_organisations, plain_text
 from smartsociety.search.registry import REGISTRY, DocumentType
-
-MAX_BODY = 20_000
-
 
 def load_solutions(session: Session, ids: list[int]) -> dict[int, dict]:
     solutions = session.scalars(
