@@ -4,7 +4,9 @@ same gunicorn settings in the same run. Prints a table with the ratios.
 
     .venv/bin/python bench/pages.py [--seconds 10] [--connections 16] [--workers N]
 
-Starts its own PostgreSQL (temporary directory) and gunicorn on loopback; needs Debian's wrk.
+Starts its own PostgreSQL (temporary directory), Redis and gunicorn on loopback; needs Debian's
+wrk. The page cache is on as in production; `PAGE_CACHE=off` measures the pages without it. The
+"cache" column shows what the site answered to a repeated request (X-Page-Cache).
 """
 import argparse
 import http.cookiejar
@@ -12,6 +14,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -81,6 +84,12 @@ def login_cookie(base: str) -> str:
     return cookies
 
 
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def wait_for(url: str, seconds: float = 30) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -90,6 +99,14 @@ def wait_for(url: str, seconds: float = 30) -> None:
         except OSError:
             time.sleep(0.2)
     raise SystemExit(f"{url} did not come up")
+
+
+def cache_state(url: str, cookie: str | None) -> str:
+    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
+    for _ in range(3):
+        with urllib.request.urlopen(request) as response:
+            state = response.headers.get("X-Page-Cache", "-")
+    return state
 
 
 def wrk(url: str, seconds: int, connections: int, cookie: str | None = None) -> tuple[float, int]:
@@ -121,7 +138,10 @@ def main() -> None:
 
     tmp = tempfile.mkdtemp(prefix="bench-pages-")
     postgres = PostgresServer(durable=True).start()
-    procs = []
+    redis_port = free_port()
+    # Redis as in production: shared rate limits and the page cache's generation.
+    procs = [subprocess.Popen(["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1",
+                               "--save", "", "--appendonly", "no"], stdout=subprocess.DEVNULL)]
     try:
         env = dict(
             os.environ,
@@ -132,6 +152,8 @@ def main() -> None:
             SEARCH_INDEX_DIR=os.path.join(tmp, "index"),
             SEARCH_MODE="inline",
             REQUEST_LOG="false",
+            REDIS_URL=f"redis://127.0.0.1:{redis_port}/0",
+            PAGE_CACHE=os.environ.get("PAGE_CACHE", "redis"),
         )
         case_id = seed(env)
         procs.append(gunicorn("smartsociety:create_app()", 8101, args.workers, env))
@@ -147,13 +169,15 @@ def main() -> None:
         }
         print(f"gunicorn sync workers: {args.workers}; wrk: 2 threads, {args.connections} "
               f"connections, {args.seconds}s per measurement\n")
-        print(f"{'page':<20} {'reader':<10} {'req/s':>9} {'minimal':>9} {'ratio':>7} {'non-2xx':>8}")
+        print(f"{'page':<20} {'reader':<10} {'req/s':>9} {'minimal':>9} {'ratio':>7} {'non-2xx':>8}"
+              f" {'cache':>6}")
         for name, path in pages.items():
             for reader, cookies in (("anonymous", None), ("member", cookie)):
                 base_rate, _ = wrk(minimal, args.seconds, args.connections)
+                state = cache_state(site + path, cookies)
                 rate, bad = wrk(site + path, args.seconds, args.connections, cookies)
                 print(f"{name:<20} {reader:<10} {rate:>9.0f} {base_rate:>9.0f} "
-                      f"{rate / base_rate:>6.1%} {bad:>8}", flush=True)
+                      f"{rate / base_rate:>6.1%} {bad:>8} {state:>6}", flush=True)
     finally:
         for proc in procs:
             proc.send_signal(signal.SIGTERM)

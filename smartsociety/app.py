@@ -57,7 +57,7 @@ def configure(app: Flask, config: str | dict | None) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from smartsociety import database, i18n, search
+    from smartsociety import database, i18n, pagecache, search
     from smartsociety.ops import logs
     from smartsociety.accounts.session import load_user
 
@@ -91,6 +91,7 @@ def register_extensions(app: Flask) -> None:
     templating.init_app(app)
     logs.init_app(app)
     search.init_app(app)
+    pagecache.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

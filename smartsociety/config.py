@@ -59,9 +59,8 @@ class Config:
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:600000"
     PASSWORD_MIN_LENGTH = 12
 
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or os.environ.get(
-        "REDIS_URL", "memory://"
-    )
+    REDIS_URL = os.environ.get("REDIS_URL")
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or REDIS_URL or "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_ENABLED = True
     LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "10 per 15 minutes")
@@ -79,6 +78,13 @@ class Config:
     SITE_URL = os.environ.get("SITE_URL", "http://localhost:5000")
     # Seconds the `flask notify sender` loop waits between passes over the mail outbox.
     NOTIFY_SENDER_INTERVAL = _int("NOTIFY_SENDER_INTERVAL", 30)
+
+    # Whole-page cache for public pages (smartsociety/pagecache.py): "redis" shares its
+    # invalidation between processes and is the default when REDIS_URL is set; "memory" is for
+    # a single process; "off".
+    PAGE_CACHE = os.environ.get("PAGE_CACHE") or ("redis" if REDIS_URL else "off")
+    PAGE_CACHE_SECONDS = _int("PAGE_CACHE_SECONDS", 60)
+    PAGE_CACHE_MAX_BYTES = _int("PAGE_CACHE_MAX_BYTES", 32 * 1024 * 1024)
 
     FORCE_HTTPS = False
     PER_PAGE = 20
@@ -118,6 +124,8 @@ class TestingConfig(Config):
     # A cheap hash keeps the suite fast; tests check the production setting separately.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     RATELIMIT_STORAGE_URI = "memory://"
+    # On in tests, so every test that writes and then reads a page checks the invalidation.
+    PAGE_CACHE = "memory"
     SECRET_KEY = "testing-secret-key-not-for-production"
     MAIL_SUPPRESS_SEND = True
 

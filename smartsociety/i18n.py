@@ -12,6 +12,12 @@ def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
+    return visitor_locale()
+
+
+def visitor_locale() -> str:
+    """The language chosen by this browser (session, then cookie, then Accept-Language)."""
+    languages = current_app.config["LANGUAGES"]
     for choice in (session.get(LANGUAGE_COOKIE), request.cookies.get(LANGUAGE_COOKIE)):
         if choice in languages:
             return choice

@@ -5,8 +5,6 @@ import socket
 import uuid
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.handlers import Sink
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 from aiosmtpd.handlers import Sink

@@ -21,6 +21,7 @@ from smartsociety.extensions import db, limiter
 from smartsociety.i18n import LANGUAGE_COOKIE
 from smartsociety.models import ModerationNotice, Organisation, User
 from smartsociety.organisations import services as organisation_services
+from smartsociety.pagecache import cached_page
 from smartsociety.permissions import can_edit_profile, ensure
 from smartsociety.redirects import safe_next_url
 
@@ -168,6 +169,7 @@ def change_password():
 
 
 @bp.get("/leden/<int:user_id>")
+@cached_page
 def profile(user_id: int):
     user = db.get_or_404(User, user_id)
     own = current_user.is_authenticated and current_user.id == user.id

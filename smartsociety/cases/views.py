@@ -48,6 +48,7 @@ from smartsociety.models import (
     User,
     utcnow,
 )
+from smartsociety.pagecache import cached_page
 from smartsociety.pagination import paginate
 from smartsociety.solutions.views import case_section as marketplace_section
 from smartsociety.permissions import (
@@ -184,12 +185,14 @@ def _safe_filters(form: FilterForm, **fixed) -> CaseFilter:
 
 
 @bp.get("/casussen")
+@cached_page
 def index():
     form = _filter_form()
     return _list_page(form, _safe_filters(form), _("Cases"))
 
 
 @bp.get("/themas/<slug>")
+@cached_page
 def theme(slug: str):
     try:
         chosen = Theme(slug)
@@ -200,6 +203,7 @@ def theme(slug: str):
 
 
 @bp.get("/tags/<slug>")
+@cached_page
 def tag(slug: str):
     chosen = db.session.scalar(sa.select(Tag).where(Tag.slug == slug))
     if chosen is None:
@@ -306,7 +310,9 @@ def _comment_form_for_get(comments: list[Comment]) -> tuple[CommentForm, Comment
 
 def render_detail(case: Case, form=None, parent=None, preview_html=None, status=200):
     comments = list(db.session.scalars(Comment.for_thread(case.id)))
-    if form is None:
+    # Forms only for who may use them: a form gives the reader a CSRF token and so a session,
+    # and an anonymous reader's page without one can come from the page cache.
+    if form is None and can_comment(current_user, case):
         form, parent = _comment_form_for_get(comments)
     accepted = next((c for c in comments if c.accepted_at and c.is_public), None)
     return render_template(
@@ -319,12 +325,13 @@ def render_detail(case: Case, form=None, parent=None, preview_html=None, status=
         form=form,
         parent=parent,
         preview_html=preview_html,
-        lock_form=LockForm(),
+        lock_form=LockForm() if can_lock_thread(current_user, case) else None,
         **marketplace_section(case, current_user),
     ), status
 
 
 @bp.get("/casussen/<int:case_id>")
+@cached_page
 def detail(case_id: int):
     case = _load_case(case_id, selectinload(Case.attachments), selectinload(Case.principle_links))
     return render_detail(case)

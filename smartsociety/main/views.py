@@ -5,6 +5,7 @@ from flask_login import current_user
 from smartsociety.extensions import db
 from smartsociety.i18n import LANGUAGE_COOKIE
 from smartsociety.models import Case, CaseFilter
+from smartsociety.pagecache import cached_page
 from smartsociety.redirects import safe_next_url
 
 bp = Blueprint("main", __name__)
@@ -13,6 +14,7 @@ ONE_YEAR = 60 * 60 * 24 * 365
 
 
 @bp.get("/")
+@cached_page
 def home():
     recent_cases = db.session.scalars(Case.filtered(CaseFilter(sort="active")).limit(5)).all()
     return render_template("main/home.html", recent_cases=recent_cases)

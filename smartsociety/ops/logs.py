@@ -4,7 +4,6 @@ import time
 import uuid
 
 from flask import Flask, g, request
-from flask_login import current_user
 from pythonjsonlogger.json import JsonFormatter
 
 logger = logging.getLogger("smartsociety.requests")
@@ -40,9 +39,18 @@ def _log(response):
             "endpoint": request.endpoint,
             "status": response.status_code,
             "duration_ms": round((time.perf_counter() - started) * 1000, 2) if started else None,
-            "user_id": current_user.id if current_user and current_user.is_authenticated else None,
+            "user_id": _user_id(),
             "remote_addr": request.remote_addr,
         },
     )
     response.headers["X-Request-ID"] = g.get("request_id", "")
     return response
+
+
+def _user_id() -> int | None:
+    """The member the request was served for, without loading them just for the log (a page
+    from the page cache names them in `g.page_reader_id`)."""
+    user = g.get("_login_user")  # where Flask-Login keeps a member it has loaded
+    if user is not None:
+        return user.id if user.is_authenticated else None
+    return g.get("page_reader_id")

@@ -8,6 +8,7 @@ from smartsociety.extensions import db
 from smartsociety.models import Organisation, OrganisationKind
 from smartsociety.organisations import services
 from smartsociety.organisations.forms import OrganisationForm, SearchForm
+from smartsociety.pagecache import cached_page
 from smartsociety.pagination import paginate
 from smartsociety.permissions import can_edit_organisation, can_verify_organisation, ensure
 from smartsociety.solutions.services import organisation_sections
@@ -24,6 +25,7 @@ def _get(slug: str) -> Organisation:
 
 
 @bp.get("/organisaties")
+@cached_page
 def index():
     form = SearchForm(request.args)
     valid = form.validate()
@@ -34,6 +36,7 @@ def index():
 
 
 @bp.get("/organisaties/<slug>")
+@cached_page
 def detail(slug: str):
     organisation = _get(slug)
     members = sorted(organisation.members, key=lambda user: user.name.casefold())

@@ -24,6 +24,7 @@ from smartsociety.models import (
     VoteChoice,
     VoterGroup,
 )
+from smartsociety.pagecache import cached_page
 from smartsociety.permissions import (
     can_accept_amendment,
     can_link_case_principles,
@@ -164,6 +165,7 @@ def _render_version(version: PrincipleVersion, failed: dict | None = None, statu
 
 
 @bp.get("/")
+@cached_page
 def index():
     select = Principle.by_number() if can_manage_principles(current_user) else Principle.public()
     principles = db.session.scalars(select.options(selectinload(Principle.versions))).all()
@@ -200,12 +202,14 @@ def create():
 
 
 @bp.get("/<slug>")
+@cached_page
 def detail(slug: str):
     principle = _principle(slug)
     return _render_version(_display_version(principle))
 
 
 @bp.get("/<slug>/versie/<int:number>")
+@cached_page
 def version(slug: str, number: int):
     return _render_version(_version(_principle(slug), number))
 

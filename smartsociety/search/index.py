@@ -23,6 +23,7 @@ import secrets
 import shutil
 import threading
 import time
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -266,8 +267,11 @@ class Indexer:
     """Applies the change log to the live index, and rebuilds or checks it against the database."""
 
     def __init__(self, store: IndexStore, engine: sa.Engine, registry: Registry = REGISTRY,
-                 batch_size: int = 2000, rebuild_procs: int = 1):
+                 batch_size: int = 2000, rebuild_procs: int = 1,
+                 on_change: Callable[[], None] = lambda: None):
         self.store = store
+        # Called once the index shows a change (the page cache keys search pages by it).
+        self.on_change = on_change
         self.engine = engine
         self.registry = registry
         self.batch_size = batch_size
@@ -334,6 +338,8 @@ class Indexer:
                         break
             finally:
                 ix.close()
+        if total:
+            self.on_change()
         return total
 
     def _apply_batch(self, ix, version: Path, state: IndexState) -> int:
@@ -450,6 +456,7 @@ class Indexer:
         IndexState(top, gaps).write(version)
         with self.store.writing():
             self.store.swap(version)
+        self.on_change()
         if catch_up:
             self.apply_pending()
         self.store.prune_versions()

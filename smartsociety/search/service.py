@@ -7,6 +7,7 @@ from flask import Flask, current_app, has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from smartsociety import pagecache
 from smartsociety.extensions import db
 from smartsociety.search import engine
 from smartsociety.search.documents import register_defaults
@@ -26,7 +27,7 @@ def store() -> IndexStore:
 def indexer() -> Indexer:
     config = current_app.config
     return Indexer(store(), db.engine, REGISTRY, config["SEARCH_BATCH_SIZE"],
-                   config["SEARCH_REBUILD_PROCS"])
+                   config["SEARCH_REBUILD_PROCS"], on_change=pagecache.invalidate)
 
 
 def is_inline() -> bool:

@@ -1,6 +1,7 @@
 """The search page /zoeken."""
 from flask import Blueprint, current_app, render_template, request
 
+from smartsociety.pagecache import cached_page
 from smartsociety.pagination import MAX_PAGE, ListPagination
 from smartsociety.search import service
 from smartsociety.search.forms import SearchForm
@@ -22,6 +23,7 @@ def _filters() -> dict[str, list[str]]:
 
 
 @bp.get("/zoeken")
+@cached_page
 def index():
     form = SearchForm(formdata=request.args)
     valid = form.validate()

@@ -33,6 +33,7 @@ from smartsociety.models import (
     User,
     takes_offers,
 )
+from smartsociety.pagecache import cached_page
 from smartsociety.pagination import paginate
 from smartsociety.permissions import (
     can_contact_provider,
@@ -101,6 +102,7 @@ def _refused(refusal: services.Refused):
 
 
 @bp.get("/oplossingen")
+@cached_page
 def index():
     form = ListFilterForm(request.args)
     valid = form.validate()
@@ -183,6 +185,7 @@ def render_detail(solution: Solution, use_form=None, contact_form=None, status=2
 
 
 @bp.get("/oplossingen/<int:solution_id>")
+@cached_page
 def detail(solution_id: int):
     return render_detail(_load(solution_id))
 
