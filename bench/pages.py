@@ -29,6 +29,9 @@ sys.path.insert(0, str(ROOT))
 from smartsociety.ops.pgserver import PostgresServer  # noqa: E402
 
 PASSWORD = "bench-wachtwoord-lang-genoeg"
+# One browser: Flask-Login's session protection marks a session whose user agent changed as not
+# fresh, a session write that keeps that response out of the page cache.
+USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) bench-pages"
 
 SEED = """
 from flask_migrate import upgrade
@@ -72,6 +75,7 @@ def seed(env: dict) -> int:
 def login_cookie(base: str) -> str:
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    opener.addheaders = [("User-Agent", USER_AGENT)]
     html = opener.open(base + "/inloggen").read().decode()
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
     data = urllib.parse.urlencode(
@@ -102,7 +106,8 @@ def wait_for(url: str, seconds: float = 30) -> None:
 
 
 def cache_state(url: str, cookie: str | None) -> str:
-    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
+    headers = {"User-Agent": USER_AGENT, **({"Cookie": cookie} if cookie else {})}
+    request = urllib.request.Request(url, headers=headers)
     for _ in range(3):
         with urllib.request.urlopen(request) as response:
             state = response.headers.get("X-Page-Cache", "-")
@@ -110,7 +115,7 @@ def cache_state(url: str, cookie: str | None) -> str:
 
 
 def wrk(url: str, seconds: int, connections: int, cookie: str | None = None) -> tuple[float, int]:
-    cmd = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", url]
+    cmd = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "-H", f"User-Agent: {USER_AGENT}", url]
     if cookie:
         cmd[1:1] = ["-H", f"Cookie: {cookie}"]
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
