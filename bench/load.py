@@ -96,6 +96,12 @@ class Stats:
             self.outcomes[outcome] += 1
 
 
+def acknowledged(result) -> bool:
+    """A write's redirect back to the page, not to the login page (a member whose log-in was
+    cut off by a kill is logged out, and @login_required answers 302 too)."""
+    return bool(result) and result[0] in (302, 303) and "/inloggen" not in result[1]
+
+
 class Member:
     """One simulated member with its own cookies."""
 
@@ -196,9 +202,14 @@ class Member:
         choice = self.rng.choice(["agree", "disagree", "no_opinion"])
         result = self.request("POST /principes/regels/<id>/stem", f"/principes/regels/{rule}/stem",
                               {"csrf_token": self.token, f"vote-{rule}-choice": choice})
-        if result and result[0] == 302:
-            with self.stats.lock:
-                self.stats.votes[(self.email, rule)] = choice
+        with self.stats.lock:
+            vote = self.stats.votes.setdefault((self.email, rule), {"acked": None, "maybe": []})
+            if acknowledged(result):
+                vote["acked"], vote["maybe"] = choice, []
+            elif result is None:
+                # Cut off: it may have committed before the worker died, so the database may
+                # hold this choice instead of the acknowledged one.
+                vote["maybe"].append(choice)
 
     def report(self) -> None:
         if not self.world["comments"]:
@@ -206,7 +217,7 @@ class Member:
         comment = self.rng.choice(self.world["comments"])
         path = self.world["report_path"].format(type="comment", id=comment)
         result = self.request("POST report", path, {"csrf_token": self.token, "reason": "spam"})
-        if result and result[0] in (302, 303):
+        if acknowledged(result):
             with self.stats.lock:
                 self.stats.acked["report"].add((self.email, comment))
 
@@ -338,8 +349,9 @@ with app.app_context():
         return len(set(ids) - found)
     users = {u.email: u.id for u in db.session.scalars(sa.select(User).where(User.email.in_(acked["member"])))}
     votes = {(v.user_id, v.rule_id): v.choice.value for v in db.session.scalars(sa.select(RuleVote))}
-    lost_votes = sum(1 for email, rule, choice in acked["votes"]
-                     if votes.get((users.get(email), rule)) != choice)
+    lost_votes = [[email, rule, choice, maybe, votes.get((users.get(email), rule))]
+                  for email, rule, choice, maybe in acked["votes"]
+                  if votes.get((users.get(email), rule)) not in [choice, *maybe]]
     reports = set()
     try:
         from smartsociety.models import Report
@@ -347,17 +359,19 @@ with app.app_context():
             Report.target_type == "comment")).all())
     except ImportError:  # moderation not installed
         pass
-    lost_reports = sum(1 for email, comment in acked["report"]
-                       if (users.get(email), comment) not in reports)
+    lost_reports = [[email, comment] for email, comment in acked["report"]
+                    if (users.get(email), comment) not in reports]
     print(json.dumps({"member": len(acked["member"]) - len(users),
                       "case": missing(Case, acked["case"]),
                       "comment": missing(Comment, acked["comment"]),
-                      "vote": lost_votes, "report": lost_reports}))
+                      "vote": len(lost_votes), "report": len(lost_reports),
+                      "details": {"vote": lost_votes, "report": lost_reports}}))
 """
     payload = json.dumps({
         "member": sorted(stats.acked["member"]), "case": sorted(stats.acked["case"]),
         "comment": sorted(stats.acked["comment"]),
-        "votes": [[email, rule, choice] for (email, rule), choice in stats.votes.items()],
+        "votes": [[email, rule, vote["acked"], vote["maybe"]]
+                  for (email, rule), vote in stats.votes.items() if vote["acked"]],
         "report": sorted(stats.acked["report"]),
     })
     out = subprocess.run([sys.executable, "-c", code], input=payload, env=stack.env, cwd=ROOT,
@@ -449,7 +463,8 @@ def run(seconds: int, users: int, workers: int, kill_every: float = 10.0,
         watcher.load_stopped()
         converged = watcher.seconds_after(stopped)
         lost = lost_writes(stack, stats)
-        return {"stats": stats, "lost": lost, "converged": converged, "kills": kills,
+        details = lost.pop("details", {})
+        return {"stats": stats, "lost": lost, "lost_details": details, "converged": converged, "kills": kills,
                 "seconds": seconds, "users": users, "workers": workers,
                 "reports": bool(stack.world.get("report_path"))}
     finally:
@@ -473,9 +488,12 @@ def print_report(result: dict) -> None:
         print(f"{route:<34} {len(ms):>6} {percentile(ms, 50):>8.0f} {percentile(ms, 95):>8.0f} "
               f"{percentile(ms, 99):>8.0f}")
     acked = {kind: len(values) for kind, values in stats.acked.items()}
-    acked["vote"] = len(stats.votes)
+    acked["vote"] = sum(1 for vote in stats.votes.values() if vote["acked"])
     print(f"\nacknowledged writes: {acked}")
     print(f"lost writes: {result['lost']}  (total {sum(result['lost'].values())})")
+    for kind, items in result.get("lost_details", {}).items():
+        for item in items:
+            print(f"  lost {kind}: {item}")
     five = sum(c for o, c in stats.outcomes.items() if o.startswith("HTTP 5"))
     print(f"5xx responses: {five}")
     converged = result["converged"]
