@@ -14,6 +14,8 @@ run: install translations
 	@mkdir -p instance
 	$(FLASK) db upgrade
 	$(FLASK) demo load
+	@# Page views wait in instance/views until this adds them to the database, every minute.
+	$(FLASK) views flush --loop & trap "kill $$! 2>/dev/null" EXIT; \
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 # The production set-up on this machine: gunicorn, PostgreSQL, Redis, the search worker.

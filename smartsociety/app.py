@@ -53,6 +53,7 @@ def configure(app: Flask, config: str | dict | None) -> None:
         instance / "search-index"
     )
     app.config["UPLOAD_DIR"] = app.config.get("UPLOAD_DIR") or str(instance / "uploads")
+    app.config["VIEWS_DIR"] = app.config.get("VIEWS_DIR") or str(instance / "views")
     config_class.init_app(app)
 
 

@@ -7,8 +7,10 @@ def init_app(app: Flask) -> None:
     from smartsociety.demo import demo_cli
     from smartsociety.notify.commands import notify_cli
     from smartsociety.search.commands import search_cli
+    from smartsociety.viewcounts.commands import views_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(search_cli)
     app.cli.add_command(notify_cli)
+    app.cli.add_command(views_cli)

@@ -86,6 +86,12 @@ class Config:
     PAGE_CACHE_SECONDS = _int("PAGE_CACHE_SECONDS", 60)
     PAGE_CACHE_MAX_BYTES = _int("PAGE_CACHE_MAX_BYTES", 32 * 1024 * 1024)
 
+    # Page views: a viewer counts once per window per page; `flask views flush --loop` adds
+    # them to the database this often. Without REDIS_URL they wait in VIEWS_DIR.
+    VIEWS_WINDOW_SECONDS = _int("VIEWS_WINDOW_SECONDS", 3600)
+    VIEWS_FLUSH_SECONDS = _int("VIEWS_FLUSH_SECONDS", 60)
+    VIEWS_DIR = os.environ.get("VIEWS_DIR")
+
     FORCE_HTTPS = False
     PER_PAGE = 20
     # One JSON line per request on stderr (production); off elsewhere to keep output readable.

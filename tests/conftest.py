@@ -1,7 +1,10 @@
 """Fixtures shared by the whole suite: app, client, db, logged-in clients, the database server."""
 import contextvars
 import os
+import shutil
 import socket
+import subprocess
+import time
 import uuid
 
 import pytest
@@ -49,6 +52,7 @@ def make_config(tmp_path, postgres_url, **overrides) -> dict:
         "SQLALCHEMY_DATABASE_URI": postgres_url or f"sqlite:///{tmp_path / 'test.db'}",
         "SEARCH_INDEX_DIR": str(tmp_path / "search-index"),
         "UPLOAD_DIR": str(tmp_path / "uploads"),
+        "VIEWS_DIR": str(tmp_path / "views"),
     }
     config.update(overrides)
     return config
@@ -144,3 +148,24 @@ def smtp_server(app):
                       MAIL_SUPPRESS_SEND=False)
     yield handler
     controller.stop()
+
+
+@pytest.fixture
+def redis_url():
+    """A real redis-server on a free port: (url, process)."""
+    server = shutil.which("redis-server")
+    assert server, "redis-server is missing: `make test` installs it"
+    port = _free_port()
+    proc = subprocess.Popen([server, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                             "--appendonly", "no"], stdout=subprocess.DEVNULL)
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            assert time.monotonic() < deadline, "redis-server did not start"
+            time.sleep(0.05)
+    yield f"redis://127.0.0.1:{port}/0", proc
+    proc.terminate()
+    proc.wait(10)

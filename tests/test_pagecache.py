@@ -1,7 +1,4 @@
 """The page cache: repeated views come from the cache, and every write shows on the next view."""
-import shutil
-import socket
-import subprocess
 import time
 
 import pytest
@@ -174,32 +171,6 @@ def app_config(request, tmp_path, postgres_url):
 
 
 # -- Redis: the generation shared by all processes --------------------------------------------
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def redis_url():
-    server = shutil.which("redis-server")
-    assert server, "redis-server is missing: `make test` installs it"
-    port = _free_port()
-    proc = subprocess.Popen([server, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                             "--appendonly", "no"], stdout=subprocess.DEVNULL)
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            assert time.monotonic() < deadline, "redis-server did not start"
-            time.sleep(0.05)
-    yield f"redis://127.0.0.1:{port}/0", proc
-    proc.terminate()
-    proc.wait(10)
-
 
 def test_a_write_in_one_process_shows_in_another(app_config, redis_url, case):
     """Two apps stand for two gunicorn workers: each has its own entries, one generation."""

@@ -51,6 +51,7 @@ from smartsociety.models import (
 from smartsociety.pagecache import cached_page
 from smartsociety.pagination import paginate
 from smartsociety.solutions.views import case_section as marketplace_section
+from smartsociety.viewcounts.services import counts_views
 from smartsociety.permissions import (
     can_accept_answer,
     can_comment,
@@ -331,6 +332,7 @@ def render_detail(case: Case, form=None, parent=None, preview_html=None, status=
 
 
 @bp.get("/casussen/<int:case_id>")
+@counts_views("case", "case_id")
 @cached_page
 def detail(case_id: int):
     case = _load_case(case_id, selectinload(Case.attachments), selectinload(Case.principle_links))

@@ -66,6 +66,7 @@ from smartsociety.models.solution import (
     takes_offers,
 )
 from smartsociety.models.user import Role, User
+from smartsociety.models.viewcount import ViewBatch
 
 __all__ = [
     "DEFAULT_DELIVERY",
@@ -128,6 +129,7 @@ __all__ = [
     "Tag",
     "Theme",
     "User",
+    "ViewBatch",
     "case_tag",
     "utcnow",
 ]

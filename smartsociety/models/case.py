@@ -94,6 +94,8 @@ class Case(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_activity_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     comment_count: Mapped[int] = mapped_column(default=0)
+    # Added from counted page views by `flask views flush`, never in the viewing request.
+    view_count: Mapped[int] = mapped_column(default=0, server_default="0")
     # Moderation: a hidden case is kept but shown only to its author and moderators.
     hidden_at: Mapped[datetime | None]
     hidden_reason: Mapped[str | None] = mapped_column(sa.String(500))

@@ -63,6 +63,8 @@ def main() -> int:
             _flask(env, "demo", "load", "--force")
         services.append(subprocess.Popen([str(BIN / "flask"), "--app", "smartsociety", "search",
                                           "worker"], env=env, cwd=ROOT))
+        services.append(subprocess.Popen([str(BIN / "flask"), "--app", "smartsociety", "views",
+                                          "flush", "--loop"], env=env, cwd=ROOT))
         web = subprocess.Popen([str(BIN / "gunicorn"), "-c", "python:smartsociety.ops.gunicorn_conf"],
                                env=env, cwd=ROOT)
         services.append(web)
