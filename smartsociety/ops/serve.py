@@ -1,5 +1,6 @@
-"""`make serve`: the production set-up on this machine — PostgreSQL, Redis, the search worker
-and gunicorn — each started here unless the environment points at one already running."""
+"""`make serve`: the production set-up on this machine — PostgreSQL, Redis, the search worker,
+the view counter and gunicorn — each started here unless the environment points at one already
+running."""
 import os
 import secrets
 import signal
