@@ -246,6 +246,8 @@ class Stack:
 
     def __init__(self, workers: int):
         self.tmp = tempfile.mkdtemp(prefix="bench-load-")
+        # gunicorn's error log: the traceback behind any 5xx is printed with the figures.
+        self.log = open(os.path.join(self.tmp, "gunicorn.log"), "w")
         self.postgres = PostgresServer().start()
         self.redis_port, self.port = free_port(), free_port()
         self.redis = subprocess.Popen(
@@ -275,7 +277,7 @@ class Stack:
         self.gunicorn = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-c", "python:smartsociety.ops.gunicorn_conf",
              "--bind", f"127.0.0.1:{self.port}", "--workers", str(workers)],
-            env=self.env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            env=self.env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=self.log)
         self.base = f"http://127.0.0.1:{self.port}"
         self._wait(self.base + "/healthz")
 
@@ -306,6 +308,12 @@ class Stack:
     def restart_search_worker(self) -> None:
         self.search_worker = self._start_search_worker()
 
+    def server_errors(self) -> list[str]:
+        """Each traceback in gunicorn's log, as one text."""
+        self.log.flush()
+        text = Path(self.log.name).read_text(errors="replace")
+        return ["Traceback" + part.split("\n[", 1)[0] for part in text.split("Traceback")[1:]]
+
     def flask(self, *args: str) -> subprocess.CompletedProcess:
         return subprocess.run([sys.executable, "-m", "flask", "--app", "smartsociety", *args],
                               env=self.env, cwd=ROOT, capture_output=True, text=True)
@@ -319,6 +327,7 @@ class Stack:
                 proc.wait(30)
             except subprocess.TimeoutExpired:
                 proc.kill()
+        self.log.close()
         self.postgres.destroy()
         shutil.rmtree(self.tmp, ignore_errors=True)
 
@@ -464,7 +473,8 @@ def run(seconds: int, users: int, workers: int, kill_every: float = 10.0,
         converged = watcher.seconds_after(stopped)
         lost = lost_writes(stack, stats)
         details = lost.pop("details", {})
-        return {"stats": stats, "lost": lost, "lost_details": details, "converged": converged, "kills": kills,
+        return {"stats": stats, "lost": lost, "lost_details": details,
+                "server_errors": stack.server_errors(), "converged": converged, "kills": kills,
                 "seconds": seconds, "users": users, "workers": workers,
                 "reports": bool(stack.world.get("report_path"))}
     finally:
@@ -496,6 +506,8 @@ def print_report(result: dict) -> None:
             print(f"  lost {kind}: {item}")
     five = sum(c for o, c in stats.outcomes.items() if o.startswith("HTTP 5"))
     print(f"5xx responses: {five}")
+    for error in result.get("server_errors", []):
+        print("server error:\n" + error.rstrip())
     converged = result["converged"]
     print("index converged: " + (f"{converged:.1f} s after the load stopped" if converged is not None
                                  else "NOT within 120 s"))

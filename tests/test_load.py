@@ -12,5 +12,6 @@ def test_short_load_with_killed_workers_loses_nothing():
     assert result["kills"]["gunicorn worker"] >= 2 and result["kills"]["search worker"] == 1
     assert stats.acked["member"], "no member could register under load"
     assert sum(result["lost"].values()) == 0, result["lost"]
-    assert not [o for o in stats.outcomes if o.startswith("HTTP 5")], stats.outcomes
+    assert not [o for o in stats.outcomes if o.startswith("HTTP 5")], (
+        stats.outcomes, result["server_errors"])
     assert result["converged"] is not None, "the index did not catch up with the database"
