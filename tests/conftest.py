@@ -96,6 +96,24 @@ def app(app_config):
 
 
 @pytest.fixture
+def another_app(app_config):
+    """another_app(**overrides) -> a second app on the same database, as another process would
+    be (e.g. a second gunicorn worker); its connections are closed afterwards."""
+    apps = []
+
+    def _make(**overrides):
+        other = create_app({**app_config, **overrides})
+        other.test_client_class = IsolatedClient
+        apps.append(other)
+        return other
+
+    yield _make
+    for other in apps:
+        with other.app_context():
+            _db.engine.dispose()
+
+
+@pytest.fixture
 def db(app):
     return _db
 

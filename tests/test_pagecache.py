@@ -4,7 +4,6 @@ import time
 import pytest
 import sqlalchemy as sa
 
-from smartsociety import create_app
 from smartsociety.extensions import db as _db
 from smartsociety.models import Case
 from tests.factories import CaseFactory, CommentFactory, UserFactory
@@ -172,11 +171,11 @@ def app_config(request, tmp_path, postgres_url):
 
 # -- Redis: the generation shared by all processes --------------------------------------------
 
-def test_a_write_in_one_process_shows_in_another(app_config, redis_url, case):
+def test_a_write_in_one_process_shows_in_another(another_app, redis_url, case):
     """Two apps stand for two gunicorn workers: each has its own entries, one generation."""
     url, _proc = redis_url
-    config = {**app_config, "PAGE_CACHE": "redis", "REDIS_URL": url}
-    reader_app, writer_app = create_app(config), create_app(config)
+    reader_app = another_app(PAGE_CACHE="redis", REDIS_URL=url)
+    writer_app = another_app(PAGE_CACHE="redis", REDIS_URL=url)
     reader = reader_app.test_client()
     reader.get(f"/casussen/{case.id}")
     assert cache_state(reader.get(f"/casussen/{case.id}")) == "hit"
@@ -189,9 +188,9 @@ def test_a_write_in_one_process_shows_in_another(app_config, redis_url, case):
     assert "Titel uit een ander proces" in page.get_data(as_text=True)
 
 
-def test_pages_are_served_uncached_when_redis_is_down(app_config, redis_url, case):
+def test_pages_are_served_uncached_when_redis_is_down(another_app, redis_url, case):
     url, proc = redis_url
-    app = create_app({**app_config, "PAGE_CACHE": "redis", "REDIS_URL": url})
+    app = another_app(PAGE_CACHE="redis", REDIS_URL=url)
     reader = app.test_client()
     reader.get("/casussen")
     proc.terminate()

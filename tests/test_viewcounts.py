@@ -3,7 +3,6 @@ each exactly once, never written by the viewing request."""
 import pytest
 import sqlalchemy as sa
 
-from smartsociety import create_app
 from smartsociety.extensions import db as _db
 from smartsociety.models import Case, ViewBatch
 from smartsociety.viewcounts import services
@@ -115,10 +114,10 @@ def test_the_flush_command(app, db, case):
     assert view_count(db, case.id) == 1
 
 
-def test_views_wait_in_redis_in_production(app_config, redis_url, db, case):
+def test_views_wait_in_redis_in_production(another_app, redis_url, db, case):
     url, _proc = redis_url
-    web = create_app({**app_config, "REDIS_URL": url, "PAGE_CACHE": "redis"})
-    other_web = create_app({**app_config, "REDIS_URL": url, "PAGE_CACHE": "redis"})
+    web = another_app(REDIS_URL=url, PAGE_CACHE="redis")
+    other_web = another_app(REDIS_URL=url, PAGE_CACHE="redis")
     visit(web, case.id, "192.0.2.1")
     visit(other_web, case.id, "192.0.2.1")  # the same reader on another web node
     visit(other_web, case.id, "192.0.2.2")
