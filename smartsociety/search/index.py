@@ -30,6 +30,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
+from whoosh import formats
 from whoosh import index as whoosh_index
 from whoosh.analysis import (
     CharsetFilter,
@@ -38,11 +39,14 @@ from whoosh.analysis import (
     StemFilter,
     StopFilter,
 )
-from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, _lenfield
+from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, FieldType, Schema
 from whoosh.lang import stopwords_for_language
 from whoosh.reading import EmptyReader, MultiReader, SegmentReader
 from whoosh.searching import Searcher
 from whoosh.support.charset import accent_map
+from whoosh.util.numeric import byte_to_length
+from whoosh.writing import SegmentWriter
 
 from smartsociety.models.search import SearchChange
 from smartsociety.search.registry import REGISTRY, Registry
@@ -57,6 +61,34 @@ FACET_FIELDS = ("doc_type", "kind", "theme", "status", "org_kind", "language", "
 INHERITED = ("title", "kind", "status", "theme", "organisation", "org_kind", "language")
 
 
+STEM_CACHE_SIZE = 300_000
+
+
+class CachedStemFilter(StemFilter):
+    """StemFilter with a plain dict as cache: Whoosh's LFU cache (50,000 words) costs more in
+    bookkeeping than it saves on a large vocabulary. Emptied when full, so memory stays bounded
+    whatever words people type."""
+
+    def __init__(self, lang: str):
+        super().__init__(lang=lang, cachesize=None)
+
+    def clear(self):
+        super().clear()  # with cachesize None: self._stem is the bare stemmer
+        stem = self._stem
+        cache = {}
+
+        def cached(word):
+            try:
+                return cache[word]
+            except KeyError:
+                if len(cache) >= STEM_CACHE_SIZE:
+                    cache.clear()
+                result = cache[word] = stem(word)
+                return result
+
+        self._stem = cached
+
+
 def language_analyzer(lang: str):
     """Whoosh's LanguageAnalyzer chain, with accents folded before stemming so "België" and
     "Belgie" meet."""
@@ -65,12 +97,18 @@ def language_analyzer(lang: str):
         | LowercaseFilter()
         | CharsetFilter(accent_map)
         | StopFilter(stoplist=stopwords_for_language(lang), minsize=1)
-        | StemFilter(lang=lang)
+        | CachedStemFilter(lang=lang)
     )
 
 
 SPELL_ANALYZER = RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)
 ANALYZERS = {lang: language_analyzer(lang) for lang in LANGUAGES}
+
+
+def _sort_only(fieldobj):
+    # Sorted on and shown, never searched: a date indexed as terms costs ~8 terms a document.
+    fieldobj.indexed = False
+    return fieldobj
 
 
 def make_schema() -> Schema:
@@ -83,14 +121,16 @@ def make_schema() -> Schema:
         "org_kind": ID(stored=True, sortable=True),
         "language": ID(stored=True, sortable=True),
         "year": ID(stored=True, sortable=True),
-        "date": DATETIME(stored=True, sortable=True),
+        "date": _sort_only(DATETIME(stored=True, sortable=True)),
         "parent": ID(stored=True),
         "organisation": STORED(),
         "title": STORED(),
         "case_id": STORED(),
         "fingerprint": STORED(),
         "inherit": STORED(),
-        "spell": TEXT(analyzer=SPELL_ANALYZER, phrase=False),
+        # Only its words and their document counts are used (did-you-mean): no frequencies or
+        # lengths to write.
+        "spell": FieldType(formats.Existence(), analyzer=SPELL_ANALYZER, scorable=False),
     }
     for lang, analyzer in ANALYZERS.items():
         fields[f"title_{lang}"] = TEXT(analyzer=analyzer, field_boost=TITLE_BOOST)
@@ -99,6 +139,43 @@ def make_schema() -> Schema:
 
 
 SCHEMA = make_schema()
+# Posting blocks are compressed lightly: most are the few postings of a rare word.
+CODEC = W3Codec(compression=1)
+
+_LENGTH_OF_BYTE = [0] + [byte_to_length(b) for b in range(1, 256)]
+
+
+class _SegmentLengths:
+    """The new segment's field lengths, read once per field: Whoosh looks each one up in the
+    column file again for every posting it writes."""
+
+    def __init__(self, per_doc_reader):
+        self.reader = per_doc_reader
+        self.fields = {}
+
+    def doc_field_length(self, docnum, fieldname, default=0):
+        lengths = self.fields.get(fieldname)
+        if lengths is None:
+            column = self.reader._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+            lengths = self.fields[fieldname] = (
+                [_LENGTH_OF_BYTE[b] for b in column] if column is not None else ()
+            )
+        return lengths[docnum] if docnum < len(lengths) else default
+
+
+class Writer(SegmentWriter):
+    """Whoosh's segment writer with the codec above and cached field lengths."""
+
+    def __init__(self, ix, **kwargs):
+        super().__init__(ix, codec=CODEC, **kwargs)
+
+    def _flush_segment(self):
+        self.perdocwriter.close()
+        reader = self.per_document_reader()
+        self.fieldwriter.add_postings(self.schema, _SegmentLengths(reader),
+                                      self.pool.iter_postings())
+        self.fieldwriter.close()
+        reader.close()
 
 
 def _digest(values) -> str:
@@ -353,7 +430,7 @@ class Indexer:
             if rows:
                 docs = self.registry.affected(session, [(r.doc_type, r.doc_id) for r in rows])
                 searcher = _writer_searcher(ix, version)
-                writer = ix.writer(timeout=30)
+                writer = Writer(ix, timeout=30)
                 try:
                     self._write(ix, writer, session, docs, searcher)
                 except BaseException:
@@ -434,7 +511,7 @@ class Indexer:
             gaps = {i: now for i in range(max(1, top - window + 1), top + 1) if i not in visible}
             version = self.store.new_version()
             ix = self.store.open(version)
-            writer = ix.writer(limitmb=256, procs=self.rebuild_procs, multisegment=True)
+            writer = Writer(ix, limitmb=256)
             count = 0
             try:
                 for _name, _id, fields in self.expected_documents(session):
