@@ -2,20 +2,26 @@
 facets, snippets and spelling suggestions."""
 import os
 import threading
-from dataclasses import dataclass, field
+from collections import OrderedDict
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 
 from markupsafe import Markup, escape
 from whoosh import highlight
+from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.query import And, AndNot, Every, NullQuery, Or, Phrase, Prefix, Query, Term
 
 from smartsociety.search.index import (
-    ANALYZERS,
     FACET_FIELDS,
     LANGUAGES,
+    PAIRS,
+    PREFIX_MAX,
+    PREFIXES,
     TITLE_BOOST,
     IndexStore,
+    pair_term,
     reopen,
+    tokens,
 )
 from smartsociety.search.query import ParsedQuery, Word
 
@@ -35,9 +41,16 @@ class _MarkFormatter(highlight.Formatter):
         return str(escape(text))
 
 
+RESULT_CACHE_SIZE = 512
+
+
 class SearcherCache:
     """The process's searcher. Whoosh searchers are not meant to be shared by threads while one
-    is being refreshed, so searches in one process take turns (each takes milliseconds)."""
+    is being refreshed, so searches in one process take turns (each takes milliseconds).
+
+    Also the process's recent results, valid for exactly one generation of one index version:
+    any commit or rebuild makes a new generation, which empties the cache (so a result is never
+    older than the searcher that would compute it again)."""
 
     def __init__(self, store: IndexStore):
         self.store = store
@@ -45,6 +58,24 @@ class SearcherCache:
         self.version = None
         self.index = None
         self.searcher = None
+        self.results: OrderedDict[tuple, "SearchResults"] = OrderedDict()
+        self.results_for = None
+
+    def cached_results(self, searcher, key) -> "SearchResults | None":
+        generation = (self.version, searcher.reader().generation())
+        if self.results_for != generation:
+            self.results.clear()
+            self.results_for = generation
+            return None
+        found = self.results.get(key)
+        if found is not None:
+            self.results.move_to_end(key)
+        return found
+
+    def store_results(self, key, results: "SearchResults") -> None:
+        self.results[key] = results
+        if len(self.results) > RESULT_CACHE_SIZE:
+            self.results.popitem(last=False)
 
     def current(self):
         version = self.store.current_version()
@@ -60,6 +91,8 @@ class SearcherCache:
         return self.searcher
 
     def close(self) -> None:
+        self.results.clear()
+        self.results_for = None
         if self.searcher is not None:
             self.searcher.close()
         if self.index is not None:
@@ -110,40 +143,57 @@ def _prefix_query(fieldname: str, text: str, boost: float, reader) -> Query | No
     return Or([Term(fieldname, w, boost=boost) for w in words])
 
 
-def _field_query(fieldname: str, lang: str, item, boost: float, reader=None) -> Query | None:
+def _field_query(fieldname: str, lang: str, item, boost: float, reader=None,
+                 shadow: bool = True) -> Query | None:
+    """With `shadow`, phrases and short prefixes use the index's pairs and prefixes fields
+    (same documents, one posting list); without, the plain form (used for highlighting)."""
+    schema = reader.schema if reader is not None and shadow else None
     if isinstance(item, Word) and item.prefix:
+        if schema is not None and fieldname + PREFIXES in schema and len(item.text) <= PREFIX_MAX:
+            return Term(fieldname + PREFIXES, item.text, boost=boost)
         return _prefix_query(fieldname, item.text, boost, reader)
     text = item.text if isinstance(item, Word) else " ".join(item.words)
-    tokens = [t.text for t in ANALYZERS[lang](text)]
-    if not tokens:
+    words = tokens(lang, text)
+    if not words:
         return None  # a stop word in this language
-    if len(tokens) == 1:
-        return Term(fieldname, tokens[0], boost=boost)
-    return Phrase(fieldname, tokens, boost=boost)
+    if len(words) == 1:
+        return Term(fieldname, words[0], boost=boost)
+    phrase = Phrase(fieldname, words, boost=boost)
+    if schema is None or fieldname + PAIRS not in schema:
+        return phrase
+    common = schema[fieldname + PAIRS].common
+    pairs = [Term(fieldname + PAIRS, pair_term(a, b), boost=boost)
+             for a, b in zip(words, words[1:]) if a in common and b in common]
+    if len(words) == 2 and pairs:
+        return pairs[0]
+    # Longer: the pairs narrow it down to few documents, the phrase checks the word order there.
+    return And([*pairs, phrase]) if pairs else phrase
 
 
-def item_query(item, reader=None) -> Query | None:
+def item_query(item, reader=None, shadow: bool = True) -> Query | None:
     parts = []
     for lang in LANGUAGES:
         for prefix, boost in (("title", TITLE_BOOST), ("body", 1.0)):
-            q = _field_query(f"{prefix}_{lang}", lang, item, boost, reader)
+            q = _field_query(f"{prefix}_{lang}", lang, item, boost, reader, shadow)
             if q is not None:
                 parts.append(q)
     return Or(parts) if parts else None
 
 
-def to_whoosh(parsed: ParsedQuery, reader=None) -> Query | None:
+def to_whoosh(parsed: ParsedQuery, reader=None, shadow: bool = True) -> Query | None:
     """None when nothing searchable is left (only stop words). With a reader, prefixes are
     expanded to the index's words (a prefix that matches no word makes its clause match
-    nothing)."""
+    nothing), and phrases and short prefixes use the shadow fields unless `shadow` is off."""
     clauses = []
     for clause in parsed.required:
-        alternatives = [q for q in (item_query(it, reader) for it in clause) if q is not None]
+        alternatives = [q for q in (item_query(it, reader, shadow) for it in clause)
+                        if q is not None]
         if alternatives:
             clauses.append(Or(alternatives) if len(alternatives) > 1 else alternatives[0])
         elif reader is not None and any(isinstance(it, Word) and it.prefix for it in clause):
             clauses.append(NullQuery)
-    excluded = [q for q in (item_query(it, reader) for it in parsed.excluded) if q is not None]
+    excluded = [q for q in (item_query(it, reader, shadow) for it in parsed.excluded)
+                if q is not None]
     if not clauses and not excluded:
         return None
     positive = And(clauses) if clauses else Every()
@@ -177,6 +227,7 @@ class SearchResults:
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     suggestion: str | None = None
     stop_words_only: bool = False
+    cached: bool = False  # served from the result cache (same index generation)
 
 
 def _snippet(hit, lang: str) -> Markup:
@@ -268,6 +319,85 @@ class FacetMasks:
         return _mask(ids, self.size)
 
 
+# Which documents of a segment a term (or a phrase, or a prefix) matches, as a bit mask, by
+# segment id: a segment's postings never change (deletions are masked out with the live mask),
+# so a mask stays valid until the segment is merged away. Bounded by total size in bytes.
+_match_cache: OrderedDict[tuple, int] = OrderedDict()
+_match_cache_bytes = 0
+MATCH_CACHE_BYTES = 64 * 1024 * 1024
+
+
+def _posting_ids(matcher) -> list[int]:
+    """All document numbers of a posting list, a block at a time (Whoosh's all_ids() takes
+    several Python calls per document)."""
+    if not isinstance(matcher, W3LeafMatcher):
+        return list(matcher.all_ids())
+    ids = []
+    while True:
+        matcher._read_ids()
+        ids.extend(matcher._ids)
+        if matcher._lastblock:
+            return ids
+        matcher._goto(matcher._nextoffset)
+
+
+def _leaf_ids(query: Query, leaf_searcher) -> list[int]:
+    reader = leaf_searcher.reader()
+    if isinstance(query, Term):
+        if (query.fieldname, query.text) not in reader:
+            return []
+        return _posting_ids(reader.postings(query.fieldname, query.text))
+    return list(query.matcher(leaf_searcher).all_ids())
+
+
+def _leaf_mask(query: Query, leaf_searcher, segment_id, size: int) -> int:
+    global _match_cache_bytes
+    if isinstance(query, And):
+        mask = -1
+        for sub in query.subqueries:
+            mask &= _leaf_mask(sub, leaf_searcher, segment_id, size)
+            if not mask:
+                break
+        return mask
+    if isinstance(query, Or):
+        mask = 0
+        for sub in query.subqueries:
+            mask |= _leaf_mask(sub, leaf_searcher, segment_id, size)
+        return mask
+    if isinstance(query, AndNot):
+        return (_leaf_mask(query.a, leaf_searcher, segment_id, size)
+                & ~_leaf_mask(query.b, leaf_searcher, segment_id, size))
+    if isinstance(query, Every):
+        return (1 << size) - 1
+    if query is NullQuery:
+        return 0
+    key = (segment_id, query.fieldname, query.text) if isinstance(query, Term) else (
+        segment_id, query)
+    if segment_id is not None and key in _match_cache:
+        _match_cache.move_to_end(key)
+        return _match_cache[key][0]
+    mask = _mask(_leaf_ids(query, leaf_searcher), size)
+    if segment_id is not None:
+        nbytes = (size >> 3) + 1
+        _match_cache[key] = (mask, nbytes)
+        _match_cache_bytes += nbytes
+        while _match_cache_bytes > MATCH_CACHE_BYTES and _match_cache:
+            _key, (_old, old_bytes) = _match_cache.popitem(last=False)
+            _match_cache_bytes -= old_bytes
+    return mask
+
+
+def match_mask(query: Query, searcher) -> int:
+    """The documents `query` matches (deleted ones included: AND with the live mask)."""
+    mask = 0
+    for leaf_searcher, offset in searcher.leaf_searchers():
+        leaf = leaf_searcher.reader()
+        segment = leaf.segment() if hasattr(leaf, "segment") else None
+        segment_id = segment.segment_id() if segment is not None else None
+        mask |= _leaf_mask(query, leaf_searcher, segment_id, leaf.doc_count_all()) << offset
+    return mask
+
+
 def _filter(filters: dict[str, list[str]]) -> Query | None:
     parts = []
     for name, values in filters.items():
@@ -320,9 +450,14 @@ def search(store: IndexStore, parsed: ParsedQuery, filters: dict[str, list[str]]
         searcher = cache.current()
         if searcher is None:
             return results
+        key = (repr(parsed), tuple(sorted((k, tuple(v)) for k, v in filters.items())), sort,
+               page, per_page, browse)
+        hit = cache.cached_results(searcher, key)
+        if hit is not None:
+            return replace(hit, cached=True)
         masks = _facet_masks(cache, searcher)
         query = Every() if query is None else (to_whoosh(parsed, searcher.reader()) or NullQuery)
-        matched = masks.mask(query.matcher(searcher).all_ids()) & masks.live
+        matched = match_mask(query, searcher) & masks.live
         selected = matched
         for name, values in filters.items():
             if name in masks.values:
@@ -343,9 +478,12 @@ def search(store: IndexStore, parsed: ParsedQuery, filters: dict[str, list[str]]
             if sort == "date":
                 kwargs.update(sortedby="date", reverse=True)
             found = searcher.search(query, **kwargs)
+            # Snippets mark the words of the plain query (the shadow fields hold no text).
+            found.q = to_whoosh(parsed, searcher.reader(), shadow=False) or query
             found.fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=60)
             found.formatter = _MarkFormatter()
             results.hits = [_hit(hit) for hit in found[first:first + per_page]]
         if results.total < 3 and not parsed.is_empty:
             results.suggestion = suggest(searcher, parsed)
+        cache.store_results(key, results)
     return results

@@ -17,6 +17,7 @@ SEARCH_GAP_SECONDS (ids of rolled-back transactions never show up).
 """
 import fcntl
 import hashlib
+import itertools
 import json
 import os
 import secrets
@@ -54,6 +55,8 @@ from smartsociety.search.registry import REGISTRY, Registry
 LANGUAGES = ("nl", "en")
 SPELL_CHARS = 300
 MAX_SEGMENTS = 12
+REBUILD_SEGMENT_DOCS = 25_000
+REBUILD_POOL_MB = 1500
 MAX_GAP_SPAN = 50_000
 TITLE_BOOST = 3.0
 FACET_FIELDS = ("doc_type", "kind", "theme", "status", "org_kind", "language", "year")
@@ -111,7 +114,39 @@ def _sort_only(fieldobj):
     return fieldobj
 
 
-def make_schema() -> Schema:
+# Like Elasticsearch's index_phrases and index_prefixes, each text field has two shadow fields:
+#   <field>_pairs     two consecutive words (after stop words and stemming, as a phrase query
+#                     sees them) when both are common words of the collection: a phrase of
+#                     common words is then one short posting list instead of the positions of
+#                     two very long ones. A phrase with a rarer word is cheap to check as a
+#                     phrase, and indexing all pairs would more than double the terms.
+#   <field>_prefixes  the first 2..PREFIX_MAX letters of every word, so "ach*" is one posting
+#                     list instead of a union of many.
+# The common words are chosen when the index is built and kept in its schema (every pair field
+# of a language carries them), so writers and readers of one index version always agree.
+PAIRS, PREFIXES = "_pairs", "_prefixes"
+PREFIX_MIN, PREFIX_MAX = 2, 3
+COMMON_SAMPLE = 2000  # documents looked at to choose the common words
+COMMON_SHARE = 0.05  # a common word is in at least this share of them (and 2 documents)
+MAX_COMMON = 1000
+_LINES = RegexTokenizer(r"[^\n]+")  # shadow field values: one term per line
+
+
+def _pairs_field(common: frozenset[str], boost: float) -> FieldType:
+    fieldobj = FieldType(formats.Frequency(field_boost=boost), analyzer=_LINES, scorable=True)
+    fieldobj.common = common
+    return fieldobj
+
+
+def _prefixes_field(boost: float) -> FieldType:
+    return FieldType(formats.Existence(field_boost=boost), analyzer=_LINES, scorable=False)
+
+
+def pair_term(first: str, second: str) -> str:
+    return f"{first} {second}"
+
+
+def make_schema(common: dict[str, frozenset[str]] | None = None) -> Schema:
     fields = {
         "key": ID(unique=True, stored=True),
         "doc_type": ID(stored=True, sortable=True),
@@ -135,6 +170,10 @@ def make_schema() -> Schema:
     for lang, analyzer in ANALYZERS.items():
         fields[f"title_{lang}"] = TEXT(analyzer=analyzer, field_boost=TITLE_BOOST)
         fields[f"body_{lang}"] = TEXT(analyzer=analyzer, stored=True)
+        words = frozenset((common or {}).get(lang, ()))
+        for name, boost in ((f"title_{lang}", TITLE_BOOST), (f"body_{lang}", 1.0)):
+            fields[name + PAIRS] = _pairs_field(words, boost)
+            fields[name + PREFIXES] = _prefixes_field(boost)
     return Schema(**fields)
 
 
@@ -214,6 +253,54 @@ def index_fields(doc_type: str, doc_id: int, doc: dict) -> dict:
     fields["fingerprint"] = _digest({k: v for k, v in fields.items() if k != "inherit"})
     # Whoosh indexes an empty ID as a term of its own; leave empty facets out instead.
     return {k: v for k, v in fields.items() if v not in ("", None)}
+
+
+def tokens(lang: str, text: str) -> list[str]:
+    """The terms a text field indexes, in order (what a phrase query matches against)."""
+    return [t.text for t in ANALYZERS[lang](text)]
+
+
+def with_shadow_fields(fields: dict, schema: Schema) -> dict:
+    """Add the pairs and prefixes of a document's text fields (nothing for an index built
+    before they existed)."""
+    lang = fields["language"]
+    for name in (f"title_{lang}", f"body_{lang}"):
+        text = fields.get(name)
+        if not text or name + PAIRS not in schema:
+            continue
+        words = tokens(lang, text)
+        common = schema[name + PAIRS].common
+        if common:
+            pairs = [pair_term(a, b) for a, b in zip(words, words[1:])
+                     if a in common and b in common]
+            if pairs:
+                fields[name + PAIRS] = "\n".join(pairs)
+        prefixes = {w[:n] for w in set(words) for n in range(PREFIX_MIN, PREFIX_MAX + 1)
+                    if len(w) >= n}
+        if prefixes:
+            fields[name + PREFIXES] = "\n".join(prefixes)
+    return fields
+
+
+def common_words(samples) -> dict[str, frozenset[str]]:
+    """Per language, the words in at least COMMON_SHARE of the sampled documents."""
+    counts = {lang: {} for lang in LANGUAGES}
+    docs = dict.fromkeys(LANGUAGES, 0)
+    for fields in samples:
+        lang = fields["language"]
+        docs[lang] += 1
+        seen = set()
+        for name in (f"title_{lang}", f"body_{lang}"):
+            if fields.get(name):
+                seen.update(tokens(lang, fields[name]))
+        for word in seen:
+            counts[lang][word] = counts[lang].get(word, 0) + 1
+    common = {}
+    for lang, by_word in counts.items():
+        floor = max(2, docs[lang] * COMMON_SHARE)
+        ranked = sorted((n, w) for w, n in by_word.items() if n >= floor)
+        common[lang] = frozenset(w for _n, w in ranked[-MAX_COMMON:])
+    return common
 
 
 def reopen(index, old):
@@ -296,12 +383,12 @@ class IndexStore:
         path = self.root / name
         return path if name and path.is_dir() else None
 
-    def new_version(self) -> Path:
+    def new_version(self, common: dict[str, frozenset[str]] | None = None) -> Path:
         self.root.mkdir(parents=True, exist_ok=True)
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
         path = self.root / f"v-{stamp}-{secrets.token_hex(3)}"
         path.mkdir()
-        whoosh_index.create_in(str(path), SCHEMA)
+        whoosh_index.create_in(str(path), make_schema(common) if common else SCHEMA)
         return path
 
     def swap(self, version: Path) -> None:
@@ -468,7 +555,7 @@ class Indexer:
                 fields = None
                 if doc_id in loaded:
                     fields = index_fields(name, doc_id, loaded[doc_id])
-                    writer.add_document(**fields)
+                    writer.add_document(**with_shadow_fields(dict(fields), ix.schema))
                 if doc_type.dependents and (
                     (old or {}).get("inherit") != (fields or {}).get("inherit")
                 ):
@@ -483,7 +570,8 @@ class Indexer:
             for doc_id in ids:
                 writer.delete_by_term("key", f"{name}:{doc_id}", searcher=searcher)
                 if doc_id in loaded:
-                    writer.add_document(**index_fields(name, doc_id, loaded[doc_id]))
+                    fields = index_fields(name, doc_id, loaded[doc_id])
+                    writer.add_document(**with_shadow_fields(fields, ix.schema))
 
     # -- rebuild and check -----------------------------------------------------------------
     def expected_documents(self, session: Session, batch: int = 1000):
@@ -509,20 +597,32 @@ class Indexer:
                 sa.select(SearchChange.id).where(SearchChange.id > top - window)
             ))
             gaps = {i: now for i in range(max(1, top - window + 1), top + 1) if i not in visible}
-            version = self.store.new_version()
+            documents = (fields for _n, _i, fields in self.expected_documents(session))
+            sample = list(itertools.islice(documents, COMMON_SAMPLE))
+            version = self.store.new_version(common_words(sample))
             ix = self.store.open(version)
-            writer = Writer(ix, limitmb=256)
+            schema = ix.schema
+            writer = None
             count = 0
             try:
-                for _name, _id, fields in self.expected_documents(session):
-                    writer.add_document(**fields)
+                for fields in itertools.chain(sample, documents):
+                    if writer is None:
+                        writer = Writer(ix, limitmb=REBUILD_POOL_MB)
+                    writer.add_document(**with_shadow_fields(fields, schema))
                     count += 1
+                    # A segment per so many documents: its postings are sorted in memory
+                    # (a pool that spills to disk pickles every posting twice more).
+                    if count % REBUILD_SEGMENT_DOCS == 0:
+                        writer.commit(merge=False)
+                        writer = None
             except BaseException:
-                writer.cancel()
+                if writer is not None:
+                    writer.cancel()
                 ix.close()
                 shutil.rmtree(version, ignore_errors=True)
                 raise
-            writer.commit()
+            if writer is not None:
+                writer.commit(merge=False)
             ix.close()
         IndexState(top, gaps).write(version)
         with self.store.writing():
