@@ -444,3 +444,118 @@ def test_snippets_escape_stored_text(client):
     html = client.get("/zoeken?q=opmaaktest").data.decode()
     assert "<mark>opmaaktest</mark>" in html
     assert "<script>alert" not in html and "&lt;/script&gt;" in html
+
+
+# -- shadow fields (pairs, prefixes) and the result cache ----------------------------------
+
+PHRASE_TEXTS = [
+    "open data wordt gedeeld in de wijk",
+    "de wijk deelt open data met de gemeente",
+    "data open en eerlijk, wijk voor wijk",
+    "gedeelde data in een open wijk",
+    "slimme lantaarnpalen in de open wijk meten data",
+    "een zeldzaam woord: kwartelkoning naast open data",
+]
+
+
+def _plain_and_fast(text):
+    """The documents of a query as built before the shadow fields, and as built now."""
+    from smartsociety.search.engine import match_mask, searcher_cache, to_whoosh
+
+    searcher = searcher_cache(service.store()).current()
+    parsed = parse(text)
+    plain = to_whoosh(parsed, searcher.reader(), shadow=False)
+    fast = to_whoosh(parsed, searcher.reader())
+    keys_of = lambda ids: {searcher.stored_fields(i)["key"] for i in ids}  # noqa: E731
+    live = {i for i in range(searcher.doc_count_all()) if not searcher.reader().is_deleted(i)}
+    plain_ids = set(plain.matcher(searcher).all_ids()) & live
+    mask = match_mask(fast, searcher)
+    fast_ids = {i for i in live if mask >> i & 1}
+    return keys_of(plain_ids), keys_of(fast_ids), fast
+
+
+def test_phrases_and_prefixes_match_the_same_documents_through_shadow_fields(worker_mode, db):
+    for text in PHRASE_TEXTS:
+        CaseFactory(title=text.split(" ")[-1], summary="", body=text, body_html="")
+    worker_mode.test_cli_runner().invoke(search_cli, ["rebuild"])
+    # Written after the rebuild: the worker adds pairs and prefixes the same way.
+    CaseFactory(title="Na de herbouw", summary="", body="open data in de wijk", body_html="")
+    service.indexer().apply_pending()
+    with worker_mode.test_request_context():
+        for query in ['"open data"', '"data open"', '"open data in de wijk"', '"wijk open"',
+                      '"kwartelkoning naast open"', '"open kwartelkoning"', "op*", "wij*",
+                      "da*", "kwartel*", "open da*", '"open data" -kwartelkoning']:
+            plain, fast, _query = _plain_and_fast(query)
+            assert plain == fast, query
+        # The common words' phrase really is one term of the pairs field.
+        plain, fast, query = _plain_and_fast('"open data"')
+        assert len(fast) == 4 and "_pairs" in str(query) and "Phrase('body_nl'" not in repr(query)
+        assert "_prefixes" in str(_plain_and_fast("wij*")[2])
+
+
+def test_index_without_shadow_fields_still_answers(worker_mode, db, monkeypatch):
+    """An index built before the shadow fields existed keeps working (as before) until the
+    next `flask search rebuild`."""
+    from smartsociety.search import index
+
+    make_schema = index.make_schema
+
+    def old_schema(common=None):
+        schema = make_schema(common)
+        for name in list(schema.names()):
+            if name.endswith((index.PAIRS, index.PREFIXES)):
+                schema.remove(name)
+        return schema
+
+    with monkeypatch.context() as patch:
+        patch.setattr(index, "make_schema", old_schema)
+        patch.setattr(index, "SCHEMA", old_schema())
+        for text in PHRASE_TEXTS:
+            CaseFactory(title="Oud", summary="", body=text, body_html="")
+        worker_mode.test_cli_runner().invoke(search_cli, ["rebuild"])
+    added = CaseFactory(title="Oud en nieuw", summary="", body="open data", body_html="")
+    service.indexer().apply_pending()
+    ix = service.store().open()
+    assert "body_nl_pairs" not in ix.schema
+    ix.close()
+    with worker_mode.test_request_context():
+        plain, fast, _query = _plain_and_fast('"open data"')
+        assert plain == fast and len(fast) == 4 and f"case:{added.id}" in fast
+        assert _plain_and_fast("wij*")[0] == _plain_and_fast("wij*")[1]
+
+
+def test_result_cache_lasts_one_index_generation(client):
+    first = CaseFactory(title="Cachetest een")
+    response = client.get("/zoeken", query_string={"q": "cachetest"})
+    assert response.headers["X-Search-Cache"] == "miss"
+    response = client.get("/zoeken", query_string={"q": "cachetest"})
+    assert response.headers["X-Search-Cache"] == "hit"
+    assert _keys(response.data.decode()) == [f"case:{first.id}"]
+    # Another page or filter is another entry.
+    response = client.get("/zoeken", query_string={"q": "cachetest", "kind": "project"})
+    assert response.headers["X-Search-Cache"] == "miss"
+    # Any change to the index (here a new case) makes every cached result stale.
+    second = CaseFactory(title="Cachetest twee")
+    response = client.get("/zoeken", query_string={"q": "cachetest"})
+    assert response.headers["X-Search-Cache"] == "miss"
+    assert set(_keys(response.data.decode())) == {f"case:{first.id}", f"case:{second.id}"}
+    # So does hiding one (a deletion in the index).
+    with client.application.app_context():
+        from smartsociety.extensions import db as _db
+
+        case = _db.session.get(Case, first.id)
+        case.hidden_at = utcnow()
+        case.hidden_reason = "test"
+        _db.session.commit()
+    response = client.get("/zoeken", query_string={"q": "cachetest"})
+    assert response.headers["X-Search-Cache"] == "miss"
+    assert _keys(response.data.decode()) == [f"case:{second.id}"]
+
+
+def test_excluded_word_is_excluded_from_the_count(client):
+    """Counts come from bit masks, not Whoosh's AndNot matcher (which let the first document
+    with the excluded word through)."""
+    CaseFactory(title="Parkeren met federatie", summary="", body="", body_html="")
+    kept = CaseFactory(title="Parkeren zonder", summary="", body="", body_html="")
+    response = client.get("/zoeken", query_string={"q": "parkeren -federatie"})
+    assert _keys(response.data.decode()) == [f"case:{kept.id}"]
