@@ -559,3 +559,15 @@ def test_excluded_word_is_excluded_from_the_count(client):
     kept = CaseFactory(title="Parkeren zonder", summary="", body="", body_html="")
     response = client.get("/zoeken", query_string={"q": "parkeren -federatie"})
     assert _keys(response.data.decode()) == [f"case:{kept.id}"]
+
+
+def test_rebuild_with_several_processes(worker_mode, client, db):
+    worker_mode.config["SEARCH_REBUILD_PROCS"] = 2
+    cases = [CaseFactory(title=f"Parallel herbouwd {i}", summary="", body="open data in de wijk",
+                         body_html="") for i in range(6)]
+    runner = worker_mode.test_cli_runner()
+    result = runner.invoke(search_cli, ["rebuild"])
+    assert result.exit_code == 0, result.output
+    assert runner.invoke(search_cli, ["check"]).exit_code == 0
+    assert set(keys(client, "herbouwd")) == {f"case:{c.id}" for c in cases}
+    assert len(keys(client, '"open data"')) == 6

@@ -47,6 +47,7 @@ from whoosh.reading import EmptyReader, MultiReader, SegmentReader
 from whoosh.searching import Searcher
 from whoosh.support.charset import accent_map
 from whoosh.util.numeric import byte_to_length
+from whoosh import multiproc
 from whoosh.writing import SegmentWriter
 
 from smartsociety.models.search import SearchChange
@@ -329,6 +330,25 @@ def reopen(index, old):
 
 
 
+class _SubWriterTask(multiproc.SubWriterTask):
+    def run(self):
+        # In this (forked) child only: Whoosh's subtask writes with the SegmentWriter it imported;
+        # make that ours (codec, cached lengths).
+        multiproc.SegmentWriter = Writer
+        super().run()
+
+
+class ParallelWriter(multiproc.MpWriter):
+    """Whoosh's multiprocessing writer (each process writes its own segment) with our Writer."""
+
+    def _new_task(self):
+        task = _SubWriterTask(self.storage, self.indexname, self.jobqueue, self.resultqueue,
+                              self.subargs, self.multisegment)
+        self.tasks.append(task)
+        task.start()
+        return task
+
+
 @dataclass
 class IndexState:
     high_water: int = 0
@@ -604,15 +624,18 @@ class Indexer:
             schema = ix.schema
             writer = None
             count = 0
+            procs = max(1, self.rebuild_procs)
             try:
                 for fields in itertools.chain(sample, documents):
                     if writer is None:
-                        writer = Writer(ix, limitmb=REBUILD_POOL_MB)
+                        writer = Writer(ix, limitmb=REBUILD_POOL_MB) if procs == 1 else (
+                            ParallelWriter(ix, procs=procs, multisegment=True, batchsize=250,
+                                           limitmb=REBUILD_POOL_MB))
                     writer.add_document(**with_shadow_fields(fields, schema))
                     count += 1
-                    # A segment per so many documents: its postings are sorted in memory
-                    # (a pool that spills to disk pickles every posting twice more).
-                    if count % REBUILD_SEGMENT_DOCS == 0:
+                    # A segment per so many documents (and process): its postings are sorted
+                    # in memory (a pool that spills to disk pickles every posting twice more).
+                    if count % (REBUILD_SEGMENT_DOCS * procs) == 0:
                         writer.commit(merge=False)
                         writer = None
             except BaseException:
