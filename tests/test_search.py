@@ -189,7 +189,12 @@ def test_every_facet_counts_and_narrows(app, client):
     assert keys(client, "", language="en") == [f"case:{b.id}"]
 
 
-def test_sort_by_date_and_pages(app, client):
+@pytest.mark.parametrize("sparse", [2000, 0])
+def test_sort_by_date_and_pages(app, client, monkeypatch, sparse):
+    # Both ways of ordering matches by date: sorting them (few) and walking the date order.
+    from smartsociety.search import engine
+
+    monkeypatch.setattr(engine, "SPARSE", sparse)
     old = CaseFactory(title="Fietsen fietsen fietsen",
                       created_at=datetime(2020, 1, 1, tzinfo=timezone.utc))
     cases = [CaseFactory(title=f"Fietsen {n}") for n in range(22)]
@@ -198,6 +203,18 @@ def test_sort_by_date_and_pages(app, client):
     assert by_date[0] == f"case:{cases[-1].id}" and len(by_date) == 20
     assert keys(client, "fietsen", sort="date", page=2)[-1] == f"case:{old.id}"
     assert keys(client, "fietsen", page=99) == []
+    # The same order as Whoosh's own sort on the date column, filters and pages included.
+    from smartsociety.search.engine import searcher_cache, to_whoosh
+
+    searcher = searcher_cache(service.store()).current()
+    query = to_whoosh(parse("fietsen"), searcher.reader())
+    expected = [hit["key"] for hit in searcher.search(query, sortedby="date", reverse=True,
+                                                      limit=None)]
+    assert by_date + keys(client, "fietsen", sort="date", page=2) == expected
+    cases[3].kind = CaseKind.PROJECT
+    CaseFactory._meta.sqlalchemy_session.commit()
+    projects = keys(client, "fietsen", sort="date", kind="project")
+    assert f"case:{cases[3].id}" in projects and f"case:{cases[2].id}" not in projects
 
 
 def test_did_you_mean(client):

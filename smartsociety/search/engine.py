@@ -1,5 +1,6 @@
 """Reading the index: one searcher per process, refreshed when the index changes; queries,
 facets, snippets and spelling suggestions."""
+import heapq
 import os
 import threading
 from collections import OrderedDict
@@ -10,6 +11,7 @@ from markupsafe import Markup, escape
 from whoosh import highlight
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.query import And, AndNot, Every, NullQuery, Or, Phrase, Prefix, Query, Term
+from whoosh.searching import Results
 
 from smartsociety.search.index import (
     FACET_FIELDS,
@@ -398,6 +400,61 @@ def match_mask(query: Query, searcher) -> int:
     return mask
 
 
+# Per segment (by id; a segment's column never changes): its documents newest first, and each
+# document's date as the column stores it.
+_date_orders: OrderedDict[str, tuple[list[int], list[int]]] = OrderedDict()
+_DATE_ORDERS = 64
+SPARSE = 2000  # matches up to this many: sort them; more: walk the date order
+
+
+def _date_order(leaf) -> tuple[list[int], list[int]]:
+    segment = leaf.segment() if hasattr(leaf, "segment") else None
+    key = segment.segment_id() if segment is not None else None
+    if key is not None and key in _date_orders:
+        _date_orders.move_to_end(key)
+        return _date_orders[key]
+    values = list(leaf.column_reader("date", translate=False))
+    order = sorted(range(len(values)), key=lambda d: -values[d])
+    if key is not None:
+        _date_orders[key] = (order, values)
+        if len(_date_orders) > _DATE_ORDERS:
+            _date_orders.popitem(last=False)
+    return order, values
+
+
+_BITS = [[b for b in range(8) if byte >> b & 1] for byte in range(256)]
+
+
+def _walk(offset: int, order: list[int], values: list[int]):
+    for d in order:
+        yield -values[d], offset + d
+
+
+def newest(searcher, mask: int, count: int, limit: int) -> list[int]:
+    """The first `limit` documents of `mask` (`count` of them), newest first: what sorting
+    every match by date would give, without scoring or sorting them all."""
+    leaves = [(offset, *_date_order(leaf_searcher.reader()))
+              for leaf_searcher, offset in searcher.leaf_searchers()]
+    if count <= SPARSE:
+        data = mask.to_bytes((mask.bit_length() >> 3) + 1, "little")
+        docnums = [(i << 3) + b for i, byte in enumerate(data) if byte for b in _BITS[byte]]
+        dates = {}
+        for offset, _order, values in leaves:
+            for d in docnums:
+                if offset <= d < offset + len(values):
+                    dates[d] = values[d - offset]
+        return sorted(docnums, key=lambda d: (-dates.get(d, 0), d))[:limit]
+    data = mask.to_bytes((searcher.doc_count_all() >> 3) + 1, "little")
+    walks = [_walk(offset, order, values) for offset, order, values in leaves]
+    found = []
+    for _date, d in heapq.merge(*walks):
+        if data[d >> 3] >> (d & 7) & 1:
+            found.append(d)
+            if len(found) >= limit:
+                break
+    return found
+
+
 def _filter(filters: dict[str, list[str]]) -> Query | None:
     parts = []
     for name, values in filters.items():
@@ -474,10 +531,13 @@ def search(store: IndexStore, parsed: ParsedQuery, filters: dict[str, list[str]]
             results.facets[name] = [vc for vc in results.facets[name] if vc[1]][:FACET_LIMIT]
         first = (page - 1) * per_page
         if results.total and first < min(results.total, MAX_RESULTS):
-            kwargs = {"filter": _filter(filters), "limit": min(first + per_page, MAX_RESULTS)}
+            limit = min(first + per_page, MAX_RESULTS)
             if sort == "date":
-                kwargs.update(sortedby="date", reverse=True)
-            found = searcher.search(query, **kwargs)
+                # The matches are known (the mask): no need to score them to order by date.
+                top = newest(searcher, selected, results.total, limit)
+                found = Results(searcher, query, [(None, d) for d in top])
+            else:
+                found = searcher.search(query, filter=_filter(filters), limit=limit)
             # Snippets mark the words of the plain query (the shadow fields hold no text).
             found.q = to_whoosh(parsed, searcher.reader(), shadow=False) or query
             found.fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=60)
