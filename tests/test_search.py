@@ -588,3 +588,52 @@ def test_rebuild_with_several_processes(worker_mode, client, db):
     assert runner.invoke(search_cli, ["check"]).exit_code == 0
     assert set(keys(client, "herbouwd")) == {f"case:{c.id}" for c in cases}
     assert len(keys(client, '"open data"')) == 6
+
+
+def test_relevance_computed_from_postings_equals_whoosh(client, db):
+    """The engine scores term queries itself (much faster); same documents, order and scores
+    as Whoosh's own search."""
+    texts = ["open data in de wijk en nog meer open data", "data data data over sensoren",
+             "een lange tekst " + "over van alles en nog wat " * 30 + "open",
+             "camera's in de wijk", "privacy en open camera's", "sensoren meten data in de wijk"]
+    for n, text in enumerate(texts * 3):
+        CaseFactory(title=text.split(" ")[0] + f" {n}", summary="", body=text, body_html="",
+                    language="en" if n % 5 == 0 else "nl")
+    CaseFactory(title="Data in de titel", summary="", body="", body_html="")
+    from smartsociety.search.engine import (
+        _facet_masks,
+        _filter,
+        match_mask,
+        scored_top,
+        searcher_cache,
+        to_whoosh,
+    )
+
+    keys(client, "data")  # brings the index up to date
+    cache = searcher_cache(service.store())
+    searcher = cache.current()
+    masks = _facet_masks(cache, searcher)
+    queries = ["data", "open", "open data", "data OR camera", "wijk -privacy", "sensoren*",
+               "da*", '"open data"', "data data", "privacy OR open OR wijk"]
+    for text in queries:
+        for filters in ({}, {"language": ["nl"]}, {"kind": ["project"]}):
+            query = to_whoosh(parse(text), searcher.reader())
+            selected = match_mask(query, searcher) & masks.live
+            for name, values in filters.items():
+                selected &= masks.values[name].get(values[0], 0)
+            ours = scored_top(query, searcher, selected, 10)
+            if ours is None:  # a phrase that matches: Whoosh scores it
+                assert text.startswith('"'), text
+                continue
+            theirs = searcher.search(query, filter=_filter(filters), limit=10)
+            assert [d for _s, d in ours] == [hit.docnum for hit in theirs], (text, filters)
+            assert [s for s, _d in ours] == pytest.approx([hit.score for hit in theirs])
+
+
+def test_snippets_mark_phrases_and_prefixes(client):
+    CaseFactory(title="Beelden", summary="", body_html="",
+                body="Over de bewaartermijnen van camerabeelden in de openbare ruimte.")
+    for query, marked in [("bewaar*", "bewaartermijnen"), ('"van camerabeelden"', "camerabeelden"),
+                          ("openbare", "openbare"), ("camerabeeld", "camerabeelden")]:
+        html = client.get("/zoeken", query_string={"q": query}).data.decode()
+        assert f"<mark>{marked}</mark>" in html, query

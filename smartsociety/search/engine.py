@@ -9,12 +9,15 @@ from datetime import datetime, timezone
 
 from markupsafe import Markup, escape
 from whoosh import highlight
-from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.query import And, AndNot, Every, NullQuery, Or, Phrase, Prefix, Query, Term
+from whoosh.reading import SegmentReader
+from whoosh.scoring import BM25F, bm25
 from whoosh.searching import Results
 
 from smartsociety.search.index import (
     FACET_FIELDS,
+    LENGTH_OF_BYTE,
     LANGUAGES,
     PAIRS,
     PREFIX_MAX,
@@ -230,6 +233,33 @@ class SearchResults:
     suggestion: str | None = None
     stop_words_only: bool = False
     cached: bool = False  # served from the result cache (same index generation)
+
+
+def _mark_terms(found, parsed: ParsedQuery, shown) -> None:
+    """Tell the highlighter what to mark in each shown hit: the words and phrase words as the
+    index has them, and for a prefix the hit's own words that start with it (expanding a short
+    prefix over the whole index for this costs more than the search)."""
+    fixed, prefixes = set(), []
+    for item in parsed.items():
+        if isinstance(item, Word) and item.prefix:
+            prefixes.append(item.text)
+            continue
+        text = item.text if isinstance(item, Word) else " ".join(item.words)
+        for lang in LANGUAGES:
+            fixed.update((f"body_{lang}", word.encode()) for word in tokens(lang, text))
+    docterms, termdocs = {}, {}
+    for hit in shown:
+        terms = set(fixed)
+        if prefixes:
+            lang = hit.get("language", "nl")
+            words = set(tokens(lang, hit.get(f"body_{lang}") or ""))
+            terms.update((f"body_{lang}", w.encode()) for w in words
+                         if w.startswith(tuple(prefixes)))
+        docterms[hit.docnum] = terms
+        for term in terms:
+            termdocs.setdefault(term, set()).add(hit.docnum)
+    # Whoosh's "matched terms" of a search with terms=True, which the highlighter reads.
+    found.docterms, found.termdocs = docterms, termdocs
 
 
 def _snippet(hit, lang: str) -> Markup:
@@ -455,6 +485,114 @@ def newest(searcher, mask: int, count: int, limit: int) -> list[int]:
     return found
 
 
+# -- relevance without Whoosh's collector ------------------------------------------------------
+# Whoosh scores a match at a time through several Python calls per document (matcher tree,
+# scorer, column lookups), which is most of a query over common words. For the usual queries
+# (terms combined with AND, OR and NOT) the score of a document is the sum of its matching
+# terms' BM25F scores (AndNot: of its positive side), so it is computed here from each term's
+# posting blocks, for the matching documents only (the match mask), with Whoosh's own formula
+# and statistics; ties go to the lower document number, as in Whoosh's top-N collector.
+_lengths_cache: OrderedDict[tuple, list[int]] = OrderedDict()
+_LENGTHS_CACHE = 64
+
+
+def _scored_terms(query: Query, searcher) -> list[Term] | None:
+    """The terms whose scores add up to a document's score; None when the query holds a
+    part scored otherwise (a phrase that matches somewhere, Every, boosted groups)."""
+    if isinstance(query, Term):
+        return [query]
+    if isinstance(query, (And, Or)) and query.boost == 1.0 and type(query) in (And, Or):
+        terms = []
+        for sub in query.subqueries:
+            found = _scored_terms(sub, searcher)
+            if found is None:
+                return None
+            terms += found
+        return terms
+    if isinstance(query, AndNot):
+        return _scored_terms(query.a, searcher)
+    if query is NullQuery:
+        return []
+    if isinstance(query, Phrase) and not match_mask(query, searcher):
+        return []  # e.g. the phrase in a language no document is in: adds nothing
+    return None
+
+
+def _field_lengths(reader, segment_id, fieldname: str) -> list[int]:
+    key = (segment_id, fieldname)
+    if segment_id is not None and key in _lengths_cache:
+        _lengths_cache.move_to_end(key)
+        return _lengths_cache[key]
+    size = reader.doc_count_all()
+    lengths = [reader.doc_field_length(d, fieldname, 1) or 1 for d in range(size)] if (
+        not isinstance(reader, SegmentReader)) else _column_lengths(reader, fieldname, size)
+    if segment_id is not None:
+        _lengths_cache[key] = lengths
+        if len(_lengths_cache) > _LENGTHS_CACHE:
+            _lengths_cache.popitem(last=False)
+    return lengths
+
+
+def _column_lengths(reader, fieldname: str, size: int) -> list[int]:
+    column = reader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+    if column is None:
+        return [1] * size
+    return [LENGTH_OF_BYTE[b] or 1 for b in column]
+
+
+def scored_top(query: Query, searcher, selected: int, limit: int):
+    """[(score, docnum)] best first, like searcher.search(query, limit=limit) restricted to
+    the documents in `selected`; None when the query is not a sum of term scores."""
+    weighting = searcher.weighting
+    if type(weighting) is not BM25F or weighting._field_B:
+        return None
+    terms = _scored_terms(query, searcher)
+    if terms is None:
+        return None
+    data = selected.to_bytes((searcher.doc_count_all() >> 3) + 1, "little")
+    scores: dict[int, float] = {}
+    get = scores.get
+    K1, B = weighting.K1, weighting.B
+    for term in terms:
+        fieldname, text, boost = term.fieldname, term.text, term.boost
+        if not searcher.doc_frequency(fieldname, text):
+            continue
+        scorable = searcher.schema[fieldname].scorable
+        if scorable:
+            idf = searcher.idf(fieldname, text)
+            avgfl = searcher.avg_field_length(fieldname) or 1
+        for leaf_searcher, offset in searcher.leaf_searchers():
+            reader = leaf_searcher.reader()
+            if (fieldname, text) not in reader:
+                continue
+            matcher = reader.postings(fieldname, text)
+            if not isinstance(matcher, W3LeafMatcher):
+                return None
+            if scorable:
+                segment = reader.segment() if hasattr(reader, "segment") else None
+                lengths = _field_lengths(reader, segment.segment_id() if segment else None,
+                                         fieldname)
+            while True:
+                matcher._read_ids()
+                matcher._read_weights()
+                for d, weight in zip(matcher._ids, matcher._weights):
+                    g = offset + d
+                    if not data[g >> 3] >> (g & 7) & 1:
+                        continue
+                    if scorable:
+                        score = bm25(idf, weight, lengths[d], avgfl, B, K1)
+                    else:
+                        score = weight
+                    if boost != 1.0:
+                        score *= boost
+                    scores[g] = get(g, 0.0) + score
+                if matcher._lastblock:
+                    break
+                matcher._goto(matcher._nextoffset)
+    return heapq.nsmallest(limit, ((score, d) for d, score in scores.items()),
+                           key=lambda sd: (-sd[0], sd[1]))
+
+
 def _filter(filters: dict[str, list[str]]) -> Query | None:
     parts = []
     for name, values in filters.items():
@@ -537,12 +675,14 @@ def search(store: IndexStore, parsed: ParsedQuery, filters: dict[str, list[str]]
                 top = newest(searcher, selected, results.total, limit)
                 found = Results(searcher, query, [(None, d) for d in top])
             else:
-                found = searcher.search(query, filter=_filter(filters), limit=limit)
-            # Snippets mark the words of the plain query (the shadow fields hold no text).
-            found.q = to_whoosh(parsed, searcher.reader(), shadow=False) or query
+                top = scored_top(query, searcher, selected, limit)
+                found = (searcher.search(query, filter=_filter(filters), limit=limit)
+                         if top is None else Results(searcher, query, top))
             found.fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=60)
             found.formatter = _MarkFormatter()
-            results.hits = [_hit(hit) for hit in found[first:first + per_page]]
+            shown = found[first:first + per_page]
+            _mark_terms(found, parsed, shown)
+            results.hits = [_hit(hit) for hit in shown]
         if results.total < 3 and not parsed.is_empty:
             results.suggestion = suggest(searcher, parsed)
         cache.store_results(key, results)

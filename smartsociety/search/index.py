@@ -182,7 +182,7 @@ SCHEMA = make_schema()
 # Posting blocks are compressed lightly: most are the few postings of a rare word.
 CODEC = W3Codec(compression=1)
 
-_LENGTH_OF_BYTE = [0] + [byte_to_length(b) for b in range(1, 256)]
+LENGTH_OF_BYTE = [0] + [byte_to_length(b) for b in range(1, 256)]
 
 
 class _SegmentLengths:
@@ -198,7 +198,7 @@ class _SegmentLengths:
         if lengths is None:
             column = self.reader._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
             lengths = self.fields[fieldname] = (
-                [_LENGTH_OF_BYTE[b] for b in column] if column is not None else ()
+                [LENGTH_OF_BYTE[b] for b in column] if column is not None else ()
             )
         return lengths[docnum] if docnum < len(lengths) else default
 
