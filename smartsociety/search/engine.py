@@ -2,6 +2,7 @@
 facets, snippets and spelling suggestions."""
 import heapq
 import os
+from array import array
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
@@ -12,7 +13,7 @@ from whoosh import highlight
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.query import And, AndNot, Every, NullQuery, Or, Phrase, Prefix, Query, Term
 from whoosh.reading import SegmentReader
-from whoosh.scoring import BM25F, bm25
+from whoosh.scoring import BM25F
 from whoosh.searching import Results
 
 from smartsociety.search.index import (
@@ -540,6 +541,58 @@ def _column_lengths(reader, fieldname: str, size: int) -> list[int]:
     return [LENGTH_OF_BYTE[b] or 1 for b in column]
 
 
+# A term's postings in a segment, decoded (ids, weights), by segment id; bounded by size.
+_postings_cache: OrderedDict[tuple, tuple[array, array]] = OrderedDict()
+_postings_cache_bytes = 0
+POSTINGS_CACHE_BYTES = 64 * 1024 * 1024
+# Per segment, field and average length (which changes with every commit): each document's
+# BM25 length normalisation K1 * (1 - B + B * length / avgfl).
+_norms_cache: OrderedDict[tuple, list[float]] = OrderedDict()
+_NORMS_CACHE = 32
+
+
+def _postings(reader, segment_id, fieldname: str, text: str):
+    global _postings_cache_bytes
+    key = (segment_id, fieldname, text)
+    if segment_id is not None and key in _postings_cache:
+        _postings_cache.move_to_end(key)
+        return _postings_cache[key]
+    matcher = reader.postings(fieldname, text)
+    if not isinstance(matcher, W3LeafMatcher):
+        return None
+    ids, weights = array("I"), array("f")
+    while True:
+        matcher._read_ids()
+        matcher._read_weights()
+        ids.extend(matcher._ids)
+        weights.extend(matcher._weights)
+        if matcher._lastblock:
+            break
+        matcher._goto(matcher._nextoffset)
+    if segment_id is not None:
+        _postings_cache[key] = (ids, weights)
+        _postings_cache_bytes += 8 * len(ids)
+        while _postings_cache_bytes > POSTINGS_CACHE_BYTES and _postings_cache:
+            _key, (old_ids, _old) = _postings_cache.popitem(last=False)
+            _postings_cache_bytes -= 8 * len(old_ids)
+    return ids, weights
+
+
+def _norms(reader, segment_id, fieldname: str, K1: float, B: float, avgfl: float):
+    key = (segment_id, fieldname, K1, B, avgfl)
+    if segment_id is not None and key in _norms_cache:
+        _norms_cache.move_to_end(key)
+        return _norms_cache[key]
+    # The same expression, in the same order, as whoosh.scoring.bm25: identical floats.
+    norms = [K1 * ((1 - B) + B * fl / avgfl)
+             for fl in _field_lengths(reader, segment_id, fieldname)]
+    if segment_id is not None:
+        _norms_cache[key] = norms
+        if len(_norms_cache) > _NORMS_CACHE:
+            _norms_cache.popitem(last=False)
+    return norms
+
+
 def scored_top(query: Query, searcher, selected: int, limit: int):
     """[(score, docnum)] best first, like searcher.search(query, limit=limit) restricted to
     the documents in `selected`; None when the query is not a sum of term scores."""
@@ -553,6 +606,7 @@ def scored_top(query: Query, searcher, selected: int, limit: int):
     scores: dict[int, float] = {}
     get = scores.get
     K1, B = weighting.K1, weighting.B
+    k1_plus_1 = K1 + 1
     for term in terms:
         fieldname, text, boost = term.fieldname, term.text, term.boost
         if not searcher.doc_frequency(fieldname, text):
@@ -565,32 +619,28 @@ def scored_top(query: Query, searcher, selected: int, limit: int):
             reader = leaf_searcher.reader()
             if (fieldname, text) not in reader:
                 continue
-            matcher = reader.postings(fieldname, text)
-            if not isinstance(matcher, W3LeafMatcher):
+            segment = reader.segment() if hasattr(reader, "segment") else None
+            segment_id = segment.segment_id() if segment is not None else None
+            postings = _postings(reader, segment_id, fieldname, text)
+            if postings is None:
                 return None
+            ids, weights = postings
             if scorable:
-                segment = reader.segment() if hasattr(reader, "segment") else None
-                lengths = _field_lengths(reader, segment.segment_id() if segment else None,
-                                         fieldname)
-            while True:
-                matcher._read_ids()
-                matcher._read_weights()
-                for d, weight in zip(matcher._ids, matcher._weights):
+                norms = _norms(reader, segment_id, fieldname, K1, B, avgfl)
+                for d, weight in zip(ids, weights):
                     g = offset + d
-                    if not data[g >> 3] >> (g & 7) & 1:
-                        continue
-                    if scorable:
-                        score = bm25(idf, weight, lengths[d], avgfl, B, K1)
-                    else:
-                        score = weight
-                    if boost != 1.0:
-                        score *= boost
-                    scores[g] = get(g, 0.0) + score
-                if matcher._lastblock:
-                    break
-                matcher._goto(matcher._nextoffset)
-    return heapq.nsmallest(limit, ((score, d) for d, score in scores.items()),
-                           key=lambda sd: (-sd[0], sd[1]))
+                    if data[g >> 3] >> (g & 7) & 1:
+                        # whoosh.scoring.bm25, then the term's boost (a WrappingMatcher's)
+                        score = idf * ((weight * k1_plus_1) / (weight + norms[d]))
+                        scores[g] = get(g, 0.0) + (score * boost if boost != 1.0 else score)
+            else:  # Whoosh's WeightScorer
+                for d, weight in zip(ids, weights):
+                    g = offset + d
+                    if data[g >> 3] >> (g & 7) & 1:
+                        scores[g] = get(g, 0.0) + (weight * boost if boost != 1.0 else weight)
+    # Highest score first; equal scores: lower document number first (as Whoosh's collector).
+    return [(score, -neg) for score, neg in
+            heapq.nlargest(limit, ((score, -d) for d, score in scores.items()))]
 
 
 def _filter(filters: dict[str, list[str]]) -> Query | None:
