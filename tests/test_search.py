@@ -637,3 +637,19 @@ def test_snippets_mark_phrases_and_prefixes(client):
                           ("openbare", "openbare"), ("camerabeeld", "camerabeelden")]:
         html = client.get("/zoeken", query_string={"q": query}).data.decode()
         assert f"<mark>{marked}</mark>" in html, query
+
+
+def test_did_you_mean_same_as_whoosh_corrector(client):
+    for title in ["Parkeervergunning", "Parkeerverbod", "Parkeerplaats", "Parkeren in de wijk",
+                  "Parkeerbeleid", "Perkeerbeleid voor bewoners", "Parkeerbeleit"]:
+        CaseFactory(title=title, summary="", body="", body_html="")
+    keys(client, "parkeren")
+    from smartsociety.search.engine import _Corrector, searcher_cache
+
+    searcher = searcher_cache(service.store()).current()
+    theirs = searcher.corrector("spell")
+    ours = _Corrector(searcher.reader(), "spell", searcher.schema["spell"])
+    for word in ["parkeerbelied", "parkeerbeleid", "prakeren", "parkeerplaatsen", "pa", "xyz",
+                 "perkeerbeleid", "parkeervergunnig"]:
+        assert ours.suggest(word, limit=3, maxdist=2, prefix=2) == theirs.suggest(
+            word, limit=3, maxdist=2, prefix=2), word

@@ -4,7 +4,7 @@ import heapq
 import os
 from array import array
 import threading
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 
@@ -15,6 +15,8 @@ from whoosh.query import And, AndNot, Every, NullQuery, Or, Phrase, Prefix, Quer
 from whoosh.reading import SegmentReader
 from whoosh.scoring import BM25F
 from whoosh.searching import Results
+from whoosh.spelling import ReaderCorrector
+from whoosh.support.levenshtein import distance
 
 from smartsociety.search.index import (
     FACET_FIELDS,
@@ -653,9 +655,31 @@ def _filter(filters: dict[str, list[str]]) -> Query | None:
     return And(parts) if parts else None
 
 
+class _Corrector(ReaderCorrector):
+    """Whoosh's ReaderCorrector, but words that cannot be within `maxdist` edits are skipped
+    before the (pure Python) edit distance: those whose length differs by more, and those
+    whose letters differ by more than two per edit (a substitution changes two letter counts,
+    an insertion or deletion one, a transposition none). Same result, a fraction of the time."""
+
+    def _suggestions(self, text, maxdist, prefix):
+        reader, fieldname = self.reader, self.fieldname
+        letters = Counter(text)
+        for btext in reader.expand_prefix(fieldname, text[:prefix]):
+            word = self.fieldobj.from_bytes(btext)
+            if abs(len(word) - len(text)) > maxdist:
+                continue
+            other = Counter(word)
+            if (sum((letters - other).values()) + sum((other - letters).values())
+                    > 2 * maxdist):
+                continue
+            if distance(word, text, limit=maxdist) <= maxdist:
+                f = reader.frequency(fieldname, word) or 1
+                yield 0 - (maxdist + (1.0 / f * 0.5)), word
+
+
 def suggest(searcher, parsed: ParsedQuery) -> str | None:
     """A corrected query when some plain word occurs nowhere in the index."""
-    corrector = searcher.corrector("spell")
+    corrector = _Corrector(searcher.reader(), "spell", searcher.schema["spell"])
     corrections = {}
     for item in parsed.items():
         if not isinstance(item, Word) or item.prefix or len(item.text) < 3:
