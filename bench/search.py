@@ -142,8 +142,9 @@ def main(n: int) -> None:
     from smartsociety.extensions import db
     from smartsociety.search import service
 
-    # Rebuild with Whoosh's multiprocessing writer, one process per core (SEARCH_REBUILD_PROCS).
-    procs = int(os.environ.get("SEARCH_REBUILD_PROCS", "2"))
+    # SEARCH_REBUILD_PROCS > 1 (Whoosh's multiprocessing writer) crashed the parent process at
+    # 20,000 posts (heap corruption after forking with an open SQLite connection): default 1.
+    procs = int(os.environ.get("SEARCH_REBUILD_PROCS", "1"))
     app = create_app({"CONFIG": "testing", "SQLALCHEMY_DATABASE_URI": env["DATABASE_URL"],
                       "SEARCH_INDEX_DIR": str(index_dir), "SEARCH_MODE": "worker",
                       "SEARCH_REBUILD_PROCS": procs})
