@@ -549,7 +549,7 @@ _postings_cache_bytes = 0
 POSTINGS_CACHE_BYTES = 64 * 1024 * 1024
 # Per segment, field and average length (which changes with every commit): each document's
 # BM25 length normalisation K1 * (1 - B + B * length / avgfl).
-_norms_cache: OrderedDict[tuple, list[float]] = OrderedDict()
+_norms_cache: OrderedDict[tuple, array] = OrderedDict()
 _NORMS_CACHE = 32
 
 
@@ -586,8 +586,8 @@ def _norms(reader, segment_id, fieldname: str, K1: float, B: float, avgfl: float
         _norms_cache.move_to_end(key)
         return _norms_cache[key]
     # The same expression, in the same order, as whoosh.scoring.bm25: identical floats.
-    norms = [K1 * ((1 - B) + B * fl / avgfl)
-             for fl in _field_lengths(reader, segment_id, fieldname)]
+    norms = array("d", [K1 * ((1 - B) + B * fl / avgfl)
+                        for fl in _field_lengths(reader, segment_id, fieldname)])
     if segment_id is not None:
         _norms_cache[key] = norms
         if len(_norms_cache) > _NORMS_CACHE:
