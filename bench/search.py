@@ -2,8 +2,10 @@
 
 Generates N posts of synthetic Dutch text (Debian's wdutch list, Zipf-distributed words) in a
 fresh SQLite database, then prints: rebuild rate, HTTP search latency p50/p95 (gunicorn, 2
-workers, `flask search worker` running), post-to-searchable latency p95, and raw Whoosh and
-SQLite FTS5 query latency on the same texts.
+workers, `flask search worker` running) separately for cold answers (computed: first time a
+worker sees the query after the index changed) and warm ones (the worker's result cache, which
+is valid for one index generation only; told apart by the X-Search-Cache response header),
+post-to-searchable latency p95, and raw Whoosh and SQLite FTS5 query latency on the same texts.
 """
 import bisect
 import itertools
@@ -116,8 +118,9 @@ def query_mix(zipf):
 
 
 def http_get(url):
+    """(headers, body)"""
     with urllib.request.urlopen(url, timeout=30) as response:
-        return response.read().decode()
+        return response.headers, response.read().decode()
 
 
 def url_for_query(base, q):
@@ -133,14 +136,20 @@ def main(n: int) -> None:
     db_path, index_dir = work / "bench.db", work / "index"
     env = {**os.environ, "PYTHONPATH": str(ROOT), "SMARTSOCIETY_CONFIG": "testing",
            "DATABASE_URL": f"sqlite:///{db_path}", "SEARCH_INDEX_DIR": str(index_dir),
-           "SEARCH_MODE": "worker", "SEARCH_WORKER_INTERVAL": "0.05"}
+           "SEARCH_MODE": "worker", "SEARCH_WORKER_INTERVAL": "0.05",
+           # Search itself is measured: whole pages from the page cache would hide it.
+           "PAGE_CACHE": "off"}
     os.environ.update({k: env[k] for k in ("DATABASE_URL", "SEARCH_INDEX_DIR", "SEARCH_MODE")})
     from smartsociety import create_app
     from smartsociety.extensions import db
     from smartsociety.search import service
 
+    # SEARCH_REBUILD_PROCS > 1 (Whoosh's multiprocessing writer) crashed the parent process at
+    # 20,000 posts (heap corruption after forking with an open SQLite connection): default 1.
+    procs = int(os.environ.get("SEARCH_REBUILD_PROCS", "1"))
     app = create_app({"CONFIG": "testing", "SQLALCHEMY_DATABASE_URI": env["DATABASE_URL"],
-                      "SEARCH_INDEX_DIR": str(index_dir), "SEARCH_MODE": "worker"})
+                      "SEARCH_INDEX_DIR": str(index_dir), "SEARCH_MODE": "worker",
+                      "SEARCH_REBUILD_PROCS": procs})
     words = load_words(rng)
     zipf = Zipf(words, rng)
     print(f"N={n} posts, {len(words)} distinct Dutch words (Zipf s={ZIPF_S}), work dir {work}")
@@ -153,7 +162,8 @@ def main(n: int) -> None:
             t = time.perf_counter()
             count = service.indexer().rebuild(catch_up=False)
             elapsed = time.perf_counter() - t
-            print(f"rebuild: {count} posts in {elapsed:.1f}s = {count / elapsed:.0f} posts/s")
+            print(f"rebuild ({procs} processes): {count} posts in {elapsed:.1f}s = "
+                  f"{count / elapsed:.0f} posts/s")
 
     queries = query_mix(zipf)
     port = _free_port()
@@ -164,42 +174,72 @@ def main(n: int) -> None:
     web = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "-w", "2", "-b",
                             f"127.0.0.1:{port}", "smartsociety:create_app()"],
                            cwd=ROOT, env=env, stdout=log, stderr=log)
+    from sqlalchemy.orm import Session
+
+    from smartsociety.models import Case, CaseKind
+
+    def add_post(token):
+        with Session(engine) as session:
+            session.add(Case(kind=CaseKind.DILEMMA, status="open", title=f"Nieuw {token}",
+                             body=zipf.text(80)))
+            session.commit()
+
+    def wait_searchable(token):
+        t = time.perf_counter()
+        while 'data-key="case:' not in http_get(f"{base}/zoeken?q={token}")[1]:
+            if time.perf_counter() - t > 30:
+                raise RuntimeError("post not searchable after 30 s")
+            time.sleep(0.01)
+        return time.perf_counter() - t
+
     try:
         _wait(base)
-        for q in queries:  # warm both workers' searchers and caches
-            for _ in range(2):
-                http_get(url_for_query(base, q))
-        latencies = []
-        per_query = {q: [] for q in queries}
-        for _round in range(8):
+        # First time each query is seen by a process (nothing of it cached yet).
+        first = []
+        for q in queries:
+            t = time.perf_counter()
+            http_get(url_for_query(base, q))
+            first.append(time.perf_counter() - t)
+        # Each round changes the index first (a new post, applied by the worker), so every
+        # worker's first answer to a query in the round is computed afresh ("cold"); answers a
+        # worker gives again within the same index generation come from its result cache
+        # ("warm"). Each query is asked 3 times a round, so both workers see most queries.
+        cold, warm = [], []
+        per_query = {q: ([], []) for q in queries}
+        for round_ in range(8):
+            token = f"round{round_}x{rng.randrange(10**9)}"
+            add_post(token)
+            wait_searchable(token)
             for q in queries:
-                t = time.perf_counter()
-                page = http_get(url_for_query(base, q))
-                latencies.append(time.perf_counter() - t)
-                per_query[q].append(latencies[-1])
-                assert "results-count" in page or "search-none" in page, q
-        for q, times in per_query.items():
-            print(f"    {percentile(times, 50) * 1000:8.1f} ms  {q}")
-        print(f"HTTP search ({len(queries)} queries x 8): p50 {percentile(latencies, 50) * 1000:.1f} ms, "
-              f"p95 {percentile(latencies, 95) * 1000:.1f} ms")
-
-        from sqlalchemy.orm import Session
-
-        from smartsociety.models import Case, CaseKind
+                for _ in range(3):
+                    t = time.perf_counter()
+                    headers, page = http_get(url_for_query(base, q))
+                    elapsed = time.perf_counter() - t
+                    assert "results-count" in page or "search-none" in page, q
+                    is_warm = headers.get("X-Search-Cache") == "hit"
+                    (warm if is_warm else cold).append(elapsed)
+                    per_query[q][is_warm].append(elapsed)
+        print("    cold p50   warm p50  query")
+        for q, (cold_q, warm_q) in per_query.items():
+            warm_text = f"{percentile(warm_q, 50) * 1000:8.1f} ms" if warm_q else "       -   "
+            print(f"    {percentile(cold_q, 50) * 1000:8.1f} ms {warm_text}  {q}")
+        print(f"HTTP search first time a process sees each query ({len(first)}): "
+              f"p50 {percentile(first, 50) * 1000:.1f} ms, p95 {percentile(first, 95) * 1000:.1f} ms")
+        print(f"HTTP search cold, after an index change ({len(cold)} requests): "
+              f"p50 {percentile(cold, 50) * 1000:.1f} ms, p95 {percentile(cold, 95) * 1000:.1f} ms")
+        if warm:
+            print(f"HTTP search warm, result cache hits ({len(warm)} requests): "
+                  f"p50 {percentile(warm, 50) * 1000:.1f} ms, "
+                  f"p95 {percentile(warm, 95) * 1000:.1f} ms")
+        every = cold + warm
+        print(f"HTTP search all ({len(queries)} queries x 3 x 8 rounds): "
+              f"p50 {percentile(every, 50) * 1000:.1f} ms, p95 {percentile(every, 95) * 1000:.1f} ms")
 
         delays = []
         for i in range(40):
             token = f"bench{i}x{rng.randrange(10**9)}"
-            with Session(engine) as session:
-                session.add(Case(kind=CaseKind.DILEMMA, status="open", title=f"Nieuw {token}",
-                                 body=zipf.text(80)))
-                session.commit()
-            t = time.perf_counter()
-            while 'data-key="case:' not in http_get(f"{base}/zoeken?q={token}"):
-                if time.perf_counter() - t > 30:
-                    raise RuntimeError("post not searchable after 30 s")
-                time.sleep(0.01)
-            delays.append(time.perf_counter() - t)
+            add_post(token)
+            delays.append(wait_searchable(token))
             time.sleep(rng.random() * 0.2)
         print(f"post-to-searchable ({len(delays)} posts): p50 {percentile(delays, 50) * 1000:.0f} ms, "
               f"p95 {percentile(delays, 95) * 1000:.0f} ms")

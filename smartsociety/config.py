@@ -131,7 +131,8 @@ class TestingConfig(Config):
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     RATELIMIT_STORAGE_URI = "memory://"
     # On in tests, so every test that writes and then reads a page checks the invalidation.
-    PAGE_CACHE = "memory"
+    # "memory" serves one process: tests that start several set it off (or to redis).
+    PAGE_CACHE = os.environ.get("PAGE_CACHE", "memory")
     SECRET_KEY = "testing-secret-key-not-for-production"
     MAIL_SUPPRESS_SEND = True
 

@@ -5,7 +5,6 @@ from datetime import datetime, timezone
 
 import pytest
 import sqlalchemy as sa
-from flask import Blueprint
 
 from smartsociety.models import (
     Case,
@@ -25,12 +24,9 @@ from tests.factories import CaseFactory, CommentFactory, OrganisationFactory, Us
 
 
 @pytest.fixture
-def app(app):
-    """Until the cases feature is merged, a stand-in `cases.detail` so hits get their links."""
-    if "cases.detail" not in app.view_functions:
-        stand_in = Blueprint("cases", __name__)
-        stand_in.add_url_rule("/casussen/<int:case_id>", "detail", lambda case_id: str(case_id))
-        app.register_blueprint(stand_in)
+def without_page_cache(app):
+    """For tests of the search layer's own result cache: whole pages would hide it."""
+    app.extensions.pop("pagecache", None)
     return app
 
 
@@ -189,7 +185,12 @@ def test_every_facet_counts_and_narrows(app, client):
     assert keys(client, "", language="en") == [f"case:{b.id}"]
 
 
-def test_sort_by_date_and_pages(app, client):
+@pytest.mark.parametrize("sparse", [2000, 0])
+def test_sort_by_date_and_pages(app, client, monkeypatch, sparse):
+    # Both ways of ordering matches by date: sorting them (few) and walking the date order.
+    from smartsociety.search import engine
+
+    monkeypatch.setattr(engine, "SPARSE", sparse)
     old = CaseFactory(title="Fietsen fietsen fietsen",
                       created_at=datetime(2020, 1, 1, tzinfo=timezone.utc))
     cases = [CaseFactory(title=f"Fietsen {n}") for n in range(22)]
@@ -198,6 +199,18 @@ def test_sort_by_date_and_pages(app, client):
     assert by_date[0] == f"case:{cases[-1].id}" and len(by_date) == 20
     assert keys(client, "fietsen", sort="date", page=2)[-1] == f"case:{old.id}"
     assert keys(client, "fietsen", page=99) == []
+    # The same order as Whoosh's own sort on the date column, filters and pages included.
+    from smartsociety.search.engine import searcher_cache, to_whoosh
+
+    searcher = searcher_cache(service.store()).current()
+    query = to_whoosh(parse("fietsen"), searcher.reader())
+    expected = [hit["key"] for hit in searcher.search(query, sortedby="date", reverse=True,
+                                                      limit=None)]
+    assert by_date + keys(client, "fietsen", sort="date", page=2) == expected
+    cases[3].kind = CaseKind.PROJECT
+    CaseFactory._meta.sqlalchemy_session.commit()
+    projects = keys(client, "fietsen", sort="date", kind="project")
+    assert f"case:{cases[3].id}" in projects and f"case:{cases[2].id}" not in projects
 
 
 def test_did_you_mean(client):
@@ -444,3 +457,195 @@ def test_snippets_escape_stored_text(client):
     html = client.get("/zoeken?q=opmaaktest").data.decode()
     assert "<mark>opmaaktest</mark>" in html
     assert "<script>alert" not in html and "&lt;/script&gt;" in html
+
+
+# -- shadow fields (pairs, prefixes) and the result cache ----------------------------------
+
+PHRASE_TEXTS = [
+    "open data wordt gedeeld in de wijk",
+    "de wijk deelt open data met de gemeente",
+    "data open en eerlijk, wijk voor wijk",
+    "gedeelde data in een open wijk",
+    "slimme lantaarnpalen in de open wijk meten data",
+    "een zeldzaam woord: kwartelkoning naast open data",
+]
+
+
+def _plain_and_fast(text):
+    """The documents of a query as built before the shadow fields, and as built now."""
+    from smartsociety.search.engine import match_mask, searcher_cache, to_whoosh
+
+    searcher = searcher_cache(service.store()).current()
+    parsed = parse(text)
+    plain = to_whoosh(parsed, searcher.reader(), shadow=False)
+    fast = to_whoosh(parsed, searcher.reader())
+    keys_of = lambda ids: {searcher.stored_fields(i)["key"] for i in ids}  # noqa: E731
+    live = {i for i in range(searcher.doc_count_all()) if not searcher.reader().is_deleted(i)}
+    plain_ids = set(plain.matcher(searcher).all_ids()) & live
+    mask = match_mask(fast, searcher)
+    fast_ids = {i for i in live if mask >> i & 1}
+    return keys_of(plain_ids), keys_of(fast_ids), fast
+
+
+def test_phrases_and_prefixes_match_the_same_documents_through_shadow_fields(worker_mode, db):
+    for text in PHRASE_TEXTS:
+        CaseFactory(title=text.split(" ")[-1], summary="", body=text, body_html="")
+    worker_mode.test_cli_runner().invoke(search_cli, ["rebuild"])
+    # Written after the rebuild: the worker adds pairs and prefixes the same way.
+    CaseFactory(title="Na de herbouw", summary="", body="open data in de wijk", body_html="")
+    service.indexer().apply_pending()
+    with worker_mode.test_request_context():
+        for query in ['"open data"', '"data open"', '"open data in de wijk"', '"wijk open"',
+                      '"kwartelkoning naast open"', '"open kwartelkoning"', "op*", "wij*",
+                      "da*", "kwartel*", "open da*", '"open data" -kwartelkoning']:
+            plain, fast, _query = _plain_and_fast(query)
+            assert plain == fast, query
+        # The common words' phrase really is one term of the pairs field.
+        plain, fast, query = _plain_and_fast('"open data"')
+        assert len(fast) == 4 and "_pairs" in str(query) and "Phrase('body_nl'" not in repr(query)
+        assert "_prefixes" in str(_plain_and_fast("wij*")[2])
+
+
+def test_index_without_shadow_fields_still_answers(worker_mode, db, monkeypatch):
+    """An index built before the shadow fields existed keeps working (as before) until the
+    next `flask search rebuild`."""
+    from smartsociety.search import index
+
+    make_schema = index.make_schema
+
+    def old_schema(common=None):
+        schema = make_schema(common)
+        for name in list(schema.names()):
+            if name.endswith((index.PAIRS, index.PREFIXES)):
+                schema.remove(name)
+        return schema
+
+    with monkeypatch.context() as patch:
+        patch.setattr(index, "make_schema", old_schema)
+        patch.setattr(index, "SCHEMA", old_schema())
+        for text in PHRASE_TEXTS:
+            CaseFactory(title="Oud", summary="", body=text, body_html="")
+        worker_mode.test_cli_runner().invoke(search_cli, ["rebuild"])
+    added = CaseFactory(title="Oud en nieuw", summary="", body="open data", body_html="")
+    service.indexer().apply_pending()
+    ix = service.store().open()
+    assert "body_nl_pairs" not in ix.schema
+    ix.close()
+    with worker_mode.test_request_context():
+        plain, fast, _query = _plain_and_fast('"open data"')
+        assert plain == fast and len(fast) == 4 and f"case:{added.id}" in fast
+        assert _plain_and_fast("wij*")[0] == _plain_and_fast("wij*")[1]
+
+
+def test_result_cache_lasts_one_index_generation(without_page_cache, client):
+    first = CaseFactory(title="Cachetest een")
+    response = client.get("/zoeken", query_string={"q": "cachetest"})
+    assert response.headers["X-Search-Cache"] == "miss"
+    response = client.get("/zoeken", query_string={"q": "cachetest"})
+    assert response.headers["X-Search-Cache"] == "hit"
+    assert _keys(response.data.decode()) == [f"case:{first.id}"]
+    # Another page or filter is another entry.
+    response = client.get("/zoeken", query_string={"q": "cachetest", "kind": "project"})
+    assert response.headers["X-Search-Cache"] == "miss"
+    # Any change to the index (here a new case) makes every cached result stale.
+    second = CaseFactory(title="Cachetest twee")
+    response = client.get("/zoeken", query_string={"q": "cachetest"})
+    assert response.headers["X-Search-Cache"] == "miss"
+    assert set(_keys(response.data.decode())) == {f"case:{first.id}", f"case:{second.id}"}
+    # So does hiding one (a deletion in the index).
+    with client.application.app_context():
+        from smartsociety.extensions import db as _db
+
+        case = _db.session.get(Case, first.id)
+        case.hidden_at = utcnow()
+        case.hidden_reason = "test"
+        _db.session.commit()
+    response = client.get("/zoeken", query_string={"q": "cachetest"})
+    assert response.headers["X-Search-Cache"] == "miss"
+    assert _keys(response.data.decode()) == [f"case:{second.id}"]
+
+
+def test_excluded_word_is_excluded_from_the_count(client):
+    """Counts come from bit masks, not Whoosh's AndNot matcher (which let the first document
+    with the excluded word through)."""
+    CaseFactory(title="Parkeren met federatie", summary="", body="", body_html="")
+    kept = CaseFactory(title="Parkeren zonder", summary="", body="", body_html="")
+    response = client.get("/zoeken", query_string={"q": "parkeren -federatie"})
+    assert _keys(response.data.decode()) == [f"case:{kept.id}"]
+
+
+def test_rebuild_with_several_processes(worker_mode, client, db):
+    worker_mode.config["SEARCH_REBUILD_PROCS"] = 2
+    cases = [CaseFactory(title=f"Parallel herbouwd {i}", summary="", body="open data in de wijk",
+                         body_html="") for i in range(6)]
+    runner = worker_mode.test_cli_runner()
+    result = runner.invoke(search_cli, ["rebuild"])
+    assert result.exit_code == 0, result.output
+    assert runner.invoke(search_cli, ["check"]).exit_code == 0
+    assert set(keys(client, "herbouwd")) == {f"case:{c.id}" for c in cases}
+    assert len(keys(client, '"open data"')) == 6
+
+
+def test_relevance_computed_from_postings_equals_whoosh(client, db):
+    """The engine scores term queries itself (much faster); same documents, order and scores
+    as Whoosh's own search."""
+    texts = ["open data in de wijk en nog meer open data", "data data data over sensoren",
+             "een lange tekst " + "over van alles en nog wat " * 30 + "open",
+             "camera's in de wijk", "privacy en open camera's", "sensoren meten data in de wijk"]
+    for n, text in enumerate(texts * 3):
+        CaseFactory(title=text.split(" ")[0] + f" {n}", summary="", body=text, body_html="",
+                    language="en" if n % 5 == 0 else "nl")
+    CaseFactory(title="Data in de titel", summary="", body="", body_html="")
+    from smartsociety.search.engine import (
+        _facet_masks,
+        _filter,
+        match_mask,
+        scored_top,
+        searcher_cache,
+        to_whoosh,
+    )
+
+    keys(client, "data")  # brings the index up to date
+    cache = searcher_cache(service.store())
+    searcher = cache.current()
+    masks = _facet_masks(cache, searcher)
+    queries = ["data", "open", "open data", "data OR camera", "wijk -privacy", "sensoren*",
+               "da*", '"open data"', "data data", "privacy OR open OR wijk"]
+    for text in queries:
+        for filters in ({}, {"language": ["nl"]}, {"kind": ["project"]}):
+            query = to_whoosh(parse(text), searcher.reader())
+            selected = match_mask(query, searcher) & masks.live
+            for name, values in filters.items():
+                selected &= masks.values[name].get(values[0], 0)
+            ours = scored_top(query, searcher, selected, 10)
+            if ours is None:  # a phrase that matches: Whoosh scores it
+                assert text.startswith('"'), text
+                continue
+            theirs = searcher.search(query, filter=_filter(filters), limit=10)
+            assert [d for _s, d in ours] == [hit.docnum for hit in theirs], (text, filters)
+            assert [s for s, _d in ours] == pytest.approx([hit.score for hit in theirs])
+
+
+def test_snippets_mark_phrases_and_prefixes(client):
+    CaseFactory(title="Beelden", summary="", body_html="",
+                body="Over de bewaartermijnen van camerabeelden in de openbare ruimte.")
+    for query, marked in [("bewaar*", "bewaartermijnen"), ('"van camerabeelden"', "camerabeelden"),
+                          ("openbare", "openbare"), ("camerabeeld", "camerabeelden")]:
+        html = client.get("/zoeken", query_string={"q": query}).data.decode()
+        assert f"<mark>{marked}</mark>" in html, query
+
+
+def test_did_you_mean_same_as_whoosh_corrector(client):
+    for title in ["Parkeervergunning", "Parkeerverbod", "Parkeerplaats", "Parkeren in de wijk",
+                  "Parkeerbeleid", "Perkeerbeleid voor bewoners", "Parkeerbeleit"]:
+        CaseFactory(title=title, summary="", body="", body_html="")
+    keys(client, "parkeren")
+    from smartsociety.search.engine import _Corrector, searcher_cache
+
+    searcher = searcher_cache(service.store()).current()
+    theirs = searcher.corrector("spell")
+    ours = _Corrector(searcher.reader(), "spell", searcher.schema["spell"])
+    for word in ["parkeerbelied", "parkeerbeleid", "prakeren", "parkeerplaatsen", "pa", "xyz",
+                 "perkeerbeleid", "parkeervergunnig"]:
+        assert ours.suggest(word, limit=3, maxdist=2, prefix=2) == theirs.suggest(
+            word, limit=3, maxdist=2, prefix=2), word

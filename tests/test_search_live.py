@@ -45,6 +45,7 @@ def production(app, tmp_path):
         "SEARCH_INDEX_DIR": app.config["SEARCH_INDEX_DIR"],
         "SEARCH_MODE": "worker",
         "SEARCH_WORKER_INTERVAL": "0.05",
+        "PAGE_CACHE": "off",  # several processes and no Redis
     }
     logs = open(tmp_path / "servers.log", "w")
     worker = subprocess.Popen(

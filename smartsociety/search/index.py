@@ -17,6 +17,7 @@ SEARCH_GAP_SECONDS (ids of rolled-back transactions never show up).
 """
 import fcntl
 import hashlib
+import itertools
 import json
 import os
 import secrets
@@ -31,6 +32,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
+from whoosh import formats
 from whoosh import index as whoosh_index
 from whoosh.analysis import (
     CharsetFilter,
@@ -39,11 +41,15 @@ from whoosh.analysis import (
     StemFilter,
     StopFilter,
 )
-from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, _lenfield
+from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, FieldType, Schema
 from whoosh.lang import stopwords_for_language
 from whoosh.reading import EmptyReader, MultiReader, SegmentReader
 from whoosh.searching import Searcher
 from whoosh.support.charset import accent_map
+from whoosh.util.numeric import byte_to_length
+from whoosh import multiproc
+from whoosh.writing import SegmentWriter
 
 from smartsociety.models.search import SearchChange
 from smartsociety.search.registry import REGISTRY, Registry
@@ -51,11 +57,41 @@ from smartsociety.search.registry import REGISTRY, Registry
 LANGUAGES = ("nl", "en")
 SPELL_CHARS = 300
 MAX_SEGMENTS = 12
+REBUILD_SEGMENT_DOCS = 25_000
+REBUILD_POOL_MB = 1500
 MAX_GAP_SPAN = 50_000
 TITLE_BOOST = 3.0
 FACET_FIELDS = ("doc_type", "kind", "theme", "status", "org_kind", "language", "year")
 # What a dependent document (a comment) takes over from its parent (the case).
 INHERITED = ("title", "kind", "status", "theme", "organisation", "org_kind", "language")
+
+
+STEM_CACHE_SIZE = 300_000
+
+
+class CachedStemFilter(StemFilter):
+    """StemFilter with a plain dict as cache: Whoosh's LFU cache (50,000 words) costs more in
+    bookkeeping than it saves on a large vocabulary. Emptied when full, so memory stays bounded
+    whatever words people type."""
+
+    def __init__(self, lang: str):
+        super().__init__(lang=lang, cachesize=None)
+
+    def clear(self):
+        super().clear()  # with cachesize None: self._stem is the bare stemmer
+        stem = self._stem
+        cache = {}
+
+        def cached(word):
+            try:
+                return cache[word]
+            except KeyError:
+                if len(cache) >= STEM_CACHE_SIZE:
+                    cache.clear()
+                result = cache[word] = stem(word)
+                return result
+
+        self._stem = cached
 
 
 def language_analyzer(lang: str):
@@ -66,7 +102,7 @@ def language_analyzer(lang: str):
         | LowercaseFilter()
         | CharsetFilter(accent_map)
         | StopFilter(stoplist=stopwords_for_language(lang), minsize=1)
-        | StemFilter(lang=lang)
+        | CachedStemFilter(lang=lang)
     )
 
 
@@ -74,7 +110,45 @@ SPELL_ANALYZER = RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map
 ANALYZERS = {lang: language_analyzer(lang) for lang in LANGUAGES}
 
 
-def make_schema() -> Schema:
+def _sort_only(fieldobj):
+    # Sorted on and shown, never searched: a date indexed as terms costs ~8 terms a document.
+    fieldobj.indexed = False
+    return fieldobj
+
+
+# Like Elasticsearch's index_phrases and index_prefixes, each text field has two shadow fields:
+#   <field>_pairs     two consecutive words (after stop words and stemming, as a phrase query
+#                     sees them) when both are common words of the collection: a phrase of
+#                     common words is then one short posting list instead of the positions of
+#                     two very long ones. A phrase with a rarer word is cheap to check as a
+#                     phrase, and indexing all pairs would more than double the terms.
+#   <field>_prefixes  the first 2..PREFIX_MAX letters of every word, so "ach*" is one posting
+#                     list instead of a union of many.
+# The common words are chosen when the index is built and kept in its schema (every pair field
+# of a language carries them), so writers and readers of one index version always agree.
+PAIRS, PREFIXES = "_pairs", "_prefixes"
+PREFIX_MIN, PREFIX_MAX = 2, 3
+COMMON_SAMPLE = 2000  # documents looked at to choose the common words
+COMMON_SHARE = 0.05  # a common word is in at least this share of them (and 2 documents)
+MAX_COMMON = 1000
+_LINES = RegexTokenizer(r"[^\n]+")  # shadow field values: one term per line
+
+
+def _pairs_field(common: frozenset[str], boost: float) -> FieldType:
+    fieldobj = FieldType(formats.Frequency(field_boost=boost), analyzer=_LINES, scorable=True)
+    fieldobj.common = common
+    return fieldobj
+
+
+def _prefixes_field(boost: float) -> FieldType:
+    return FieldType(formats.Existence(field_boost=boost), analyzer=_LINES, scorable=False)
+
+
+def pair_term(first: str, second: str) -> str:
+    return f"{first} {second}"
+
+
+def make_schema(common: dict[str, frozenset[str]] | None = None) -> Schema:
     fields = {
         "key": ID(unique=True, stored=True),
         "doc_type": ID(stored=True, sortable=True),
@@ -84,22 +158,65 @@ def make_schema() -> Schema:
         "org_kind": ID(stored=True, sortable=True),
         "language": ID(stored=True, sortable=True),
         "year": ID(stored=True, sortable=True),
-        "date": DATETIME(stored=True, sortable=True),
+        "date": _sort_only(DATETIME(stored=True, sortable=True)),
         "parent": ID(stored=True),
         "organisation": STORED(),
         "title": STORED(),
         "case_id": STORED(),
         "fingerprint": STORED(),
         "inherit": STORED(),
-        "spell": TEXT(analyzer=SPELL_ANALYZER, phrase=False),
+        # Only its words and their document counts are used (did-you-mean): no frequencies or
+        # lengths to write.
+        "spell": FieldType(formats.Existence(), analyzer=SPELL_ANALYZER, scorable=False),
     }
     for lang, analyzer in ANALYZERS.items():
         fields[f"title_{lang}"] = TEXT(analyzer=analyzer, field_boost=TITLE_BOOST)
         fields[f"body_{lang}"] = TEXT(analyzer=analyzer, stored=True)
+        words = frozenset((common or {}).get(lang, ()))
+        for name, boost in ((f"title_{lang}", TITLE_BOOST), (f"body_{lang}", 1.0)):
+            fields[name + PAIRS] = _pairs_field(words, boost)
+            fields[name + PREFIXES] = _prefixes_field(boost)
     return Schema(**fields)
 
 
 SCHEMA = make_schema()
+# Posting blocks are compressed lightly: most are the few postings of a rare word.
+CODEC = W3Codec(compression=1)
+
+LENGTH_OF_BYTE = [0] + [byte_to_length(b) for b in range(1, 256)]
+
+
+class _SegmentLengths:
+    """The new segment's field lengths, read once per field: Whoosh looks each one up in the
+    column file again for every posting it writes."""
+
+    def __init__(self, per_doc_reader):
+        self.reader = per_doc_reader
+        self.fields = {}
+
+    def doc_field_length(self, docnum, fieldname, default=0):
+        lengths = self.fields.get(fieldname)
+        if lengths is None:
+            column = self.reader._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+            lengths = self.fields[fieldname] = (
+                [LENGTH_OF_BYTE[b] for b in column] if column is not None else ()
+            )
+        return lengths[docnum] if docnum < len(lengths) else default
+
+
+class Writer(SegmentWriter):
+    """Whoosh's segment writer with the codec above and cached field lengths."""
+
+    def __init__(self, ix, **kwargs):
+        super().__init__(ix, codec=CODEC, **kwargs)
+
+    def _flush_segment(self):
+        self.perdocwriter.close()
+        reader = self.per_document_reader()
+        self.fieldwriter.add_postings(self.schema, _SegmentLengths(reader),
+                                      self.pool.iter_postings())
+        self.fieldwriter.close()
+        reader.close()
 
 
 def _digest(values) -> str:
@@ -140,6 +257,54 @@ def index_fields(doc_type: str, doc_id: int, doc: dict) -> dict:
     return {k: v for k, v in fields.items() if v not in ("", None)}
 
 
+def tokens(lang: str, text: str) -> list[str]:
+    """The terms a text field indexes, in order (what a phrase query matches against)."""
+    return [t.text for t in ANALYZERS[lang](text)]
+
+
+def with_shadow_fields(fields: dict, schema: Schema) -> dict:
+    """Add the pairs and prefixes of a document's text fields (nothing for an index built
+    before they existed)."""
+    lang = fields["language"]
+    for name in (f"title_{lang}", f"body_{lang}"):
+        text = fields.get(name)
+        if not text or name + PAIRS not in schema:
+            continue
+        words = tokens(lang, text)
+        common = schema[name + PAIRS].common
+        if common:
+            pairs = [pair_term(a, b) for a, b in zip(words, words[1:])
+                     if a in common and b in common]
+            if pairs:
+                fields[name + PAIRS] = "\n".join(pairs)
+        prefixes = {w[:n] for w in set(words) for n in range(PREFIX_MIN, PREFIX_MAX + 1)
+                    if len(w) >= n}
+        if prefixes:
+            fields[name + PREFIXES] = "\n".join(prefixes)
+    return fields
+
+
+def common_words(samples) -> dict[str, frozenset[str]]:
+    """Per language, the words in at least COMMON_SHARE of the sampled documents."""
+    counts = {lang: {} for lang in LANGUAGES}
+    docs = dict.fromkeys(LANGUAGES, 0)
+    for fields in samples:
+        lang = fields["language"]
+        docs[lang] += 1
+        seen = set()
+        for name in (f"title_{lang}", f"body_{lang}"):
+            if fields.get(name):
+                seen.update(tokens(lang, fields[name]))
+        for word in seen:
+            counts[lang][word] = counts[lang].get(word, 0) + 1
+    common = {}
+    for lang, by_word in counts.items():
+        floor = max(2, docs[lang] * COMMON_SHARE)
+        ranked = sorted((n, w) for w, n in by_word.items() if n >= floor)
+        common[lang] = frozenset(w for _n, w in ranked[-MAX_COMMON:])
+    return common
+
+
 def reopen(index, old):
     """A searcher on the latest generation that keeps the old searcher's readers of segments
     that did not change (opening a large segment costs far more than a search).
@@ -164,6 +329,25 @@ def reopen(index, old):
         toc.schema)
     return Searcher(reader, fromindex=index)
 
+
+
+class _SubWriterTask(multiproc.SubWriterTask):
+    def run(self):
+        # In this (forked) child only: Whoosh's subtask writes with the SegmentWriter it imported;
+        # make that ours (codec, cached lengths).
+        multiproc.SegmentWriter = Writer
+        super().run()
+
+
+class ParallelWriter(multiproc.MpWriter):
+    """Whoosh's multiprocessing writer (each process writes its own segment) with our Writer."""
+
+    def _new_task(self):
+        task = _SubWriterTask(self.storage, self.indexname, self.jobqueue, self.resultqueue,
+                              self.subargs, self.multisegment)
+        self.tasks.append(task)
+        task.start()
+        return task
 
 
 @dataclass
@@ -220,12 +404,12 @@ class IndexStore:
         path = self.root / name
         return path if name and path.is_dir() else None
 
-    def new_version(self) -> Path:
+    def new_version(self, common: dict[str, frozenset[str]] | None = None) -> Path:
         self.root.mkdir(parents=True, exist_ok=True)
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
         path = self.root / f"v-{stamp}-{secrets.token_hex(3)}"
         path.mkdir()
-        whoosh_index.create_in(str(path), SCHEMA)
+        whoosh_index.create_in(str(path), make_schema(common) if common else SCHEMA)
         return path
 
     def swap(self, version: Path) -> None:
@@ -359,7 +543,7 @@ class Indexer:
             if rows:
                 docs = self.registry.affected(session, [(r.doc_type, r.doc_id) for r in rows])
                 searcher = _writer_searcher(ix, version)
-                writer = ix.writer(timeout=30)
+                writer = Writer(ix, timeout=30)
                 try:
                     self._write(ix, writer, session, docs, searcher)
                 except BaseException:
@@ -397,7 +581,7 @@ class Indexer:
                 fields = None
                 if doc_id in loaded:
                     fields = index_fields(name, doc_id, loaded[doc_id])
-                    writer.add_document(**fields)
+                    writer.add_document(**with_shadow_fields(dict(fields), ix.schema))
                 if doc_type.dependents and (
                     (old or {}).get("inherit") != (fields or {}).get("inherit")
                 ):
@@ -412,7 +596,8 @@ class Indexer:
             for doc_id in ids:
                 writer.delete_by_term("key", f"{name}:{doc_id}", searcher=searcher)
                 if doc_id in loaded:
-                    writer.add_document(**index_fields(name, doc_id, loaded[doc_id]))
+                    fields = index_fields(name, doc_id, loaded[doc_id])
+                    writer.add_document(**with_shadow_fields(fields, ix.schema))
 
     # -- rebuild and check -----------------------------------------------------------------
     def expected_documents(self, session: Session, batch: int = 1000):
@@ -438,20 +623,35 @@ class Indexer:
                 sa.select(SearchChange.id).where(SearchChange.id > top - window)
             ))
             gaps = {i: now for i in range(max(1, top - window + 1), top + 1) if i not in visible}
-            version = self.store.new_version()
+            documents = (fields for _n, _i, fields in self.expected_documents(session))
+            sample = list(itertools.islice(documents, COMMON_SAMPLE))
+            version = self.store.new_version(common_words(sample))
             ix = self.store.open(version)
-            writer = ix.writer(limitmb=256, procs=self.rebuild_procs, multisegment=True)
+            schema = ix.schema
+            writer = None
             count = 0
+            procs = max(1, self.rebuild_procs)
             try:
-                for _name, _id, fields in self.expected_documents(session):
-                    writer.add_document(**fields)
+                for fields in itertools.chain(sample, documents):
+                    if writer is None:
+                        writer = Writer(ix, limitmb=REBUILD_POOL_MB) if procs == 1 else (
+                            ParallelWriter(ix, procs=procs, multisegment=True, batchsize=250,
+                                           limitmb=REBUILD_POOL_MB))
+                    writer.add_document(**with_shadow_fields(fields, schema))
                     count += 1
+                    # A segment per so many documents (and process): its postings are sorted
+                    # in memory (a pool that spills to disk pickles every posting twice more).
+                    if count % (REBUILD_SEGMENT_DOCS * procs) == 0:
+                        writer.commit(merge=False)
+                        writer = None
             except BaseException:
-                writer.cancel()
+                if writer is not None:
+                    writer.cancel()
                 ix.close()
                 shutil.rmtree(version, ignore_errors=True)
                 raise
-            writer.commit()
+            if writer is not None:
+                writer.commit(merge=False)
             ix.close()
         IndexState(top, gaps).write(version)
         with self.store.writing():

@@ -47,4 +47,11 @@ def index():
         facet_fields=FACET_FIELDS,
         type_labels=service.type_labels(),
         hit_url=service.hit_url,
-    ), (200 if valid else 422)
+    ), (200 if valid else 422), _cache_header(results)
+
+
+def _cache_header(results) -> dict[str, str]:
+    # Lets a benchmark (and an operator) tell results computed now from cached ones.
+    if results is None:
+        return {}
+    return {"X-Search-Cache": "hit" if results.cached else "miss"}
