@@ -186,6 +186,11 @@ def _forget_after_rollback(session: Session, _previous_transaction) -> None:
     session.info.pop(WROTE_KEY, None)
 
 
+def dont_store() -> None:
+    """Keep this request's page out of the cache (it shows something already out of date)."""
+    g.page_cache_skip = True
+
+
 def _reader_key() -> str | None:
     """Who the page is rendered for, or None when this request must not use the cache."""
     if "_flashes" in session:
@@ -218,7 +223,8 @@ def cached_page(view):
             return Response(hit.body, mimetype=hit.mimetype, headers={"X-Page-Cache": "hit"})
         response = current_app.make_response(view(*args, **kwargs))
         if (response.status_code == 200 and not response.direct_passthrough
-                and not session.modified and "Set-Cookie" not in response.headers):
+                and not session.modified and "Set-Cookie" not in response.headers
+                and not g.get("page_cache_skip")):
             reader_id = current_user.id if current_user.is_authenticated else None
             cache.store.put(generation, key,
                             Entry(response.get_data(), response.mimetype, reader_id))

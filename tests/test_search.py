@@ -427,6 +427,38 @@ def test_one_searcher_per_process_and_no_handle_leak(client):
     assert counts[2] <= counts[0] + MAX_SEGMENTS, counts
 
 
+def test_a_segment_merged_away_while_the_searcher_reopens_is_no_error(client, monkeypatch):
+    """The worker may merge and delete a segment between a web process reading the list of
+    segments and opening them; the web process reads the list again (this was a rare 500)."""
+    from smartsociety.search import index as index_module
+
+    CaseFactory(title="Samenvoegtest een")
+    assert len(keys(client, "samenvoegtest")) == 1
+    real = index_module.SegmentReader
+    failures = []
+
+    def flaky(*args, **kwargs):
+        if len(failures) < 2:
+            failures.append(args[2])
+            raise FileNotFoundError("merged away")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(index_module, "SegmentReader", flaky)
+    CaseFactory(title="Samenvoegtest twee")
+    assert len(keys(client, "samenvoegtest")) == 2
+    assert len(failures) == 2
+
+    # When the segments stay unreadable, the old searcher goes on serving (and retries later).
+    monkeypatch.setattr(index_module, "SegmentReader", lambda *a, **k: (_ for _ in ()).throw(
+        FileNotFoundError("gone")))
+    CaseFactory(title="Samenvoegtest drie")
+    response = client.get("/zoeken", query_string={"q": "samenvoegtest"})
+    assert response.status_code == 200
+    assert "X-Page-Cache" not in response.headers  # a page already out of date is not kept
+    monkeypatch.setattr(index_module, "SegmentReader", real)
+    assert len(keys(client, "samenvoegtest")) == 3
+
+
 @pytest.mark.postgres_only
 def test_real_concurrent_transactions_commit_out_of_order(worker_mode, client, db):
     from sqlalchemy.orm import Session

@@ -66,6 +66,7 @@ class SearcherCache:
         self.version = None
         self.index = None
         self.searcher = None
+        self.behind = False
         self.results: OrderedDict[tuple, "SearchResults"] = OrderedDict()
         self.results_for = None
 
@@ -94,8 +95,13 @@ class SearcherCache:
             self.index = self.store.open(version)
             self.searcher = self.index.searcher()
             self.version = version
+            self.behind = False
         elif not self.searcher.up_to_date():
-            self.searcher = reopen(self.index, self.searcher)
+            fresh = reopen(self.index, self.searcher)
+            self.behind = fresh is self.searcher
+            self.searcher = fresh
+        else:
+            self.behind = False
         return self.searcher
 
     def close(self) -> None:
@@ -236,6 +242,7 @@ class SearchResults:
     suggestion: str | None = None
     stop_words_only: bool = False
     cached: bool = False  # served from the result cache (same index generation)
+    behind: bool = False  # the index has changed in a way this process could not open yet
 
 
 def _mark_terms(found, parsed: ParsedQuery, shown) -> None:
@@ -723,7 +730,8 @@ def search(store: IndexStore, parsed: ParsedQuery, filters: dict[str, list[str]]
                page, per_page, browse)
         hit = cache.cached_results(searcher, key)
         if hit is not None:
-            return replace(hit, cached=True)
+            return replace(hit, cached=True, behind=cache.behind)
+        results.behind = cache.behind
         masks = _facet_masks(cache, searcher)
         query = Every() if query is None else (to_whoosh(parsed, searcher.reader()) or NullQuery)
         matched = match_mask(query, searcher) & masks.live

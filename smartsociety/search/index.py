@@ -57,6 +57,7 @@ from smartsociety.search.registry import REGISTRY, Registry
 LANGUAGES = ("nl", "en")
 SPELL_CHARS = 300
 MAX_SEGMENTS = 12
+REOPEN_ATTEMPTS = 10
 REBUILD_SEGMENT_DOCS = 25_000
 REBUILD_POOL_MB = 1500
 MAX_GAP_SPAN = 50_000
@@ -312,22 +313,35 @@ def reopen(index, old):
     Not Searcher.refresh(): in whoosh-reloaded 2.7.5 its reader reuse brings back segments the
     writer merged away, so deleted documents would reappear. Here a reader is reused only for
     the same segment with the same deletions."""
-    toc = index._read_toc()
     reusable = {}
     for leaf, _offset in old.reader().leaf_readers():
         segment = leaf.segment()
         if segment is not None:
             reusable[(segment.segment_id(), segment.deleted_count())] = leaf
-    readers = []
-    for segment in toc.segments:
-        leaf = reusable.pop((segment.segment_id(), segment.deleted_count()), None)
-        readers.append(leaf or SegmentReader(index.storage, toc.schema, segment,
-                                             generation=toc.generation))
-    for leaf in reusable.values():
-        leaf.close()
-    reader = MultiReader(readers, generation=toc.generation) if readers else EmptyReader(
-        toc.schema)
-    return Searcher(reader, fromindex=index)
+    for _attempt in range(REOPEN_ATTEMPTS):
+        toc = index._read_toc()
+        readers, opened = [], []
+        try:
+            for segment in toc.segments:
+                leaf = reusable.get((segment.segment_id(), segment.deleted_count()))
+                if leaf is None:
+                    leaf = SegmentReader(index.storage, toc.schema, segment,
+                                         generation=toc.generation)
+                    opened.append(leaf)
+                readers.append(leaf)
+        except OSError:
+            # The writer merged a segment away (and deleted its file) after this list was
+            # read: read the list again, as Whoosh's own FileIndex.reader() does.
+            for leaf in opened:
+                leaf.close()
+            continue
+        for leaf in reusable.values():
+            if all(leaf is not used for used in readers):
+                leaf.close()
+        reader = MultiReader(readers, generation=toc.generation) if readers else EmptyReader(
+            toc.schema)
+        return Searcher(reader, fromindex=index)
+    return old  # still whole (its files stay open); the next search tries again
 
 
 

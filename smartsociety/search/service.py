@@ -40,7 +40,10 @@ def search(parsed: ParsedQuery, filters: dict[str, list[str]], sort: str, page: 
         # Normally applied right after the commit; this catches what a failed or skipped
         # apply left behind (and builds the index on the first search of a fresh install).
         indexer().apply_pending()
-    return engine.search(store(), parsed, filters, sort, page, per_page, browse)
+    results = engine.search(store(), parsed, filters, sort, page, per_page, browse)
+    if results.behind:
+        pagecache.dont_store()  # this page will be out of date as soon as the searcher catches up
+    return results
 
 
 def health() -> dict:
