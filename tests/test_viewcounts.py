@@ -125,3 +125,13 @@ def test_views_wait_in_redis_in_production(another_app, redis_url, db, case):
         assert services.flush() == 2
         assert services.flush() == 0
     assert view_count(db, case.id) == 2
+
+
+def test_an_idle_flush_writes_nothing(app, db, case):
+    """Each commit that writes empties every page cache: a flush with nothing to add must not."""
+    from tests.querycount import count_queries
+
+    with count_queries(_db.engine) as queries:
+        assert services.flush() == 0
+    assert not [q for q in queries.statements
+                if q.split()[0].upper() in ("INSERT", "UPDATE", "DELETE")]

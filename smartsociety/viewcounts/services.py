@@ -64,26 +64,30 @@ def counts_views(kind: str, arg: str):
 
 
 def flush() -> int:
-    """Add every waiting batch to the counters, each exactly once; returns the views added."""
+    """Add every waiting batch to the counters, each exactly once; returns the views added.
+    Commits only when there was a batch, so an idle flush moves no page-cache generation."""
     views = _store()
     added = 0
-    for batch_id, counts in views.take():
-        if db.session.get(ViewBatch, batch_id) is None:
-            for target, n in counts.items():
-                kind, _, key = target.partition(":")
-                model = COUNTERS.get(kind)
-                if model is None or not key.isdigit():
-                    continue
-                db.session.execute(sa.update(model).where(model.id == int(key))
-                                   .values(view_count=model.view_count + n))
-            db.session.add(ViewBatch(id=batch_id, views=sum(counts.values())))
-            try:
-                db.session.commit()
-                added += sum(counts.values())
-            except IntegrityError:
-                db.session.rollback()  # another flusher committed this batch first
-        views.done(batch_id)
     cutoff = utcnow() - timedelta(days=30)
-    db.session.execute(sa.delete(ViewBatch).where(ViewBatch.applied_at < cutoff))
-    db.session.commit()
+    try:
+        for batch_id, counts in views.take():
+            if db.session.get(ViewBatch, batch_id) is None:
+                for target, n in counts.items():
+                    kind, _, key = target.partition(":")
+                    model = COUNTERS.get(kind)
+                    if model is None or not key.isdigit():
+                        continue
+                    db.session.execute(sa.update(model).where(model.id == int(key))
+                                       .values(view_count=model.view_count + n))
+                db.session.add(ViewBatch(id=batch_id, views=sum(counts.values())))
+                # A batch id is needed only while its batch could still be retried.
+                db.session.execute(sa.delete(ViewBatch).where(ViewBatch.applied_at < cutoff))
+                try:
+                    db.session.commit()
+                    added += sum(counts.values())
+                except IntegrityError:
+                    db.session.rollback()  # another flusher committed this batch first
+            views.done(batch_id)
+    finally:
+        db.session.rollback()  # no transaction left open between runs of the loop
     return added
