@@ -182,8 +182,10 @@ def _invalidate_after_commit(session: Session) -> None:
 
 
 @event.listens_for(Session, "after_soft_rollback")
-def _forget_after_rollback(session: Session, _previous_transaction) -> None:
-    session.info.pop(WROTE_KEY, None)
+def _forget_after_rollback(session: Session, previous_transaction) -> None:
+    # A savepoint rolled back leaves the outer transaction's writes still to be committed.
+    if not previous_transaction.nested:
+        session.info.pop(WROTE_KEY, None)
 
 
 def dont_store() -> None:

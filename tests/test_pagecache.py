@@ -61,6 +61,21 @@ def test_a_write_outside_a_request_also_invalidates(client, db, case):
     assert "Andere titel" in page.get_data(as_text=True)
 
 
+def test_a_savepoint_rolled_back_does_not_hide_the_writes_around_it(client, db, case):
+    client.get("/casussen")
+    changed = db.session.get(Case, case.id)
+    changed.title = "Titel naast een savepoint"
+    db.session.flush()
+    with db.session.begin_nested() as savepoint:
+        db.session.get(Case, case.id).summary = "wordt teruggedraaid"
+        db.session.flush()
+        savepoint.rollback()
+    db.session.commit()
+    page = client.get("/casussen")
+    assert cache_state(page) == "miss"
+    assert "Titel naast een savepoint" in page.get_data(as_text=True)
+
+
 def test_a_commit_that_wrote_nothing_keeps_the_cache(client, db, case):
     client.get("/casussen")
     db.session.scalar(sa.select(Case.title))
