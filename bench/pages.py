@@ -14,7 +14,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -26,6 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.load import free_port  # noqa: E402
 from smartsociety.ops.pgserver import PostgresServer  # noqa: E402
 
 PASSWORD = "bench-wachtwoord-lang-genoeg"
@@ -86,12 +86,6 @@ def login_cookie(base: str) -> str:
     if "session=" not in cookies:
         raise SystemExit("login failed; is the accounts feature installed?")
     return cookies
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_for(url: str, seconds: float = 30) -> None:
