@@ -18,10 +18,9 @@ from whoosh.searching import Results
 from whoosh.spelling import ReaderCorrector
 from whoosh.support.levenshtein import distance
 
+from smartsociety.search.analysis import LANGUAGES, tokens
 from smartsociety.search.index import (
     FACET_FIELDS,
-    LENGTH_OF_BYTE,
-    LANGUAGES,
     PAIRS,
     PREFIX_MAX,
     PREFIXES,
@@ -29,8 +28,8 @@ from smartsociety.search.index import (
     IndexStore,
     pair_term,
     reopen,
-    tokens,
 )
+from smartsociety.search.writers import LENGTH_OF_BYTE
 from smartsociety.search.query import ParsedQuery, Word
 
 SNIPPET_CHARS = 240

@@ -32,83 +32,33 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
-from whoosh import formats
 from whoosh import index as whoosh_index
-from whoosh.analysis import (
-    CharsetFilter,
-    LowercaseFilter,
-    RegexTokenizer,
-    StemFilter,
-    StopFilter,
-)
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, _lenfield
-from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, FieldType, Schema
-from whoosh.lang import stopwords_for_language
+from whoosh.fields import DATETIME, ID, KEYWORD, STORED, FieldType, Schema
 from whoosh.reading import EmptyReader, MultiReader, SegmentReader
 from whoosh.searching import Searcher
-from whoosh.support.charset import accent_map
-from whoosh.util.numeric import byte_to_length
-from whoosh import multiproc
-from whoosh.writing import SegmentWriter
 
 from smartsociety.models.search import SearchChange
+from smartsociety.search.analysis import (
+    ANALYZERS,
+    LANGUAGES,
+    LanguageText,
+    LinesField,
+    PrefixField,
+    SpellField,
+    tokens,
+)
 from smartsociety.search.registry import REGISTRY, Registry
+from smartsociety.search.writers import Writer, build
 
-LANGUAGES = ("nl", "en")
 SPELL_CHARS = 300
 MAX_SEGMENTS = 12
+PARALLEL_REBUILD_DOCS = 5000
 REOPEN_ATTEMPTS = 10
-REBUILD_SEGMENT_DOCS = 25_000
-REBUILD_POOL_MB = 1500
 MAX_GAP_SPAN = 50_000
 TITLE_BOOST = 3.0
 FACET_FIELDS = ("doc_type", "kind", "theme", "status", "org_kind", "language", "year")
 # What a dependent document (a comment) takes over from its parent (the case).
 INHERITED = ("title", "kind", "status", "theme", "organisation", "org_kind", "language")
-
-
-STEM_CACHE_SIZE = 300_000
-
-
-class CachedStemFilter(StemFilter):
-    """StemFilter with a plain dict as cache: Whoosh's LFU cache (50,000 words) costs more in
-    bookkeeping than it saves on a large vocabulary. Emptied when full, so memory stays bounded
-    whatever words people type."""
-
-    def __init__(self, lang: str):
-        super().__init__(lang=lang, cachesize=None)
-
-    def clear(self):
-        super().clear()  # with cachesize None: self._stem is the bare stemmer
-        stem = self._stem
-        cache = {}
-
-        def cached(word):
-            try:
-                return cache[word]
-            except KeyError:
-                if len(cache) >= STEM_CACHE_SIZE:
-                    cache.clear()
-                result = cache[word] = stem(word)
-                return result
-
-        self._stem = cached
-
-
-def language_analyzer(lang: str):
-    """Whoosh's LanguageAnalyzer chain, with accents folded before stemming so "België" and
-    "Belgie" meet."""
-    return (
-        RegexTokenizer()
-        | LowercaseFilter()
-        | CharsetFilter(accent_map)
-        | StopFilter(stoplist=stopwords_for_language(lang), minsize=1)
-        | CachedStemFilter(lang=lang)
-    )
-
-
-SPELL_ANALYZER = RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)
-ANALYZERS = {lang: language_analyzer(lang) for lang in LANGUAGES}
 
 
 def _sort_only(fieldobj):
@@ -132,17 +82,16 @@ PREFIX_MIN, PREFIX_MAX = 2, 3
 COMMON_SAMPLE = 2000  # documents looked at to choose the common words
 COMMON_SHARE = 0.05  # a common word is in at least this share of them (and 2 documents)
 MAX_COMMON = 1000
-_LINES = RegexTokenizer(r"[^\n]+")  # shadow field values: one term per line
 
 
 def _pairs_field(common: frozenset[str], boost: float) -> FieldType:
-    fieldobj = FieldType(formats.Frequency(field_boost=boost), analyzer=_LINES, scorable=True)
+    fieldobj = LinesField(counted=True, boost=boost)
     fieldobj.common = common
     return fieldobj
 
 
-def _prefixes_field(boost: float) -> FieldType:
-    return FieldType(formats.Existence(field_boost=boost), analyzer=_LINES, scorable=False)
+def _prefixes_field(source: str, boost: float) -> FieldType:
+    return PrefixField(source, boost, PREFIX_MIN, PREFIX_MAX)
 
 
 def pair_term(first: str, second: str) -> str:
@@ -166,60 +115,19 @@ def make_schema(common: dict[str, frozenset[str]] | None = None) -> Schema:
         "case_id": STORED(),
         "fingerprint": STORED(),
         "inherit": STORED(),
-        # Only its words and their document counts are used (did-you-mean): no frequencies or
-        # lengths to write.
-        "spell": FieldType(formats.Existence(), analyzer=SPELL_ANALYZER, scorable=False),
+        "spell": SpellField(),
     }
-    for lang, analyzer in ANALYZERS.items():
-        fields[f"title_{lang}"] = TEXT(analyzer=analyzer, field_boost=TITLE_BOOST)
-        fields[f"body_{lang}"] = TEXT(analyzer=analyzer, stored=True)
+    for lang in ANALYZERS:
+        fields[f"title_{lang}"] = LanguageText(lang, field_boost=TITLE_BOOST)
+        fields[f"body_{lang}"] = LanguageText(lang, stored=True)
         words = frozenset((common or {}).get(lang, ()))
         for name, boost in ((f"title_{lang}", TITLE_BOOST), (f"body_{lang}", 1.0)):
             fields[name + PAIRS] = _pairs_field(words, boost)
-            fields[name + PREFIXES] = _prefixes_field(boost)
+            fields[name + PREFIXES] = _prefixes_field(name, boost)
     return Schema(**fields)
 
 
 SCHEMA = make_schema()
-# Posting blocks are compressed lightly: most are the few postings of a rare word.
-CODEC = W3Codec(compression=1)
-
-LENGTH_OF_BYTE = [0] + [byte_to_length(b) for b in range(1, 256)]
-
-
-class _SegmentLengths:
-    """The new segment's field lengths, read once per field: Whoosh looks each one up in the
-    column file again for every posting it writes."""
-
-    def __init__(self, per_doc_reader):
-        self.reader = per_doc_reader
-        self.fields = {}
-
-    def doc_field_length(self, docnum, fieldname, default=0):
-        lengths = self.fields.get(fieldname)
-        if lengths is None:
-            column = self.reader._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-            lengths = self.fields[fieldname] = (
-                [LENGTH_OF_BYTE[b] for b in column] if column is not None else ()
-            )
-        return lengths[docnum] if docnum < len(lengths) else default
-
-
-class Writer(SegmentWriter):
-    """Whoosh's segment writer with the codec above and cached field lengths."""
-
-    def __init__(self, ix, **kwargs):
-        super().__init__(ix, codec=CODEC, **kwargs)
-
-    def _flush_segment(self):
-        self.perdocwriter.close()
-        reader = self.per_document_reader()
-        self.fieldwriter.add_postings(self.schema, _SegmentLengths(reader),
-                                      self.pool.iter_postings())
-        self.fieldwriter.close()
-        reader.close()
-
-
 def _digest(values) -> str:
     encoded = json.dumps(values, sort_keys=True, default=str, ensure_ascii=False)
     return hashlib.blake2b(encoded.encode(), digest_size=12).hexdigest()
@@ -258,14 +166,9 @@ def index_fields(doc_type: str, doc_id: int, doc: dict) -> dict:
     return {k: v for k, v in fields.items() if v not in ("", None)}
 
 
-def tokens(lang: str, text: str) -> list[str]:
-    """The terms a text field indexes, in order (what a phrase query matches against)."""
-    return [t.text for t in ANALYZERS[lang](text)]
-
-
-def with_shadow_fields(fields: dict, schema: Schema) -> dict:
+def with_shadow_fields(fields: dict, schema: Schema, prefixes: bool = True) -> dict:
     """Add the pairs and prefixes of a document's text fields (nothing for an index built
-    before they existed)."""
+    before they existed). The bulk writer derives the prefixes itself (`prefixes` False)."""
     lang = fields["language"]
     for name in (f"title_{lang}", f"body_{lang}"):
         text = fields.get(name)
@@ -278,11 +181,18 @@ def with_shadow_fields(fields: dict, schema: Schema) -> dict:
                      if a in common and b in common]
             if pairs:
                 fields[name + PAIRS] = "\n".join(pairs)
-        prefixes = {w[:n] for w in set(words) for n in range(PREFIX_MIN, PREFIX_MAX + 1)
-                    if len(w) >= n}
-        if prefixes:
-            fields[name + PREFIXES] = "\n".join(prefixes)
+        if not prefixes:
+            continue
+        found = {w[:n] for w in set(words) for n in range(PREFIX_MIN, PREFIX_MAX + 1)
+                 if len(w) >= n}
+        if found:
+            fields[name + PREFIXES] = "\n".join(found)
     return fields
+
+
+def bulk_fields(fields: dict, schema: Schema) -> dict:
+    """A document as the bulk writer of a rebuild takes it."""
+    return with_shadow_fields(fields, schema, prefixes=False)
 
 
 def common_words(samples) -> dict[str, frozenset[str]]:
@@ -343,25 +253,6 @@ def reopen(index, old):
         return Searcher(reader, fromindex=index)
     return old  # still whole (its files stay open); the next search tries again
 
-
-
-class _SubWriterTask(multiproc.SubWriterTask):
-    def run(self):
-        # In this (forked) child only: Whoosh's subtask writes with the SegmentWriter it imported;
-        # make that ours (codec, cached lengths).
-        multiproc.SegmentWriter = Writer
-        super().run()
-
-
-class ParallelWriter(multiproc.MpWriter):
-    """Whoosh's multiprocessing writer (each process writes its own segment) with our Writer."""
-
-    def _new_task(self):
-        task = _SubWriterTask(self.storage, self.indexname, self.jobqueue, self.resultqueue,
-                              self.subargs, self.multisegment)
-        self.tasks.append(task)
-        task.start()
-        return task
 
 
 @dataclass
@@ -640,33 +531,12 @@ class Indexer:
             documents = (fields for _n, _i, fields in self.expected_documents(session))
             sample = list(itertools.islice(documents, COMMON_SAMPLE))
             version = self.store.new_version(common_words(sample))
-            ix = self.store.open(version)
-            schema = ix.schema
-            writer = None
-            count = 0
-            procs = max(1, self.rebuild_procs)
             try:
-                for fields in itertools.chain(sample, documents):
-                    if writer is None:
-                        writer = Writer(ix, limitmb=REBUILD_POOL_MB) if procs == 1 else (
-                            ParallelWriter(ix, procs=procs, multisegment=True, batchsize=250,
-                                           limitmb=REBUILD_POOL_MB))
-                    writer.add_document(**with_shadow_fields(fields, schema))
-                    count += 1
-                    # A segment per so many documents (and process): its postings are sorted
-                    # in memory (a pool that spills to disk pickles every posting twice more).
-                    if count % (REBUILD_SEGMENT_DOCS * procs) == 0:
-                        writer.commit(merge=False)
-                        writer = None
+                count = build(version, itertools.chain(sample, documents), bulk_fields,
+                              procs=self._rebuild_procs(session))
             except BaseException:
-                if writer is not None:
-                    writer.cancel()
-                ix.close()
                 shutil.rmtree(version, ignore_errors=True)
                 raise
-            if writer is not None:
-                writer.commit(merge=False)
-            ix.close()
         IndexState(top, gaps).write(version)
         with self.store.writing():
             self.store.swap(version)
@@ -675,6 +545,16 @@ class Indexer:
             self.apply_pending()
         self.store.prune_versions()
         return count
+
+    def _rebuild_procs(self, session: Session) -> int:
+        """Builder processes pay for themselves only on a large index (each starts in ~1 s)."""
+        if self.rebuild_procs <= 1:
+            return 1
+        total = sum(
+            session.scalar(sa.select(sa.func.count()).select_from(t.public_ids().subquery()))
+            for t in self.registry.types.values()
+        )
+        return self.rebuild_procs if total >= PARALLEL_REBUILD_DOCS else 1
 
     def check(self) -> list[str]:
         """Differences between the database and the index, one line each (empty when equal)."""

@@ -1,0 +1,217 @@
+"""Text analysis for the index: the Dutch and English analyzers, and the field types that index
+with a fast path giving exactly the terms and positions of those analyzers.
+
+Whoosh's analyzers pass a Token object through a generator per filter for every word, which
+was a third of the time of building an index. A word's indexed form depends on the word alone
+(lowercase, fold accents, drop stop words, stem), so it is computed once per distinct word and
+looked up after that. Queries and highlighting keep using the analyzers themselves; a test
+checks that both give the same terms and positions.
+"""
+import re
+
+from whoosh import formats
+from whoosh.analysis import (
+    CharsetFilter,
+    LowercaseFilter,
+    RegexTokenizer,
+    StemFilter,
+    StopFilter,
+)
+from whoosh.analysis.tokenizers import default_pattern
+from whoosh.fields import TEXT, FieldType
+from whoosh.lang import stopwords_for_language
+from whoosh.support.charset import accent_map
+from whoosh.system import emptybytes, pack_uint
+
+LANGUAGES = ("nl", "en")
+# Memo sizes: emptied when full, so memory stays bounded whatever words people type.
+STEM_CACHE_SIZE = 300_000
+FOLD_CACHE_SIZE = 500_000
+
+
+class CachedStemFilter(StemFilter):
+    """StemFilter with a plain dict as cache: Whoosh's LFU cache (50,000 words) costs more in
+    bookkeeping than it saves on a large vocabulary."""
+
+    def __init__(self, lang: str):
+        super().__init__(lang=lang, cachesize=None)
+
+    def clear(self):
+        super().clear()  # with cachesize None: self._stem is the bare stemmer
+        stem = self._stem
+        cache = {}
+
+        def cached(word):
+            try:
+                return cache[word]
+            except KeyError:
+                if len(cache) >= STEM_CACHE_SIZE:
+                    cache.clear()
+                result = cache[word] = stem(word)
+                return result
+
+        self._stem = cached
+
+
+def language_analyzer(lang: str):
+    """Whoosh's LanguageAnalyzer chain, with accents folded before stemming so "België" and
+    "Belgie" meet."""
+    return (
+        RegexTokenizer()
+        | LowercaseFilter()
+        | CharsetFilter(accent_map)
+        | StopFilter(stoplist=stopwords_for_language(lang), minsize=1)
+        | CachedStemFilter(lang=lang)
+    )
+
+
+SPELL_ANALYZER = RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)
+ANALYZERS = {lang: language_analyzer(lang) for lang in LANGUAGES}
+LINES = RegexTokenizer(r"[^\n]+")  # shadow field values: one term per line
+
+# RegexTokenizer's default pattern, its group made non-capturing for findall.
+_WORD = re.compile(default_pattern.pattern.replace("(\\.", "(?:\\."))
+_STOP = object()
+
+
+class _Folder:
+    """A language's word -> indexed term (None for a stop word), memoised per distinct word."""
+
+    def __init__(self, lang: str | None):
+        if lang is None:  # the spelling field: lowercase and fold accents only
+            self.stops, self.stem = frozenset(), None
+        else:
+            analyzer = ANALYZERS[lang]
+            stop_filter = next(f for f in analyzer.items if isinstance(f, StopFilter))
+            stem_filter = next(f for f in analyzer.items if isinstance(f, StemFilter))
+            self.stops, self.stem = stop_filter.stops, stem_filter._stem
+        self.memo: dict[str, str | None] = {}
+
+    def fold(self, word: str) -> str | None:
+        term = word.lower().translate(accent_map)
+        if self.stem is not None:
+            if not term or term in self.stops:  # StopFilter(minsize=1)
+                term = None
+            else:
+                term = self.stem(term)
+        if len(self.memo) >= FOLD_CACHE_SIZE:
+            self.memo.clear()
+        self.memo[word] = term
+        return term
+
+
+_FOLDERS = {lang: _Folder(lang) for lang in LANGUAGES}
+_SPELL = _Folder(None)
+
+
+_last: tuple = (None, None, None)
+
+
+def analyse(lang: str, text: str) -> tuple[int, list[str]]:
+    """(position of the first term, the terms in order): what ANALYZERS[lang] yields. The
+    StopFilter numbers the terms after the first one consecutively. Do not change the list:
+    the last answer is kept, as indexing a document asks for the same text twice (its shadow
+    fields, then the field)."""
+    global _last
+    if _last[0] is text and _last[1] == lang:
+        return _last[2]
+    folder = _FOLDERS[lang]
+    memo, fold = folder.memo, folder.fold
+    terms = []
+    first = 0
+    for word in _WORD.findall(text):
+        term = memo.get(word, _STOP)
+        if term is _STOP:
+            term = fold(word)
+        if term is not None:
+            terms.append(term)
+        elif not terms:
+            first += 1
+    _last = (text, lang, (first, terms))
+    return first, terms
+
+
+def tokens(lang: str, text: str) -> list[str]:
+    """The terms a text field indexes, in order (what a phrase query matches against)."""
+    return list(analyse(lang, text)[1])
+
+
+def spell_words(text: str) -> set[str]:
+    memo, fold = _SPELL.memo, _SPELL.fold
+    words = set()
+    for word in _WORD.findall(text):
+        term = memo.get(word, _STOP)
+        words.add(fold(word) if term is _STOP else term)
+    return words
+
+
+# Field types: each `index()` returns what Whoosh's generic one would for its analyzer and
+# format, as [(term bytes, frequency, weight, encoded value)].
+
+class LanguageText(TEXT):
+    """A text field of one language (positions, for phrases)."""
+
+    def __init__(self, language: str, **kwargs):
+        super().__init__(analyzer=ANALYZERS[language], **kwargs)
+        self.language = language
+
+    def index(self, value, **kwargs):
+        first, terms = analyse(self.language, value)
+        positions: dict[str, list[int]] = {}
+        for pos, term in enumerate(terms, first):
+            found = positions.get(term)
+            if found is None:
+                positions[term] = [pos]
+            else:
+                found.append(pos)
+        boost = self.format.field_boost
+        encode = self.format.encode
+        return [(term.encode(), len(found), len(found) * boost, encode(found))
+                for term, found in positions.items()]
+
+
+class LinesField(FieldType):
+    """A shadow field: one term per line, with how often it occurs (pairs) or only that it
+    occurs (prefixes)."""
+
+    def __init__(self, counted: bool, boost: float):
+        fmt = formats.Frequency(field_boost=boost) if counted else formats.Existence(
+            field_boost=boost)
+        super().__init__(fmt, analyzer=LINES, scorable=counted)
+        self.counted = counted
+
+    def index(self, value, **kwargs):
+        boost = self.format.field_boost
+        if not self.counted:
+            return [(line.encode(), 1, boost, emptybytes) for line in set(value.split("\n"))
+                    if line]
+        counts: dict[str, int] = {}
+        for line in value.split("\n"):
+            if line:
+                counts[line] = counts.get(line, 0) + 1
+        return [(line.encode(), n, float(n) * boost, pack_uint(n)) for line, n in counts.items()]
+
+
+class PrefixField(LinesField):
+    """The first `shortest`..`longest` letters of the terms of another field (`source`), so
+    that a short prefix query is one posting list."""
+
+    def __init__(self, source: str, boost: float, shortest: int, longest: int):
+        super().__init__(counted=False, boost=boost)
+        self.source, self.shortest, self.longest = source, shortest, longest
+
+    def prefixes(self, terms) -> set[str]:
+        return {term[:n] for term in set(terms) for n in range(self.shortest, self.longest + 1)
+                if len(term) >= n}
+
+
+class SpellField(FieldType):
+    """Words for did-you-mean: lowercased, accents folded, not stemmed; only their document
+    counts are used, so no frequencies or lengths are written."""
+
+    def __init__(self):
+        super().__init__(formats.Existence(), analyzer=SPELL_ANALYZER, scorable=False)
+
+    def index(self, value, **kwargs):
+        boost = self.format.field_boost
+        return [(word.encode(), 1, boost, emptybytes) for word in spell_words(value)]

@@ -1,0 +1,145 @@
+"""The index's own machinery: fast analysis and the bulk writer agree with Whoosh's."""
+import random
+from datetime import datetime
+
+import pytest
+from whoosh import formats
+from whoosh.fields import TEXT, FieldType
+
+from smartsociety.search import analysis, writers
+from smartsociety.search.index import (
+    IndexStore,
+    bulk_fields,
+    common_words,
+    index_fields,
+    with_shadow_fields,
+)
+
+WORDS = (
+    "sensor sensoren gemeente gemeenten privacy privacyregels België Belgie café ÉCOLE straße "
+    "de het een en van the and of e.g. 3.14 a*b x_y Ærø ﬁets İstanbul ²  data-ethiek "
+    "openbare ruimte camera's wifi-tracking burgers toezicht algoritme algoritmes register"
+).split()
+
+
+def random_text(rng, vocabulary, n):
+    return "".join(rng.choice(vocabulary) + rng.choice(["", " ", ", ", ". ", "\n", "  ", "-"])
+                   for _ in range(n))
+
+
+def test_fast_analysis_gives_the_analyzers_terms_and_positions():
+    rng = random.Random(7)
+    for _ in range(400):
+        text = random_text(rng, WORDS, rng.randint(0, 30))
+        for lang in analysis.LANGUAGES:
+            expected = [(t.text, t.pos) for t in analysis.ANALYZERS[lang](text, positions=True)]
+            first, terms = analysis.analyse(lang, text)
+            assert [(term, first + i) for i, term in enumerate(terms)] == expected, text
+            generic = TEXT(analyzer=analysis.ANALYZERS[lang], field_boost=3.0)
+            assert sorted(analysis.LanguageText(lang, field_boost=3.0).index(text)) == sorted(
+                generic.index(text))
+        spell = FieldType(formats.Existence(), analyzer=analysis.SPELL_ANALYZER, scorable=False)
+        assert sorted(analysis.SpellField().index(text)) == sorted(spell.index(text))
+        lines = "\n".join(rng.choice(WORDS) for _ in range(rng.randint(0, 12)))
+        for counted, fmt in ((True, formats.Frequency), (False, formats.Existence)):
+            generic = FieldType(fmt(field_boost=3.0), analyzer=analysis.LINES, scorable=counted)
+            assert sorted(analysis.LinesField(counted, 3.0).index(lines)) == sorted(
+                generic.index(lines))
+
+
+def _documents(count: int) -> list[dict]:
+    rng = random.Random(11)
+    # A small vocabulary, so that common terms span several posting blocks (128 postings).
+    vocabulary = WORDS + [f"woord{i}" for i in range(300)]
+    docs = []
+    for i in range(count):
+        doc = {
+            "title": random_text(rng, vocabulary, rng.randint(0, 8)),
+            "body": random_text(rng, vocabulary, rng.randint(0, 60)),
+            "language": "en" if i % 5 == 0 else "nl",
+            "kind": rng.choice(["dilemma", "project", ""]),
+            "status": "open",
+            "themes": rng.sample(["data", "privacy", "infrastructuur"], rng.randint(0, 2)),
+            "date": datetime(2020 + i % 5, 1 + i % 12, 1 + i % 28),
+            "case_id": i,
+            "organisation": "Gemeente Turfbrug" if i % 2 else "",
+            "org_kind": "gemeente" if i % 2 else "",
+        }
+        if i % 7 == 0:
+            doc["index_title"] = False
+        docs.append(index_fields("case", i + 1, doc))
+    return docs
+
+
+def _contents(ix):
+    """Everything a reader sees of an index's one segment."""
+    with ix.searcher() as searcher:
+        reader = searcher.reader()
+        postings = {}
+        for fieldname, text in reader.all_terms():
+            info = reader.term_info(fieldname, text)
+            matcher = reader.postings(fieldname, text)
+            items = []
+            while matcher.is_active():
+                items.append((matcher.id(), matcher.weight(), matcher.value()))
+                matcher.next()
+            postings[fieldname, text] = (
+                info.weight(), info.doc_frequency(), info.min_length(), info.max_length(),
+                info.max_weight(), info.min_id(), info.max_id(), items)
+        stored = list(reader.all_stored_fields())
+        lengths = {name: [reader.doc_field_length(d, name) for d in range(reader.doc_count())]
+                   for name in reader.schema.scorable_names()}
+        dates = list(reader.column_reader("date"))
+    return postings, stored, lengths, dates
+
+
+@pytest.mark.parametrize("procs", [1, 2])
+def test_bulk_writer_writes_what_whoosh_writes(tmp_path, monkeypatch, procs):
+    docs = _documents(700)
+    common = common_words(docs)
+    assert common["nl"]  # so that the pairs fields are exercised
+    store = IndexStore(tmp_path / "index")
+
+    plain = store.new_version(common)
+    ix = store.open(plain)
+    writer = writers.Writer(ix)
+    for fields in docs:
+        writer.add_document(**with_shadow_fields(dict(fields), ix.schema))
+    writer.commit()
+
+    monkeypatch.setattr(writers, "BATCH_DOCS", 100)  # (the parent's: several batches)
+    bulk = store.new_version(common)
+    assert writers.build(bulk, [dict(fields) for fields in docs], bulk_fields, procs=procs) == 700
+    if procs == 1:
+        assert _contents(store.open(bulk)) == _contents(store.open(plain))
+    else:
+        # Each builder process writes its own segment: the same postings, other numbering.
+        assert _by_key(store.open(bulk)) == _by_key(store.open(plain))
+
+
+def _by_key(ix):
+    with ix.searcher() as searcher:
+        keys = {}
+        for docnum, stored in enumerate(searcher.all_stored_fields()):
+            keys[docnum] = stored["key"]
+        postings = {}
+        for fieldname, text in searcher.reader().all_terms():
+            matcher = searcher.postings(fieldname, text)
+            items = set()
+            while matcher.is_active():
+                items.add((keys[matcher.id()], matcher.weight(), matcher.value()))
+                matcher.next()
+            postings[fieldname, text] = items
+        return postings
+
+
+def test_a_failing_builder_process_fails_the_rebuild(tmp_path):
+    store = IndexStore(tmp_path / "index")
+    version = store.new_version()
+    docs = [{"key": "case:1", "no_such_field": "x"}] * 3
+    with pytest.raises(RuntimeError, match="builder process failed"):
+        writers.build(version, docs, bulk_fields_passthrough, procs=2)
+
+
+def bulk_fields_passthrough(fields, schema):
+    return fields
