@@ -144,9 +144,7 @@ def main(n: int) -> None:
     from smartsociety.extensions import db
     from smartsociety.search import service
 
-    # SEARCH_REBUILD_PROCS > 1 (Whoosh's multiprocessing writer) crashed the parent process at
-    # 20,000 posts (heap corruption after forking with an open SQLite connection): default 1.
-    procs = int(os.environ.get("SEARCH_REBUILD_PROCS", "1"))
+    procs = int(os.environ.get("SEARCH_REBUILD_PROCS", str(min(4, os.cpu_count() or 1))))
     app = create_app({"CONFIG": "testing", "SQLALCHEMY_DATABASE_URI": env["DATABASE_URL"],
                       "SEARCH_INDEX_DIR": str(index_dir), "SEARCH_MODE": "worker",
                       "SEARCH_REBUILD_PROCS": procs})

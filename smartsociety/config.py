@@ -35,8 +35,8 @@ class Config:
     # Applied change-log rows older than this are deleted by the worker.
     SEARCH_LOG_RETENTION_DAYS = _int("SEARCH_LOG_RETENTION_DAYS", 7)
     SEARCH_PER_PAGE = 20
-    # Processes `flask search rebuild` indexes with (Whoosh's multiprocessing writer).
-    SEARCH_REBUILD_PROCS = _int("SEARCH_REBUILD_PROCS", 1)
+    # Builder processes of `flask search rebuild` (used from 5,000 documents on).
+    SEARCH_REBUILD_PROCS = _int("SEARCH_REBUILD_PROCS", min(4, os.cpu_count() or 1))
 
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 16 * 1024 * 1024)

@@ -166,8 +166,21 @@ class LanguageText(TEXT):
                 found.append(pos)
         boost = self.format.field_boost
         encode = self.format.encode
-        return [(term.encode(), len(found), len(found) * boost, encode(found))
-                for term, found in positions.items()]
+        single = _SINGLE_POSITION
+        items = []
+        for term, found in positions.items():
+            count = len(found)
+            if count == 1:  # most words of a text: its encoding depends on the position only
+                value = single.get(found[0])
+                if value is None:
+                    value = single[found[0]] = encode(found)
+            else:
+                value = encode(found)
+            items.append((term.encode(), count, count * boost, value))
+        return items
+
+
+_SINGLE_POSITION: dict[int, bytes] = {}
 
 
 class LinesField(FieldType):

@@ -16,6 +16,7 @@ with the time it was noticed, and looked up again on every run until it shows up
 SEARCH_GAP_SECONDS (ids of rolled-back transactions never show up).
 """
 import fcntl
+import gc
 import hashlib
 import itertools
 import json
@@ -506,16 +507,29 @@ class Indexer:
 
     # -- rebuild and check -----------------------------------------------------------------
     def expected_documents(self, session: Session, batch: int = 1000):
-        """Every public document as (doc_type, id, fields), straight from the database."""
-        for name, doc_type in self.registry.types.items():
-            ids = list(session.scalars(doc_type.public_ids()))
-            for start in range(0, len(ids), batch):
-                chunk = ids[start:start + batch]
-                loaded = doc_type.load(session, chunk)
-                for doc_id in chunk:
-                    if doc_id in loaded:
-                        yield name, doc_id, index_fields(name, doc_id, loaded[doc_id])
-                session.expunge_all()
+        """Every public document as (doc_type, id, fields), straight from the database.
+
+        The garbage collector runs between batches only: reading 100,000 cases with automatic
+        collection, Python 3.11.7 with SQLAlchemy 2.1 crashed (segfault in a collection that
+        started while a batch loaded, after expunge_all) every time, reproducibly in a script
+        of a dozen lines; collecting after expunge_all never did."""
+        automatic = gc.isenabled()
+        gc.disable()
+        try:
+            for name, doc_type in self.registry.types.items():
+                ids = list(session.scalars(doc_type.public_ids()))
+                for start in range(0, len(ids), batch):
+                    chunk = ids[start:start + batch]
+                    loaded = doc_type.load(session, chunk)
+                    for doc_id in chunk:
+                        if doc_id in loaded:
+                            yield name, doc_id, index_fields(name, doc_id, loaded[doc_id])
+                    session.expunge_all()
+                    del loaded
+                    gc.collect(1)
+        finally:
+            if automatic:
+                gc.enable()
 
     def rebuild(self, catch_up: bool = True) -> int:
         """Build a new version from the database and swap it in; searches go on meanwhile."""

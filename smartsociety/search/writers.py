@@ -13,17 +13,19 @@ them at once. The builders are started with "spawn": a forked copy of a process 
 database connections and threads is not safe.
 """
 import multiprocessing
-import queue
+import os
 import struct
 import traceback
 import zlib
 from array import array
 from itertools import chain
+from multiprocessing.connection import wait
 from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3Codec, _lenfield
 from whoosh.compat import dumps
+from whoosh.filedb.filestore import FileStorage
 from whoosh.system import emptybytes, pack_int, pack_long, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
@@ -233,8 +235,9 @@ class _Builder:
     """Adds documents to a version, a segment per SEGMENT_DOCS; finish() returns the segments
     (written, not yet committed). `prepare(fields, schema)` completes each document."""
 
-    def __init__(self, ix, prepare):
+    def __init__(self, ix, prepare, segment_docs: int = SEGMENT_DOCS):
         self.ix = ix
+        self.segment_docs = segment_docs
         self.prepare = prepare
         self.writer = None
         self.segments = []
@@ -247,7 +250,7 @@ class _Builder:
             # their own segments of it.
             self.writer = BulkWriter(self.ix, _lk=False)
         self.writer.add_document(**fields)
-        if self.writer.doc_count() >= SEGMENT_DOCS:
+        if self.writer.doc_count() >= self.segment_docs:
             self._close()
 
     def _close(self) -> None:
@@ -266,27 +269,46 @@ class _Builder:
             self.writer = None
 
 
-def _build_in_child(version: str, prepare, jobs, results) -> None:
-    builder = _Builder(whoosh_index.open_dir(version), prepare)
+class _OwnTempStorage(FileStorage):
+    """Temporary files in directories of this process's own: a writer deletes its temporary
+    directory ("MAIN.tmp") when it finishes, while another builder may be using it."""
+
+    def temp_storage(self, name=None):
+        return super().temp_storage(f"{name or 'tmp'}.{os.getpid()}")
+
+
+def _build_in_child(version: str, prepare, segment_docs: int, conn) -> None:
+    builder = _Builder(_OwnTempStorage(version).open_index(), prepare, segment_docs)
+    parent = multiprocessing.parent_process()
     try:
-        while (batch := jobs.get()) is not None:
+        while True:
+            if not conn.poll(POLL_SECONDS):
+                if not parent.is_alive():  # killed: nobody will send the end of the jobs
+                    builder.cancel()
+                    return
+                continue
+            batch = conn.recv()
+            if batch is None:
+                break
             for fields in batch:
                 builder.add(fields)
-        results.put(("ok", builder.finish()))
+            conn.send(("ready", None))
+        conn.send(("ok", builder.finish()))
     except BaseException:  # noqa: BLE001 - reported to the parent, which raises it
         builder.cancel()
-        results.put(("error", traceback.format_exc()))
+        conn.send(("error", traceback.format_exc()))
 
 
-def build(version: Path, documents, prepare=lambda fields, schema: fields, procs: int = 1) -> int:
+def build(version: Path, documents, prepare=lambda fields, schema: fields, procs: int = 1,
+          segment_docs: int = SEGMENT_DOCS) -> int:
     """Index `documents` (dicts of fields, completed by `prepare`: a module-level function when
     procs > 1) into the empty index `version` and commit them."""
     ix = whoosh_index.open_dir(str(version))
     try:
         if procs > 1:
-            count, segments = _build_parallel(version, documents, prepare, procs)
+            count, segments = _build_parallel(version, documents, prepare, procs, segment_docs)
         else:
-            builder = _Builder(ix, prepare)
+            builder = _Builder(ix, prepare, segment_docs)
             count = 0
             try:
                 for fields in documents:
@@ -306,61 +328,99 @@ def build(version: Path, documents, prepare=lambda fields, schema: fields, procs
         ix.close()
 
 
-def _build_parallel(version: Path, documents, prepare, procs: int) -> tuple[int, list]:
+def _build_parallel(version: Path, documents, prepare, procs: int,
+                    segment_docs: int) -> tuple[int, list]:
+    # One pipe per builder, written and read by this thread only: a multiprocessing.Queue
+    # pickles in a background thread, and the parent crashed in the allocator (segfault) with
+    # one while its main thread read the database.
     context = multiprocessing.get_context("spawn")
-    jobs, results = context.Queue(maxsize=2 * procs), context.Queue()
-    children = [context.Process(target=_build_in_child, args=(str(version), prepare, jobs, results),
-                                daemon=True) for _ in range(procs)]
-    for child in children:
+    builders = []
+    for _ in range(procs):
+        mine, theirs = context.Pipe()
+        child = context.Process(target=_build_in_child, args=(str(version), prepare, segment_docs, theirs),
+                                daemon=True)
         child.start()
+        theirs.close()
+        builders.append(_Child(child, mine))
     try:
         count = 0
-        batch = []
-        for fields in documents:
-            batch.append(fields)
-            count += 1
-            if len(batch) >= BATCH_DOCS:
-                _put(jobs, batch, children)
-                batch = []
-        if batch:
-            _put(jobs, batch, children)
-        for _child in children:
-            _put(jobs, None, children)
+        for batch in _batches(documents):
+            count += len(batch)
+            _free_builder(builders).send(batch)
+        for builder in builders:
+            builder.send(None)
         segments = []
-        for _child in children:
-            status, value = _get(results, children)
-            if status != "ok":
-                raise RuntimeError(f"an index builder process failed:\n{value}")
-            segments += value
-        for child in children:
-            child.join()
+        for builder in builders:
+            segments += builder.result()
+        for builder in builders:
+            builder.process.join()
         return count, segments
     finally:
-        for child in children:
-            if child.is_alive():
-                child.terminate()
-            child.join()
+        for builder in builders:
+            if builder.process.is_alive():
+                builder.process.terminate()
+            builder.process.join()
+            builder.conn.close()
 
 
-def _put(jobs, item, children) -> None:
-    while True:
+class _Child:
+    """A builder process, and how many batches it has been sent but not finished."""
+
+    def __init__(self, process, conn):
+        self.process, self.conn, self.pending = process, conn, 0
+
+    def send(self, batch) -> None:
+        self.conn.send(batch)
+        self.pending += 1
+
+    def receive(self):
+        status, value = self.conn.recv()
+        if status == "error":
+            raise RuntimeError(f"an index builder process failed:\n{value}")
+        if status == "ready":
+            self.pending -= 1
+        return status, value
+
+    def result(self) -> list:
+        while True:
+            status, value = self._receive_or_fail()
+            if status == "ok":
+                return value
+
+    def _receive_or_fail(self):
+        while not self.conn.poll(POLL_SECONDS):
+            if self.process.exitcode is not None and not self.conn.poll(0):
+                raise RuntimeError(
+                    f"an index builder process stopped (exit code {self.process.exitcode})")
         try:
-            jobs.put(item, timeout=POLL_SECONDS)
-            return
-        except queue.Full:
-            # Builders stop only after the end of the jobs; one that stopped before failed.
-            for child in children:
-                if child.exitcode is not None:
-                    raise RuntimeError(
-                        f"an index builder process stopped (exit code {child.exitcode})")
+            return self.receive()
+        except EOFError:
+            raise RuntimeError("an index builder process stopped") from None
 
 
-def _get(results, children):
+def _batches(documents):
+    batch = []
+    for fields in documents:
+        batch.append(fields)
+        if len(batch) >= BATCH_DOCS:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _free_builder(builders: list[_Child]) -> _Child:
+    """The builder with the least work queued, once one has fewer than two batches."""
     while True:
-        try:
-            return results.get(timeout=POLL_SECONDS)
-        except queue.Empty:
-            # A builder puts its result before it stops; all stopped and nothing came: failed.
-            if all(child.exitcode is not None for child in children):
-                codes = [child.exitcode for child in children]
-                raise RuntimeError(f"index builder processes stopped without a result ({codes})")
+        for builder in builders:
+            while builder.conn.poll(0):
+                builder._receive_or_fail()
+        ready = min(builders, key=lambda b: b.pending)
+        if ready.pending < 2:
+            return ready
+        wait([b.conn for b in builders] + [b.process.sentinel for b in builders],
+             timeout=POLL_SECONDS)
+        for builder in builders:
+            if builder.process.exitcode is not None and not builder.conn.poll(0):
+                raise RuntimeError(
+                    f"an index builder process stopped (exit code {builder.process.exitcode})")
