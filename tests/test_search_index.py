@@ -147,3 +147,13 @@ def test_a_failing_builder_process_fails_the_rebuild(tmp_path):
 
 def bulk_fields_passthrough(fields, schema):
     return fields
+
+
+def test_schemas_of_older_indexes_still_load():
+    """Their pickled schema names the stem filter where it used to live."""
+    import pickle
+
+    old = pickle.dumps(analysis.CachedStemFilter("nl"), protocol=0).replace(
+        b"smartsociety.search.analysis", b"smartsociety.search.index")
+    assert b"smartsociety.search.index" in old
+    assert pickle.loads(old)._stem("sensoren") == "sensor"

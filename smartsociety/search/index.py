@@ -39,8 +39,9 @@ from whoosh.reading import EmptyReader, MultiReader, SegmentReader
 from whoosh.searching import Searcher
 
 from smartsociety.models.search import SearchChange
-from smartsociety.search.analysis import (
+from smartsociety.search.analysis import (  # noqa: F401 (CachedStemFilter: see below)
     ANALYZERS,
+    CachedStemFilter,
     LANGUAGES,
     LanguageText,
     LinesField,
@@ -51,6 +52,8 @@ from smartsociety.search.analysis import (
 from smartsociety.search.registry import REGISTRY, Registry
 from smartsociety.search.writers import Writer, build
 
+# Indexes written before search/analysis.py existed name the stem filter in their pickled
+# schema as smartsociety.search.index.CachedStemFilter: it stays importable from here.
 SPELL_CHARS = 300
 MAX_SEGMENTS = 12
 PARALLEL_REBUILD_DOCS = 5000
