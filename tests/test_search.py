@@ -606,14 +606,23 @@ def test_excluded_word_is_excluded_from_the_count(client):
     assert _keys(response.data.decode()) == [f"case:{kept.id}"]
 
 
-def test_rebuild_with_several_processes(worker_mode, client, db):
+def test_rebuild_with_several_processes(worker_mode, client, db, monkeypatch):
+    from smartsociety.search import index, writers
+
     worker_mode.config["SEARCH_REBUILD_PROCS"] = 2
+    monkeypatch.setattr(index, "PARALLEL_REBUILD_DOCS", 0)  # (5,000: builders pay off there)
+    monkeypatch.setattr(writers, "BATCH_DOCS", 2)  # both builder processes get documents
+    parallel = []
+    real = writers._build_parallel
+    monkeypatch.setattr(writers, "_build_parallel",
+                        lambda *args: parallel.append(args[3]) or real(*args))
     cases = [CaseFactory(title=f"Parallel herbouwd {i}", summary="", body="open data in de wijk",
                          body_html="") for i in range(6)]
     runner = worker_mode.test_cli_runner()
     result = runner.invoke(search_cli, ["rebuild"])
     assert result.exit_code == 0, result.output
     assert runner.invoke(search_cli, ["check"]).exit_code == 0
+    assert parallel == [2]
     assert set(keys(client, "herbouwd")) == {f"case:{c.id}" for c in cases}
     assert len(keys(client, '"open data"')) == 6
 
