@@ -213,9 +213,9 @@ class PrefixField(LinesField):
         super().__init__(counted=False, boost=boost)
         self.source, self.shortest, self.longest = source, shortest, longest
 
-    def prefixes(self, terms) -> set[str]:
-        return {term[:n] for term in set(terms) for n in range(self.shortest, self.longest + 1)
-                if len(term) >= n}
+
+def term_prefixes(term: str, shortest: int, longest: int) -> list[str]:
+    return [term[:n] for n in range(shortest, min(longest, len(term)) + 1)]
 
 
 class SpellField(FieldType):

@@ -39,7 +39,9 @@ from whoosh.reading import EmptyReader, MultiReader, SegmentReader
 from whoosh.searching import Searcher
 
 from smartsociety.models.search import SearchChange
-from smartsociety.search.analysis import (  # noqa: F401 (CachedStemFilter: see below)
+# Indexes written before search/analysis.py existed name the stem filter in their pickled
+# schema as smartsociety.search.index.CachedStemFilter: it stays importable from here.
+from smartsociety.search.analysis import (  # noqa: F401 (CachedStemFilter)
     ANALYZERS,
     CachedStemFilter,
     LANGUAGES,
@@ -47,13 +49,12 @@ from smartsociety.search.analysis import (  # noqa: F401 (CachedStemFilter: see 
     LinesField,
     PrefixField,
     SpellField,
+    term_prefixes,
     tokens,
 )
 from smartsociety.search.registry import REGISTRY, Registry
 from smartsociety.search.writers import Writer, build
 
-# Indexes written before search/analysis.py existed name the stem filter in their pickled
-# schema as smartsociety.search.index.CachedStemFilter: it stays importable from here.
 SPELL_CHARS = 300
 MAX_SEGMENTS = 12
 PARALLEL_REBUILD_DOCS = 5000
@@ -187,8 +188,7 @@ def with_shadow_fields(fields: dict, schema: Schema, prefixes: bool = True) -> d
                 fields[name + PAIRS] = "\n".join(pairs)
         if not prefixes:
             continue
-        found = {w[:n] for w in set(words) for n in range(PREFIX_MIN, PREFIX_MAX + 1)
-                 if len(w) >= n}
+        found = {p for w in set(words) for p in term_prefixes(w, PREFIX_MIN, PREFIX_MAX)}
         if found:
             fields[name + PREFIXES] = "\n".join(found)
     return fields

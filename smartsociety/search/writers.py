@@ -30,6 +30,8 @@ from whoosh.system import emptybytes, pack_int, pack_long, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
+from smartsociety.search.analysis import term_prefixes
+
 SEGMENT_DOCS = 25_000  # documents per segment: its postings are held in memory until written
 BATCH_DOCS = 500  # documents per message to a builder process
 POLL_SECONDS = 1.0
@@ -135,17 +137,14 @@ class BulkWriter(Writer):
             source = getattr(fieldobj, "source", None)
             if source is None or source not in self._postings:
                 continue
-            lengths = range(fieldobj.shortest, fieldobj.longest + 1)
             groups: dict[str, set[int]] = {}
             for tbytes, (ids, _weights, _values) in self._postings[source].items():
-                term = tbytes.decode()
-                for n in lengths:
-                    if len(term) >= n:
-                        found = groups.get(term[:n])
-                        if found is None:
-                            groups[term[:n]] = set(ids)
-                        else:
-                            found.update(ids)
+                for prefix in term_prefixes(tbytes.decode(), fieldobj.shortest, fieldobj.longest):
+                    found = groups.get(prefix)
+                    if found is None:
+                        groups[prefix] = set(ids)
+                    else:
+                        found.update(ids)
             boost = fieldobj.format.field_boost
             self._postings[fieldname] = {
                 prefix.encode(): (array("I", sorted(ids)), array("f", [boost]) * len(ids), [])
@@ -330,15 +329,13 @@ def build(version: Path, documents, prepare=lambda fields, schema: fields, procs
 
 def _build_parallel(version: Path, documents, prepare, procs: int,
                     segment_docs: int) -> tuple[int, list]:
-    # One pipe per builder, written and read by this thread only: a multiprocessing.Queue
-    # pickles in a background thread, and the parent crashed in the allocator (segfault) with
-    # one while its main thread read the database.
+    # One pipe per builder, so that work goes to whichever has the least queued.
     context = multiprocessing.get_context("spawn")
     builders = []
     for _ in range(procs):
         mine, theirs = context.Pipe()
-        child = context.Process(target=_build_in_child, args=(str(version), prepare, segment_docs, theirs),
-                                daemon=True)
+        child = context.Process(target=_build_in_child,
+                                args=(str(version), prepare, segment_docs, theirs), daemon=True)
         child.start()
         theirs.close()
         builders.append(_Child(child, mine))
@@ -373,8 +370,19 @@ class _Child:
         self.conn.send(batch)
         self.pending += 1
 
-    def receive(self):
-        status, value = self.conn.recv()
+    def check_alive(self) -> None:
+        if self.process.exitcode is not None and not self.conn.poll(0):
+            raise RuntimeError(
+                f"an index builder process stopped (exit code {self.process.exitcode})")
+
+    def receive(self) -> tuple:
+        """The builder's next message; raises when it failed or stopped."""
+        while not self.conn.poll(POLL_SECONDS):
+            self.check_alive()
+        try:
+            status, value = self.conn.recv()
+        except EOFError:
+            raise RuntimeError("an index builder process stopped") from None
         if status == "error":
             raise RuntimeError(f"an index builder process failed:\n{value}")
         if status == "ready":
@@ -382,20 +390,9 @@ class _Child:
         return status, value
 
     def result(self) -> list:
-        while True:
-            status, value = self._receive_or_fail()
-            if status == "ok":
-                return value
-
-    def _receive_or_fail(self):
-        while not self.conn.poll(POLL_SECONDS):
-            if self.process.exitcode is not None and not self.conn.poll(0):
-                raise RuntimeError(
-                    f"an index builder process stopped (exit code {self.process.exitcode})")
-        try:
-            return self.receive()
-        except EOFError:
-            raise RuntimeError("an index builder process stopped") from None
+        while (message := self.receive())[0] != "ok":
+            pass
+        return message[1]
 
 
 def _batches(documents):
@@ -414,13 +411,11 @@ def _free_builder(builders: list[_Child]) -> _Child:
     while True:
         for builder in builders:
             while builder.conn.poll(0):
-                builder._receive_or_fail()
+                builder.receive()
         ready = min(builders, key=lambda b: b.pending)
         if ready.pending < 2:
             return ready
         wait([b.conn for b in builders] + [b.process.sentinel for b in builders],
              timeout=POLL_SECONDS)
         for builder in builders:
-            if builder.process.exitcode is not None and not builder.conn.poll(0):
-                raise RuntimeError(
-                    f"an index builder process stopped (exit code {builder.process.exitcode})")
+            builder.check_alive()
