@@ -2,7 +2,6 @@
 facets, snippets and spelling suggestions."""
 import heapq
 import os
-from array import array
 import threading
 from collections import Counter, OrderedDict
 from dataclasses import dataclass, field, replace
@@ -10,10 +9,7 @@ from datetime import datetime, timezone
 
 from markupsafe import Markup, escape
 from whoosh import highlight
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.query import And, AndNot, Every, NullQuery, Or, Phrase, Prefix, Query, Term
-from whoosh.reading import SegmentReader
-from whoosh.scoring import BM25F
 from whoosh.searching import Results
 from whoosh.spelling import ReaderCorrector
 from whoosh.support.levenshtein import distance
@@ -29,8 +25,9 @@ from smartsociety.search.index import (
     pair_term,
     reopen,
 )
-from smartsociety.search.writers import LENGTH_OF_BYTE
+from smartsociety.search.masks import FacetMasks, match_mask
 from smartsociety.search.query import ParsedQuery, Word
+from smartsociety.search.scoring import scored_top
 
 SNIPPET_CHARS = 240
 FACET_LIMIT = 30
@@ -304,141 +301,6 @@ def _hit(hit) -> Hit:
     )
 
 
-def _mask(ids, size: int) -> int:
-    bits = bytearray((size >> 3) + 1)
-    for docnum in ids:
-        bits[docnum >> 3] |= 1 << (docnum & 7)
-    return int.from_bytes(bits, "little")
-
-
-def _segment_masks(leaf) -> tuple[int, dict[str, dict[str, int]]]:
-    size = leaf.doc_count_all()
-    live = _mask(leaf.all_doc_ids(), size)
-    values = {}
-    for name in FACET_FIELDS:
-        values[name] = {
-            (term.decode() if isinstance(term, bytes) else str(term)):
-            _mask(leaf.postings(name, term).all_ids(), size) & live
-            for term in leaf.lexicon(name)
-        }
-    return live, values
-
-
-# Segment masks outlive searchers: after a small commit only the new segment is read.
-_segment_cache: dict[tuple, tuple[int, dict]] = {}
-_SEGMENT_CACHE_SIZE = 64
-
-
-class FacetMasks:
-    """Per searcher: for every facet value, the set of its documents as a bit mask (a Python
-    int), so counting a value among the matches is one AND and a popcount, not a loop."""
-
-    def __init__(self, searcher):
-        reader = searcher.reader()
-        self.size = reader.doc_count_all()
-        self.live = 0
-        self.values: dict[str, dict[str, int]] = {name: {} for name in FACET_FIELDS}
-        for leaf, offset in reader.leaf_readers():
-            segment = leaf.segment()
-            key = (id(leaf),) if segment is None else (
-                segment.segment_id(), segment.deleted_count())
-            masks = _segment_cache.get(key) if segment is not None else None
-            if masks is None:
-                masks = _segment_masks(leaf)
-                if segment is not None:
-                    if len(_segment_cache) >= _SEGMENT_CACHE_SIZE:
-                        _segment_cache.pop(next(iter(_segment_cache)))
-                    _segment_cache[key] = masks
-            live, values = masks
-            self.live |= live << offset
-            for name, by_value in values.items():
-                merged = self.values[name]
-                for value, mask in by_value.items():
-                    merged[value] = merged.get(value, 0) | (mask << offset)
-
-    def mask(self, ids) -> int:
-        return _mask(ids, self.size)
-
-
-# Which documents of a segment a term (or a phrase, or a prefix) matches, as a bit mask, by
-# segment id: a segment's postings never change (deletions are masked out with the live mask),
-# so a mask stays valid until the segment is merged away. Bounded by total size in bytes.
-_match_cache: OrderedDict[tuple, int] = OrderedDict()
-_match_cache_bytes = 0
-MATCH_CACHE_BYTES = 64 * 1024 * 1024
-
-
-def _posting_ids(matcher) -> list[int]:
-    """All document numbers of a posting list, a block at a time (Whoosh's all_ids() takes
-    several Python calls per document)."""
-    if not isinstance(matcher, W3LeafMatcher):
-        return list(matcher.all_ids())
-    ids = []
-    while True:
-        matcher._read_ids()
-        ids.extend(matcher._ids)
-        if matcher._lastblock:
-            return ids
-        matcher._goto(matcher._nextoffset)
-
-
-def _leaf_ids(query: Query, leaf_searcher) -> list[int]:
-    reader = leaf_searcher.reader()
-    if isinstance(query, Term):
-        if (query.fieldname, query.text) not in reader:
-            return []
-        return _posting_ids(reader.postings(query.fieldname, query.text))
-    return list(query.matcher(leaf_searcher).all_ids())
-
-
-def _leaf_mask(query: Query, leaf_searcher, segment_id, size: int) -> int:
-    global _match_cache_bytes
-    if isinstance(query, And):
-        mask = -1
-        for sub in query.subqueries:
-            mask &= _leaf_mask(sub, leaf_searcher, segment_id, size)
-            if not mask:
-                break
-        return mask
-    if isinstance(query, Or):
-        mask = 0
-        for sub in query.subqueries:
-            mask |= _leaf_mask(sub, leaf_searcher, segment_id, size)
-        return mask
-    if isinstance(query, AndNot):
-        return (_leaf_mask(query.a, leaf_searcher, segment_id, size)
-                & ~_leaf_mask(query.b, leaf_searcher, segment_id, size))
-    if isinstance(query, Every):
-        return (1 << size) - 1
-    if query is NullQuery:
-        return 0
-    key = (segment_id, query.fieldname, query.text) if isinstance(query, Term) else (
-        segment_id, query)
-    if segment_id is not None and key in _match_cache:
-        _match_cache.move_to_end(key)
-        return _match_cache[key][0]
-    mask = _mask(_leaf_ids(query, leaf_searcher), size)
-    if segment_id is not None:
-        nbytes = (size >> 3) + 1
-        _match_cache[key] = (mask, nbytes)
-        _match_cache_bytes += nbytes
-        while _match_cache_bytes > MATCH_CACHE_BYTES and _match_cache:
-            _key, (_old, old_bytes) = _match_cache.popitem(last=False)
-            _match_cache_bytes -= old_bytes
-    return mask
-
-
-def match_mask(query: Query, searcher) -> int:
-    """The documents `query` matches (deleted ones included: AND with the live mask)."""
-    mask = 0
-    for leaf_searcher, offset in searcher.leaf_searchers():
-        leaf = leaf_searcher.reader()
-        segment = leaf.segment() if hasattr(leaf, "segment") else None
-        segment_id = segment.segment_id() if segment is not None else None
-        mask |= _leaf_mask(query, leaf_searcher, segment_id, leaf.doc_count_all()) << offset
-    return mask
-
-
 # Per segment (by id; a segment's column never changes): its documents newest first, and each
 # document's date as the column stores it.
 _date_orders: OrderedDict[str, tuple[list[int], list[int]]] = OrderedDict()
@@ -492,163 +354,6 @@ def newest(searcher, mask: int, count: int, limit: int) -> list[int]:
             if len(found) >= limit:
                 break
     return found
-
-
-# -- relevance without Whoosh's collector ------------------------------------------------------
-# Whoosh scores a match at a time through several Python calls per document (matcher tree,
-# scorer, column lookups), which is most of a query over common words. For the usual queries
-# (terms combined with AND, OR and NOT) the score of a document is the sum of its matching
-# terms' BM25F scores (AndNot: of its positive side), so it is computed here from each term's
-# posting blocks, for the matching documents only (the match mask), with Whoosh's own formula
-# and statistics; ties go to the lower document number, as in Whoosh's top-N collector.
-_lengths_cache: OrderedDict[tuple, list[int]] = OrderedDict()
-_LENGTHS_CACHE = 64
-
-
-def _scored_terms(query: Query, searcher) -> list[Term] | None:
-    """The terms whose scores add up to a document's score; None when the query holds a
-    part scored otherwise (a phrase that matches somewhere, Every, boosted groups)."""
-    if isinstance(query, Term):
-        return [query]
-    if isinstance(query, (And, Or)) and query.boost == 1.0 and type(query) in (And, Or):
-        terms = []
-        for sub in query.subqueries:
-            found = _scored_terms(sub, searcher)
-            if found is None:
-                return None
-            terms += found
-        return terms
-    if isinstance(query, AndNot):
-        return _scored_terms(query.a, searcher)
-    if query is NullQuery:
-        return []
-    if isinstance(query, Phrase) and not match_mask(query, searcher):
-        return []  # e.g. the phrase in a language no document is in: adds nothing
-    return None
-
-
-def _field_lengths(reader, segment_id, fieldname: str) -> list[int]:
-    key = (segment_id, fieldname)
-    if segment_id is not None and key in _lengths_cache:
-        _lengths_cache.move_to_end(key)
-        return _lengths_cache[key]
-    size = reader.doc_count_all()
-    lengths = [reader.doc_field_length(d, fieldname, 1) or 1 for d in range(size)] if (
-        not isinstance(reader, SegmentReader)) else _column_lengths(reader, fieldname, size)
-    if segment_id is not None:
-        _lengths_cache[key] = lengths
-        if len(_lengths_cache) > _LENGTHS_CACHE:
-            _lengths_cache.popitem(last=False)
-    return lengths
-
-
-def _column_lengths(reader, fieldname: str, size: int) -> list[int]:
-    column = reader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-    if column is None:
-        return [1] * size
-    return [LENGTH_OF_BYTE[b] or 1 for b in column]
-
-
-# A term's postings in a segment, decoded (ids, weights), by segment id; bounded by size.
-_postings_cache: OrderedDict[tuple, tuple[array, array]] = OrderedDict()
-_postings_cache_bytes = 0
-POSTINGS_CACHE_BYTES = 64 * 1024 * 1024
-# Per segment, field and average length (which changes with every commit): each document's
-# BM25 length normalisation K1 * (1 - B + B * length / avgfl).
-_norms_cache: OrderedDict[tuple, array] = OrderedDict()
-_NORMS_CACHE = 32
-
-
-def _postings(reader, segment_id, fieldname: str, text: str):
-    global _postings_cache_bytes
-    key = (segment_id, fieldname, text)
-    if segment_id is not None and key in _postings_cache:
-        _postings_cache.move_to_end(key)
-        return _postings_cache[key]
-    matcher = reader.postings(fieldname, text)
-    if not isinstance(matcher, W3LeafMatcher):
-        return None
-    ids, weights = array("I"), array("f")
-    while True:
-        matcher._read_ids()
-        matcher._read_weights()
-        ids.extend(matcher._ids)
-        weights.extend(matcher._weights)
-        if matcher._lastblock:
-            break
-        matcher._goto(matcher._nextoffset)
-    if segment_id is not None:
-        _postings_cache[key] = (ids, weights)
-        _postings_cache_bytes += 8 * len(ids)
-        while _postings_cache_bytes > POSTINGS_CACHE_BYTES and _postings_cache:
-            _key, (old_ids, _old) = _postings_cache.popitem(last=False)
-            _postings_cache_bytes -= 8 * len(old_ids)
-    return ids, weights
-
-
-def _norms(reader, segment_id, fieldname: str, K1: float, B: float, avgfl: float):
-    key = (segment_id, fieldname, K1, B, avgfl)
-    if segment_id is not None and key in _norms_cache:
-        _norms_cache.move_to_end(key)
-        return _norms_cache[key]
-    # The same expression, in the same order, as whoosh.scoring.bm25: identical floats.
-    norms = array("d", [K1 * ((1 - B) + B * fl / avgfl)
-                        for fl in _field_lengths(reader, segment_id, fieldname)])
-    if segment_id is not None:
-        _norms_cache[key] = norms
-        if len(_norms_cache) > _NORMS_CACHE:
-            _norms_cache.popitem(last=False)
-    return norms
-
-
-def scored_top(query: Query, searcher, selected: int, limit: int):
-    """[(score, docnum)] best first, like searcher.search(query, limit=limit) restricted to
-    the documents in `selected`; None when the query is not a sum of term scores."""
-    weighting = searcher.weighting
-    if type(weighting) is not BM25F or weighting._field_B:
-        return None
-    terms = _scored_terms(query, searcher)
-    if terms is None:
-        return None
-    data = selected.to_bytes((searcher.doc_count_all() >> 3) + 1, "little")
-    scores: dict[int, float] = {}
-    get = scores.get
-    K1, B = weighting.K1, weighting.B
-    k1_plus_1 = K1 + 1
-    for term in terms:
-        fieldname, text, boost = term.fieldname, term.text, term.boost
-        if not searcher.doc_frequency(fieldname, text):
-            continue
-        scorable = searcher.schema[fieldname].scorable
-        if scorable:
-            idf = searcher.idf(fieldname, text)
-            avgfl = searcher.avg_field_length(fieldname) or 1
-        for leaf_searcher, offset in searcher.leaf_searchers():
-            reader = leaf_searcher.reader()
-            if (fieldname, text) not in reader:
-                continue
-            segment = reader.segment() if hasattr(reader, "segment") else None
-            segment_id = segment.segment_id() if segment is not None else None
-            postings = _postings(reader, segment_id, fieldname, text)
-            if postings is None:
-                return None
-            ids, weights = postings
-            if scorable:
-                norms = _norms(reader, segment_id, fieldname, K1, B, avgfl)
-                for d, weight in zip(ids, weights):
-                    g = offset + d
-                    if data[g >> 3] >> (g & 7) & 1:
-                        # whoosh.scoring.bm25, then the term's boost (a WrappingMatcher's)
-                        score = idf * ((weight * k1_plus_1) / (weight + norms[d]))
-                        scores[g] = get(g, 0.0) + (score * boost if boost != 1.0 else score)
-            else:  # Whoosh's WeightScorer
-                for d, weight in zip(ids, weights):
-                    g = offset + d
-                    if data[g >> 3] >> (g & 7) & 1:
-                        scores[g] = get(g, 0.0) + (weight * boost if boost != 1.0 else weight)
-    # Highest score first; equal scores: lower document number first (as Whoosh's collector).
-    return [(score, -neg) for score, neg in
-            heapq.nlargest(limit, ((score, -d) for d, score in scores.items()))]
 
 
 def _filter(filters: dict[str, list[str]]) -> Query | None:

@@ -1,0 +1,210 @@
+"""Which documents a query or facet value matches, as bit masks (Python ints), via numpy."""
+from collections import OrderedDict
+
+import numpy as np
+from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.columns import NumericColumn
+from whoosh.query import And, AndNot, Every, NullQuery, Or, Query, Term
+from whoosh.reading import SegmentReader
+
+from smartsociety.search.index import FACET_FIELDS
+
+
+def mask_of(ids, size: int) -> int:
+    """The mask with the bits of `ids` (document numbers below `size`) set."""
+    bits = np.zeros(size, dtype=bool)
+    bits[np.asarray(ids, dtype=np.int64)] = True
+    return int.from_bytes(np.packbits(bits, bitorder="little").tobytes(), "little")
+
+
+def bool_array(mask: int, size: int) -> np.ndarray:
+    """A mask as one bool per document number below `size`."""
+    data = np.frombuffer(mask.to_bytes((size >> 3) + 1, "little"), dtype=np.uint8)
+    return np.unpackbits(data, bitorder="little")[:size].view(bool)
+
+
+def decode_postings(matcher, weights: bool = True):
+    """A posting list's document numbers (int64) and, with `weights`, weights (float64) as
+    numpy arrays; None for a kind of matcher this does not know. Whoosh decodes a block's ids
+    a document at a time in Python; here each block's pickled deltas are only collected, and
+    added up by numpy."""
+    if not isinstance(matcher, W3LeafMatcher) or matcher._byteids:
+        ids, found = getattr(matcher, "_ids", None), getattr(matcher, "_weights", None)
+        if ids is None or not hasattr(matcher, "_all_weights"):  # not a ListMatcher
+            return None
+        if not weights:
+            return np.asarray(ids, dtype=np.int64), None
+        # ListMatcher.weight(): all_weights if set, else the weights if any, else 1.0.
+        all_weights = matcher._all_weights
+        found = ([all_weights] * len(ids) if all_weights else
+                 found if found else [1.0] * len(ids))
+        return np.asarray(ids, dtype=np.int64), np.asarray(found, dtype=np.float64)
+    deltas, found = [], []
+    previous_last = 0
+    while True:
+        matcher._read_data()
+        block_deltas, block_weights, _values = matcher._data
+        start = len(deltas)
+        deltas.extend(block_deltas)
+        # A block's first delta is its first document number: make it relative to the
+        # previous block's last one, so one running sum gives every number.
+        deltas[start] -= previous_last
+        previous_last = matcher._maxid
+        if weights:
+            if block_weights is None:
+                found.extend([1.0] * len(block_deltas))
+            elif isinstance(block_weights, float):
+                found.extend([block_weights] * len(block_deltas))
+            else:
+                found.extend(block_weights)
+        if matcher._lastblock:
+            break
+        matcher._goto(matcher._nextoffset)
+    ids = np.cumsum(np.array(deltas, dtype=np.int64))
+    return ids, (np.array(found, dtype=np.float64) if weights else None)
+
+
+def numeric_column(column, size: int) -> np.ndarray:
+    """A Whoosh numeric column's values for documents 0..size-1 as a numpy array, read in one
+    piece (iterating the column reads and unpacks a value at a time)."""
+    if not isinstance(column, NumericColumn.Reader):
+        return np.array(list(column), dtype=np.int64)
+    count = min(column._count, size)
+    data = column._dbfile.get(column._basepos, count * column._fixedlen)
+    values = np.frombuffer(data, dtype=np.dtype(column._typecode).newbyteorder(">"))
+    if count < size:  # documents after the last one with a value have the default
+        values = np.concatenate([values, np.full(size - count, column._default, values.dtype)])
+    return values
+
+
+def posting_ids(matcher) -> np.ndarray:
+    decoded = decode_postings(matcher, weights=False)
+    if decoded is None:
+        return np.fromiter(matcher.all_ids(), dtype=np.int64)
+    return decoded[0]
+
+
+# -- facets --------------------------------------------------------------------------------
+
+def _segment_masks(leaf) -> tuple[int, dict[str, dict[str, int]]]:
+    size = leaf.doc_count_all()
+    if isinstance(leaf, SegmentReader):
+        # All but the deleted ones (asking each document whether it is deleted is slow).
+        live = ((1 << size) - 1) & ~mask_of(list(leaf._perdoc.deleted_docs()), size)
+    else:
+        live = mask_of(list(leaf.all_doc_ids()), size)
+    values = {}
+    for name in FACET_FIELDS:
+        values[name] = {
+            (term.decode() if isinstance(term, bytes) else str(term)):
+            mask_of(posting_ids(leaf.postings(name, term)), size) & live
+            for term in leaf.lexicon(name)
+        }
+    return live, values
+
+
+# Segment masks outlive searchers: after a small commit only the new segment is read.
+_segment_cache: dict[tuple, tuple[int, dict]] = {}
+_SEGMENT_CACHE_SIZE = 64
+
+
+class FacetMasks:
+    """Per searcher: for every facet value, the set of its documents as a bit mask (a Python
+    int), so counting a value among the matches is one AND and a popcount, not a loop."""
+
+    def __init__(self, searcher):
+        reader = searcher.reader()
+        self.size = reader.doc_count_all()
+        self.live = 0
+        self.values: dict[str, dict[str, int]] = {name: {} for name in FACET_FIELDS}
+        for leaf, offset in reader.leaf_readers():
+            segment = leaf.segment()
+            key = (id(leaf),) if segment is None else (
+                segment.segment_id(), segment.deleted_count())
+            masks = _segment_cache.get(key) if segment is not None else None
+            if masks is None:
+                masks = _segment_masks(leaf)
+                if segment is not None:
+                    if len(_segment_cache) >= _SEGMENT_CACHE_SIZE:
+                        _segment_cache.pop(next(iter(_segment_cache)))
+                    _segment_cache[key] = masks
+            live, values = masks
+            self.live |= live << offset
+            for name, by_value in values.items():
+                merged = self.values[name]
+                for value, mask in by_value.items():
+                    merged[value] = merged.get(value, 0) | (mask << offset)
+
+    def mask(self, ids) -> int:
+        return mask_of(ids, self.size)
+
+
+# -- queries -------------------------------------------------------------------------------
+
+# Which documents of a segment a term (or a phrase, or a prefix) matches, as a bit mask, by
+# segment id: a segment's postings never change (deletions are masked out with the live mask),
+# so a mask stays valid until the segment is merged away. Bounded by total size in bytes.
+_match_cache: OrderedDict[tuple, tuple[int, int]] = OrderedDict()
+_match_cache_bytes = 0
+MATCH_CACHE_BYTES = 64 * 1024 * 1024
+
+
+def _leaf_ids(query: Query, leaf_searcher):
+    reader = leaf_searcher.reader()
+    if isinstance(query, Term):
+        if (query.fieldname, query.text) not in reader:
+            return ()
+        return posting_ids(reader.postings(query.fieldname, query.text))
+    return np.fromiter(query.matcher(leaf_searcher).all_ids(), dtype=np.int64)
+
+
+def _leaf_mask(query: Query, leaf_searcher, segment_id, size: int) -> int:
+    global _match_cache_bytes
+    if isinstance(query, And):
+        mask = -1
+        for sub in query.subqueries:
+            mask &= _leaf_mask(sub, leaf_searcher, segment_id, size)
+            if not mask:
+                break
+        return mask
+    if isinstance(query, Or):
+        mask = 0
+        for sub in query.subqueries:
+            mask |= _leaf_mask(sub, leaf_searcher, segment_id, size)
+        return mask
+    if isinstance(query, AndNot):
+        return (_leaf_mask(query.a, leaf_searcher, segment_id, size)
+                & ~_leaf_mask(query.b, leaf_searcher, segment_id, size))
+    if isinstance(query, Every):
+        return (1 << size) - 1
+    if query is NullQuery:
+        return 0
+    key = (segment_id, query.fieldname, query.text) if isinstance(query, Term) else (
+        segment_id, query)
+    if segment_id is not None and key in _match_cache:
+        _match_cache.move_to_end(key)
+        return _match_cache[key][0]
+    mask = mask_of(_leaf_ids(query, leaf_searcher), size)
+    if segment_id is not None:
+        nbytes = (size >> 3) + 1
+        _match_cache[key] = (mask, nbytes)
+        _match_cache_bytes += nbytes
+        while _match_cache_bytes > MATCH_CACHE_BYTES and _match_cache:
+            _key, (_old, old_bytes) = _match_cache.popitem(last=False)
+            _match_cache_bytes -= old_bytes
+    return mask
+
+
+def segment_id(reader):
+    segment = reader.segment() if hasattr(reader, "segment") else None
+    return segment.segment_id() if segment is not None else None
+
+
+def match_mask(query: Query, searcher) -> int:
+    """The documents `query` matches (deleted ones included: AND with the live mask)."""
+    mask = 0
+    for leaf_searcher, offset in searcher.leaf_searchers():
+        leaf = leaf_searcher.reader()
+        mask |= _leaf_mask(query, leaf_searcher, segment_id(leaf),
+                           leaf.doc_count_all()) << offset
+    return mask

@@ -1,0 +1,157 @@
+"""Relevance (BM25F) of term queries computed from the postings with numpy, as Whoosh would."""
+from collections import OrderedDict
+
+import numpy as np
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh.query import And, AndNot, NullQuery, Or, Phrase, Query, Term
+from whoosh.reading import SegmentReader
+from whoosh.scoring import BM25F
+
+from smartsociety.search.masks import (
+    bool_array,
+    decode_postings,
+    match_mask,
+    numeric_column,
+    segment_id,
+)
+from smartsociety.search.writers import LENGTH_OF_BYTE
+
+# Whoosh scores a match at a time through several Python calls per document (matcher tree,
+# scorer, column lookups), which is most of a query over common words. For the usual queries
+# (terms combined with AND, OR and NOT) the score of a document is the sum of its matching
+# terms' BM25F scores (AndNot: of its positive side), so it is computed here from each term's
+# postings, for the matching documents only (the match mask), with Whoosh's own formula and
+# statistics, operation for operation in the same order (so the floats are the same); ties go
+# to the lower document number, as in Whoosh's top-N collector.
+
+# A stored length byte -> the length Whoosh's scorer sees (a missing length counts as 1).
+_LENGTHS = np.array([LENGTH_OF_BYTE[b] or 1 for b in range(256)], dtype=np.float64)
+
+# Per segment (by id: its columns never change) and field: each document's field length.
+_lengths_cache: OrderedDict[tuple, np.ndarray] = OrderedDict()
+_LENGTHS_CACHE = 64
+# A term's postings in a segment, decoded (ids, weights), by segment id; bounded by size.
+_postings_cache: OrderedDict[tuple, tuple[np.ndarray, np.ndarray]] = OrderedDict()
+_postings_cache_bytes = 0
+POSTINGS_CACHE_BYTES = 64 * 1024 * 1024
+
+
+def _scored_terms(query: Query, searcher) -> list[Term] | None:
+    """The terms whose scores add up to a document's score; None when the query holds a
+    part scored otherwise (a phrase that matches somewhere, Every, boosted groups)."""
+    if isinstance(query, Term):
+        return [query]
+    if isinstance(query, (And, Or)) and query.boost == 1.0 and type(query) in (And, Or):
+        terms = []
+        for sub in query.subqueries:
+            found = _scored_terms(sub, searcher)
+            if found is None:
+                return None
+            terms += found
+        return terms
+    if isinstance(query, AndNot):
+        return _scored_terms(query.a, searcher)
+    if query is NullQuery:
+        return []
+    if isinstance(query, Phrase) and not match_mask(query, searcher):
+        return []  # e.g. the phrase in a language no document is in: adds nothing
+    return None
+
+
+def _field_lengths(reader, segment, fieldname: str) -> np.ndarray:
+    key = (segment, fieldname)
+    if segment is not None and key in _lengths_cache:
+        _lengths_cache.move_to_end(key)
+        return _lengths_cache[key]
+    size = reader.doc_count_all()
+    if isinstance(reader, SegmentReader):
+        column = reader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+        lengths = (np.ones(size) if column is None else
+                   _LENGTHS[numeric_column(column, size).astype(np.uint8)])
+    else:
+        lengths = np.array([reader.doc_field_length(d, fieldname, 1) or 1 for d in range(size)],
+                           dtype=np.float64)
+    if segment is not None:
+        _lengths_cache[key] = lengths
+        if len(_lengths_cache) > _LENGTHS_CACHE:
+            _lengths_cache.popitem(last=False)
+    return lengths
+
+
+def _postings(reader, segment, fieldname: str, text: str):
+    global _postings_cache_bytes
+    key = (segment, fieldname, text)
+    if segment is not None and key in _postings_cache:
+        _postings_cache.move_to_end(key)
+        return _postings_cache[key]
+    decoded = decode_postings(reader.postings(fieldname, text))
+    if decoded is not None and segment is not None:
+        _postings_cache[key] = decoded
+        _postings_cache_bytes += 16 * len(decoded[0])
+        while _postings_cache_bytes > POSTINGS_CACHE_BYTES and _postings_cache:
+            _key, (old_ids, _old) = _postings_cache.popitem(last=False)
+            _postings_cache_bytes -= 16 * len(old_ids)
+    return decoded
+
+
+def scored_top(query: Query, searcher, selected: int, limit: int):
+    """[(score, docnum)] best first, like searcher.search(query, limit=limit) restricted to
+    the documents in `selected`; None when the query is not a sum of term scores."""
+    weighting = searcher.weighting
+    if type(weighting) is not BM25F or weighting._field_B:
+        return None
+    terms = _scored_terms(query, searcher)
+    if terms is None:
+        return None
+    if limit <= 0:
+        return []
+    size = searcher.doc_count_all()
+    chosen = bool_array(selected, size)
+    scores = np.zeros(size)
+    scored = np.zeros(size, dtype=bool)
+    K1, B = weighting.K1, weighting.B
+    k1_plus_1 = K1 + 1
+    leaves = [(leaf_searcher.reader(), offset) for leaf_searcher, offset in
+              searcher.leaf_searchers()]
+    for term in terms:
+        fieldname, text, boost = term.fieldname, term.text, term.boost
+        if not searcher.doc_frequency(fieldname, text):
+            continue
+        scorable = searcher.schema[fieldname].scorable
+        if scorable:
+            idf = searcher.idf(fieldname, text)
+            avgfl = searcher.avg_field_length(fieldname) or 1
+        for reader, offset in leaves:
+            if (fieldname, text) not in reader:
+                continue
+            segment = segment_id(reader)
+            postings = _postings(reader, segment, fieldname, text)
+            if postings is None:
+                return None
+            ids, weights = postings
+            docnums = ids + offset
+            keep = chosen[docnums]
+            if not keep.all():
+                ids, weights, docnums = ids[keep], weights[keep], docnums[keep]
+            if scorable:
+                # whoosh.scoring.bm25, then the term's boost (a WrappingMatcher's)
+                fl = _field_lengths(reader, segment, fieldname)[ids]
+                norms = K1 * ((1 - B) + B * fl / avgfl)
+                score = idf * ((weights * k1_plus_1) / (weights + norms))
+            else:  # Whoosh's WeightScorer
+                score = weights
+            if boost != 1.0:
+                score = score * boost
+            # A term's documents are distinct: plain indexing adds each score once.
+            scores[docnums] += score
+            scored[docnums] = True
+    docnums = np.flatnonzero(scored)
+    found = scores[docnums]
+    if len(found) > limit:
+        # Only the documents scoring at least the limit-th best score can be in the top.
+        cutoff = -np.partition(-found, limit - 1)[limit - 1]
+        best = found >= cutoff
+        docnums, found = docnums[best], found[best]
+    # Highest score first; equal scores: lower document number first (as Whoosh's collector).
+    order = np.lexsort((docnums, -found))[:limit]
+    return list(zip(found[order].tolist(), docnums[order].tolist()))
