@@ -1,6 +1,5 @@
 """Reading the index: one searcher per process, refreshed when the index changes; queries,
 facets, snippets and spelling suggestions."""
-import heapq
 import os
 import threading
 from collections import Counter, OrderedDict
@@ -27,7 +26,7 @@ from smartsociety.search.index import (
 )
 from smartsociety.search.masks import FacetMasks, match_mask
 from smartsociety.search.query import ParsedQuery, Word
-from smartsociety.search.scoring import scored_top
+from smartsociety.search.scoring import newest, scored_top
 
 SNIPPET_CHARS = 240
 FACET_LIMIT = 30
@@ -301,61 +300,6 @@ def _hit(hit) -> Hit:
     )
 
 
-# Per segment (by id; a segment's column never changes): its documents newest first, and each
-# document's date as the column stores it.
-_date_orders: OrderedDict[str, tuple[list[int], list[int]]] = OrderedDict()
-_DATE_ORDERS = 64
-SPARSE = 2000  # matches up to this many: sort them; more: walk the date order
-
-
-def _date_order(leaf) -> tuple[list[int], list[int]]:
-    segment = leaf.segment() if hasattr(leaf, "segment") else None
-    key = segment.segment_id() if segment is not None else None
-    if key is not None and key in _date_orders:
-        _date_orders.move_to_end(key)
-        return _date_orders[key]
-    values = list(leaf.column_reader("date", translate=False))
-    order = sorted(range(len(values)), key=lambda d: -values[d])
-    if key is not None:
-        _date_orders[key] = (order, values)
-        if len(_date_orders) > _DATE_ORDERS:
-            _date_orders.popitem(last=False)
-    return order, values
-
-
-_BITS = [[b for b in range(8) if byte >> b & 1] for byte in range(256)]
-
-
-def _walk(offset: int, order: list[int], values: list[int]):
-    for d in order:
-        yield -values[d], offset + d
-
-
-def newest(searcher, mask: int, count: int, limit: int) -> list[int]:
-    """The first `limit` documents of `mask` (`count` of them), newest first: what sorting
-    every match by date would give, without scoring or sorting them all."""
-    leaves = [(offset, *_date_order(leaf_searcher.reader()))
-              for leaf_searcher, offset in searcher.leaf_searchers()]
-    if count <= SPARSE:
-        data = mask.to_bytes((mask.bit_length() >> 3) + 1, "little")
-        docnums = [(i << 3) + b for i, byte in enumerate(data) if byte for b in _BITS[byte]]
-        dates = {}
-        for offset, _order, values in leaves:
-            for d in docnums:
-                if offset <= d < offset + len(values):
-                    dates[d] = values[d - offset]
-        return sorted(docnums, key=lambda d: (-dates.get(d, 0), d))[:limit]
-    data = mask.to_bytes((searcher.doc_count_all() >> 3) + 1, "little")
-    walks = [_walk(offset, order, values) for offset, order, values in leaves]
-    found = []
-    for _date, d in heapq.merge(*walks):
-        if data[d >> 3] >> (d & 7) & 1:
-            found.append(d)
-            if len(found) >= limit:
-                break
-    return found
-
-
 def _filter(filters: dict[str, list[str]]) -> Query | None:
     parts = []
     for name, values in filters.items():
@@ -404,6 +348,7 @@ def suggest(searcher, parsed: ParsedQuery) -> str | None:
 
 
 MAX_RESULTS = 1000  # deeper than this, refining the search serves better than paging
+SPARSE = 2000  # sorting by date: up to this many matches, sort them all
 
 
 def _facet_masks(cache: "SearcherCache", searcher) -> FacetMasks:
@@ -458,7 +403,7 @@ def search(store: IndexStore, parsed: ParsedQuery, filters: dict[str, list[str]]
             limit = min(first + per_page, MAX_RESULTS)
             if sort == "date":
                 # The matches are known (the mask): no need to score them to order by date.
-                top = newest(searcher, selected, results.total, limit)
+                top = newest(searcher, selected, results.total, limit, SPARSE)
                 found = Results(searcher, query, [(None, d) for d in top])
             else:
                 top = scored_top(query, searcher, selected, limit)

@@ -84,6 +84,31 @@ def posting_ids(matcher) -> np.ndarray:
     return decoded[0]
 
 
+# A term's postings in a segment, decoded (ids, weights), by segment id (a segment's postings
+# never change): the match mask and the scores of a query read the same ones. Bounded by size.
+_postings_cache: OrderedDict[tuple, tuple[np.ndarray, np.ndarray]] = OrderedDict()
+_postings_cache_bytes = 0
+POSTINGS_CACHE_BYTES = 64 * 1024 * 1024
+
+
+def term_postings(reader, segment, fieldname: str, text: str):
+    """(ids, weights) of a term in one segment (`segment` its id, or None: not cached); None
+    for postings this cannot decode."""
+    global _postings_cache_bytes
+    key = (segment, fieldname, text)
+    if segment is not None and key in _postings_cache:
+        _postings_cache.move_to_end(key)
+        return _postings_cache[key]
+    decoded = decode_postings(reader.postings(fieldname, text))
+    if decoded is not None and segment is not None:
+        _postings_cache[key] = decoded
+        _postings_cache_bytes += 16 * len(decoded[0])
+        while _postings_cache_bytes > POSTINGS_CACHE_BYTES and _postings_cache:
+            _key, (old_ids, _old) = _postings_cache.popitem(last=False)
+            _postings_cache_bytes -= 16 * len(old_ids)
+    return decoded
+
+
 # -- facets --------------------------------------------------------------------------------
 
 def _segment_masks(leaf) -> tuple[int, dict[str, dict[str, int]]]:
@@ -149,43 +174,46 @@ _match_cache_bytes = 0
 MATCH_CACHE_BYTES = 64 * 1024 * 1024
 
 
-def _leaf_ids(query: Query, leaf_searcher):
+def _leaf_ids(query: Query, leaf_searcher, segment):
     reader = leaf_searcher.reader()
     if isinstance(query, Term):
         if (query.fieldname, query.text) not in reader:
             return ()
+        decoded = term_postings(reader, segment, query.fieldname, query.text)
+        if decoded is not None:
+            return decoded[0]
         return posting_ids(reader.postings(query.fieldname, query.text))
     return np.fromiter(query.matcher(leaf_searcher).all_ids(), dtype=np.int64)
 
 
-def _leaf_mask(query: Query, leaf_searcher, segment_id, size: int) -> int:
+def _leaf_mask(query: Query, leaf_searcher, segment, size: int) -> int:
     global _match_cache_bytes
     if isinstance(query, And):
         mask = -1
         for sub in query.subqueries:
-            mask &= _leaf_mask(sub, leaf_searcher, segment_id, size)
+            mask &= _leaf_mask(sub, leaf_searcher, segment, size)
             if not mask:
                 break
         return mask
     if isinstance(query, Or):
         mask = 0
         for sub in query.subqueries:
-            mask |= _leaf_mask(sub, leaf_searcher, segment_id, size)
+            mask |= _leaf_mask(sub, leaf_searcher, segment, size)
         return mask
     if isinstance(query, AndNot):
-        return (_leaf_mask(query.a, leaf_searcher, segment_id, size)
-                & ~_leaf_mask(query.b, leaf_searcher, segment_id, size))
+        return (_leaf_mask(query.a, leaf_searcher, segment, size)
+                & ~_leaf_mask(query.b, leaf_searcher, segment, size))
     if isinstance(query, Every):
         return (1 << size) - 1
     if query is NullQuery:
         return 0
-    key = (segment_id, query.fieldname, query.text) if isinstance(query, Term) else (
-        segment_id, query)
-    if segment_id is not None and key in _match_cache:
+    key = (segment, query.fieldname, query.text) if isinstance(query, Term) else (
+        segment, query)
+    if segment is not None and key in _match_cache:
         _match_cache.move_to_end(key)
         return _match_cache[key][0]
-    mask = mask_of(_leaf_ids(query, leaf_searcher), size)
-    if segment_id is not None:
+    mask = mask_of(_leaf_ids(query, leaf_searcher, segment), size)
+    if segment is not None:
         nbytes = (size >> 3) + 1
         _match_cache[key] = (mask, nbytes)
         _match_cache_bytes += nbytes

@@ -1,4 +1,4 @@
-"""Relevance (BM25F) of term queries computed from the postings with numpy, as Whoosh would."""
+"""The order of the matches, with numpy: relevance (BM25F, as Whoosh computes it) or date."""
 from collections import OrderedDict
 
 import numpy as np
@@ -9,10 +9,10 @@ from whoosh.scoring import BM25F
 
 from smartsociety.search.masks import (
     bool_array,
-    decode_postings,
     match_mask,
     numeric_column,
     segment_id,
+    term_postings,
 )
 from smartsociety.search.writers import LENGTH_OF_BYTE
 
@@ -30,10 +30,6 @@ _LENGTHS = np.array([LENGTH_OF_BYTE[b] or 1 for b in range(256)], dtype=np.float
 # Per segment (by id: its columns never change) and field: each document's field length.
 _lengths_cache: OrderedDict[tuple, np.ndarray] = OrderedDict()
 _LENGTHS_CACHE = 64
-# A term's postings in a segment, decoded (ids, weights), by segment id; bounded by size.
-_postings_cache: OrderedDict[tuple, tuple[np.ndarray, np.ndarray]] = OrderedDict()
-_postings_cache_bytes = 0
-POSTINGS_CACHE_BYTES = 64 * 1024 * 1024
 
 
 def _scored_terms(query: Query, searcher) -> list[Term] | None:
@@ -78,22 +74,6 @@ def _field_lengths(reader, segment, fieldname: str) -> np.ndarray:
     return lengths
 
 
-def _postings(reader, segment, fieldname: str, text: str):
-    global _postings_cache_bytes
-    key = (segment, fieldname, text)
-    if segment is not None and key in _postings_cache:
-        _postings_cache.move_to_end(key)
-        return _postings_cache[key]
-    decoded = decode_postings(reader.postings(fieldname, text))
-    if decoded is not None and segment is not None:
-        _postings_cache[key] = decoded
-        _postings_cache_bytes += 16 * len(decoded[0])
-        while _postings_cache_bytes > POSTINGS_CACHE_BYTES and _postings_cache:
-            _key, (old_ids, _old) = _postings_cache.popitem(last=False)
-            _postings_cache_bytes -= 16 * len(old_ids)
-    return decoded
-
-
 def scored_top(query: Query, searcher, selected: int, limit: int):
     """[(score, docnum)] best first, like searcher.search(query, limit=limit) restricted to
     the documents in `selected`; None when the query is not a sum of term scores."""
@@ -125,7 +105,7 @@ def scored_top(query: Query, searcher, selected: int, limit: int):
             if (fieldname, text) not in reader:
                 continue
             segment = segment_id(reader)
-            postings = _postings(reader, segment, fieldname, text)
+            postings = term_postings(reader, segment, fieldname, text)
             if postings is None:
                 return None
             ids, weights = postings
@@ -155,3 +135,41 @@ def scored_top(query: Query, searcher, selected: int, limit: int):
     # Highest score first; equal scores: lower document number first (as Whoosh's collector).
     order = np.lexsort((docnums, -found))[:limit]
     return list(zip(found[order].tolist(), docnums[order].tolist()))
+
+
+# Per segment (by id: a segment's columns never change): each document's date as the column
+# stores it (a number that sorts as the date does).
+_dates_cache: OrderedDict[str, np.ndarray] = OrderedDict()
+_DATES_CACHE = 64
+
+
+def _dates(reader) -> np.ndarray:
+    segment = segment_id(reader)
+    if segment is not None and segment in _dates_cache:
+        _dates_cache.move_to_end(segment)
+        return _dates_cache[segment]
+    size = reader.doc_count_all()
+    dates = (numeric_column(reader.column_reader("date", translate=False), size)
+             if size else np.zeros(0, dtype=np.int64))
+    if segment is not None:
+        _dates_cache[segment] = dates
+        if len(_dates_cache) > _DATES_CACHE:
+            _dates_cache.popitem(last=False)
+    return dates
+
+
+def newest(searcher, mask: int, count: int, limit: int, sparse: int = 2000) -> list[int]:
+    """The first `limit` documents of `mask` (`count` of them), newest first, equal dates in
+    document order: what sorting every match by date would give, without scoring them. Up to
+    `sparse` matches are sorted; of more, the newest `limit` are partitioned out first."""
+    if limit <= 0 or not count:
+        return []
+    dates = np.concatenate([_dates(leaf_searcher.reader())
+                            for leaf_searcher, _offset in searcher.leaf_searchers()])
+    docnums = np.flatnonzero(bool_array(mask, len(dates)))
+    # Bitwise not reverses the order of signed and unsigned numbers alike, without overflow.
+    keys = ~dates[docnums]
+    if count > sparse and len(keys) > limit:
+        cutoff = np.partition(keys, limit - 1)[limit - 1]
+        docnums, keys = docnums[keys <= cutoff], keys[keys <= cutoff]
+    return docnums[np.lexsort((docnums, keys))[:limit]].tolist()
