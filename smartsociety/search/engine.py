@@ -1,13 +1,11 @@
-"""Reading the index: one searcher per process, refreshed when the index changes; queries,
-facets, snippets and spelling suggestions."""
+"""Reading the index: the process's searcher and result cache, queries, facets, did-you-mean."""
 import os
 import threading
 from collections import Counter, OrderedDict
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 
-from markupsafe import Markup, escape
-from whoosh import highlight
+from markupsafe import Markup
 from whoosh.query import And, AndNot, Every, NullQuery, Or, Phrase, Prefix, Query, Term
 from whoosh.searching import Results
 from whoosh.spelling import ReaderCorrector
@@ -27,23 +25,9 @@ from smartsociety.search.index import (
 from smartsociety.search.masks import FacetMasks, match_mask
 from smartsociety.search.query import ParsedQuery, Word
 from smartsociety.search.scoring import newest, scored_top
+from smartsociety.search.snippets import highlighter, mark_terms, snippet
 
-SNIPPET_CHARS = 240
 FACET_LIMIT = 30
-
-
-class _MarkFormatter(highlight.Formatter):
-    """Matched words in <mark>, everything else escaped."""
-
-    between = " … "
-
-    def format_token(self, text, token, replace=False):
-        return f"<mark>{escape(highlight.get_text(text, token, replace))}</mark>"
-
-    def _text(self, text):
-        return str(escape(text))
-
-
 RESULT_CACHE_SIZE = 512
 
 
@@ -240,46 +224,6 @@ class SearchResults:
     behind: bool = False  # the index has changed in a way this process could not open yet
 
 
-def _mark_terms(found, parsed: ParsedQuery, shown) -> None:
-    """Tell the highlighter what to mark in each shown hit: the words and phrase words as the
-    index has them, and for a prefix the hit's own words that start with it (expanding a short
-    prefix over the whole index for this costs more than the search)."""
-    fixed, prefixes = set(), []
-    for item in parsed.items():
-        if isinstance(item, Word) and item.prefix:
-            prefixes.append(item.text)
-            continue
-        text = item.text if isinstance(item, Word) else " ".join(item.words)
-        for lang in LANGUAGES:
-            fixed.update((f"body_{lang}", word.encode()) for word in tokens(lang, text))
-    docterms, termdocs = {}, {}
-    for hit in shown:
-        terms = set(fixed)
-        if prefixes:
-            lang = hit.get("language", "nl")
-            words = set(tokens(lang, hit.get(f"body_{lang}") or ""))
-            terms.update((f"body_{lang}", w.encode()) for w in words
-                         if w.startswith(tuple(prefixes)))
-        docterms[hit.docnum] = terms
-        for term in terms:
-            termdocs.setdefault(term, set()).add(hit.docnum)
-    # Whoosh's "matched terms" of a search with terms=True, which the highlighter reads.
-    found.docterms, found.termdocs = docterms, termdocs
-
-
-def _snippet(hit, lang: str) -> Markup:
-    fieldname = f"body_{lang}"
-    try:
-        text = hit.highlights(fieldname, top=2)
-    except (KeyError, ValueError):
-        text = ""
-    if text:
-        return Markup(text)
-    body = hit.get(fieldname) or ""
-    short = body[:SNIPPET_CHARS]
-    return escape(short + ("…" if len(body) > SNIPPET_CHARS else ""))
-
-
 def _hit(hit) -> Hit:
     doc_type, _, doc_id = hit["key"].partition(":")
     date = hit.get("date")
@@ -296,7 +240,7 @@ def _hit(hit) -> Hit:
         org_kind=hit.get("org_kind", ""),
         language=lang,
         date=date.replace(tzinfo=timezone.utc) if date else None,
-        snippet=_snippet(hit, lang),
+        snippet=snippet(hit, lang),
     )
 
 
@@ -409,10 +353,9 @@ def search(store: IndexStore, parsed: ParsedQuery, filters: dict[str, list[str]]
                 top = scored_top(query, searcher, selected, limit)
                 found = (searcher.search(query, filter=_filter(filters), limit=limit)
                          if top is None else Results(searcher, query, top))
-            found.fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=60)
-            found.formatter = _MarkFormatter()
+            found.highlighter = highlighter()
             shown = found[first:first + per_page]
-            _mark_terms(found, parsed, shown)
+            mark_terms(found, parsed, shown)
             results.hits = [_hit(hit) for hit in shown]
         if results.total < 3 and not parsed.is_empty:
             results.suggestion = suggest(searcher, parsed)
