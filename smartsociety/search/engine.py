@@ -1,15 +1,13 @@
 """Reading the index: the process's searcher and result cache, queries, facets, did-you-mean."""
 import os
 import threading
-from collections import Counter, OrderedDict
+from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 
 from markupsafe import Markup
 from whoosh.query import And, AndNot, Every, NullQuery, Or, Phrase, Prefix, Query, Term
 from whoosh.searching import Results
-from whoosh.spelling import ReaderCorrector
-from whoosh.support.levenshtein import distance
 
 from smartsociety.search.analysis import LANGUAGES, tokens
 from smartsociety.search.index import (
@@ -26,6 +24,7 @@ from smartsociety.search.masks import FacetMasks, match_mask
 from smartsociety.search.query import ParsedQuery, Word
 from smartsociety.search.scoring import newest, scored_top
 from smartsociety.search.snippets import highlighter, mark_terms, snippet
+from smartsociety.search.spelling import Corrector, suggest
 
 FACET_LIMIT = 30
 RESULT_CACHE_SIZE = 512
@@ -254,41 +253,8 @@ def _filter(filters: dict[str, list[str]]) -> Query | None:
     return And(parts) if parts else None
 
 
-class _Corrector(ReaderCorrector):
-    """Whoosh's ReaderCorrector, but words that cannot be within `maxdist` edits are skipped
-    before the (pure Python) edit distance: those whose length differs by more, and those
-    whose letters differ by more than two per edit (a substitution changes two letter counts,
-    an insertion or deletion one, a transposition none). Same result, a fraction of the time."""
-
-    def _suggestions(self, text, maxdist, prefix):
-        reader, fieldname = self.reader, self.fieldname
-        letters = Counter(text)
-        for btext in reader.expand_prefix(fieldname, text[:prefix]):
-            word = self.fieldobj.from_bytes(btext)
-            if abs(len(word) - len(text)) > maxdist:
-                continue
-            other = Counter(word)
-            if (sum((letters - other).values()) + sum((other - letters).values())
-                    > 2 * maxdist):
-                continue
-            if distance(word, text, limit=maxdist) <= maxdist:
-                f = reader.frequency(fieldname, word) or 1
-                yield 0 - (maxdist + (1.0 / f * 0.5)), word
-
-
-def suggest(searcher, parsed: ParsedQuery) -> str | None:
-    """A corrected query when some plain word occurs nowhere in the index."""
-    corrector = _Corrector(searcher.reader(), "spell", searcher.schema["spell"])
-    corrections = {}
-    for item in parsed.items():
-        if not isinstance(item, Word) or item.prefix or len(item.text) < 3:
-            continue
-        if searcher.doc_frequency("spell", item.text):
-            continue
-        found = corrector.suggest(item.text, limit=1, maxdist=2, prefix=2)
-        if found and found[0] != item.text:
-            corrections[item.text] = found[0]
-    return parsed.replaced(corrections) if corrections else None
+# The name it had here (tests compare it with Whoosh's corrector).
+_Corrector = Corrector
 
 
 MAX_RESULTS = 1000  # deeper than this, refining the search serves better than paging
