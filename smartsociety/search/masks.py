@@ -4,6 +4,7 @@ from collections import OrderedDict
 import numpy as np
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.columns import NumericColumn
+from whoosh.matching.wrappers import FilterMatcher
 from whoosh.query import And, AndNot, Every, NullQuery, Or, Query, Term
 from whoosh.reading import SegmentReader
 
@@ -41,6 +42,7 @@ def decode_postings(matcher, weights: bool = True):
         return np.asarray(ids, dtype=np.int64), np.asarray(found, dtype=np.float64)
     deltas, found = [], []
     previous_last = 0
+    matcher.reset()  # from the first block, wherever a wrapper has moved it to
     while True:
         matcher._read_data()
         block_deltas, block_weights, _values = matcher._data
@@ -77,6 +79,16 @@ def numeric_column(column, size: int) -> np.ndarray:
     return values
 
 
+def raw_postings(reader, fieldname: str, text):
+    """A term's postings in a segment, deleted documents included (masks and scores are
+    restricted to live documents afterwards). Whoosh filters out a segment's deleted documents
+    with a wrapper, which would leave only its slow per-document path."""
+    matcher = reader.postings(fieldname, text)
+    if isinstance(matcher, FilterMatcher) and matcher._exclude:
+        matcher = matcher.child
+    return matcher
+
+
 def posting_ids(matcher) -> np.ndarray:
     decoded = decode_postings(matcher, weights=False)
     if decoded is None:
@@ -99,7 +111,7 @@ def term_postings(reader, segment, fieldname: str, text: str):
     if segment is not None and key in _postings_cache:
         _postings_cache.move_to_end(key)
         return _postings_cache[key]
-    decoded = decode_postings(reader.postings(fieldname, text))
+    decoded = decode_postings(raw_postings(reader, fieldname, text))
     if decoded is not None and segment is not None:
         _postings_cache[key] = decoded
         _postings_cache_bytes += 16 * len(decoded[0])
@@ -122,7 +134,7 @@ def _segment_masks(leaf) -> tuple[int, dict[str, dict[str, int]]]:
     for name in FACET_FIELDS:
         values[name] = {
             (term.decode() if isinstance(term, bytes) else str(term)):
-            mask_of(posting_ids(leaf.postings(name, term)), size) & live
+            mask_of(posting_ids(raw_postings(leaf, name, term)), size) & live
             for term in leaf.lexicon(name)
         }
     return live, values
@@ -182,7 +194,7 @@ def _leaf_ids(query: Query, leaf_searcher, segment):
         decoded = term_postings(reader, segment, query.fieldname, query.text)
         if decoded is not None:
             return decoded[0]
-        return posting_ids(reader.postings(query.fieldname, query.text))
+        return posting_ids(raw_postings(reader, query.fieldname, query.text))
     return np.fromiter(query.matcher(leaf_searcher).all_ids(), dtype=np.int64)
 
 

@@ -1,0 +1,202 @@
+"""The search engine's own computations (numpy) against Whoosh's: postings, scores, snippets."""
+import random
+
+import factory
+import pytest
+
+from smartsociety.models import CaseKind, ProjectStatus, utcnow
+from smartsociety.search import service
+from smartsociety.search.query import parse
+from tests.factories import CaseFactory
+from tests.test_search import keys
+
+VOCABULARY = ("open data wijk sensoren camera privacy gemeente bewoners meten delen "
+              "register lantaarnpalen ruimte openbare geluid").split()
+
+
+@pytest.fixture
+def corpus(app, db):
+    """Several segments (one with posting lists of several blocks), deleted documents, both
+    languages, both kinds."""
+    rng = random.Random(7)
+
+    def text(n):
+        return " ".join(rng.choice(VOCABULARY) for _ in range(n))
+
+    batch = CaseFactory.build_batch(
+        300, title=factory.LazyFunction(lambda: text(4)), summary="", body_html="",
+        body=factory.LazyFunction(lambda: text(30)))
+    for n, case in enumerate(batch):
+        case.language = "en" if n % 7 == 0 else "nl"
+        if n % 4 == 0:
+            case.kind, case.status = CaseKind.PROJECT, ProjectStatus.PILOT.value
+    db.session.add_all(batch)
+    db.session.commit()
+    for n in range(4):
+        CaseFactory(title=f"Camera in de wijk {n}", summary="", body_html="",
+                    body="Open data over privacy en camera's. " * (n + 1))
+    for case in batch[:3] + batch[150:152]:
+        case.hidden_at = utcnow()
+        case.hidden_reason = "test"
+    db.session.commit()
+    client = app.test_client()
+    keys(client, "data")  # brings this process's searcher up to date
+    from smartsociety.search.engine import searcher_cache
+
+    cache = searcher_cache(service.store())
+    searcher = cache.current()
+    assert len(list(searcher.leaf_searchers())) > 1
+    assert searcher.reader().has_deletions()
+    return cache, searcher
+
+
+def test_decoded_postings_equal_whoosh(corpus):
+    from smartsociety.search.masks import bool_array, decode_postings, mask_of, raw_postings
+
+    _cache, searcher = corpus
+    blocks = 0
+    for leaf, _offset in searcher.reader().leaf_readers():
+        for fieldname in ("body_nl", "title_nl", "body_nl_pairs", "body_nl_prefixes", "kind"):
+            for text in leaf.lexicon(fieldname):
+                matcher = raw_postings(leaf, fieldname, text)
+                matcher.reset()
+                ids, weights = [], []
+                while matcher.is_active():
+                    ids.append(matcher.id())
+                    weights.append(matcher.weight())
+                    matcher.next()
+                blocks = max(blocks, (len(ids) + 127) // 128)
+                ours = decode_postings(raw_postings(leaf, fieldname, text))
+                assert ours[0].tolist() == ids and ours[1].tolist() == weights, (fieldname, text)
+                mask = mask_of(ours[0], leaf.doc_count_all())
+                assert [i for i in range(leaf.doc_count_all()) if mask >> i & 1] == ids
+                assert bool_array(mask, leaf.doc_count_all()).nonzero()[0].tolist() == ids
+    assert blocks > 1
+    # A segment with deletions: Whoosh leaves its deleted documents out with a wrapper.
+    assert any(leaf.postings("kind", "dilemma") is not raw_postings(leaf, "kind", "dilemma")
+               for leaf, _offset in searcher.reader().leaf_readers())
+
+
+def test_scores_equal_whoosh(corpus):
+    """Same documents and order as Whoosh's search, over several segments with deletions,
+    with filters, title boosts, OR, AND NOT and prefixes; the same scores (a term's score the
+    very same float: several terms' may differ in the last bit, as Whoosh adds them up in the
+    order of its matcher tree)."""
+    from smartsociety.search.engine import _facet_masks, _filter, match_mask, scored_top, to_whoosh
+
+    cache, searcher = corpus
+    masks = _facet_masks(cache, searcher)
+    queries = ["data", "open data", "ruimte", "wi*", "data OR camera", "wijk -privacy", "sens*",
+               "ca*", '"open data"', "data data", "privacy OR open OR wijk",
+               "register -data -open", "geluid meten", "camera's"]
+    compared = 0
+    for text in queries:
+        for filters in ({}, {"language": ["nl"]}, {"kind": ["project"]}, {"language": ["en"]}):
+            query = to_whoosh(parse(text), searcher.reader())
+            selected = match_mask(query, searcher) & masks.live
+            for name, values in filters.items():
+                selected &= masks.values[name].get(values[0], 0)
+            for limit in (10, 1000):
+                ours = scored_top(query, searcher, selected, limit)
+                # Whoosh's scores of all matches, ranked: its top-N collector can leave out
+                # the best matches in a segment with deletions ("data data" here).
+                theirs = sorted(searcher.search(query, filter=_filter(filters), limit=None),
+                                key=lambda hit: (-hit.score, hit.docnum))[:limit]
+                if ours is None:  # a phrase that matches: Whoosh scores it
+                    assert "Phrase(" in repr(query), text
+                    continue
+                assert [d for _s, d in ours] == [hit.docnum for hit in theirs], (text, filters)
+                assert [s for s, _d in ours] == pytest.approx([hit.score for hit in theirs],
+                                                              rel=1e-12, abs=0)
+                if len(query.all_terms()) == 1:
+                    assert [s for s, _d in ours] == [hit.score for hit in theirs], text
+                compared += len(ours)
+    assert compared > 1000
+
+
+def test_date_order_equals_whoosh(corpus):
+    from smartsociety.search.engine import match_mask, newest, to_whoosh
+
+    cache, searcher = corpus
+    for text in ["data", "camera", "geluid OR register"]:
+        query = to_whoosh(parse(text), searcher.reader())
+        mask = match_mask(query, searcher) & cache.masks.live
+        expected = [hit.docnum for hit in
+                    searcher.search(query, sortedby="date", reverse=True, limit=None)]
+        for sparse in (0, 10_000):
+            for limit in (1, 20, 1000):
+                assert newest(searcher, mask, mask.bit_count(), limit, sparse) == (
+                    expected[:limit]), (text, sparse, limit)
+
+
+def test_snippets_equal_whoosh_highlighter(client, db):
+    from whoosh import highlight
+    from whoosh.searching import Results
+
+    from smartsociety.search.engine import scored_top, searcher_cache, to_whoosh
+    from smartsociety.search.masks import match_mask
+    from smartsociety.search.snippets import (
+        SNIPPET_CHARS,
+        MarkFormatter,
+        highlighter,
+        mark_terms,
+    )
+
+    bodies = [
+        "Café's en CAFÉ: de Ëigenaar van het café. Zij verkochten het café aan de gemeente.",
+        "De gemeente meet geluid in de wijk; " * 20 + "en daarna deelt de gemeente de data.",
+        "Privacy by design: ontwerpen met privacy, 3.14 procent, e-mail en co-creatie.",
+        "The cameras in the city are watching the watchers, and cameras record everything.",
+    ]
+    for n, body in enumerate(bodies):
+        CaseFactory(title=f"Snippet {n}", summary="", body_html="", body=body,
+                    language="en" if body.startswith("The") else "nl")
+    keys(client, "gemeente")
+    searcher = searcher_cache(service.store()).current()
+    marked = 0
+    for text in ["cafe", "café gemeente", "gemeente", "gemeente geluid", "priv*", "ca*",
+                 '"privacy by design"', "camera", "3.14", "co-creatie", "ontwerpen OR data"]:
+        parsed = parse(text)
+        query = to_whoosh(parsed, searcher.reader())
+        top = scored_top(query, searcher, match_mask(query, searcher), 20) or [
+            (hit.score, hit.docnum) for hit in searcher.search(query, limit=20)]
+        snippets = []
+        for ours in (True, False):
+            found = Results(searcher, query, top)
+            if ours:
+                found.highlighter = highlighter()
+            else:
+                found.fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS,
+                                                               surround=60)
+                found.formatter = MarkFormatter()
+            shown = found[0:20]
+            mark_terms(found, parsed, shown)
+            snippets.append([hit.highlights(f"body_{hit['language']}", top=2) for hit in shown])
+        assert snippets[0] == snippets[1], text
+        marked += any("<mark>" in s for s in snippets[0])
+    assert marked >= 9
+
+
+def test_did_you_mean_over_segments_with_deletions(client, db):
+    from smartsociety.search.engine import searcher_cache
+    from smartsociety.search.spelling import Corrector
+
+    cases = [CaseFactory(title=title, summary="", body="", body_html="") for title in
+             ["Parkeervergunning", "Parkeerverbod", "Parkeerplaats", "Parkeerbeleid",
+              "Parkeerbeleit", "Parkeerbelied wijk", "Pärkeerbeleid", "Parkeer beleid"]]
+    cases[1].hidden_at = utcnow()
+    cases[1].hidden_reason = "test"
+    db.session.commit()
+    keys(client, "parkeren")
+    searcher = searcher_cache(service.store()).current()
+    theirs = searcher.corrector("spell")
+    ours = Corrector(searcher.reader(), "spell", searcher.schema["spell"])
+    for word in ["parkeerbelied", "parkeerbeleid", "prakeren", "parkeerplaatsen", "pa",
+                 "parkeerverbood", "parkeervergunnig", "pärkeerbeleid", "parkeerbeleidd"]:
+        for maxdist in (1, 2):
+            assert ours.suggest(word, limit=3, maxdist=maxdist, prefix=2) == theirs.suggest(
+                word, limit=3, maxdist=maxdist, prefix=2), word
+
+
+
+
