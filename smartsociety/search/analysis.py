@@ -8,6 +8,7 @@ looked up after that. Queries and highlighting keep using the analyzers themselv
 checks that both give the same terms and positions.
 """
 import re
+from itertools import repeat
 
 from whoosh import formats
 from whoosh.analysis import (
@@ -145,17 +146,27 @@ def spell_words(text: str) -> set[str]:
     return words
 
 
-# Field types: each `index()` returns what Whoosh's generic one would for its analyzer and
-# format, as [(term bytes, frequency, weight, encoded value)].
+# Field types. Each has `postings(value)`: the distinct terms of a value, how often each
+# occurs, and each one's encoded value (None when the format keeps none); the bulk writer of a
+# rebuild takes those lists as they are. `index()` gives the same in Whoosh's form, exactly
+# what Whoosh's generic one gives for the field's analyzer and format.
 
-class LanguageText(TEXT):
+class _Postings:
+    def index(self, value, **kwargs):
+        terms, counts, values = self.postings(value)
+        boost = self.format.field_boost
+        return [(term.encode(), count, count * boost, encoded) for term, count, encoded
+                in zip(terms, counts, values or repeat(emptybytes))]
+
+
+class LanguageText(_Postings, TEXT):
     """A text field of one language (positions, for phrases)."""
 
     def __init__(self, language: str, **kwargs):
         super().__init__(analyzer=ANALYZERS[language], **kwargs)
         self.language = language
 
-    def index(self, value, **kwargs):
+    def postings(self, value):
         first, terms = analyse(self.language, value)
         positions: dict[str, list[int]] = {}
         for pos, term in enumerate(terms, first):
@@ -164,26 +175,26 @@ class LanguageText(TEXT):
                 positions[term] = [pos]
             else:
                 found.append(pos)
-        boost = self.format.field_boost
         encode = self.format.encode
         single = _SINGLE_POSITION
-        items = []
-        for term, found in positions.items():
+        counts, values = [], []
+        for found in positions.values():
             count = len(found)
             if count == 1:  # most words of a text: its encoding depends on the position only
-                value = single.get(found[0])
-                if value is None:
-                    value = single[found[0]] = encode(found)
+                encoded = single.get(found[0])
+                if encoded is None:
+                    encoded = single[found[0]] = encode(found)
             else:
-                value = encode(found)
-            items.append((term.encode(), count, count * boost, value))
-        return items
+                encoded = encode(found)
+            counts.append(count)
+            values.append(encoded)
+        return list(positions), counts, values
 
 
 _SINGLE_POSITION: dict[int, bytes] = {}
 
 
-class LinesField(FieldType):
+class LinesField(_Postings, FieldType):
     """A shadow field: one term per line, with how often it occurs (pairs) or only that it
     occurs (prefixes)."""
 
@@ -193,16 +204,15 @@ class LinesField(FieldType):
         super().__init__(fmt, analyzer=LINES, scorable=counted)
         self.counted = counted
 
-    def index(self, value, **kwargs):
-        boost = self.format.field_boost
+    def postings(self, value):
         if not self.counted:
-            return [(line.encode(), 1, boost, emptybytes) for line in set(value.split("\n"))
-                    if line]
+            lines = [line for line in set(value.split("\n")) if line]
+            return lines, [1] * len(lines), None
         counts: dict[str, int] = {}
         for line in value.split("\n"):
             if line:
                 counts[line] = counts.get(line, 0) + 1
-        return [(line.encode(), n, float(n) * boost, pack_uint(n)) for line, n in counts.items()]
+        return list(counts), list(counts.values()), [pack_uint(n) for n in counts.values()]
 
 
 class PrefixField(LinesField):
@@ -218,13 +228,13 @@ def term_prefixes(term: str, shortest: int, longest: int) -> list[str]:
     return [term[:n] for n in range(shortest, min(longest, len(term)) + 1)]
 
 
-class SpellField(FieldType):
+class SpellField(_Postings, FieldType):
     """Words for did-you-mean: lowercased, accents folded, not stemmed; only their document
     counts are used, so no frequencies or lengths are written."""
 
     def __init__(self):
         super().__init__(formats.Existence(), analyzer=SPELL_ANALYZER, scorable=False)
 
-    def index(self, value, **kwargs):
-        boost = self.format.field_boost
-        return [(word.encode(), 1, boost, emptybytes) for word in spell_words(value)]
+    def postings(self, value):
+        words = list(spell_words(value))
+        return words, [1] * len(words), None
