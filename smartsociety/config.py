@@ -35,6 +35,8 @@ class Config:
     # Applied change-log rows older than this are deleted by the worker.
     SEARCH_LOG_RETENTION_DAYS = _int("SEARCH_LOG_RETENTION_DAYS", 7)
     SEARCH_PER_PAGE = 20
+    # Search pages say where their time went (Server-Timing header, with the process id).
+    SEARCH_SERVER_TIMING = _bool("SEARCH_SERVER_TIMING", False)
     # Builder processes of `flask search rebuild` (used from 5,000 documents on).
     SEARCH_REBUILD_PROCS = _int("SEARCH_REBUILD_PROCS", min(4, os.cpu_count() or 1))
 
