@@ -231,3 +231,18 @@ def test_block_ids_weights_equal_unpickled(compression):
     # Not laid out as expected: a document number beyond 4 bytes, values without positions.
     assert block_ids_weights(pickle.dumps(((2**31,), None, (b"x",)), 2), 0, 1) is None
     assert block_ids_weights(pickle.dumps(((1, 2), None, None), 2), 0, 3) is None
+
+
+def test_stemming_keeps_the_first_letter():
+    """Snippets stem only the words that start like a matched word: that needs the analyzers
+    to keep a word's first letter (after lowercasing and folding accents)."""
+    from smartsociety.search.analysis import ANALYZERS, tokens
+
+    words = ("dying lying tying skies news Yvonne yacht IJsselmeer ijsberg Ëigenaar ÿ Ærø "
+             "Œuvre straße mogelijkheden leeg maan heden gebeurtenissen cafeetje "
+             "organisatieklimaat").split()
+    for lang, analyzer in ANALYZERS.items():
+        charmap = analyzer.items[2].charmap
+        for word in words:
+            for token in tokens(lang, word):
+                assert token[:1] == word.lower().translate(charmap)[:1], (lang, word, token)
