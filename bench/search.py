@@ -156,7 +156,8 @@ def main(n: int) -> None:
            "DATABASE_URL": f"sqlite:///{db_path}", "SEARCH_INDEX_DIR": str(index_dir),
            "SEARCH_MODE": "worker", "SEARCH_WORKER_INTERVAL": "0.05",
            # Search itself is measured: whole pages from the page cache would hide it.
-           "PAGE_CACHE": "off", "SEARCH_SERVER_TIMING": "1"}
+           "PAGE_CACHE": "off", "SEARCH_SERVER_TIMING": "1",
+           "GC_FREEZE": "1"}  # as in production (the testing config has it off)
     os.environ.update({k: env[k] for k in ("DATABASE_URL", "SEARCH_INDEX_DIR", "SEARCH_MODE")})
     from smartsociety import create_app
     from smartsociety.extensions import db
