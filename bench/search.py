@@ -9,6 +9,7 @@ post-to-searchable latency p95, and raw Whoosh and SQLite FTS5 query latency on 
 """
 import bisect
 import itertools
+import json
 import os
 import random
 import re
@@ -123,6 +124,23 @@ def http_get(url):
         return response.headers, response.read().decode()
 
 
+def server_timing(headers) -> dict[str, str]:
+    """Server-Timing as {name: "12.3" (ms) or the description}."""
+    found = {}
+    for part in (headers.get("Server-Timing") or "").split(","):
+        name, _, rest = part.strip().partition(";")
+        key, _, value = rest.partition("=")
+        if name:
+            found[name] = value.strip('"')
+    return found
+
+
+def describe(timing: dict[str, str]) -> str:
+    steps = " ".join(f"{k} {float(v):.1f}" for k, v in timing.items()
+                     if k != "worker" and float(v) >= 0.5)
+    return f"worker {timing.get('worker', '?')}: {steps}"
+
+
 def url_for_query(base, q):
     text, _, extra = q.partition("&")
     return f"{base}/zoeken?q={urllib.parse.quote(text)}" + (f"&{extra}" if extra else "")
@@ -138,7 +156,8 @@ def main(n: int) -> None:
            "DATABASE_URL": f"sqlite:///{db_path}", "SEARCH_INDEX_DIR": str(index_dir),
            "SEARCH_MODE": "worker", "SEARCH_WORKER_INTERVAL": "0.05",
            # Search itself is measured: whole pages from the page cache would hide it.
-           "PAGE_CACHE": "off"}
+           "PAGE_CACHE": "off", "SEARCH_SERVER_TIMING": "1",
+           "GC_FREEZE": "1"}  # as in production (the testing config has it off)
     os.environ.update({k: env[k] for k in ("DATABASE_URL", "SEARCH_INDEX_DIR", "SEARCH_MODE")})
     from smartsociety import create_app
     from smartsociety.extensions import db
@@ -193,29 +212,33 @@ def main(n: int) -> None:
     try:
         _wait(base)
         # First time each query is seen by a process (nothing of it cached yet).
-        first = []
+        first, first_log = [], []
         for q in queries:
             t = time.perf_counter()
-            http_get(url_for_query(base, q))
+            headers, _page = http_get(url_for_query(base, q))
             first.append(time.perf_counter() - t)
+            first_log.append((first[-1], q, server_timing(headers)))
         # Each round changes the index first (a new post, applied by the worker), so every
         # worker's first answer to a query in the round is computed afresh ("cold"); answers a
         # worker gives again within the same index generation come from its result cache
         # ("warm"). Each query is asked 3 times a round, so both workers see most queries.
         cold, warm = [], []
+        cold_log = []  # (seconds, query, round, nth ask in the round, Server-Timing)
         per_query = {q: ([], []) for q in queries}
         for round_ in range(8):
             token = f"round{round_}x{rng.randrange(10**9)}"
             add_post(token)
             wait_searchable(token)
             for q in queries:
-                for _ in range(3):
+                for ask in range(3):
                     t = time.perf_counter()
                     headers, page = http_get(url_for_query(base, q))
                     elapsed = time.perf_counter() - t
                     assert "results-count" in page or "search-none" in page, q
                     is_warm = headers.get("X-Search-Cache") == "hit"
                     (warm if is_warm else cold).append(elapsed)
+                    if not is_warm:
+                        cold_log.append((elapsed, q, round_, ask, server_timing(headers)))
                     per_query[q][is_warm].append(elapsed)
         print("    cold p50   warm p50  query")
         for q, (cold_q, warm_q) in per_query.items():
@@ -232,6 +255,18 @@ def main(n: int) -> None:
         every = cold + warm
         print(f"HTTP search all ({len(queries)} queries x 3 x 8 rounds): "
               f"p50 {percentile(every, 50) * 1000:.1f} ms, p95 {percentile(every, 95) * 1000:.1f} ms")
+        with open(work / "requests.jsonl", "w") as out:  # every request, for a closer look
+            for elapsed, q, timing in first_log:
+                out.write(json.dumps({"ms": elapsed * 1000, "q": q, "first": True, **timing}) + "\n")
+            for elapsed, q, round_, ask, timing in cold_log:
+                out.write(json.dumps({"ms": elapsed * 1000, "q": q, "round": round_, "ask": ask,
+                                      **timing}) + "\n")
+        print("slowest first-time requests (server steps in ms):")
+        for elapsed, q, timing in sorted(first_log, key=lambda r: -r[0])[:5]:
+            print(f"  {elapsed * 1000:6.1f} ms  {q!r:40} {describe(timing)}")
+        print("slowest cold requests (round, ask; server steps in ms):")
+        for elapsed, q, round_, ask, timing in sorted(cold_log, key=lambda r: -r[0])[:10]:
+            print(f"  {elapsed * 1000:6.1f} ms  {q!r:40} r{round_} a{ask}  {describe(timing)}")
 
         delays = []
         for i in range(40):

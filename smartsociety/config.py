@@ -35,6 +35,10 @@ class Config:
     # Applied change-log rows older than this are deleted by the worker.
     SEARCH_LOG_RETENTION_DAYS = _int("SEARCH_LOG_RETENTION_DAYS", 7)
     SEARCH_PER_PAGE = 20
+    # After start-up, the app's objects are left out of garbage collections (gc.freeze).
+    GC_FREEZE = _bool("GC_FREEZE", True)
+    # Search pages say where their time went (Server-Timing header, with the process id).
+    SEARCH_SERVER_TIMING = _bool("SEARCH_SERVER_TIMING", False)
     # Builder processes of `flask search rebuild` (used from 5,000 documents on).
     SEARCH_REBUILD_PROCS = _int("SEARCH_REBUILD_PROCS", min(4, os.cpu_count() or 1))
 
@@ -134,6 +138,8 @@ class TestingConfig(Config):
     # "memory" serves one process: tests that start several set it off (or to redis).
     PAGE_CACHE = os.environ.get("PAGE_CACHE", "memory")
     SECRET_KEY = "testing-secret-key-not-for-production"
+    # Off: every test makes an app, and frozen objects are never collected.
+    GC_FREEZE = _bool("GC_FREEZE", False)
     MAIL_SUPPRESS_SEND = True
 
 

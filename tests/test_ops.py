@@ -171,3 +171,16 @@ def test_page_views_never_write_to_the_database(client, login, db):
                       if not s.lstrip().upper().startswith(("SELECT", "PRAGMA", "BEGIN", "SAVEPOINT",
                                                             "RELEASE", "ROLLBACK", "COMMIT"))]
             assert writes == [], (page, writes)
+
+
+def test_app_objects_left_out_of_garbage_collections(tmp_path, postgres_url):
+    import gc
+
+    from smartsociety import create_app
+
+    assert gc.get_freeze_count() == 0  # off in tests
+    create_app(make_config(tmp_path, postgres_url, GC_FREEZE=True))
+    try:
+        assert gc.get_freeze_count() > 10_000
+    finally:
+        gc.unfreeze()

@@ -690,3 +690,17 @@ def test_did_you_mean_same_as_whoosh_corrector(client):
                  "perkeerbeleid", "parkeervergunnig"]:
         assert ours.suggest(word, limit=3, maxdist=2, prefix=2) == theirs.suggest(
             word, limit=3, maxdist=2, prefix=2), word
+
+
+def test_server_timing_header(app, client):
+    """With SEARCH_SERVER_TIMING (the benchmark's), a search page says where its time went
+    and which process served it; off by default."""
+    CaseFactory(title="Tijdmeting", summary="", body="tijdmeting in de wijk", body_html="")
+    response = client.get("/zoeken?q=tijdmeting")
+    assert "Server-Timing" not in response.headers
+    app.config["SEARCH_SERVER_TIMING"] = True
+    timing = client.get("/zoeken?q=wijk").headers["Server-Timing"]
+    steps = dict(part.strip().split(";", 1) for part in timing.split(","))
+    assert {"match", "order", "hits", "search", "render", "gc"} <= set(steps)
+    assert steps["worker"] == f'desc="{os.getpid()}"'
+    assert float(steps["search"].removeprefix("dur=")) >= 0

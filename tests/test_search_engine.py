@@ -200,3 +200,49 @@ def test_did_you_mean_over_segments_with_deletions(client, db):
 
 
 
+
+
+@pytest.mark.parametrize("compression", [0, 1])
+def test_block_ids_weights_equal_unpickled(compression):
+    """A block's deltas and weights read without its values, as Whoosh writes blocks (pickle
+    protocol 2, maybe compressed): the same as unpickling it all, or None (then it is)."""
+    import pickle
+    import zlib
+
+    from smartsociety.search.masks import block_ids_weights
+
+    rng = random.Random(3)
+    checked = 0
+    for count in (1, 2, 3, 4, 5, 127, 128):
+        for first in (0, 7, 300, 70_000, 2**31 - 1):
+            for big in (0, 0.1, 1):  # share of deltas above one byte
+                deltas = (first, *(rng.randint(256, 100_000) if rng.random() < big
+                                   else rng.randint(1, 255) for _ in range(count - 1)))
+                varied = tuple(float(rng.randint(1, 9)) for _ in range(count))
+                if count > 1:
+                    varied = (1.0, 2.0, *varied[2:])
+                for weights in (None, 3.0, varied if count > 1 else 2.0):
+                    values = tuple(pickle.dumps([rng.randint(0, 50)], 2) for _ in range(count))
+                    data = pickle.dumps((deltas, weights, values), 2)
+                    raw = zlib.compress(data, compression) if compression else data
+                    assert block_ids_weights(raw, compression, count) == (deltas, weights)
+                    checked += 1
+    assert checked > 300
+    # Not laid out as expected: a document number beyond 4 bytes, values without positions.
+    assert block_ids_weights(pickle.dumps(((2**31,), None, (b"x",)), 2), 0, 1) is None
+    assert block_ids_weights(pickle.dumps(((1, 2), None, None), 2), 0, 3) is None
+
+
+def test_stemming_keeps_the_first_letter():
+    """Snippets stem only the words that start like a matched word: that needs the analyzers
+    to keep a word's first letter (after lowercasing and folding accents)."""
+    from smartsociety.search.analysis import ANALYZERS, tokens
+
+    words = ("dying lying tying skies news Yvonne yacht IJsselmeer ijsberg Ëigenaar ÿ Ærø "
+             "Œuvre straße mogelijkheden leeg maan heden gebeurtenissen cafeetje "
+             "organisatieklimaat").split()
+    for lang, analyzer in ANALYZERS.items():
+        charmap = analyzer.items[2].charmap
+        for word in words:
+            for token in tokens(lang, word):
+                assert token[:1] == word.lower().translate(charmap)[:1], (lang, word, token)

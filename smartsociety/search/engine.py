@@ -1,6 +1,7 @@
 """Reading the index: the process's searcher and result cache, queries, facets, did-you-mean."""
 import os
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
@@ -45,6 +46,7 @@ class SearcherCache:
         self.index = None
         self.searcher = None
         self.behind = False
+        self.reopened = False  # the last current() opened or reopened the searcher
         self.results: OrderedDict[tuple, "SearchResults"] = OrderedDict()
         self.results_for = None
 
@@ -66,6 +68,7 @@ class SearcherCache:
 
     def current(self):
         version = self.store.current_version()
+        self.reopened = False
         if version is None:
             return None
         if version != self.version:
@@ -74,7 +77,9 @@ class SearcherCache:
             self.searcher = self.index.searcher()
             self.version = version
             self.behind = False
+            self.reopened = True
         elif not self.searcher.up_to_date():
+            self.reopened = True
             fresh = reopen(self.index, self.searcher)
             self.behind = fresh is self.searcher
             self.searcher = fresh
@@ -221,6 +226,7 @@ class SearchResults:
     stop_words_only: bool = False
     cached: bool = False  # served from the result cache (same index generation)
     behind: bool = False  # the index has changed in a way this process could not open yet
+    timings: dict[str, float] = field(default_factory=dict)  # ms per step, for Server-Timing
 
 
 def _hit(hit) -> Hit:
@@ -281,19 +287,32 @@ def search(store: IndexStore, parsed: ParsedQuery, filters: dict[str, list[str]]
             return results
         query, sort = None, "date"
     cache = searcher_cache(store)
+    timings = results.timings
+    started = time.perf_counter()
+
+    def step(name):
+        nonlocal started
+        now = time.perf_counter()
+        timings[name] = timings.get(name, 0.0) + (now - started) * 1000
+        started = now
+
     with cache.lock:
+        step("lock")
         searcher = cache.current()
+        step("reopen" if cache.reopened else "searcher")
         if searcher is None:
             return results
         key = (repr(parsed), tuple(sorted((k, tuple(v)) for k, v in filters.items())), sort,
                page, per_page, browse)
         hit = cache.cached_results(searcher, key)
         if hit is not None:
-            return replace(hit, cached=True, behind=cache.behind)
+            return replace(hit, cached=True, behind=cache.behind, timings=timings)
         results.behind = cache.behind
         masks = _facet_masks(cache, searcher)
+        step("masks")
         query = Every() if query is None else (to_whoosh(parsed, searcher.reader()) or NullQuery)
         matched = match_mask(query, searcher) & masks.live
+        step("match")
         selected = matched
         for name, values in filters.items():
             if name in masks.values:
@@ -308,6 +327,7 @@ def search(store: IndexStore, parsed: ParsedQuery, filters: dict[str, list[str]]
                 key=lambda vc: (-vc[1], vc[0]),
             )
             results.facets[name] = [vc for vc in results.facets[name] if vc[1]][:FACET_LIMIT]
+        step("facets")
         first = (page - 1) * per_page
         if results.total and first < min(results.total, MAX_RESULTS):
             limit = min(first + per_page, MAX_RESULTS)
@@ -319,11 +339,14 @@ def search(store: IndexStore, parsed: ParsedQuery, filters: dict[str, list[str]]
                 top = scored_top(query, searcher, selected, limit)
                 found = (searcher.search(query, filter=_filter(filters), limit=limit)
                          if top is None else Results(searcher, query, top))
+            step("order")
             found.highlighter = highlighter()
             shown = found[first:first + per_page]
             mark_terms(found, parsed, shown)
             results.hits = [_hit(hit) for hit in shown]
+            step("hits")
         if results.total < 3 and not parsed.is_empty:
             results.suggestion = suggest(searcher, parsed)
+            step("suggest")
         cache.store_results(key, results)
     return results

@@ -1,4 +1,6 @@
 """Which documents a query or facet value matches, as bit masks (Python ints), via numpy."""
+import pickle
+import zlib
 from collections import OrderedDict
 
 import numpy as np
@@ -42,10 +44,20 @@ def decode_postings(matcher, weights: bool = True):
         return np.asarray(ids, dtype=np.int64), np.asarray(found, dtype=np.float64)
     deltas, found = [], []
     previous_last = 0
+    # Positions (a field's values) are most of a block and the slowest part to unpickle.
+    skip_values = matcher._fixedsize is None or matcher._fixedsize < 0
     matcher.reset()  # from the first block, wherever a wrapper has moved it to
     while True:
-        matcher._read_data()
-        block_deltas, block_weights, _values = matcher._data
+        block = None
+        if skip_values:
+            block = block_ids_weights(
+                matcher._postfile.get(matcher._dataoffset,
+                                      matcher._nextoffset - matcher._dataoffset),
+                matcher._compression, matcher._blocklength)
+        if block is None:
+            matcher._read_data()
+            block = matcher._data
+        block_deltas, block_weights = block[0], block[1]
         start = len(deltas)
         deltas.extend(block_deltas)
         # A block's first delta is its first document number: make it relative to the
@@ -64,6 +76,68 @@ def decode_postings(matcher, weights: bool = True):
         matcher._goto(matcher._nextoffset)
     ids = np.cumsum(np.array(deltas, dtype=np.int64))
     return ids, (np.array(found, dtype=np.float64) if weights else None)
+
+
+# Opcodes of pickle protocol 2, as Whoosh pickles a block: (deltas, weights, values).
+_PROTO2, _MARK, _TUPLE, _BINPUT, _LONG_BINPUT, _NONE = b"\x80\x02", 40, 116, 113, 114, 78
+_BININT1, _BININT2, _BININT, _BINFLOAT = 75, 77, 74, 71
+_INT_SIZES = {_BININT1: 2, _BININT2: 3, _BININT: 5}
+_SMALL_TUPLES = {1: 0x85, 2: 0x86, 3: 0x87}  # TUPLE1..3 (no MARK before the items)
+
+
+def block_ids_weights(raw: bytes, compression: int, count: int):
+    """A posting block's (deltas, weights) without its values: only the start of the block is
+    decompressed, and only that part unpickled. None when the block is not laid out as
+    expected (the caller then unpickles the whole block)."""
+    # The longest the deltas and weights can be: 5 bytes an int, 9 a float, and the framing.
+    need = 16 + 14 * count
+    data = zlib.decompressobj().decompress(raw, need) if compression else raw[:need]
+    try:
+        if not data.startswith(_PROTO2) or count < 1:
+            return None
+        pos = 2
+        end = _SMALL_TUPLES.get(count, _TUPLE)
+        if count > 3:
+            if data[pos] != _MARK:
+                return None
+            pos += 1
+        # A block's first delta is a document number (often 2 or 4 bytes), the others are
+        # mostly small: check them all at once, one at a time only if that fails.
+        pos += _INT_SIZES.get(data[pos], len(data))
+        rest = count - 1
+        if data[pos:pos + 2 * rest:2] == b"K" * rest:
+            pos += 2 * rest
+        else:
+            for _ in range(rest):
+                pos += _INT_SIZES.get(data[pos], len(data))
+        if data[pos] != end:
+            return None
+        pos += 1
+        pos += 2 if data[pos] == _BINPUT else 5 if data[pos] == _LONG_BINPUT else len(data)
+        op = data[pos]
+        if op == _NONE:  # every weight 1.0
+            pos += 1
+        elif op == _BINFLOAT and (count == 1 or count > 3 or data[pos + 9] != _BINFLOAT):
+            pos += 9  # one weight for all (values never start with a float)
+        else:
+            if count > 3:
+                if op != _MARK:
+                    return None
+                pos += 1
+            if data[pos:pos + 9 * count:9] != b"G" * count or data[pos + 9 * count] != end:
+                return None
+            pos += 9 * count + 1
+        if pos > len(data):
+            return None
+        # The two, as a pickle of their own: TUPLE2, STOP.
+        deltas, weights = pickle.loads(data[:pos] + b"\x86.")
+    except (IndexError, ValueError, EOFError, pickle.UnpicklingError):
+        return None
+    if not isinstance(deltas, tuple) or len(deltas) != count or not (
+            weights is None or isinstance(weights, float)
+            or isinstance(weights, tuple) and len(weights) == count):
+        return None
+    return deltas, weights
 
 
 def numeric_column(column, size: int) -> np.ndarray:

@@ -47,8 +47,7 @@ def _token_stream(analyzer):
     stem, ignore = stemmer._stem, stemmer.ignore
     memo: dict[str, str] = {}
 
-    def analysed(word: str) -> str:
-        text = word.lower().translate(charmap)
+    def analysed(word: str, text: str) -> str:
         if (len(text) >= shortest and (longest is None or len(text) <= longest)
                 and text not in stops and text not in ignore):
             text = stem(text)  # a stop word is kept as it is (removestops=False)
@@ -61,11 +60,18 @@ def _token_stream(analyzer):
         # One Token object for the whole stream, as Whoosh's tokenizers do.
         token = Token(positions=True, chars=True, removestops=False, mode="index")
         get = memo.get
+        # Stemming keeps a word's first letter (it changes endings only): a word that starts
+        # with no matched word's letter cannot match, and is not stemmed (the highlighter
+        # reads the text of matched tokens only). Most words of a snippet's body are new to a
+        # process, so this is most of a first search's snippets.
+        initials = {word[:1] for word in words}
         for match in expression.finditer(text):
             word = match.group(0)
             found = get(word)
             if found is None:
-                found = analysed(word)
+                found = word.lower().translate(charmap)
+                if found[:1] in initials:
+                    found = analysed(word, found)
             token.text = found
             token.startchar, token.endchar = match.span()
             token.matched = found in words

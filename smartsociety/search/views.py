@@ -1,4 +1,8 @@
 """The search page /zoeken."""
+import gc
+import os
+import time
+
 from flask import Blueprint, current_app, render_template, request
 
 from smartsociety.pagecache import cached_page
@@ -31,13 +35,16 @@ def index():
     filters = _filters()
     page = min(max(request.args.get("page", 1, type=int) or 1, 1), MAX_PAGE)
     per_page = current_app.config["SEARCH_PER_PAGE"]
+    started = time.perf_counter()
+    gc_before = _gc_ms
     results = None
     if valid and (not parsed.is_empty or filters):
         results = service.search(parsed, filters, form.sort_value, page, per_page,
                                  browse=bool(filters))
     pagination = ListPagination(results.hits if results else [], results.total if results else 0,
                                 page, per_page)
-    return render_template(
+    searched = time.perf_counter()
+    page_html = render_template(
         "search/index.html",
         form=form,
         parsed=parsed,
@@ -47,7 +54,17 @@ def index():
         facet_fields=FACET_FIELDS,
         type_labels=service.type_labels(),
         hit_url=service.hit_url,
-    ), (200 if valid else 422), _cache_header(results)
+    )
+    headers = _cache_header(results)
+    if current_app.config["SEARCH_SERVER_TIMING"]:
+        now = time.perf_counter()
+        timings = {**(results.timings if results else {}),
+                   "search": (searched - started) * 1000, "render": (now - searched) * 1000,
+                   "gc": _gc_ms - gc_before}
+        headers["Server-Timing"] = ", ".join(
+            [f"{name};dur={ms:.2f}" for name, ms in timings.items()]
+            + [f'worker;desc="{os.getpid()}"'])
+    return page_html, (200 if valid else 422), headers
 
 
 def _cache_header(results) -> dict[str, str]:
@@ -55,3 +72,19 @@ def _cache_header(results) -> dict[str, str]:
     if results is None:
         return {}
     return {"X-Search-Cache": "hit" if results.cached else "miss"}
+
+
+# Time spent in garbage collection in this process (ms), for Server-Timing.
+_gc_ms = 0.0
+_gc_started = 0.0
+
+
+def _time_gc(phase, _info) -> None:
+    global _gc_ms, _gc_started
+    if phase == "start":
+        _gc_started = time.perf_counter()
+    else:
+        _gc_ms += (time.perf_counter() - _gc_started) * 1000
+
+
+gc.callbacks.append(_time_gc)
