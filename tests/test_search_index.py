@@ -1,4 +1,5 @@
 """The index's own machinery: fast analysis and the bulk writer agree with Whoosh's."""
+import os
 import random
 from datetime import datetime
 
@@ -146,6 +147,20 @@ def test_a_failing_builder_process_fails_the_rebuild(tmp_path):
 
 
 def bulk_fields_passthrough(fields, schema):
+    return fields
+
+
+def test_a_builder_process_that_dies_fails_the_rebuild(tmp_path):
+    store = IndexStore(tmp_path / "index")
+    version = store.new_version()
+    docs = [{"key": f"case:{n}"} for n in range(1, 4)]
+    with pytest.raises(RuntimeError, match="builder process stopped"):
+        writers.build(version, docs, exit_at_second_document, procs=2)
+
+
+def exit_at_second_document(fields, schema):
+    if fields["key"] == "case:2":
+        os._exit(3)  # as if killed: no error message reaches the parent
     return fields
 
 
