@@ -35,6 +35,9 @@ def index():
     filters = _filters()
     page = min(max(request.args.get("page", 1, type=int) or 1, 1), MAX_PAGE)
     per_page = current_app.config["SEARCH_PER_PAGE"]
+    timing = current_app.config["SEARCH_SERVER_TIMING"]
+    if timing and _time_gc not in gc.callbacks:
+        gc.callbacks.append(_time_gc)  # (only then: every collection would call it)
     started = time.perf_counter()
     gc_before = _gc_ms
     results = None
@@ -56,7 +59,7 @@ def index():
         hit_url=service.hit_url,
     )
     headers = _cache_header(results)
-    if current_app.config["SEARCH_SERVER_TIMING"]:
+    if timing:
         now = time.perf_counter()
         timings = {**(results.timings if results else {}),
                    "search": (searched - started) * 1000, "render": (now - searched) * 1000,
@@ -85,6 +88,3 @@ def _time_gc(phase, _info) -> None:
         _gc_started = time.perf_counter()
     else:
         _gc_ms += (time.perf_counter() - _gc_started) * 1000
-
-
-gc.callbacks.append(_time_gc)
