@@ -34,6 +34,29 @@ def is_admin(user) -> bool:
     return is_member(user) and user.role is Role.ADMIN
 
 
+def can_contribute(user) -> bool:
+    """Post, comment, vote, review, offer or send messages at all (identity rules of issue 15:
+    a verified e-mail address; suspension is checked where the action is)."""
+    return is_member(user)
+
+
+def verified_organisation(user) -> Organisation | None:
+    """The organisation `user` speaks for, or None: every right that acts in an organisation's
+    name (badge, votes by kind, reviews as a gemeente, offers, inbox, editing) asks this."""
+    if not is_member(user):
+        return None
+    organisation = getattr(user, "organisation", None)
+    if organisation is None or not organisation.is_verified:
+        return None
+    return organisation
+
+
+def is_verified_member(user, organisation: Organisation | None = None) -> bool:
+    """`user` speaks for a verified organisation (for `organisation`, when given)."""
+    speaks_for = verified_organisation(user)
+    return speaks_for is not None and (organisation is None or speaks_for.id == organisation.id)
+
+
 def can_edit_profile(user, profile: User) -> bool:
     return is_member(user) and (user.id == profile.id or is_admin(user))
 
