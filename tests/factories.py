@@ -61,6 +61,8 @@ class UserFactory(BaseFactory):
     role = Role.MEMBER
     organisation = factory.SubFactory(OrganisationFactory)
     password_hash = ""
+    # Members in tests have read their mail unless a test says otherwise.
+    email_verified_at = factory.LazyFunction(lambda: datetime.datetime.now(datetime.UTC))
 
     @factory.post_generation
     def password(obj, create, extracted, **kwargs):
@@ -203,3 +205,14 @@ class OfferFactory(BaseFactory):
     case = factory.SubFactory(CaseFactory)
     organisation_id = factory.LazyAttribute(lambda o: o.solution.organisation_id)
     explanation = "Wij kunnen helpen."
+
+
+def verified_member(kind: OrganisationKind = OrganisationKind.GEMEENTE, organisation=None,
+                    **user_fields) -> User:
+    """A member who speaks for a verified organisation (of `kind`, or `organisation`): what the
+    identity rules call a verified member. Tests of features that need one use this."""
+    if organisation is None:
+        organisation = OrganisationFactory(
+            kind=kind, verified_at=datetime.datetime.now(datetime.UTC)
+        )
+    return UserFactory(organisation=organisation, **user_fields)

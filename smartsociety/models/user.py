@@ -40,6 +40,8 @@ class User(UserMixin, Base):
     session_token: Mapped[str] = mapped_column(
         sa.String(64), unique=True, default=new_session_token
     )
+    # Set when the member proved they read mail at `email` (issue 15); None until then.
+    email_verified_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
     # Moderation: a hidden profile shows only the name; job title and bio are kept.
