@@ -13,9 +13,11 @@ from smartsociety.models import (
     OrganisationKind,
     PriceModel,
     ProjectStatus,
+    QuestionnaireStatus,
     ReportReason,
     Role,
     SanctionKind,
+    SizeClass,
     Theme,
     VersionStatus,
     VoteChoice,
@@ -88,6 +90,13 @@ LABELS: dict[enum.Enum, object] = {
     ReportReason.OTHER: _l("Other"),
     SanctionKind.WARNING: _l("Warning"),
     SanctionKind.SUSPENSION: _l("Suspension"),
+    SizeClass.SMALL: _l("fewer than 20,000 inhabitants"),
+    SizeClass.MEDIUM: _l("20,000 to 50,000 inhabitants"),
+    SizeClass.LARGE: _l("50,000 to 100,000 inhabitants"),
+    SizeClass.CITY: _l("more than 100,000 inhabitants"),
+    QuestionnaireStatus.DRAFT: _l("Draft"),
+    QuestionnaireStatus.PUBLISHED: _l("Published"),
+    QuestionnaireStatus.RETIRED: _l("Retired"),
 }
 
 LANGUAGE_LABELS = {"nl": _l("Dutch"), "en": _l("English")}

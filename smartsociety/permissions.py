@@ -223,6 +223,36 @@ def can_read_inbox(user, organisation: Organisation) -> bool:
     return is_organisation_member(user, organisation)
 
 
+# Self-evaluation
+
+
+def can_manage_questionnaires(user) -> bool:
+    return is_moderator(user)
+
+
+def can_fill_evaluation(user, organisation: Organisation) -> bool:
+    """Verified members of a gemeente answer, submit and share its self-evaluation."""
+    return (
+        can_contribute(user)
+        and organisation.is_gemeente
+        and is_verified_member(user, organisation)
+    )
+
+
+def can_view_evaluation(user, evaluation) -> bool:
+    """Its own gemeente always; other gemeenten's verified members only once it is submitted
+    and the gemeente chose to share its scores."""
+    if is_verified_member(user, evaluation.organisation):
+        return True
+    speaks_for = verified_organisation(user)
+    return (
+        evaluation.is_submitted
+        and evaluation.shared_with_gemeenten
+        and speaks_for is not None
+        and speaks_for.is_gemeente
+    )
+
+
 # Moderation
 
 

@@ -2,7 +2,7 @@
 from urllib.parse import urlencode
 
 from flask import Flask, request
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from markupsafe import Markup
 
 from smartsociety import permissions
@@ -59,6 +59,8 @@ def init_app(app: Flask) -> None:
         date=lambda value, fmt="medium": format_date(value, fmt) if value else "",
         datetime=lambda value, fmt="medium": format_datetime(value, fmt) if value else "",
         isodatetime=lambda value: value.isoformat() if value else "",
+        # Numbers with the reader's separators ("1.234" in Dutch, "1,234" in English).
+        number=lambda value, fmt=None: format_decimal(value, fmt) if value is not None else "",
         # Stored HTML was sanitised when it was saved; marking it safe here is the only place.
         trusted_html=lambda value: Markup(value or ""),
     )

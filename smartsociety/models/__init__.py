@@ -35,7 +35,18 @@ from smartsociety.models.moderation import (
     Sanction,
     SanctionKind,
 )
-from smartsociety.models.organisation import Organisation, OrganisationKind
+from smartsociety.models.evaluation import (
+    SCALE_LEVELS,
+    Answer,
+    Evaluation,
+    EvaluationStatus,
+    EvaluationTheme,
+    Questionnaire,
+    QuestionnaireStatus,
+    QuestionnaireVersion,
+    Statement,
+)
+from smartsociety.models.organisation import Organisation, OrganisationKind, SizeClass
 from smartsociety.models.principle import (
     Amendment,
     AmendmentSupport,
@@ -69,6 +80,16 @@ from smartsociety.models.user import Role, User
 from smartsociety.models.viewcount import ViewBatch
 
 __all__ = [
+    "SCALE_LEVELS",
+    "Answer",
+    "Evaluation",
+    "EvaluationStatus",
+    "EvaluationTheme",
+    "Questionnaire",
+    "QuestionnaireStatus",
+    "QuestionnaireVersion",
+    "SizeClass",
+    "Statement",
     "DEFAULT_DELIVERY",
     "Delivery",
     "EventKind",

@@ -17,6 +17,27 @@ class OrganisationKind(str, enum.Enum):
     MAATSCHAPPELIJK = "maatschappelijke_organisatie"
 
 
+class SizeClass(str, enum.Enum):
+    """Gemeenten by number of inhabitants: the peer groups of the self-evaluation."""
+
+    SMALL = "lt20k"
+    MEDIUM = "20k-50k"
+    LARGE = "50k-100k"
+    CITY = "gt100k"
+
+    @classmethod
+    def for_inhabitants(cls, inhabitants: int | None) -> "SizeClass | None":
+        if inhabitants is None:
+            return None
+        if inhabitants < 20_000:
+            return cls.SMALL
+        if inhabitants < 50_000:
+            return cls.MEDIUM
+        if inhabitants <= 100_000:
+            return cls.LARGE
+        return cls.CITY
+
+
 CBS_CODE = re.compile(r"^GM\d{4}$")
 
 
@@ -33,6 +54,8 @@ class Organisation(Base):
     description: Mapped[str] = mapped_column(sa.Text, default="")
     cbs_code: Mapped[str | None] = mapped_column(sa.String(6), unique=True)
     verified_at: Mapped[datetime | None]
+    # Number of inhabitants (gemeenten): decides the peer group in self-evaluation.
+    inhabitants: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     members: Mapped[list["User"]] = relationship(  # noqa: F821
@@ -42,6 +65,10 @@ class Organisation(Base):
     @property
     def is_verified(self) -> bool:
         return self.verified_at is not None
+
+    @property
+    def size_class(self) -> "SizeClass | None":
+        return SizeClass.for_inhabitants(self.inhabitants) if self.is_gemeente else None
 
     @property
     def is_gemeente(self) -> bool:

@@ -3,9 +3,9 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, TextAreaField, URLField
+from wtforms import IntegerField, SelectField, StringField, TextAreaField, URLField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import URL, DataRequired, Length, Optional, Regexp
+from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional, Regexp
 
 from smartsociety.labels import choices
 from smartsociety.models import OrganisationKind
@@ -46,6 +46,10 @@ class OrganisationForm(FlaskForm):
     )
     description = TextAreaField(
         _l("Description"), validators=[Length(max=DESCRIPTION_MAX_LENGTH)]
+    )
+    inhabitants = IntegerField(
+        _l("Number of inhabitants"),
+        validators=[Optional(), NumberRange(min=1, max=20_000_000)],
     )
 
     def validate(self, extra_validators=None) -> bool:

@@ -59,7 +59,8 @@ def propose(
 
 
 def update(organisation: Organisation, name: str, kind: str, website: str | None,
-           cbs_code: str | None, description: str, actor=None) -> None:
+           cbs_code: str | None, description: str, actor=None,
+           inhabitants: int | None = None) -> None:
     kind = OrganisationKind(kind)
     organisation.name = name
     organisation.name_key = Organisation.key_for(name)
@@ -67,6 +68,7 @@ def update(organisation: Organisation, name: str, kind: str, website: str | None
     organisation.website = website or None
     organisation.cbs_code = (cbs_code or None) if kind is OrganisationKind.GEMEENTE else None
     organisation.description = description
+    organisation.inhabitants = inhabitants if kind is OrganisationKind.GEMEENTE else None
     record(actor, "organisation_edit", organisation, target_type="organisation")
 
 

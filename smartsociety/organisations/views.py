@@ -84,6 +84,7 @@ def edit(slug: str):
                 cbs_code=form.cbs_code.data,
                 description=form.description.data,
                 actor=current_user,
+                inhabitants=form.inhabitants.data,
             )
             db.session.commit()
             flash(_("The organisation has been saved."), "success")
