@@ -116,7 +116,7 @@ def test_outline_errors_are_shown_on_the_form_and_keep_the_text(login):
     response = moderator.post("/zelfevaluatie/vragenlijsten/nieuw", data=data)
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    assert "Line 1" in page and "- zonder thema" in page
+    assert "Regel 1" in page and "- zonder thema" in page
     data["outline"] = "## Thema {geen-thema}\n- a\n"
     assert "geen-thema" in moderator.post("/zelfevaluatie/vragenlijsten/nieuw", data=data) \
         .get_data(as_text=True)
@@ -300,7 +300,7 @@ def test_group_averages_appear_from_five_gemeenten_on(login, db, app):
         submitted(version, gemeente(40_000), [4, 4, 4])
     page = member.get(f"/zelfevaluatie/{mine.id}/resultaten").get_data(as_text=True)
     assert 'id="everyone-hidden"' in page and 'id="peers-hidden"' in page
-    assert "4 submitted" in page or "4 " in page
+    assert "4 hebben deze ronde ingediend" in page
     assert _row(page, "Dienstverlening") == ["2", "–", "–"]
 
     submitted(version, gemeente(45_000), [5, 5, 1])   # the fifth gemeente
@@ -334,7 +334,7 @@ def test_without_inhabitants_there_is_no_peer_group(login, db):
     mine = submitted(version, own, [3, 3, 3])
     page = login(verified_member(organisation=own)).get(
         f"/zelfevaluatie/{mine.id}/resultaten").get_data(as_text=True)
-    assert "inhabitants" in page and "not known" in page
+    assert "inwoners" in page and "niet bekend" in page
 
 
 def test_the_chart_shows_the_numbers_of_its_table(login, db):
