@@ -108,6 +108,7 @@ def register_blueprints(app: Flask) -> None:
     from smartsociety.admin.views import bp as admin_bp
     from smartsociety.cases.views import bp as cases_bp
     from smartsociety.evaluation.views import bp as evaluation_bp
+    from smartsociety.events.views import bp as events_bp
     from smartsociety.feeds.views import bp as feeds_bp
     from smartsociety.main.views import bp as main_bp
     from smartsociety.notify.views import bp as notify_bp
@@ -131,6 +132,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(feeds_bp)
     app.register_blueprint(moderation_bp)
     app.register_blueprint(evaluation_bp)
+    app.register_blueprint(events_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

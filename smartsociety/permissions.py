@@ -223,6 +223,38 @@ def can_read_inbox(user, organisation: Organisation) -> bool:
     return is_organisation_member(user, organisation)
 
 
+# Events
+
+
+def can_propose_event(user) -> bool:
+    """Verified members of any organisation propose events in its name."""
+    return can_contribute(user) and verified_organisation(user) is not None
+
+
+def can_publish_event(user) -> bool:
+    return is_moderator(user)
+
+
+def can_manage_event(user, event) -> bool:
+    """Edit, programme, attendees, report: moderators, the proposer and the organiser's
+    verified members."""
+    if is_moderator(user):
+        return True
+    if not can_contribute(user):
+        return False
+    return event.proposer_id == user.id or (
+        event.organiser_id is not None and is_verified_member(user, event.organiser)
+    )
+
+
+def can_view_event(user, event) -> bool:
+    return event.is_published or can_manage_event(user, event)
+
+
+def can_register_for_event(user) -> bool:
+    return can_contribute(user)
+
+
 # Self-evaluation
 
 

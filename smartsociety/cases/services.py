@@ -149,6 +149,14 @@ def edit_case(case: Case, editor: User, data: CaseInput, upload=None) -> Case:
 
 def add_attachment(case: Case, uploader: User, upload) -> Attachment:
     """Store an upload whose type is recognised by its content, not by its name."""
+    attachment = Attachment(uploader_id=uploader.id, **store_upload(upload))
+    case.attachments.append(attachment)
+    return attachment
+
+
+def store_upload(upload) -> dict:
+    """Write an upload under a random name if its content is an allowed type; return the
+    fields every attachment-like model keeps (stored_name, filename, content_type, size)."""
     limit = current_app.config["ATTACHMENT_MAX_BYTES"]
     content = upload.stream.read(limit + 1)
     if len(content) > limit:
@@ -163,15 +171,8 @@ def add_attachment(case: Case, uploader: User, upload) -> Attachment:
     filename = Path(upload.filename or "").name.strip()[:150] or "bijlage"
     if not filename.lower().endswith("." + kind.extension):
         filename = f"{filename}.{kind.extension}"
-    attachment = Attachment(
-        uploader_id=uploader.id,
-        stored_name=stored_name,
-        filename=filename,
-        content_type=ALLOWED_TYPES[kind.extension],
-        size=len(content),
-    )
-    case.attachments.append(attachment)
-    return attachment
+    return {"stored_name": stored_name, "filename": filename,
+            "content_type": ALLOWED_TYPES[kind.extension], "size": len(content)}
 
 
 def attachment_path(attachment: Attachment) -> Path:

@@ -1,7 +1,7 @@
 """The demo organisations and members; each loader creates only what is missing."""
 import sqlalchemy as sa
 
-from smartsociety.demo import evaluation, marketplace, principles
+from smartsociety.demo import evaluation, events, marketplace, principles
 from smartsociety.extensions import db
 from smartsociety.markup import render_markdown
 from smartsociety.models import (
@@ -157,6 +157,7 @@ def load(password_method: str) -> int:
     created += _load_cases()
     created += marketplace.load()
     created += evaluation.load()
+    created += events.load()
     return created
 
 

@@ -13,6 +13,7 @@ from smartsociety.labels import label
 from smartsociety.markup import plain_text
 from smartsociety.models import (
     Case,
+    Event,
     CaseFilter,
     Comment,
     Organisation,
@@ -211,3 +212,24 @@ def search():
     return _feed(self_url, _("Smart Society: search for %(query)s", query=text or "…"),
                  url_for("search.index", _external=True, **request.args.to_dict(flat=True)),
                  entries)
+
+
+@bp.get("/bijeenkomsten.atom")
+def events():
+    """Published events, newest announcement first."""
+    found = db.session.scalars(
+        sa.select(Event).where(Event.public_clause())
+        .order_by(Event.published_at.desc(), Event.id.desc()).limit(FEED_SIZE)
+    ).all()
+    entries = [
+        {
+            "id": url_for("events.detail", event_id=event.id, _external=True),
+            "url": url_for("events.detail", event_id=event.id, _external=True),
+            "title": event.title,
+            "updated": event.published_at,
+            "summary": plain_text(event.description_html)[:300],
+        }
+        for event in found
+    ]
+    return _feed(url_for("feeds.events", _external=True), _("Smart Society: events"),
+                 url_for("events.index", _external=True), entries)

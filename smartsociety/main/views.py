@@ -2,6 +2,7 @@
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
+from smartsociety.events.services import upcoming as upcoming_events
 from smartsociety.extensions import db
 from smartsociety.i18n import LANGUAGE_COOKIE
 from smartsociety.models import Case, CaseFilter
@@ -17,7 +18,8 @@ ONE_YEAR = 60 * 60 * 24 * 365
 @cached_page
 def home():
     recent_cases = db.session.scalars(Case.filtered(CaseFilter(sort="active")).limit(5)).all()
-    return render_template("main/home.html", recent_cases=recent_cases)
+    return render_template("main/home.html", recent_cases=recent_cases,
+                           upcoming_events=upcoming_events(limit=3))
 
 
 @bp.get("/taal/<language>")

@@ -35,6 +35,16 @@ from smartsociety.models.moderation import (
     Sanction,
     SanctionKind,
 )
+from smartsociety.models.event import (
+    CalendarFeed,
+    Event,
+    EventFile,
+    EventSession,
+    EventState,
+    EventTheme,
+    Registration,
+    RegistrationStatus,
+)
 from smartsociety.models.evaluation import (
     SCALE_LEVELS,
     Answer,
@@ -80,6 +90,14 @@ from smartsociety.models.user import Role, User
 from smartsociety.models.viewcount import ViewBatch
 
 __all__ = [
+    "CalendarFeed",
+    "Event",
+    "EventFile",
+    "EventSession",
+    "EventState",
+    "EventTheme",
+    "Registration",
+    "RegistrationStatus",
     "SCALE_LEVELS",
     "Answer",
     "Evaluation",

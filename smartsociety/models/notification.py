@@ -28,6 +28,9 @@ class EventKind(str, enum.Enum):
     ADOPTED = "adopted"
     MENTION = "mention"
     MODERATION = "moderation"
+    EVENT_PLACE = "event_place"
+    EVENT_REMINDER = "event_reminder"
+    EVENT_CANCELLED = "event_cancelled"
 
 
 class Delivery(str, enum.Enum):
@@ -101,6 +104,8 @@ class Notification(Base):
     )
     # What the notifications page groups by, e.g. "case:12", and the item's title then.
     group_key: Mapped[str] = mapped_column(sa.String(60))
+    # Where the notification leads when it is about none of the above (e.g. an event).
+    path: Mapped[str | None] = mapped_column(sa.String(300))
     title: Mapped[str] = mapped_column(sa.String(300))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     read_at: Mapped[datetime | None]

@@ -131,6 +131,7 @@ def emit(
     followed: Iterable[tuple[FollowTarget, object]] = (),
     title: str | None = None,
     exclude: Iterable[int] = (),
+    path: str | None = None,
 ) -> set[int]:
     """Notify `recipients` and the active followers of `followed` about one event; the caller
     commits. Never the actor, never members in `exclude`, never about content that is hidden
@@ -157,6 +158,8 @@ def emit(
         group, item_title = f"principle:{principle.id}", principle.title
     elif case is not None:
         group, item_title = f"case:{case.id}", case.title
+    elif path is not None:
+        group, item_title = path[:60], title or ""
     else:
         group, item_title = f"member:{actor.id if actor else 0}", actor.name if actor else ""
     wanted = deliveries([u.id for u in users], kind)
@@ -170,6 +173,7 @@ def emit(
             principle_id=principle.id if principle else None,
             group_key=group,
             title=(title or item_title)[:300],
+            path=path,
         )
         if wanted[user.id] is Delivery.IMMEDIATE:
             outbox = MailOutbox(user_id=user.id, delivery=Delivery.IMMEDIATE)
@@ -204,6 +208,9 @@ def grouped(notifications: list[Notification]) -> list[tuple[str, list[Notificat
 
 
 def link(notification: Notification, external: bool = False) -> str:
+    if notification.path:
+        root = url_for("main.home", _external=True).rstrip("/") if external else ""
+        return root + notification.path
     if notification.principle_id and notification.principle is not None:
         return url_for("principles.detail", slug=notification.principle.slug, _external=external)
     if notification.case_id:

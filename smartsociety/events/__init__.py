@@ -1,0 +1,1 @@
+"""Events: the offline half of the network (network days, congresses, their sessions)."""
