@@ -7,6 +7,7 @@ def init_app(app: Flask) -> None:
     from smartsociety.demo import demo_cli
     from smartsociety.notify.commands import notify_cli
     from smartsociety.search.commands import search_cli
+    from smartsociety.sensors.commands import sensors_cli
     from smartsociety.viewcounts.commands import views_cli
 
     app.cli.add_command(users_cli)
@@ -14,3 +15,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(search_cli)
     app.cli.add_command(notify_cli)
     app.cli.add_command(views_cli)
+    app.cli.add_command(sensors_cli)

@@ -28,6 +28,9 @@ class EventKind(str, enum.Enum):
     ADOPTED = "adopted"
     MENTION = "mention"
     MODERATION = "moderation"
+    SENSOR_QUESTION = "sensor_question"
+    SENSOR_REVIEW = "sensor_review"
+    SENSOR_STILL_THERE = "sensor_still_there"
 
 
 class Delivery(str, enum.Enum):

@@ -131,6 +131,7 @@ def emit(
     followed: Iterable[tuple[FollowTarget, object]] = (),
     title: str | None = None,
     exclude: Iterable[int] = (),
+    group: tuple[str, str] | None = None,
 ) -> set[int]:
     """Notify `recipients` and the active followers of `followed` about one event; the caller
     commits. Never the actor, never members in `exclude`, never about content that is hidden
@@ -153,7 +154,10 @@ def emit(
     users = list(db.session.scalars(sa.select(User).where(User.id.in_(ids))))
     if case is not None and kind is not EventKind.MODERATION:
         users = [user for user in users if can_view_case(user, case)]
-    if principle is not None:
+    if group is not None:
+        # Items without a column of their own (a sensor: "sensor:12"); `link` knows them.
+        group, item_title = group
+    elif principle is not None:
         group, item_title = f"principle:{principle.id}", principle.title
     elif case is not None:
         group, item_title = f"case:{case.id}", case.title
@@ -209,6 +213,9 @@ def link(notification: Notification, external: bool = False) -> str:
     if notification.case_id:
         anchor = f"comment-{notification.comment_id}" if notification.comment_id else None
         return url_for("cases.detail", case_id=notification.case_id, _anchor=anchor,
+                       _external=external)
+    if notification.group_key.startswith("sensor:"):
+        return url_for("sensors.detail", sensor_id=int(notification.group_key[7:]),
                        _external=external)
     if notification.actor_id:
         return url_for("accounts.profile", user_id=notification.actor_id, _external=external)
