@@ -575,3 +575,20 @@ def test_csp_allows_exactly_the_tile_host(client):
     img = next(part for part in policy.split(";") if part.strip().startswith("img-src"))
     assert img.split() == ["img-src", "'self'", "data:", "https://service.pdok.nl"]
     assert "service.pdok.nl" not in policy.replace(img, "")
+
+
+def test_demo_sensors_load_once(app, db, client):
+    from smartsociety.demo import data
+
+    data.load("pbkdf2:sha256:1000")
+    db.session.commit()
+    sensors = db.session.scalars(db.select(Sensor)).all()
+    assert 35 <= len(sensors) <= 45
+    assert {s.sensor_type for s in sensors} == set(SensorType)
+    assert any(s.personal_data for s in sensors) and not all(s.personal_data for s in sensors)
+    assert sum(s.review_status is ReviewStatus.PENDING for s in sensors) >= 1
+    assert sum(s.late for s in sensors) == 1
+    assert sum(s.ends_on < TODAY for s in sensors) == 1
+    assert any(s.cases for s in sensors if s.sensor_type is SensorType.WIFI_TRACKER)
+    assert_rfc7946(json.loads(client.get("/sensoren.geojson").data))
+    assert data.load("pbkdf2:sha256:1000") == 0
