@@ -240,6 +240,11 @@ def can_review_sensor(user, sensor) -> bool:
     return is_moderator(user) or is_verified_member(user, sensor.gemeente)
 
 
+def can_see_sensor_review_queue(user) -> bool:
+    organisation = verified_organisation(user)
+    return is_moderator(user) or (organisation is not None and organisation.is_gemeente)
+
+
 def can_view_sensor(user, sensor) -> bool:
     """The public register shows accepted registrations; owner and gemeente see theirs."""
     return sensor.is_public or can_edit_sensor(user, sensor) or can_review_sensor(user, sensor)

@@ -164,6 +164,7 @@ def test_gemeente_accepts_and_the_register_shows_it(db, login, turfbrug, officia
     other = verified_member(name="Andere gemeente")
     assert login(other).post(f"/sensoren/{sensor.id}/accepteren").status_code == 404
     assert login(company_member).post(f"/sensoren/{sensor.id}/accepteren").status_code == 403
+    assert login(company_member).get("/sensoren/beoordelen").status_code == 403
     queue = login(official).get("/sensoren/beoordelen").data.decode()
     assert "Luchtmeter Markt" in queue
     assert login(official).post(f"/sensoren/{sensor.id}/accepteren").status_code == 302
@@ -398,6 +399,11 @@ def test_geojson_is_rfc7946_and_takes_the_page_filters(db, client, turfbrug, com
     feature = next(f for f in collection["features"] if f["id"] == point.id)
     assert feature["geometry"]["coordinates"] == [5.12, 52.09]
     assert feature["properties"]["url"] == f"/sensoren/{point.id}"
+    assert feature["properties"]["personal_data"] is True
+    assert feature["properties"]["type_label"] == "Camera"
+    assert feature["properties"]["ends_on"] == point.ends_on.isoformat()
+    assert next(f for f in collection["features"] if f["id"] == area.id)[
+        "properties"]["personal_data"] is False
 
     def ids(**args):
         data = json.loads(client.get("/sensoren.geojson", query_string=args).data)

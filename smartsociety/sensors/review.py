@@ -25,6 +25,7 @@ from smartsociety.permissions import (
     can_edit_sensor,
     can_handle_missing_sensors,
     can_review_sensor,
+    can_see_sensor_review_queue,
     ensure,
     is_moderator,
     verified_organisation,
@@ -118,9 +119,8 @@ def contact(sensor_id: int):
 @login_required
 def review_queue():
     """Registrations awaiting review in the member's gemeente (all of them, for moderators)."""
+    ensure(can_see_sensor_review_queue(current_user))
     own = verified_organisation(current_user)
-    if not is_moderator(current_user) and not (own and own.is_gemeente):
-        abort(403)
     select = sa.select(Sensor).where(Sensor.review_status == ReviewStatus.PENDING)
     if not is_moderator(current_user):
         select = select.where(Sensor.gemeente_id == own.id)
