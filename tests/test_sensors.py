@@ -598,3 +598,28 @@ def test_demo_sensors_load_once(app, db, client):
     assert any(s.cases for s in sensors if s.sensor_type is SensorType.WIFI_TRACKER)
     assert_rfc7946(json.loads(client.get("/sensoren.geojson").data))
     assert data.load("pbkdf2:sha256:1000") == 0
+
+
+def test_hostile_text_is_escaped_everywhere(db, login, client, turfbrug, company_member):
+    hostile = '<script>alert(1)</script>"\' onmouseover=alert(2) \u202e'
+    response = login(company_member).post("/sensoren/nieuw", data=form_data(
+        turfbrug, company_member.organisation, name=hostile, purpose=hostile))
+    assert response.status_code == 302
+    sensor = db.session.scalar(db.select(Sensor))
+    sensor.review_status = ReviewStatus.ACCEPTED
+    db.session.commit()
+    for path in ["/sensoren", f"/sensoren/{sensor.id}", f"/feeds/sensoren/{turfbrug.slug}.atom"]:
+        page = client.get(path).data.decode()
+        assert "<script>alert(1)" not in page, path
+    feature = json.loads(client.get("/sensoren.geojson").data)["features"][0]
+    assert feature["properties"]["name"] == hostile
+
+
+def test_huge_body_is_refused_and_nothing_stored(db, login, turfbrug, company_member):
+    response = login(company_member).post("/sensoren/nieuw", data=form_data(
+        turfbrug, company_member.organisation, geometry_kind="area",
+        area="52.09, 5.12\n" * 250_000))
+    # 3 MB: refused by the field's length rule (the request size limit is 16 MB).
+    assert response.status_code == 422
+    assert "te veel hoeken" in response.data.decode() or "maximaal" in response.data.decode()
+    assert db.session.scalar(db.select(Sensor)) is None
