@@ -623,3 +623,20 @@ def test_huge_body_is_refused_and_nothing_stored(db, login, turfbrug, company_me
     assert response.status_code == 422
     assert "te veel hoeken" in response.data.decode() or "maximaal" in response.data.decode()
     assert db.session.scalar(db.select(Sensor)) is None
+
+
+def test_a_new_end_date_in_an_edit_lifts_the_expiry(db, turfbrug, company_member):
+    sensor = make_sensor(company_member, turfbrug, placed_on=TODAY - timedelta(days=90),
+                         ends_on=TODAY - timedelta(days=40), status="active")
+    services.ask_still_there(TODAY)
+    services.expire_unanswered(datetime.now(timezone.utc) + timedelta(days=31), 30)
+    sensor = db.session.get(Sensor, sensor.id)
+    assert sensor.expired_at is not None
+    data = services.SensorInput(
+        name=sensor.name, sensor_type=sensor.sensor_type.value, geometry=sensor.geometry,
+        gemeente_id=turfbrug.id, owner_id=sensor.owner_id, contact=sensor.contact,
+        purpose=sensor.purpose, measures=sensor.measures, placed_on=sensor.placed_on,
+        ends_on=TODAY + timedelta(days=100), status="active")
+    assert services.edit_sensor(sensor, company_member, data)
+    sensor = db.session.get(Sensor, sensor.id)
+    assert sensor.expired_at is None and sensor.still_there_asked_at is None

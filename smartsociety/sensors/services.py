@@ -156,8 +156,8 @@ def edit_sensor(sensor: Sensor, user: User, data: SensorInput) -> bool:
         db.session.rollback()
         return False
     sensor.updated_at = utcnow()
-    if sensor.ends_on > date.today():
-        sensor.still_there_asked_at = None
+    if sensor.ends_on > date.today():  # a new end date answers "still there?"
+        sensor.still_there_asked_at = sensor.expired_at = None
     sensor.revisions.append(SensorRevision(editor=user, data=after))
     db.session.commit()
     return True
