@@ -14,11 +14,15 @@ from tests.factories import verified_member
 from tests.test_sensors import make_sensor
 
 VENDOR = Path(__file__).resolve().parents[2] / "static" / "vendor" / "leaflet" / "leaflet.js"
-if not VENDOR.exists():  # pragma: no cover - a set-up problem, said plainly
-    pytest.fail("static/vendor is missing: run `make assets` (make test does)", pytrace=False)
 TILE_HOST = re.compile(r"^https://service\.pdok\.nl/")
 CITIES = {"Amsterdam": (52.3728, 4.8936), "Groningen": (53.2194, 6.5665),
           "Maastricht": (50.8514, 5.6910)}
+
+
+@pytest.fixture(autouse=True)
+def vendor_built():
+    if not VENDOR.exists():  # a set-up problem, said plainly
+        pytest.fail("static/vendor is missing: run `make assets` (make test does)", pytrace=False)
 
 
 @pytest.fixture
