@@ -8,9 +8,9 @@ CATALOGS := $(wildcard smartsociety/translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 
 .PHONY: run serve test test-sqlite test-postgres serve install test-deps system-deps translations \
-        extract-messages clean
+        extract-messages clean assets
 
-run: install translations
+run: install translations assets
 	@mkdir -p instance
 	$(FLASK) db upgrade
 	$(FLASK) demo load
@@ -19,7 +19,7 @@ run: install translations
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 # The production set-up on this machine: gunicorn, PostgreSQL, Redis, the search worker.
-serve: install translations serve-deps
+serve: install translations assets serve-deps
 	$(BIN)/python -m pip install -q -e '.[production]'
 	$(BIN)/python -m smartsociety.ops.serve
 
@@ -32,11 +32,11 @@ serve-deps:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
 	fi
 
-test: test-deps translations
+test: test-deps translations assets
 	$(BIN)/python -m pytest
 	SMARTSOCIETY_TEST_DATABASE=postgresql $(BIN)/python -m pytest -m "not browser and not load"
 
-test-sqlite: test-deps translations
+test-sqlite: test-deps translations assets
 	$(BIN)/python -m pytest
 
 test-postgres: test-deps translations
@@ -73,6 +73,24 @@ system-deps:
 	  (cd tests/browser && npm ci --no-audit --no-fund --silent)
 
 translations: install $(COMPILED)
+
+# Browser libraries (Leaflet and its clustering plugin for the sensor map) from the npm
+# packages pinned in assets/package-lock.json, copied into static/vendor/ (not in git).
+VENDOR := static/vendor
+assets: $(VENDOR)/.built
+
+$(VENDOR)/.built: assets/package.json assets/package-lock.json
+	@command -v npm >/dev/null || $(MAKE) system-deps
+	cd assets && npm ci --no-audit --no-fund --silent
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/leaflet $(VENDOR)/markercluster
+	cp assets/node_modules/leaflet/dist/leaflet.js assets/node_modules/leaflet/dist/leaflet.css $(VENDOR)/leaflet/
+	cp -r assets/node_modules/leaflet/dist/images $(VENDOR)/leaflet/
+	cp assets/node_modules/leaflet.markercluster/dist/leaflet.markercluster.js \
+	   assets/node_modules/leaflet.markercluster/dist/MarkerCluster.css \
+	   assets/node_modules/leaflet.markercluster/dist/MarkerCluster.Default.css $(VENDOR)/markercluster/
+	cp assets/node_modules/leaflet/LICENSE $(VENDOR)/leaflet/LICENSE
+	cp assets/node_modules/leaflet.markercluster/MIT-LICENCE.txt $(VENDOR)/markercluster/ 2>/dev/null || true
+	touch $@
 
 %.mo: %.po
 	$(BIN)/pybabel compile -f -i $< -o $@

@@ -65,6 +65,17 @@ def configure(app: Flask, config: str | dict | None) -> None:
     config_class.init_app(app)
 
 
+def content_security_policy(app: Flask) -> dict:
+    """The policy, with the sensor map's tile host (and only it) allowed for images."""
+    from urllib.parse import urlsplit
+
+    tiles = urlsplit(app.config.get("SENSOR_TILE_URL") or "")
+    if not (tiles.scheme in ("https", "http") and tiles.netloc):
+        return CONTENT_SECURITY_POLICY
+    origin = f"{tiles.scheme}://{tiles.netloc}"
+    return {**CONTENT_SECURITY_POLICY, "img-src": f"{CONTENT_SECURITY_POLICY['img-src']} {origin}"}
+
+
 def register_extensions(app: Flask) -> None:
     from smartsociety import database, i18n, pagecache, search
     from smartsociety.ops import logs
@@ -94,7 +105,7 @@ def register_extensions(app: Flask) -> None:
         session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
         session_cookie_http_only=True,
         frame_options="DENY",
-        content_security_policy=CONTENT_SECURITY_POLICY,
+        content_security_policy=content_security_policy(app),
         referrer_policy="strict-origin-when-cross-origin",
     )
     templating.init_app(app)
@@ -117,6 +128,7 @@ def register_blueprints(app: Flask) -> None:
     from smartsociety.organisations.views import bp as organisations_bp
     from smartsociety.principles.views import bp as principles_bp
     from smartsociety.search.views import bp as search_bp
+    from smartsociety.sensors.views import bp as sensors_bp
     from smartsociety.solutions.views import bp as solutions_bp
 
     app.register_blueprint(main_bp)
@@ -133,6 +145,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(moderation_bp)
     app.register_blueprint(evaluation_bp)
     app.register_blueprint(events_bp)
+    app.register_blueprint(sensors_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

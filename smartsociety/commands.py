@@ -8,6 +8,7 @@ def init_app(app: Flask) -> None:
     from smartsociety.events.commands import events_cli
     from smartsociety.notify.commands import notify_cli
     from smartsociety.search.commands import search_cli
+    from smartsociety.sensors.commands import sensors_cli
     from smartsociety.viewcounts.commands import views_cli
 
     app.cli.add_command(users_cli)
@@ -16,3 +17,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(notify_cli)
     app.cli.add_command(views_cli)
     app.cli.add_command(events_cli)
+    app.cli.add_command(sensors_cli)

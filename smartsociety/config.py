@@ -114,6 +114,17 @@ class Config:
     CONTACT_LIMIT = os.environ.get("CONTACT_LIMIT", "5 per hour")
     # Open reports from this many different members hide an item until a moderator decides.
     MODERATION_AUTOHIDE_THRESHOLD = int(os.environ.get("MODERATION_AUTOHIDE_THRESHOLD", "3"))
+    # Sensor register: map tiles (the CSP allows exactly this host for images), reports of
+    # missing sensors per address, days an unanswered "still there?" waits before expiry.
+    SENSOR_TILE_URL = os.environ.get(
+        "SENSOR_TILE_URL",
+        "https://service.pdok.nl/brt/achtergrondkaart/wmts/v2_0/standaard/EPSG:3857/{z}/{x}/{y}.png",
+    )
+    SENSOR_TILE_ATTRIBUTION = os.environ.get(
+        "SENSOR_TILE_ATTRIBUTION", "Kaartgegevens © Kadaster (PDOK, BRT-Achtergrondkaart)"
+    )
+    SENSOR_REPORT_LIMIT = os.environ.get("SENSOR_REPORT_LIMIT", "10 per hour")
+    SENSOR_EXPIRY_DAYS = _int("SENSOR_EXPIRY_DAYS", 30)
 
     @classmethod
     def init_app(cls, app) -> None:

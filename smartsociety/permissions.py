@@ -283,6 +283,45 @@ def can_view_evaluation(user, evaluation) -> bool:
         and speaks_for is not None
         and speaks_for.is_gemeente
     )
+# The sensor register
+
+
+def can_register_sensor(user) -> bool:
+    """Any verified member registers sensors in the name of their organisation."""
+    return is_verified_member(user)
+
+
+def can_edit_sensor(user, sensor) -> bool:
+    return is_moderator(user) or is_verified_member(user, sensor.owner)
+
+
+def can_review_sensor(user, sensor) -> bool:
+    """The gemeente where the sensor stands reviews it (or a moderator)."""
+    return is_moderator(user) or is_verified_member(user, sensor.gemeente)
+
+
+def can_see_sensor_review_queue(user) -> bool:
+    organisation = verified_organisation(user)
+    return is_moderator(user) or (organisation is not None and organisation.is_gemeente)
+
+
+def can_view_sensor(user, sensor) -> bool:
+    """The public register shows accepted registrations; owner and gemeente see theirs."""
+    return sensor.is_public or can_edit_sensor(user, sensor) or can_review_sensor(user, sensor)
+
+
+def can_discuss_sensor_review(user, sensor) -> bool:
+    return can_contribute(user) and (can_edit_sensor(user, sensor)
+                                     or can_review_sensor(user, sensor))
+
+
+def can_ask_sensor_owner(user, sensor) -> bool:
+    return (can_contribute(user) and sensor.is_public
+            and getattr(user, "organisation_id", None) != sensor.owner_id)
+
+
+def can_handle_missing_sensors(user, gemeente) -> bool:
+    return is_moderator(user) or is_verified_member(user, gemeente)
 
 
 # Moderation

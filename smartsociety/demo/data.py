@@ -2,6 +2,7 @@
 import sqlalchemy as sa
 
 from smartsociety.demo import evaluation, events, marketplace, principles
+from smartsociety.demo import sensors as sensor_demo
 from smartsociety.extensions import db
 from smartsociety.markup import render_markdown
 from smartsociety.models import (
@@ -158,6 +159,7 @@ def load(password_method: str) -> int:
     created += marketplace.load()
     created += evaluation.load()
     created += events.load()
+    created += sensor_demo.load()
     return created
 
 

@@ -71,6 +71,17 @@ from smartsociety.models.principle import (
     VoterGroup,
 )
 from smartsociety.models.search import SearchChange
+from smartsociety.models.sensor import (
+    LegalBasis,
+    MissingSensorReport,
+    PersonalData,
+    ReviewStatus,
+    Sensor,
+    SensorMessage,
+    SensorRevision,
+    SensorStatus,
+    SensorType,
+)
 from smartsociety.models.solution import (
     OFFER_TRANSITIONS,
     PROVIDER_KINDS,
@@ -165,6 +176,15 @@ __all__ = [
     "ProjectStatus",
     "Role",
     "SearchChange",
+    "LegalBasis",
+    "MissingSensorReport",
+    "PersonalData",
+    "ReviewStatus",
+    "Sensor",
+    "SensorMessage",
+    "SensorRevision",
+    "SensorStatus",
+    "SensorType",
     "Tag",
     "Theme",
     "User",

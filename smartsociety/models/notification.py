@@ -31,6 +31,9 @@ class EventKind(str, enum.Enum):
     EVENT_PLACE = "event_place"
     EVENT_REMINDER = "event_reminder"
     EVENT_CANCELLED = "event_cancelled"
+    SENSOR_QUESTION = "sensor_question"
+    SENSOR_REVIEW = "sensor_review"
+    SENSOR_STILL_THERE = "sensor_still_there"
 
 
 class Delivery(str, enum.Enum):

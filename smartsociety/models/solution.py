@@ -289,11 +289,16 @@ class ContactMessage(Base):
         sa.ForeignKey("organisation.id", ondelete="CASCADE"), index=True
     )
     sender_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    # A question about one of the organisation's registered sensors (the sensor register).
+    sensor_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("sensor.id", ondelete="SET NULL"), index=True
+    )
     subject: Mapped[str] = mapped_column(sa.String(200))
     body: Mapped[str] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
     solution: Mapped[Solution | None] = relationship()
+    sensor: Mapped["Sensor | None"] = relationship()  # noqa: F821
     organisation: Mapped["Organisation"] = relationship()  # noqa: F821
     sender: Mapped["User | None"] = relationship()  # noqa: F821
 

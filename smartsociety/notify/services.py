@@ -159,6 +159,7 @@ def emit(
     elif case is not None:
         group, item_title = f"case:{case.id}", case.title
     elif path is not None:
+        # Items without a column of their own (an event, a sensor): the page they are on.
         group, item_title = path[:60], title or ""
     else:
         group, item_title = f"member:{actor.id if actor else 0}", actor.name if actor else ""
