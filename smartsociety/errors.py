@@ -5,6 +5,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from smartsociety.extensions import db
+from smartsociety.refusals import Refused
 
 TITLES = {
     400: _l("Bad request"),
@@ -58,6 +59,12 @@ def handle_csrf(error: CSRFError):
     )
 
 
+def handle_refused(error: Refused):
+    """A service refused the action: nothing of it is kept, the reader is told why."""
+    db.session.rollback()
+    return render_error(error.status, str(error))
+
+
 def handle_unexpected(error: Exception):
     db.session.rollback()
     if isinstance(error, HTTPException):
@@ -68,4 +75,5 @@ def handle_unexpected(error: Exception):
 def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, handle_csrf)
     app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(Refused, handle_refused)
     app.register_error_handler(InternalServerError, handle_unexpected)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from smartsociety.evaluation.refusals import Refused, require
+from smartsociety.refusals import require
 from smartsociety.extensions import db
 from smartsociety.models import (
     EvaluationTheme,

@@ -23,7 +23,6 @@ from smartsociety.models import (
     Rule,
     SizeClass,
     Solution,
-    SolutionTheme,
     Theme,
     VersionStatus,
 )

@@ -3,7 +3,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
-from smartsociety.evaluation.refusals import require
+from smartsociety.refusals import require
 from smartsociety.extensions import db
 from smartsociety.models import (
     SCALE_LEVELS,

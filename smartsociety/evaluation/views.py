@@ -15,7 +15,7 @@ from smartsociety.evaluation.forms import (
     SharingForm,
     StartForm,
 )
-from smartsociety.evaluation.refusals import Refused
+from smartsociety.refusals import Refused
 from smartsociety.extensions import db
 from smartsociety.models import (
     Questionnaire,
@@ -32,12 +32,6 @@ from smartsociety.permissions import (
 )
 
 bp = Blueprint("evaluation", __name__, url_prefix="/zelfevaluatie")
-
-
-@bp.errorhandler(Refused)
-def refused(error: Refused):
-    db.session.rollback()
-    return render_error(error.status, str(error))
 
 
 def _published_versions() -> list[QuestionnaireVersion]:

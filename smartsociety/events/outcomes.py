@@ -8,7 +8,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from smartsociety.cases import services as cases
-from smartsociety.events.refusals import require
+from smartsociety.refusals import require
 from smartsociety.events.services import path
 from smartsociety.extensions import db
 from smartsociety.markup import render_markdown

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
-from smartsociety.events.refusals import require
+from smartsociety.refusals import require
 from smartsociety.events.services import path
 from smartsociety.extensions import db
 from smartsociety.models import (

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
-from smartsociety.events.refusals import require
+from smartsociety.refusals import require
 from smartsociety.extensions import db
 from smartsociety.markup import render_markdown
 from smartsociety.models import (

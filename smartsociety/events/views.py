@@ -5,7 +5,6 @@ from flask_babel import format_datetime, gettext as _
 from flask_login import current_user, login_required
 
 from smartsociety.cases.services import AttachmentRefused
-from smartsociety.errors import render_error
 from smartsociety.events import calendar, documents, outcomes, registration, services
 from smartsociety.events.forms import (
     CancelForm,
@@ -16,7 +15,6 @@ from smartsociety.events.forms import (
     SessionForm,
 )
 from smartsociety.events.inputs import event_data, event_form_data, session_data, session_form_data
-from smartsociety.events.refusals import Refused
 from smartsociety.extensions import db
 from smartsociety.models import Event, EventFile, EventSession, RegistrationStatus
 from smartsociety.permissions import (
@@ -44,12 +42,6 @@ def case_sessions(case):
 def eventtime(moment, event: Event, fmt: str = "medium") -> str:
     """A moment in the event's own time zone (not the reader's), as the event is held there."""
     return format_datetime(services.local(moment, event), fmt, rebase=False) if moment else ""
-
-
-@bp.errorhandler(Refused)
-def refused(error: Refused):
-    db.session.rollback()
-    return render_error(error.status, str(error))
 
 
 def _event(event_id: int) -> Event:

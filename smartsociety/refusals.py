@@ -1,4 +1,5 @@
-"""The one refusal of this feature: an action that does not fit the event's state or input."""
+"""A refused action: it does not fit the current state or the input. Services raise it with a
+message and a status; one error handler turns it into the page (errors.py)."""
 
 
 class Refused(Exception):
