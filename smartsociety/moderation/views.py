@@ -85,6 +85,7 @@ AUDIT_ACTIONS = {
     "answer_withdraw": _l("Accepted answer withdrawn by a moderator"),
     "principle_create": _l("Principle created"),
     "principle_draft_edit": _l("Principle draft edited"),
+    "principle_draft_delete": _l("Principle draft deleted"),
     "solution_edit": _l("Solution edited by a moderator"),
     "solution_withdraw": _l("Solution withdrawn by a moderator"),
     "solution_reinstate": _l("Solution reinstated by a moderator"),
