@@ -80,6 +80,7 @@ LABELS: dict[enum.Enum, object] = {
     OfferStatus.OFFERED: _l("Offered"),
     OfferStatus.IN_CONVERSATION: _l("In conversation"),
     OfferStatus.CHOSEN: _l("Chosen"),
+    OfferStatus.WITHDRAWN: _l("Withdrawn by the provider"),
     ReportReason.SPAM: _l("Spam"),
     ReportReason.OFFENSIVE: _l("Offensive"),
     ReportReason.OFF_TOPIC: _l("Off-topic"),

@@ -21,3 +21,26 @@ def test_saving_a_case_without_changes_records_no_revision(db, login):
     assert len(case.revisions) == 1
     history = client.get(f"/casussen/{case.id}/geschiedenis").get_data(as_text=True)
     assert "→" not in history
+
+
+def test_withdrawing_a_solution_withdraws_its_open_offers_visibly(db, login):
+    from smartsociety.models import Offer, OfferStatus
+    from tests.factories import OfferFactory
+
+    offer = OfferFactory(status=OfferStatus.IN_CONVERSATION)
+    offer_id, case_id, solution_id = offer.id, offer.case_id, offer.solution_id
+    owner = UserFactory(organisation=offer.solution.organisation)
+    author = db.session.get(Case, case_id).author
+    detail = login(owner).get(f"/oplossingen/{solution_id}").get_data(as_text=True)
+    assert "Ja, trek de oplossing in" in detail  # asks for confirmation first
+    login(owner).post(f"/oplossingen/{solution_id}/intrekken", data={"withdrawn": "1"})
+    assert db.session.get(Offer, offer_id).status is OfferStatus.WITHDRAWN
+    page = login(author).get(f"/casussen/{case_id}").get_data(as_text=True)
+    assert "Ingetrokken door de aanbieder" in page and "In gesprek" not in page
+    # The case author can no longer move a withdrawn offer on.
+    moved = login(author).post(f"/casussen/{case_id}/aanbod/{offer_id}/status",
+                               data={"status": "chosen"})
+    assert moved.status_code == 409
+    # Listed again: the offer is open again.
+    login(owner).post(f"/oplossingen/{solution_id}/intrekken", data={"withdrawn": "0"})
+    assert db.session.get(Offer, offer_id).status is OfferStatus.OFFERED

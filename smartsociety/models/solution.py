@@ -38,6 +38,8 @@ class OfferStatus(str, enum.Enum):
     OFFERED = "offered"
     IN_CONVERSATION = "in_conversation"
     CHOSEN = "chosen"
+    # The provider withdrew the solution while the offer was still open.
+    WITHDRAWN = "withdrawn"
 
 
 # Status -> statuses the case author may move an offer to (forward only; chosen is final).
@@ -45,7 +47,9 @@ OFFER_TRANSITIONS = {
     OfferStatus.OFFERED: {OfferStatus.IN_CONVERSATION, OfferStatus.CHOSEN},
     OfferStatus.IN_CONVERSATION: {OfferStatus.CHOSEN},
     OfferStatus.CHOSEN: set(),
+    OfferStatus.WITHDRAWN: set(),
 }
+OPEN_OFFER_STATUSES = (OfferStatus.OFFERED, OfferStatus.IN_CONVERSATION)
 
 
 solution_standard = sa.Table(

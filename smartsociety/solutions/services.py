@@ -98,7 +98,22 @@ def edit_solution(solution: Solution, editor: User, data: SolutionInput) -> Solu
 
 
 def set_withdrawn(solution: Solution, withdrawn: bool, actor: User | None = None) -> None:
-    solution.withdrawn_at = (solution.withdrawn_at or utcnow()) if withdrawn else None
+    """Withdraw (or list again) a solution; its open offers are withdrawn with it, and come
+    back as offered when it is listed again, so a case never shows a dead offer as active."""
+    from smartsociety.models.solution import OPEN_OFFER_STATUSES
+
+    now = utcnow()
+    if withdrawn and solution.withdrawn_at is None:
+        offers = db.session.scalars(sa.select(Offer).where(
+            Offer.solution_id == solution.id, Offer.status.in_(OPEN_OFFER_STATUSES)))
+        for offer in offers:
+            offer.status, offer.status_changed_at = OfferStatus.WITHDRAWN, now
+    elif not withdrawn and solution.withdrawn_at is not None:
+        offers = db.session.scalars(sa.select(Offer).where(
+            Offer.solution_id == solution.id, Offer.status == OfferStatus.WITHDRAWN))
+        for offer in offers:
+            offer.status, offer.status_changed_at = OfferStatus.OFFERED, now
+    solution.withdrawn_at = (solution.withdrawn_at or now) if withdrawn else None
     record_if_moderating(actor, "solution_withdraw" if withdrawn else "solution_reinstate",
                          solution, target_type="solution", label=solution.name,
                          own=actor is not None and actor.organisation_id == solution.organisation_id)
