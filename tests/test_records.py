@@ -44,3 +44,14 @@ def test_withdrawing_a_solution_withdraws_its_open_offers_visibly(db, login):
     # Listed again: the offer is open again.
     login(owner).post(f"/oplossingen/{solution_id}/intrekken", data={"withdrawn": "0"})
     assert db.session.get(Offer, offer_id).status is OfferStatus.OFFERED
+
+
+def test_search_dates_a_principle_by_its_adoption_not_its_indexing(app, client, db):
+    from tests.factories import PrincipleFactory
+    from tests.test_search import results
+
+    PrincipleFactory(title="Dataminimalisatie bij sensoren")  # adopted 29 November 2019
+    found = results(app, "dataminimalisatie")
+    assert dict(found.facets["year"]) == {"2019": 1}
+    page = client.get("/zoeken", query_string={"q": "dataminimalisatie"}).get_data(as_text=True)
+    assert 'datetime="2019-11-29' in page
