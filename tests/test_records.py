@@ -55,3 +55,15 @@ def test_search_dates_a_principle_by_its_adoption_not_its_indexing(app, client, 
     assert dict(found.facets["year"]) == {"2019": 1}
     page = client.get("/zoeken", query_string={"q": "dataminimalisatie"}).get_data(as_text=True)
     assert 'datetime="2019-11-29' in page
+
+
+def test_a_hidden_comment_says_a_moderator_hid_it(db, client):
+    from smartsociety.models import utcnow
+    from tests.factories import CommentFactory
+
+    hidden = CommentFactory(body="Verborgen tekst", hidden_at=utcnow(), hidden_reason="spam")
+    deleted = CommentFactory(case=hidden.case, body="Weg", deleted_at=utcnow())
+    page = client.get(f"/casussen/{hidden.case_id}").get_data(as_text=True)
+    assert "Deze reactie is verborgen door een moderator." in page
+    assert page.count("Deze reactie is verwijderd.") == 1 and deleted.body not in page
+    assert "Verborgen tekst" not in page
