@@ -67,3 +67,23 @@ def test_a_hidden_comment_says_a_moderator_hid_it(db, client):
     assert "Deze reactie is verborgen door een moderator." in page
     assert page.count("Deze reactie is verwijderd.") == 1 and deleted.body not in page
     assert "Verborgen tekst" not in page
+
+
+def test_the_audit_log_speaks_in_labels_and_links(db, login):
+    from smartsociety.models import Role
+
+    moderator = UserFactory(role=Role.MODERATOR)
+    member = UserFactory(name="Karin de Wit")
+    mod = login(moderator)
+    mod.post(f"/moderatie/leden/{member.id}/schorsen", data={"days": "7", "reason": "Spam"})
+    page = mod.get("/moderatie/logboek").get_data(as_text=True)
+    table = page[page.index("<tbody>"):page.index("</tbody>")]
+    assert "<code>" not in table and "suspend" not in table and "Geschorst" in table
+    assert "profile" not in table and f"#{member.id}" not in table
+    assert f'href="/leden/{member.id}">Karin de Wit</a>' in page
+    assert "Spam (tot " in page
+    import re
+    reason = re.search(r"Spam \(tot ([^)]*)\)", page).group(1)
+    assert not re.search(r"\d{4}-\d\d-\d\dT", reason)
+    # Each type once in the filter.
+    assert page.count(">Oplossing</option>") == 1

@@ -16,15 +16,15 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from smartsociety.cases import services as case_services
+from smartsociety.dates import format_datetime
 from smartsociety.extensions import db
 from smartsociety.labels import options
-from smartsociety.moderation import registry, services
+from smartsociety.moderation import auditlog, registry, services
 from smartsociety.moderation.forms import (
     AuditFilterForm,
     DecisionForm,
@@ -105,7 +105,7 @@ def refuse_writes_while_suspended():
         abort(403, _(
             "Your account is suspended until %(end)s, so you cannot post or change anything. "
             "Reason: %(reason)s",
-            end=format_datetime(suspension.ends_at, "medium"), reason=suspension.reason,
+            end=format_datetime(suspension.ends_at), reason=suspension.reason,
         ))
     return None
 
@@ -368,9 +368,8 @@ def _audit_select():
         [("", _("All actions"))] + [(key, str(text)) for key, text in AUDIT_ACTIONS.items()]
     )
     form.target_type.choices = options(
-        [("", _("All types"))] + [(name, str(kind.label)) for name, kind in registry.TYPES.items()]
-        + [("organisation", _("Organisation")), ("principle_version", _("Principle version")),
-           ("solution", _("Solution")), ("open_standard", _("Open standard"))]
+        [("", _("All types"))]
+        + [(name, str(label)) for name, label in auditlog.target_types().items()]
     )
     valid = form.validate()
     select = AuditEntry.filtered(
@@ -386,8 +385,10 @@ def _audit_select():
 def log():
     ensure(can_moderate(current_user))
     form, select = _audit_select()
+    page = paginate(select)
     return render_template(
-        "moderation/log.html", form=form, page=paginate(select), action_labels=AUDIT_ACTIONS
+        "moderation/log.html", form=form, page=page, action_labels=AUDIT_ACTIONS,
+        type_labels=auditlog.target_types(), target_urls=auditlog.target_urls(page.items),
     )
 
 
