@@ -58,16 +58,6 @@ LABELS: dict[enum.Enum, object] = {
     VoterGroup.COMPANIES: _l("Companies"),
     VoterGroup.RESEARCHERS: _l("Researchers"),
     VoterGroup.OTHERS: _l("Others"),
-    EventKind.REPLY: _l("A reply to you"),
-    EventKind.COMMENT: _l("A comment on something you follow"),
-    EventKind.NEW_CASE: _l("A new case in something you follow"),
-    EventKind.ANSWER_ACCEPTED: _l("An accepted answer"),
-    EventKind.OFFER: _l("An offer on your case"),
-    EventKind.OFFER_STATUS: _l("A change to an offer"),
-    EventKind.CONSULTATION: _l("A principle open for consultation"),
-    EventKind.ADOPTED: _l("A principle adopted"),
-    EventKind.MENTION: _l("A mention of you"),
-    EventKind.MODERATION: _l("A moderation decision about your content"),
     Delivery.IMMEDIATE: _l("Immediately"),
     Delivery.DAILY: _l("Daily digest"),
     Delivery.WEEKLY: _l("Weekly digest"),
@@ -93,9 +83,27 @@ LABELS: dict[enum.Enum, object] = {
 
 LANGUAGE_LABELS = {"nl": _l("Dutch"), "en": _l("English")}
 
+# Apart from LABELS: str enums with equal values are equal dict keys, so EventKind.ADOPTED
+# ("adopted") overwrote VersionStatus.ADOPTED's label and every adopted principle was badged
+# "A principle adopted". tests/test_search_labels.py keeps LABELS free of such collisions.
+EVENT_LABELS: dict[EventKind, object] = {
+    EventKind.REPLY: _l("A reply to you"),
+    EventKind.COMMENT: _l("A comment on something you follow"),
+    EventKind.NEW_CASE: _l("A new case in something you follow"),
+    EventKind.ANSWER_ACCEPTED: _l("An accepted answer"),
+    EventKind.OFFER: _l("An offer on your case"),
+    EventKind.OFFER_STATUS: _l("A change to an offer"),
+    EventKind.CONSULTATION: _l("A principle open for consultation"),
+    EventKind.ADOPTED: _l("A principle adopted"),
+    EventKind.MENTION: _l("A mention of you"),
+    EventKind.MODERATION: _l("A moderation decision about your content"),
+}
+
 
 def label(value) -> str:
     """The display name of an enum member (or of its stored string value, for statuses)."""
+    if isinstance(value, EventKind):
+        return str(EVENT_LABELS[value])
     if value in LABELS:
         return str(LABELS[value])
     for member, text in LABELS.items():
@@ -118,4 +126,5 @@ def options(pairs, optgroup=None) -> list[SelectChoice]:
 
 def choices(enum_cls: type[enum.Enum], optgroup=None) -> list[SelectChoice]:
     """The members of an enum with their display names, as choices for a select or radio field."""
-    return options(((m.value, LABELS.get(m, m.value)) for m in enum_cls), optgroup)
+    table = EVENT_LABELS if enum_cls is EventKind else LABELS
+    return options(((m.value, table.get(m, m.value)) for m in enum_cls), optgroup)
