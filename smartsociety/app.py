@@ -66,7 +66,7 @@ def configure(app: Flask, config: str | dict | None) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from smartsociety import database, i18n, pagecache, search
+    from smartsociety import database, i18n, pagecache, search, webassets
     from smartsociety.ops import logs
     from smartsociety.accounts.session import load_user
 
@@ -101,6 +101,7 @@ def register_extensions(app: Flask) -> None:
     logs.init_app(app)
     search.init_app(app)
     pagecache.init_app(app)
+    webassets.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
