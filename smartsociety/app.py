@@ -117,6 +117,7 @@ def register_blueprints(app: Flask) -> None:
     from smartsociety.principles.views import bp as principles_bp
     from smartsociety.search.views import bp as search_bp
     from smartsociety.solutions.views import bp as solutions_bp
+    from smartsociety.solutions.contact import bp as contact_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(ops_bp)
@@ -126,6 +127,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(principles_bp)
     app.register_blueprint(cases_bp)
     app.register_blueprint(solutions_bp)
+    app.register_blueprint(contact_bp)
     app.register_blueprint(search_bp)
     app.register_blueprint(notify_bp)
     app.register_blueprint(feeds_bp)

@@ -97,6 +97,7 @@ EVENT_LABELS: dict[EventKind, object] = {
     EventKind.ADOPTED: _l("A principle adopted"),
     EventKind.MENTION: _l("A mention of you"),
     EventKind.MODERATION: _l("A moderation decision about your content"),
+    EventKind.CONTACT: _l("A message to your organisation, or a reply to yours"),
 }
 
 

@@ -223,6 +223,13 @@ def can_read_inbox(user, organisation: Organisation) -> bool:
     return is_organisation_member(user, organisation)
 
 
+def can_take_part_in_conversation(user, message) -> bool:
+    """A contact message's conversation: its sender and whoever reads the receiving inbox."""
+    return bool(getattr(user, "is_authenticated", False)) and (
+        user.id == message.sender_id or can_read_inbox(user, message.organisation)
+    )
+
+
 # Moderation
 
 

@@ -16,6 +16,7 @@ from smartsociety.models.case import (
 )
 from smartsociety.models.comment import Comment, CommentReaction, CommentRevision
 from smartsociety.models.notification import (
+    DEFAULT_DELIVERIES,
     DEFAULT_DELIVERY,
     Delivery,
     EventKind,
@@ -54,6 +55,7 @@ from smartsociety.models.solution import (
     OFFER_TRANSITIONS,
     PROVIDER_KINDS,
     ContactMessage,
+    ContactReply,
     Offer,
     OfferStatus,
     OpenStandard,
@@ -69,6 +71,7 @@ from smartsociety.models.user import Role, User
 from smartsociety.models.viewcount import ViewBatch
 
 __all__ = [
+    "DEFAULT_DELIVERIES",
     "DEFAULT_DELIVERY",
     "Delivery",
     "EventKind",
@@ -81,6 +84,7 @@ __all__ = [
     "OFFER_TRANSITIONS",
     "PROVIDER_KINDS",
     "ContactMessage",
+    "ContactReply",
     "Offer",
     "OfferStatus",
     "OpenStandard",

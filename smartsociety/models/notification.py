@@ -28,6 +28,8 @@ class EventKind(str, enum.Enum):
     ADOPTED = "adopted"
     MENTION = "mention"
     MODERATION = "moderation"
+    # A contact message to the member's organisation, or a reply in such a conversation.
+    CONTACT = "contact"
 
 
 class Delivery(str, enum.Enum):
@@ -38,6 +40,8 @@ class Delivery(str, enum.Enum):
 
 
 DEFAULT_DELIVERY = Delivery.DAILY
+# A message from another member waits for an answer: mailed at once unless the member chose.
+DEFAULT_DELIVERIES = {EventKind.CONTACT: Delivery.IMMEDIATE}
 
 
 class Follow(Base):

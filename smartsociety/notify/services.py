@@ -13,6 +13,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from smartsociety.extensions import db
 from smartsociety.mail import send_mail
 from smartsociety.models import (
+    DEFAULT_DELIVERIES,
     DEFAULT_DELIVERY,
     Case,
     Comment,
@@ -109,7 +110,8 @@ def deliveries(user_ids: Iterable[int], kind: EventKind) -> dict[int, Delivery]:
             )
         ).all()
     ) if ids else {}
-    return {user_id: chosen.get(user_id, DEFAULT_DELIVERY) for user_id in ids}
+    default = DEFAULT_DELIVERIES.get(kind, DEFAULT_DELIVERY)
+    return {user_id: chosen.get(user_id, default) for user_id in ids}
 
 
 def _subject_visible(kind: EventKind, case, comment) -> bool:
@@ -131,6 +133,7 @@ def emit(
     followed: Iterable[tuple[FollowTarget, object]] = (),
     title: str | None = None,
     exclude: Iterable[int] = (),
+    group_key: str | None = None,
 ) -> set[int]:
     """Notify `recipients` and the active followers of `followed` about one event; the caller
     commits. Never the actor, never members in `exclude`, never about content that is hidden
@@ -159,6 +162,7 @@ def emit(
         group, item_title = f"case:{case.id}", case.title
     else:
         group, item_title = f"member:{actor.id if actor else 0}", actor.name if actor else ""
+    group = group_key or group  # e.g. "contact:12": a conversation, linked by `link`
     wanted = deliveries([u.id for u in users], kind)
     for user in users:
         notification = Notification(
@@ -204,6 +208,9 @@ def grouped(notifications: list[Notification]) -> list[tuple[str, list[Notificat
 
 
 def link(notification: Notification, external: bool = False) -> str:
+    if notification.group_key.startswith("contact:"):
+        return url_for("contact.conversation", message_id=int(notification.group_key[8:]),
+                       _external=external)
     if notification.principle_id and notification.principle is not None:
         return url_for("principles.detail", slug=notification.principle.slug, _external=external)
     if notification.case_id:
@@ -226,7 +233,8 @@ def preferences(user: User) -> dict[EventKind, Delivery]:
             )
         ).all()
     )
-    return {kind: chosen.get(kind, DEFAULT_DELIVERY) for kind in EventKind}
+    return {kind: chosen.get(kind, DEFAULT_DELIVERIES.get(kind, DEFAULT_DELIVERY))
+            for kind in EventKind}
 
 
 def save_preferences(user: User, wanted: dict[EventKind, Delivery],
