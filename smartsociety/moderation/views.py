@@ -110,16 +110,35 @@ def refuse_writes_while_suspended():
     return None
 
 
+# Predicates that only let a member read stay as they are while the member is suspended.
+_READING_PREDICATES = ("can_view", "can_read", "can_take_part_in_conversation")
+
+
+def _refused(*_args, **_kwargs) -> bool:
+    return False
+
+
 @bp.app_context_processor
 def moderation_banner():
-    """Warnings the member must still acknowledge are shown on every page."""
+    """Warnings the member must still acknowledge are shown on every page; a suspension is
+    shown too, and the pages offer no form the member cannot use (every write predicate is
+    False in templates), instead of a form whose text a 403 would throw away."""
     if not current_user.is_authenticated:
-        return {"pending_warnings": []}
+        return {"pending_warnings": [], "active_suspension": None}
     if "pending_warnings" not in g:
         g.pending_warnings = list(
             db.session.scalars(Sanction.unacknowledged_warnings(current_user.id))
         )
-    return {"pending_warnings": g.pending_warnings}
+        g.active_suspension = db.session.scalar(Sanction.active_suspension(current_user.id))
+    context = {"pending_warnings": g.pending_warnings, "active_suspension": g.active_suspension}
+    if g.active_suspension is not None:
+        from smartsociety.permissions import PREDICATES
+
+        context.update({
+            name: _refused for name in PREDICATES
+            if name.startswith("can_") and not name.startswith(_READING_PREDICATES)
+        })
+    return context
 
 
 def _item(target_type: str, target_id: int):
