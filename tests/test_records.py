@@ -87,3 +87,20 @@ def test_the_audit_log_speaks_in_labels_and_links(db, login):
     assert not re.search(r"\d{4}-\d\d-\d\dT", reason)
     # Each type once in the filter.
     assert page.count(">Oplossing</option>") == 1
+
+
+def test_the_kind_decides_the_status_when_they_do_not_fit(db, login):
+    """Without JavaScript: "Dilemma" chosen while the status list still says "Idea"."""
+    response = login(UserFactory()).post("/casussen/nieuw", data=case_data(status="idea"))
+    assert response.status_code == 302
+    assert db.session.scalar(sa.select(Case)).status == "open"
+
+
+def test_the_new_case_form_has_no_empty_preview_and_a_conforming_status_select(db, login):
+    import re
+
+    page = login(UserFactory()).get("/casussen/nieuw").get_data(as_text=True)
+    assert 'id="preview-heading"' not in page
+    select = re.search(r'<select[^>]*name="status"[^>]*>(.*?)</select>', page, re.S)
+    assert "required" in select.group(0).split(">")[0]
+    assert re.match(r'\s*<option[^>]*value=""', select.group(1))  # placeholder, not in a group

@@ -38,6 +38,7 @@ from smartsociety.models import (
     Report,
     ReportReason,
     Sanction,
+    SanctionKind,
     User,
     utcnow,
 )
@@ -126,10 +127,17 @@ def moderation_banner():
     if not current_user.is_authenticated:
         return {"pending_warnings": [], "active_suspension": None}
     if "pending_warnings" not in g:
-        g.pending_warnings = list(
-            db.session.scalars(Sanction.unacknowledged_warnings(current_user.id))
+        # One query for both: the warnings to acknowledge and a suspension still running.
+        warnings = Sanction.unacknowledged_warnings(current_user.id).whereclause
+        suspension = Sanction.active_suspension(current_user.id).whereclause
+        sanctions = list(db.session.scalars(
+            sa.select(Sanction).where(sa.or_(warnings, suspension)).order_by(Sanction.created_at)
+        ))
+        g.pending_warnings = [s for s in sanctions if s.kind is SanctionKind.WARNING]
+        g.active_suspension = max(
+            (s for s in sanctions if s.kind is SanctionKind.SUSPENSION),
+            key=lambda s: s.ends_at, default=None,
         )
-        g.active_suspension = db.session.scalar(Sanction.active_suspension(current_user.id))
     context = {"pending_warnings": g.pending_warnings, "active_suspension": g.active_suspension}
     if g.active_suspension is not None:
         from smartsociety.permissions import PREDICATES
