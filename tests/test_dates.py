@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from smartsociety import dates
-from smartsociety.models import Role, utcnow
+from smartsociety.models import Role
 from tests.factories import CaseFactory, CommentFactory, UserFactory
 
 WHEN = datetime(2026, 11, 30, 10, 15, 8, 846542, tzinfo=timezone.utc)  # 11:15 in Amsterdam

@@ -150,7 +150,8 @@ def edit_case(case: Case, editor: User, data: CaseInput, upload=None) -> Case:
 def _same_content(old: dict, new: dict) -> bool:
     """Equal snapshots; tags compared as a set (older revisions kept them in typed order)."""
     def tags(data: dict) -> list[str]:
-        return sorted(n.strip().casefold() for n in (data.get("tags") or "").split(",") if n.strip())
+        names = (data.get("tags") or "").split(",")
+        return sorted(n.strip().casefold() for n in names if n.strip())
 
     return {**old, "tags": tags(old)} == {**new, "tags": tags(new)}
 

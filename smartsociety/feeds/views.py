@@ -221,7 +221,8 @@ def search():
             continue
         url = urljoin(request.host_url, path)
         entries.append({"id": url, "url": url, "title": hit.title,
-                        "updated": hit.date or EMPTY_FEED_UPDATED, "summary": plain_text(str(hit.snippet))})
+                        "updated": hit.date or EMPTY_FEED_UPDATED,
+                        "summary": plain_text(str(hit.snippet))})
     self_url = url_for("feeds.search", _external=True, **request.args.to_dict(flat=True))
     return _feed(self_url, _("Smart Society: search for %(query)s", query=text or "…"),
                  url_for("search.index", _external=True, **request.args.to_dict(flat=True)),

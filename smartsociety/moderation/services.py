@@ -210,7 +210,8 @@ def suspend(moderator: User, user: User, until: datetime, reason: str) -> Sancti
 
     # The end in words the reader knows (the log showed a raw ISO timestamp here).
     record(moderator, "suspend", user,
-           reason=gettext("%(reason)s (until %(date)s)", reason=reason, date=format_datetime(until)))
+           reason=gettext("%(reason)s (until %(date)s)", reason=reason,
+                          date=format_datetime(until)))
     db.session.commit()
     return sanction
 

@@ -27,6 +27,7 @@ from tests.factories import (
     UserFactory,
 )
 
+DRAFT_KEYS = "Object.keys(localStorage).filter(k => k.startsWith('smartsociety-draft:'))"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
@@ -86,7 +87,7 @@ def test_a_comment_draft_survives_a_reload_and_goes_once_posted(app, live_server
     page.goto(url)
     page.fill("#body", "Een lange reactie die ik nog niet verstuurde.")
     for _ in range(50):  # saved after a short pause in typing (the CSP forbids eval'd waits)
-        if page.evaluate("Object.keys(localStorage).some(k => k.startsWith('smartsociety-draft:'))"):
+        if page.evaluate(DRAFT_KEYS):
             break
         page.wait_for_timeout(100)
     page.goto(url)
@@ -96,8 +97,7 @@ def test_a_comment_draft_survives_a_reload_and_goes_once_posted(app, live_server
     page.wait_for_selector(".flash-success")
     page.goto(url)
     assert page.input_value("#body") == ""
-    assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('smartsociety-draft:'))"
-                         ) == []
+    assert page.evaluate(DRAFT_KEYS) == []
 
 
 def test_preview_keeps_the_chosen_attachment(app, live_server, page, tmp_path):
