@@ -77,7 +77,7 @@ def content_security_policy(app: Flask) -> dict:
 
 
 def register_extensions(app: Flask) -> None:
-    from smartsociety import database, i18n, pagecache, search
+    from smartsociety import database, i18n, pagecache, search, webassets
     from smartsociety.ops import logs
     from smartsociety.accounts.session import load_user
 
@@ -112,6 +112,7 @@ def register_extensions(app: Flask) -> None:
     logs.init_app(app)
     search.init_app(app)
     pagecache.init_app(app)
+    webassets.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -130,6 +131,7 @@ def register_blueprints(app: Flask) -> None:
     from smartsociety.search.views import bp as search_bp
     from smartsociety.sensors.views import bp as sensors_bp
     from smartsociety.solutions.views import bp as solutions_bp
+    from smartsociety.solutions.contact import bp as contact_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(ops_bp)
@@ -139,6 +141,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(principles_bp)
     app.register_blueprint(cases_bp)
     app.register_blueprint(solutions_bp)
+    app.register_blueprint(contact_bp)
     app.register_blueprint(search_bp)
     app.register_blueprint(notify_bp)
     app.register_blueprint(feeds_bp)

@@ -1,16 +1,20 @@
 """Markdown to safe HTML: rendered once when text is saved, sanitised against an allow-list."""
 import markdown
 import nh3
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
 
+# No <img>: the Content-Security-Policy allows images from this site only, so an image from
+# elsewhere always showed as broken. Markdown images become links with their alt text (below);
+# raw <img> tags are dropped.
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "dl", "dt", "em", "h1", "h2",
-    "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li", "ol", "p", "pre", "s",
+    "h3", "h4", "h5", "h6", "hr", "i", "ins", "kbd", "li", "ol", "p", "pre", "s",
     "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
 }
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
     "abbr": {"title"},
-    "img": {"src", "alt", "title"},
     "td": {"align"},
     "th": {"align"},
     "ol": {"start"},
@@ -19,7 +23,29 @@ ALLOWED_ATTRIBUTES = {
 # No javascript:, data:, vbscript: or relative-protocol tricks survive: only these schemes.
 URL_SCHEMES = {"http", "https", "mailto"}
 LINK_REL = "nofollow ugc noopener"
-EXTENSIONS = ["tables", "fenced_code", "sane_lists"]
+
+
+class _ImagesAsLinks(Treeprocessor):
+    """![alt](url) -> <a href="url">alt</a> (the URL when there is no alt text)."""
+
+    def run(self, root):
+        for image in list(root.iter("img")):
+            src, alt = image.get("src", ""), image.get("alt", "")
+            tail = image.tail
+            image.clear()
+            image.tag = "a"
+            image.set("href", src)
+            image.text = alt.strip() or src
+            image.tail = tail
+
+
+class _ImagesAsLinksExtension(Extension):
+    def extendMarkdown(self, md):
+        # After inline patterns (priority 20) made the <img> elements.
+        md.treeprocessors.register(_ImagesAsLinks(md), "images_as_links", 5)
+
+
+EXTENSIONS = ["tables", "fenced_code", "sane_lists", _ImagesAsLinksExtension()]
 
 
 def render_markdown(text: str, *, link_rel: str = LINK_REL) -> str:

@@ -324,6 +324,13 @@ def can_handle_missing_sensors(user, gemeente) -> bool:
     return is_moderator(user) or is_verified_member(user, gemeente)
 
 
+def can_take_part_in_conversation(user, message) -> bool:
+    """A contact message's conversation: its sender and whoever reads the receiving inbox."""
+    return bool(getattr(user, "is_authenticated", False)) and (
+        user.id == message.sender_id or can_read_inbox(user, message.organisation)
+    )
+
+
 # Moderation
 
 

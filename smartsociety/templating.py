@@ -2,10 +2,10 @@
 from urllib.parse import urlencode
 
 from flask import Flask, request
-from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_babel import format_decimal, get_locale
 from markupsafe import Markup
 
-from smartsociety import permissions
+from smartsociety import dates, permissions
 from smartsociety.i18n import LANGUAGE_NAMES
 from smartsociety.labels import label
 
@@ -56,9 +56,10 @@ def init_app(app: Flask) -> None:
         url_endpoints=app.view_functions,
     )
     app.jinja_env.filters.update(
-        date=lambda value, fmt="medium": format_date(value, fmt) if value else "",
-        datetime=lambda value, fmt="medium": format_datetime(value, fmt) if value else "",
-        isodatetime=lambda value: value.isoformat() if value else "",
+        # The one date helper (smartsociety.dates): "long" (default) or "short" per language.
+        date=lambda value, fmt=dates.LONG: dates.format_date(value, fmt),
+        datetime=lambda value, fmt=dates.LONG: dates.format_datetime(value, fmt),
+        isodatetime=dates.iso,
         # Numbers with the reader's separators ("1.234" in Dutch, "1,234" in English).
         number=lambda value, fmt=None: format_decimal(value, fmt) if value is not None else "",
         # Stored HTML was sanitised when it was saved; marking it safe here is the only place.

@@ -15,5 +15,8 @@ app = create_app(
 
 @app.get("/_slow")
 def slow():
+    started = os.environ.get("SLOW_STARTED_FILE")
+    if started:  # tells the test the request is in flight (no guessing with a sleep)
+        open(started, "w").close()
     time.sleep(float(os.environ.get("SLOW_SECONDS", "2")))
     return "finished"

@@ -82,7 +82,6 @@ def test_anonymous_cannot_create(client, app):
         {"title": "   "},
         {"themes": []},
         {"themes": ["geen-thema"]},
-        {"status": "pilot"},  # a project status on a dilemma
         {"question": ""},
         {"kind": "iets"},
     ],

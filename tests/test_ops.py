@@ -113,6 +113,7 @@ def test_sigterm_lets_a_running_request_finish(tmp_path, app):
         TEST_DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
         TEST_INDEX_DIR=str(tmp_path / "index"),
         SLOW_SECONDS="2",
+        SLOW_STARTED_FILE=str(tmp_path / "slow-started"),
     )
     log = open(tmp_path / "gunicorn.log", "wb")
     server = subprocess.Popen(
@@ -137,7 +138,11 @@ def test_sigterm_lets_a_running_request_finish(tmp_path, app):
 
         thread = threading.Thread(target=slow_request)
         thread.start()
-        time.sleep(0.5)
+        # SIGTERM once the request is being served (a fixed 0.5 s sleep raced a busy machine).
+        while not (tmp_path / "slow-started").exists():
+            assert thread.is_alive() or result, "the slow request ended before it started"
+            assert time.monotonic() < deadline + 60, "the slow request never reached gunicorn"
+            time.sleep(0.05)
         server.send_signal(signal.SIGTERM)
         thread.join(20)
         assert result == {"status": 200, "body": b"finished"}

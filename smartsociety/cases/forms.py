@@ -43,12 +43,17 @@ def _strip(value):
 
 
 LANGUAGE_CHOICES = list(LANGUAGE_LABELS.items())
-STATUS_CHOICES = choices(ProjectStatus, _l("Project")) + choices(DilemmaStatus, _l("Dilemma"))
+# The empty first option stands outside the groups: a required <select>'s first option must be
+# a placeholder directly in the select (HTML), not inside an <optgroup>.
+STATUS_CHOICES = (
+    options([("", _l("Choose a status"))])
+    + choices(ProjectStatus, _l("Project")) + choices(DilemmaStatus, _l("Dilemma"))
+)
 
 
 class CaseForm(FlaskForm):
     kind = RadioField(_l("Kind"), choices=choices(CaseKind), validators=[InputRequired()])
-    status = SelectField(_l("Status"), choices=STATUS_CHOICES, validators=[InputRequired()])
+    status = SelectField(_l("Status"), choices=STATUS_CHOICES, render_kw={"required": True})
     title = StringField(
         _l("Title"), filters=[_strip],
         validators=[DataRequired(_l("Give the case a title.")), Length(max=200)],
@@ -86,7 +91,9 @@ class CaseForm(FlaskForm):
     def validate_status(self, field):
         statuses = DilemmaStatus if self.kind.data == CaseKind.DILEMMA.value else ProjectStatus
         if field.data not in {s.value for s in statuses}:
-            raise ValidationError(_l("Choose a status that fits the kind of case."))
+            # Without JavaScript the list shows every status: choosing "Dilemma" left "Idea"
+            # selected and saving failed. The kind decides; its first status is the default.
+            field.data = next(iter(statuses)).value
 
     def validate_question(self, field):
         if self.kind.data == CaseKind.DILEMMA.value and not field.data:

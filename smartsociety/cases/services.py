@@ -140,11 +140,20 @@ def edit_case(case: Case, editor: User, data: CaseInput, upload=None) -> Case:
     if upload is not None:
         add_attachment(case, editor, upload)
     snapshot = case.snapshot()
-    if not case.revisions or case.revisions[-1].data != snapshot:
+    if not case.revisions or not _same_content(case.revisions[-1].data, snapshot):
         case.revisions.append(CaseRevision(editor=editor, data=snapshot))
         case.updated_at = case.last_activity_at = utcnow()
     db.session.commit()
     return case
+
+
+def _same_content(old: dict, new: dict) -> bool:
+    """Equal snapshots; tags compared as a set (older revisions kept them in typed order)."""
+    def tags(data: dict) -> list[str]:
+        names = (data.get("tags") or "").split(",")
+        return sorted(n.strip().casefold() for n in names if n.strip())
+
+    return {**old, "tags": tags(old)} == {**new, "tags": tags(new)}
 
 
 def add_attachment(case: Case, uploader: User, upload) -> Attachment:

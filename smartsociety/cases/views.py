@@ -41,8 +41,10 @@ from smartsociety.models import (
     CasePrincipleLink,
     CaseRevision,
     Comment,
+    DilemmaStatus,
     OrganisationKind,
     Principle,
+    ProjectStatus,
     Tag,
     Theme,
     User,
@@ -244,15 +246,27 @@ ATTACHMENT_ERRORS = {
 }
 
 
+KIND_STATUSES = {
+    CaseKind.PROJECT.value: [s.value for s in ProjectStatus],
+    CaseKind.DILEMMA.value: [s.value for s in DilemmaStatus],
+}
+
+
+def _form_page(form: CaseForm, case: Case | None, status: int = 200, **extra):
+    """The case form again; a chosen file cannot come back, so the page names it instead."""
+    upload = _upload(form) if form.is_submitted() else None
+    return render_template(
+        "cases/form.html", form=form, case=case, kind_statuses=KIND_STATUSES,
+        attachment_to_choose_again=upload.filename if upload is not None else None, **extra,
+    ), status
+
+
 def _save_case(form: CaseForm, case: Case | None):
     """Shared by create and edit: preview, validate, store; returns a response."""
-    template = "cases/form.html"
     if form.is_submitted() and form.preview.data:
-        html = render_markdown(form.body.data or "")
-        return render_template(template, form=form, case=case, preview_html=html)
+        return _form_page(form, case, preview_html=render_markdown(form.body.data or ""))
     if not form.validate_on_submit():
-        status = 422 if form.is_submitted() else 200
-        return render_template(template, form=form, case=case), status
+        return _form_page(form, case, 422 if form.is_submitted() else 200)
     try:
         if case is None:
             case = services.create_case(current_user, _case_input(form), _upload(form))
@@ -263,7 +277,7 @@ def _save_case(form: CaseForm, case: Case | None):
     except services.AttachmentRefused as refused:
         db.session.rollback()
         form.attachment.errors = [ATTACHMENT_ERRORS[str(refused)]]
-        return render_template(template, form=form, case=case), 422
+        return _form_page(form, case, 422)
     return redirect(url_for("cases.detail", case_id=case.id))
 
 

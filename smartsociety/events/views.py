@@ -1,9 +1,10 @@
 """Event pages: the list, an event with its programme, registration, calendars, and the
 organiser's pages (programme, attendees, report and outcomes)."""
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
-from flask_babel import format_datetime, gettext as _
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from smartsociety import dates
 from smartsociety.cases.services import AttachmentRefused
 from smartsociety.events import calendar, documents, outcomes, registration, services
 from smartsociety.events.forms import (
@@ -39,9 +40,12 @@ def case_sessions(case):
 
 
 @bp.app_template_filter("eventtime")
-def eventtime(moment, event: Event, fmt: str = "medium") -> str:
-    """A moment in the event's own time zone (not the reader's), as the event is held there."""
-    return format_datetime(services.local(moment, event), fmt, rebase=False) if moment else ""
+def eventtime(moment, event: Event, fmt: str = dates.LONG) -> str:
+    """A moment in the event's own time zone (not the reader's), as the event is held there;
+    `fmt` "time" gives the time of day only."""
+    if fmt == "time":
+        return dates.format_time(moment, event.timezone)
+    return dates.format_datetime(moment, fmt, zone=event.timezone)
 
 
 def _event(event_id: int) -> Event:

@@ -1,5 +1,7 @@
 """Atom feeds: new cases overall, per theme, tag and organisation, a principle's changes, and a
 saved search."""
+import hashlib
+from datetime import datetime, timezone
 from urllib.parse import urljoin
 
 import sqlalchemy as sa
@@ -22,7 +24,6 @@ from smartsociety.models import (
     Tag,
     Theme,
     User,
-    utcnow,
 )
 from smartsociety.models.principle import PUBLIC_STATUSES
 from smartsociety.search import service
@@ -32,6 +33,9 @@ from smartsociety.search.query import parse
 bp = Blueprint("feeds", __name__, url_prefix="/feeds")
 FEED_SIZE = 30
 ATOM = "application/atom+xml; charset=utf-8"
+# The `updated` of a feed with no entries: fixed, so polling an empty feed answers 304 (it was
+# "now", a new document on every poll).
+EMPTY_FEED_UPDATED = datetime(2026, 1, 1, tzinfo=timezone.utc)
 
 
 def _feed(feed_id: str, title: str, alternate: str, entries: list[dict]) -> Response:
@@ -42,7 +46,8 @@ def _feed(feed_id: str, title: str, alternate: str, entries: list[dict]) -> Resp
     feed.link(href=feed_id, rel="self", type="application/atom+xml")
     feed.author({"name": "Smart Society"})
     feed.language("nl")
-    feed.updated(max((e["updated"] for e in entries), default=utcnow()))
+    updated = max((_aware(e["updated"]) for e in entries), default=EMPTY_FEED_UPDATED)
+    feed.updated(updated)
     # feedgen prepends entries; adding oldest first keeps the newest on top.
     for data in reversed(entries):
         entry = feed.add_entry()
@@ -54,7 +59,17 @@ def _feed(feed_id: str, title: str, alternate: str, entries: list[dict]) -> Resp
             entry.author({"name": data["author"]})
         if data.get("summary"):
             entry.summary(data["summary"])
-    return Response(_explicit_alternates(feed.atom_str(pretty=True)), content_type=ATOM)
+    body = _explicit_alternates(feed.atom_str(pretty=True))
+    response = Response(body, content_type=ATOM)
+    # Conditional GET: feed readers poll; an unchanged feed answers 304 without a body.
+    response.set_etag(hashlib.sha256(body).hexdigest()[:32])
+    response.last_modified = updated
+    response.cache_control.no_cache = True
+    return response.make_conditional(request)
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
 
 
 def _explicit_alternates(xml: bytes) -> bytes:
@@ -207,7 +222,8 @@ def search():
             continue
         url = urljoin(request.host_url, path)
         entries.append({"id": url, "url": url, "title": hit.title,
-                        "updated": hit.date or utcnow(), "summary": plain_text(str(hit.snippet))})
+                        "updated": hit.date or EMPTY_FEED_UPDATED,
+                        "summary": plain_text(str(hit.snippet))})
     self_url = url_for("feeds.search", _external=True, **request.args.to_dict(flat=True))
     return _feed(self_url, _("Smart Society: search for %(query)s", query=text or "…"),
                  url_for("search.index", _external=True, **request.args.to_dict(flat=True)),

@@ -16,6 +16,7 @@ from smartsociety.models.case import (
 )
 from smartsociety.models.comment import Comment, CommentReaction, CommentRevision
 from smartsociety.models.notification import (
+    DEFAULT_DELIVERIES,
     DEFAULT_DELIVERY,
     Delivery,
     EventKind,
@@ -86,6 +87,7 @@ from smartsociety.models.solution import (
     OFFER_TRANSITIONS,
     PROVIDER_KINDS,
     ContactMessage,
+    ContactReply,
     Offer,
     OfferStatus,
     OpenStandard,
@@ -119,6 +121,7 @@ __all__ = [
     "QuestionnaireVersion",
     "SizeClass",
     "Statement",
+    "DEFAULT_DELIVERIES",
     "DEFAULT_DELIVERY",
     "Delivery",
     "EventKind",
@@ -131,6 +134,7 @@ __all__ = [
     "OFFER_TRANSITIONS",
     "PROVIDER_KINDS",
     "ContactMessage",
+    "ContactReply",
     "Offer",
     "OfferStatus",
     "OpenStandard",

@@ -155,7 +155,9 @@ class Case(Base):
             "status": self.status,
             "language": self.language,
             "themes": ", ".join(sorted(t.value if hasattr(t, "value") else t for t in self.themes)),
-            "tags": ", ".join(tag.name for tag in self.tags),
+            # In slug order whatever order they were typed in, as the relationship loads them:
+            # otherwise re-saving unchanged tags recorded a revision that only re-sorted them.
+            "tags": ", ".join(tag.name for tag in sorted(self.tags, key=lambda t: t.slug)),
             "question": self.question,
             "values_at_stake": self.values_at_stake,
             "tried": self.tried,

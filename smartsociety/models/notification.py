@@ -34,6 +34,8 @@ class EventKind(str, enum.Enum):
     SENSOR_QUESTION = "sensor_question"
     SENSOR_REVIEW = "sensor_review"
     SENSOR_STILL_THERE = "sensor_still_there"
+    # A contact message to the member's organisation, or a reply in such a conversation.
+    CONTACT = "contact"
 
 
 class Delivery(str, enum.Enum):
@@ -44,6 +46,8 @@ class Delivery(str, enum.Enum):
 
 
 DEFAULT_DELIVERY = Delivery.DAILY
+# A message from another member waits for an answer: mailed at once unless the member chose.
+DEFAULT_DELIVERIES = {EventKind.CONTACT: Delivery.IMMEDIATE}
 
 
 class Follow(Base):

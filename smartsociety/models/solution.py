@@ -38,6 +38,8 @@ class OfferStatus(str, enum.Enum):
     OFFERED = "offered"
     IN_CONVERSATION = "in_conversation"
     CHOSEN = "chosen"
+    # The provider withdrew the solution while the offer was still open.
+    WITHDRAWN = "withdrawn"
 
 
 # Status -> statuses the case author may move an offer to (forward only; chosen is final).
@@ -45,7 +47,9 @@ OFFER_TRANSITIONS = {
     OfferStatus.OFFERED: {OfferStatus.IN_CONVERSATION, OfferStatus.CHOSEN},
     OfferStatus.IN_CONVERSATION: {OfferStatus.CHOSEN},
     OfferStatus.CHOSEN: set(),
+    OfferStatus.WITHDRAWN: set(),
 }
+OPEN_OFFER_STATUSES = (OfferStatus.OFFERED, OfferStatus.IN_CONVERSATION)
 
 
 solution_standard = sa.Table(
@@ -302,6 +306,11 @@ class ContactMessage(Base):
     organisation: Mapped["Organisation"] = relationship()  # noqa: F821
     sender: Mapped["User | None"] = relationship()  # noqa: F821
 
+    replies: Mapped[list["ContactReply"]] = relationship(
+        back_populates="message", order_by="ContactReply.created_at, ContactReply.id",
+        cascade="all, delete-orphan",
+    )
+
     @classmethod
     def inbox(cls, organisation_id: int) -> sa.Select:
         from sqlalchemy.orm import selectinload
@@ -311,7 +320,25 @@ class ContactMessage(Base):
         return (
             sa.select(cls)
             .where(cls.organisation_id == organisation_id)
-            .options(selectinload(cls.solution),
+            .options(selectinload(cls.solution), selectinload(cls.replies),
                      selectinload(cls.sender).selectinload(User.organisation))
             .order_by(cls.created_at.desc(), cls.id.desc())
         )
+
+
+class ContactReply(Base):
+    """A reply in the conversation a contact message starts: by the sender or by a member of
+    the receiving organisation (it replaced a `mailto:` link that left no record)."""
+
+    __tablename__ = "contact_reply"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("contact_message.id", ondelete="CASCADE"), index=True
+    )
+    author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    body: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    message: Mapped[ContactMessage] = relationship(back_populates="replies")
+    author: Mapped["User | None"] = relationship()  # noqa: F821

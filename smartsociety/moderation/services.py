@@ -7,6 +7,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
 from smartsociety.extensions import db
@@ -205,7 +206,12 @@ def suspend(moderator: User, user: User, until: datetime, reason: str) -> Sancti
         ends_at=until,
     )
     db.session.add(sanction)
-    record(moderator, "suspend", user, reason=f"{reason} (→ {until.isoformat(timespec='minutes')})")
+    from smartsociety.dates import format_datetime
+
+    # The end in words the reader knows (the log showed a raw ISO timestamp here).
+    record(moderator, "suspend", user,
+           reason=gettext("%(reason)s (until %(date)s)", reason=reason,
+                          date=format_datetime(until)))
     db.session.commit()
     return sanction
 

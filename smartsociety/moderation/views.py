@@ -16,15 +16,15 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from smartsociety.cases import services as case_services
+from smartsociety.dates import format_datetime
 from smartsociety.extensions import db
 from smartsociety.labels import options
-from smartsociety.moderation import registry, services
+from smartsociety.moderation import auditlog, registry, services
 from smartsociety.moderation.forms import (
     AuditFilterForm,
     DecisionForm,
@@ -38,6 +38,7 @@ from smartsociety.models import (
     Report,
     ReportReason,
     Sanction,
+    SanctionKind,
     User,
     utcnow,
 )
@@ -85,6 +86,7 @@ AUDIT_ACTIONS = {
     "answer_withdraw": _l("Accepted answer withdrawn by a moderator"),
     "principle_create": _l("Principle created"),
     "principle_draft_edit": _l("Principle draft edited"),
+    "principle_draft_delete": _l("Principle draft deleted"),
     "solution_edit": _l("Solution edited by a moderator"),
     "solution_withdraw": _l("Solution withdrawn by a moderator"),
     "solution_reinstate": _l("Solution reinstated by a moderator"),
@@ -104,21 +106,47 @@ def refuse_writes_while_suspended():
         abort(403, _(
             "Your account is suspended until %(end)s, so you cannot post or change anything. "
             "Reason: %(reason)s",
-            end=format_datetime(suspension.ends_at, "medium"), reason=suspension.reason,
+            end=format_datetime(suspension.ends_at), reason=suspension.reason,
         ))
     return None
 
 
+# Predicates that only let a member read stay as they are while the member is suspended.
+_READING_PREDICATES = ("can_view", "can_read", "can_take_part_in_conversation")
+
+
+def _refused(*_args, **_kwargs) -> bool:
+    return False
+
+
 @bp.app_context_processor
 def moderation_banner():
-    """Warnings the member must still acknowledge are shown on every page."""
+    """Warnings the member must still acknowledge are shown on every page; a suspension is
+    shown too, and the pages offer no form the member cannot use (every write predicate is
+    False in templates), instead of a form whose text a 403 would throw away."""
     if not current_user.is_authenticated:
-        return {"pending_warnings": []}
+        return {"pending_warnings": [], "active_suspension": None}
     if "pending_warnings" not in g:
-        g.pending_warnings = list(
-            db.session.scalars(Sanction.unacknowledged_warnings(current_user.id))
+        # One query for both: the warnings to acknowledge and a suspension still running.
+        warnings = Sanction.unacknowledged_warnings(current_user.id).whereclause
+        suspension = Sanction.active_suspension(current_user.id).whereclause
+        sanctions = list(db.session.scalars(
+            sa.select(Sanction).where(sa.or_(warnings, suspension)).order_by(Sanction.created_at)
+        ))
+        g.pending_warnings = [s for s in sanctions if s.kind is SanctionKind.WARNING]
+        g.active_suspension = max(
+            (s for s in sanctions if s.kind is SanctionKind.SUSPENSION),
+            key=lambda s: s.ends_at, default=None,
         )
-    return {"pending_warnings": g.pending_warnings}
+    context = {"pending_warnings": g.pending_warnings, "active_suspension": g.active_suspension}
+    if g.active_suspension is not None:
+        from smartsociety.permissions import PREDICATES
+
+        context.update({
+            name: _refused for name in PREDICATES
+            if name.startswith("can_") and not name.startswith(_READING_PREDICATES)
+        })
+    return context
 
 
 def _item(target_type: str, target_id: int):
@@ -367,9 +395,8 @@ def _audit_select():
         [("", _("All actions"))] + [(key, str(text)) for key, text in AUDIT_ACTIONS.items()]
     )
     form.target_type.choices = options(
-        [("", _("All types"))] + [(name, str(kind.label)) for name, kind in registry.TYPES.items()]
-        + [("organisation", _("Organisation")), ("principle_version", _("Principle version")),
-           ("solution", _("Solution")), ("open_standard", _("Open standard"))]
+        [("", _("All types"))]
+        + [(name, str(label)) for name, label in auditlog.target_types().items()]
     )
     valid = form.validate()
     select = AuditEntry.filtered(
@@ -385,8 +412,10 @@ def _audit_select():
 def log():
     ensure(can_moderate(current_user))
     form, select = _audit_select()
+    page = paginate(select)
     return render_template(
-        "moderation/log.html", form=form, page=paginate(select), action_labels=AUDIT_ACTIONS
+        "moderation/log.html", form=form, page=page, action_labels=AUDIT_ACTIONS,
+        type_labels=auditlog.target_types(), target_urls=auditlog.target_urls(page.items),
     )
 
 

@@ -13,6 +13,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from smartsociety.extensions import db
 from smartsociety.mail import send_mail
 from smartsociety.models import (
+    DEFAULT_DELIVERIES,
     DEFAULT_DELIVERY,
     Case,
     Comment,
@@ -109,7 +110,8 @@ def deliveries(user_ids: Iterable[int], kind: EventKind) -> dict[int, Delivery]:
             )
         ).all()
     ) if ids else {}
-    return {user_id: chosen.get(user_id, DEFAULT_DELIVERY) for user_id in ids}
+    default = DEFAULT_DELIVERIES.get(kind, DEFAULT_DELIVERY)
+    return {user_id: chosen.get(user_id, default) for user_id in ids}
 
 
 def _subject_visible(kind: EventKind, case, comment) -> bool:
@@ -234,7 +236,8 @@ def preferences(user: User) -> dict[EventKind, Delivery]:
             )
         ).all()
     )
-    return {kind: chosen.get(kind, DEFAULT_DELIVERY) for kind in EventKind}
+    return {kind: chosen.get(kind, DEFAULT_DELIVERIES.get(kind, DEFAULT_DELIVERY))
+            for kind in EventKind}
 
 
 def save_preferences(user: User, wanted: dict[EventKind, Delivery],

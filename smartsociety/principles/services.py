@@ -105,6 +105,22 @@ def update_draft(
     db.session.commit()
 
 
+def delete_draft(version: PrincipleVersion, actor: User | None = None) -> Principle | None:
+    """Discard a draft. A principle whose only version is this draft goes with it (it was never
+    public); returns the principle when it remains."""
+    _require(version.is_draft, _l("Only a draft can be deleted; adopted text is frozen."))
+    principle = version.principle
+    record(actor, "principle_draft_delete", version, target_type="principle_version",
+           label=version.title)
+    if len(principle.versions) == 1:
+        db.session.delete(principle)
+        db.session.commit()
+        return None
+    principle.versions.remove(version)
+    db.session.commit()
+    return principle
+
+
 def new_version(principle: Principle, author: User) -> PrincipleVersion:
     """Start the next version as a draft copy of the latest one."""
     latest = principle.latest_version

@@ -244,7 +244,14 @@ def compare(slug: str):
 def edit(slug: str, number: int):
     ensure(can_manage_principles(current_user))
     version = _version(_principle(slug), number)
-    form = PrincipleForm(obj=version, rules="\n".join(rule.text for rule in version.rules))
+    # Explicit data, never obj= as well: WTForms lets obj= win over keywords, which filled the
+    # rules box with the Rule objects' reprs and saving that replaced every rule with one line.
+    form = PrincipleForm(data={
+        "title": version.title,
+        "statement": version.statement,
+        "explanation": version.explanation,
+        "rules": "\n".join(rule.text for rule in version.rules),
+    })
     if not form.is_submitted() and not version.is_draft:
         raise services.Conflict(_("Only a draft can be edited; adopted text is frozen."))
     if form.validate_on_submit():
@@ -268,6 +275,17 @@ def edit(slug: str, number: int):
 
 def _form_conflict(template: str, form, version, error: services.Conflict):
     return render_template(template, form=form, version=version, conflict=str(error)), 409
+
+
+@bp.post("/<slug>/versie/<int:number>/verwijderen")
+@login_required
+def delete_draft(slug: str, number: int):
+    ensure(can_manage_principles(current_user))
+    principle = services.delete_draft(_version(_principle(slug), number), actor=current_user)
+    flash(_("The draft was deleted."), "success")
+    if principle is None:
+        return redirect(url_for(".index"))
+    return redirect(url_for(".detail", slug=slug))
 
 
 @bp.post("/<slug>/nieuwe-versie")

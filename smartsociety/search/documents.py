@@ -1,5 +1,6 @@
 """The document types of cases, comments and principles; later features register theirs the same way."""
 import html
+from datetime import datetime, time, timezone
 
 import sqlalchemy as sa
 from flask import current_app, url_for
@@ -123,6 +124,14 @@ def _searchable_version_clause():
     return PrincipleVersion.status.in_(SEARCHABLE_VERSIONS)
 
 
+def _principle_date(version: PrincipleVersion) -> datetime:
+    """The date the text carries: its adoption, else the opening of its consultation (the row's
+    creation is only when it was entered here: the demo's 2019 principles showed as today's)."""
+    if version.adopted_on is not None:
+        return datetime.combine(version.adopted_on, time(12), timezone.utc)
+    return version.consultation_opened_at or version.created_at
+
+
 def load_principle_versions(session: Session, ids: list[int]) -> dict[int, dict]:
     versions = session.scalars(
         sa.select(PrincipleVersion)
@@ -141,7 +150,7 @@ def load_principle_versions(session: Session, ids: list[int]) -> dict[int, dict]
             "kind": "",
             "status": version.status.value,
             "themes": [],
-            "date": version.consultation_opened_at or version.created_at,
+            "date": _principle_date(version),
             "case_id": 0,
             "parent": "",
             "organisation": "",

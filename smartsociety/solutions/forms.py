@@ -89,6 +89,12 @@ class ContactForm(FlaskForm):
     submit = SubmitField(_l("Send message"))
 
 
+class ReplyForm(FlaskForm):
+    body = TextAreaField(_l("Your reply"), filters=[_strip],
+                         validators=[DataRequired(), Length(max=5000)])
+    submit = SubmitField(_l("Send reply"))
+
+
 class ListFilterForm(FlaskForm):
     class Meta:
         csrf = False

@@ -1,15 +1,12 @@
 """Writes that span several models: listings with revisions, offers, use reviews, messages."""
-import smtplib
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import current_app, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from smartsociety.extensions import db
-from smartsociety.mail import send_mail
 from smartsociety.moderation.audit import record_if_moderating
 from smartsociety.markup import plain_text, render_markdown
 from smartsociety.notify import services as notify
@@ -18,6 +15,7 @@ from smartsociety.models import (
     EventKind,
     Case,
     ContactMessage,
+    ContactReply,
     Offer,
     OfferStatus,
     OpenStandard,
@@ -98,7 +96,22 @@ def edit_solution(solution: Solution, editor: User, data: SolutionInput) -> Solu
 
 
 def set_withdrawn(solution: Solution, withdrawn: bool, actor: User | None = None) -> None:
-    solution.withdrawn_at = (solution.withdrawn_at or utcnow()) if withdrawn else None
+    """Withdraw (or list again) a solution; its open offers are withdrawn with it, and come
+    back as offered when it is listed again, so a case never shows a dead offer as active."""
+    from smartsociety.models.solution import OPEN_OFFER_STATUSES
+
+    now = utcnow()
+    if withdrawn and solution.withdrawn_at is None:
+        offers = db.session.scalars(sa.select(Offer).where(
+            Offer.solution_id == solution.id, Offer.status.in_(OPEN_OFFER_STATUSES)))
+        for offer in offers:
+            offer.status, offer.status_changed_at = OfferStatus.WITHDRAWN, now
+    elif not withdrawn and solution.withdrawn_at is not None:
+        offers = db.session.scalars(sa.select(Offer).where(
+            Offer.solution_id == solution.id, Offer.status == OfferStatus.WITHDRAWN))
+        for offer in offers:
+            offer.status, offer.status_changed_at = OfferStatus.OFFERED, now
+    solution.withdrawn_at = (solution.withdrawn_at or now) if withdrawn else None
     record_if_moderating(actor, "solution_withdraw" if withdrawn else "solution_reinstate",
                          solution, target_type="solution", label=solution.name,
                          own=actor is not None and actor.organisation_id == solution.organisation_id)
@@ -226,32 +239,36 @@ def uses_of(solution: Solution) -> list[SolutionUse]:
 
 # Contact messages
 
-MAIL_SUBJECT = _l("[Smart Society] %(subject)s")
-
-
 def send_contact(sender: User, solution: Solution, subject: str, body: str) -> ContactMessage:
-    """Store the message for the organisation's inbox, then e-mail its members. A failed
-    delivery is logged, not raised: the message is already in the inbox."""
+    """Store the message as the start of a conversation in the organisation's inbox and notify
+    its members in the app; mail goes through the outbox (retried, never lost on a refused
+    connection) as each member chose, at once by default."""
     message = ContactMessage(solution=solution, organisation_id=solution.organisation_id,
                              sender=sender, subject=subject, body=body)
     db.session.add(message)
-    db.session.commit()
+    db.session.flush()
     organisation = db.session.get(Organisation, solution.organisation_id)
-    inbox = url_for("solutions.inbox", slug=organisation.slug, _external=True)
-    sender_org = sender.organisation.name if sender.organisation else _("no organisation")
-    text = _(
-        "%(name)s (%(organisation)s) sent your organisation a message about %(solution)s:\n\n"
-        "%(body)s\n\nReply to %(email)s. All messages: %(inbox)s",
-        name=sender.name, organisation=sender_org, solution=solution.name, body=body,
-        email=sender.email, inbox=inbox,
-    )
-    for member in organisation.members:
-        try:
-            send_mail(member.email, str(MAIL_SUBJECT) % {"subject": subject}, text,
-                      headers={"Reply-To": sender.email})
-        except (smtplib.SMTPException, OSError):
-            current_app.logger.exception("contact message %s not mailed", message.id)
+    notify.emit(EventKind.CONTACT, sender, recipients=organisation.members, title=subject,
+                path=url_for("contact.conversation", message_id=message.id))
+    db.session.commit()
     return message
+
+
+def reply_to_contact(message: ContactMessage, author: User, body: str) -> ContactReply:
+    """A reply in the conversation; the other side is notified (the sender, or the members of
+    the receiving organisation)."""
+    reply = ContactReply(message=message, author=author, body=body)
+    db.session.add(reply)
+    db.session.flush()
+    if author.id == message.sender_id:
+        organisation = db.session.get(Organisation, message.organisation_id)
+        recipients = list(organisation.members)
+    else:
+        recipients = [message.sender]
+    notify.emit(EventKind.CONTACT, author, recipients=recipients, title=message.subject,
+                path=url_for("contact.conversation", message_id=message.id))
+    db.session.commit()
+    return reply
 
 
 # Organisation profile

@@ -258,10 +258,12 @@ def contact(solution_id: int):
     form = ContactForm()
     if not form.validate_on_submit():
         return render_detail(solution, contact_form=form, status=422)
-    services.send_contact(current_user, solution, form.subject.data, form.body.data)
-    flash(_("Your message has been sent to %(name)s.", name=solution.organisation.name),
-          "success")
-    return redirect(url_for("solutions.detail", solution_id=solution.id))
+    message = services.send_contact(current_user, solution, form.subject.data, form.body.data)
+    # Says what happened: stored in their inbox and notified; mail follows through the outbox
+    # (it said "sent" while the mail server refused the connection).
+    flash(_("Your message is in the inbox of %(name)s and its members have been notified. "
+            "Their reply appears here.", name=solution.organisation.name), "success")
+    return redirect(url_for("contact.conversation", message_id=message.id))
 
 
 @bp.route("/open-standaarden", methods=["GET", "POST"])

@@ -37,5 +37,11 @@ document.addEventListener("DOMContentLoaded", () => {
       clearTimeout(timer);
       timer = setTimeout(update, 400);
     });
+    // The form's Preview button (caseform.js) asks for it at once instead of submitting.
+    area.addEventListener("preview-now", () => {
+      clearTimeout(timer);
+      last = null;
+      update();
+    });
   });
 });

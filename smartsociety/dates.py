@@ -1,0 +1,74 @@
+"""The one way a date is shown: a long and a short format per language (docs: conventions).
+
+Long: "30 november 2026" (with time "30 november 2026, 11:15"); short, for tables and lists:
+"30 nov. 2026". English in en-GB order: "30 November 2026, 11:15". Never US order.
+`iso` gives a valid HTML date-time for `<time datetime>`: whole seconds, no microseconds.
+"""
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
+
+from flask_babel import format_date as _babel_date
+from flask_babel import get_locale, to_user_timezone
+
+# Babel's Dutch abbreviations drop the full stop ("nov"); Dutch style writes "nov." and "mrt.".
+_DUTCH_SHORT_MONTHS = ("jan.", "feb.", "mrt.", "apr.", "mei", "jun.", "jul.", "aug.", "sep.",
+                       "okt.", "nov.", "dec.")
+LONG, SHORT = "long", "short"
+# Older names templates may still pass: everything maps onto the two formats.
+_ALIASES = {"medium": LONG, "full": LONG, LONG: LONG, SHORT: SHORT}
+
+
+def _style(style: str) -> str:
+    return _ALIASES.get(style, LONG)
+
+
+def _local(value, zone: str | None = None):
+    """A datetime in the reader's time zone, or in `zone` (an event is shown in the zone it is
+    held in); naive values are UTC; a date stays a date."""
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value.astimezone(ZoneInfo(zone)) if zone else to_user_timezone(value)
+    return value
+
+
+def _language() -> str:
+    locale = get_locale()
+    return locale.language if locale is not None else "nl"
+
+
+def format_date(value: date | datetime | None, style: str = LONG) -> str:
+    if value is None:
+        return ""
+    value = _local(value)
+    day = value.date() if isinstance(value, datetime) else value
+    if _style(style) == SHORT:
+        if _language() == "nl":
+            return f"{day.day} {_DUTCH_SHORT_MONTHS[day.month - 1]} {day.year}"
+        return _babel_date(day, "d MMM y")
+    return _babel_date(day, "d MMMM y")
+
+
+def format_datetime(value: datetime | None, style: str = LONG, zone: str | None = None) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, datetime):
+        return format_date(value, style)
+    local = _local(value, zone)
+    return f"{format_date(local, style)}, {local:%H:%M}"
+
+
+def format_time(value: datetime | None, zone: str | None = None) -> str:
+    """The time of day only ("09:00"), e.g. within a programme that names its day."""
+    return f"{_local(value, zone):%H:%M}" if value is not None else ""
+
+
+def iso(value: date | datetime | None) -> str:
+    """For `<time datetime>`: at most whole seconds (HTML allows three fraction digits)."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc).replace(microsecond=0).isoformat()
+    return value.isoformat()
