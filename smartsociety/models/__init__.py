@@ -50,6 +50,7 @@ from smartsociety.models.principle import (
     VoterGroup,
 )
 from smartsociety.models.search import SearchChange
+from smartsociety.models.security import RecoveryCode
 from smartsociety.models.solution import (
     OFFER_TRANSITIONS,
     PROVIDER_KINDS,
@@ -75,6 +76,7 @@ __all__ = [
     "Follow",
     "FollowTarget",
     "MailOutbox",
+    "RecoveryCode",
     "Notification",
     "NotificationPreference",
     "NotifySettings",
