@@ -116,6 +116,10 @@ def register_blueprints(app: Flask) -> None:
     from smartsociety.principles.views import bp as principles_bp
     from smartsociety.search.views import bp as search_bp
     from smartsociety.solutions.views import bp as solutions_bp
+    from smartsociety.devmail.views import bp as devmail_bp
+    from smartsociety.passwordreset.views import bp as passwordreset_bp
+    from smartsociety.twofactor.views import bp as twofactor_bp
+    from smartsociety.verification.views import bp as verification_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(ops_bp)
@@ -129,6 +133,11 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(notify_bp)
     app.register_blueprint(feeds_bp)
     app.register_blueprint(moderation_bp)
+    app.register_blueprint(verification_bp)
+    app.register_blueprint(passwordreset_bp)
+    app.register_blueprint(twofactor_bp)
+    if app.config["ENV_NAME"] == "development":
+        app.register_blueprint(devmail_bp)  # /dev/mail: nowhere else (404)
 
 
 def register_errorhandlers(app: Flask) -> None:

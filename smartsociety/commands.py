@@ -5,6 +5,7 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     from smartsociety.accounts.commands import users_cli
     from smartsociety.demo import demo_cli
+    from smartsociety.devmail.commands import devmail_cli
     from smartsociety.notify.commands import notify_cli
     from smartsociety.search.commands import search_cli
     from smartsociety.viewcounts.commands import views_cli
@@ -14,3 +15,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(search_cli)
     app.cli.add_command(notify_cli)
     app.cli.add_command(views_cli)
+    app.cli.add_command(devmail_cli)

@@ -21,6 +21,7 @@ def upgrade():
         batch_op.add_column(sa.Column('totp_enabled_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('totp_last_step', sa.BigInteger(), nullable=True))
     with op.batch_alter_table('mail_outbox', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('purpose', sa.String(length=30), nullable=True))
         batch_op.add_column(sa.Column('recipient', sa.String(length=254), nullable=True))
         batch_op.add_column(sa.Column('subject', sa.String(length=300), nullable=True))
         batch_op.add_column(sa.Column('body_text', sa.Text(), nullable=True))
@@ -48,6 +49,7 @@ def downgrade():
         batch_op.drop_column('body_text')
         batch_op.drop_column('subject')
         batch_op.drop_column('recipient')
+        batch_op.drop_column('purpose')
     with op.batch_alter_table('user', schema=None) as batch_op:
         batch_op.drop_column('totp_last_step')
         batch_op.drop_column('totp_enabled_at')

@@ -81,6 +81,7 @@ class MailOutbox(Base):
     # Account mail (address checks, password resets, notices) carries its own message instead
     # of notifications; `recipient` overrides the member's address (a new address to check).
     # The bodies hold one-time links, so they are emptied once the message went out.
+    purpose: Mapped[str | None] = mapped_column(sa.String(30))
     recipient: Mapped[str | None] = mapped_column(sa.String(254))
     subject: Mapped[str | None] = mapped_column(sa.String(300))
     body_text: Mapped[str | None] = mapped_column(sa.Text)
