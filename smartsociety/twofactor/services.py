@@ -138,9 +138,11 @@ def begin(session, user: User, remember: bool, next_url: str) -> None:
 
 def pending(session) -> tuple[User, dict] | None:
     data = session.get(PENDING_KEY)
-    if not isinstance(data, dict) or not isinstance(data.get("u"), int):
+    if not isinstance(data, dict) or not isinstance(data.get("u"), int) or not (
+        0 < data["u"] < 2**31 and isinstance(data.get("t"), int)
+    ):
         return None
-    if time.time() - data.get("t", 0) > PENDING_SECONDS:
+    if time.time() - data["t"] > PENDING_SECONDS:
         session.pop(PENDING_KEY, None)
         return None
     user = db.session.get(User, data["u"])
