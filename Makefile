@@ -20,7 +20,7 @@ run: install translations
 	$(FLASK) demo load
 	@# Mail goes to a local catcher (shown at /dev/mail); the sender retries what failed; page
 	@# views wait in instance/views until the flush adds them to the database, every minute.
-	export MAIL_PORT=$(DEV_MAIL_PORT); \
+	export MAIL_PORT=$(DEV_MAIL_PORT) SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)}; \
 	$(FLASK) devmail serve & $(FLASK) notify sender & $(FLASK) views flush --loop & \
 	trap 'kill $$(jobs -p) 2>/dev/null' EXIT; \
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
