@@ -1,9 +1,9 @@
 """Registration, authentication and password changes."""
 from flask import current_app
-from limits import parse
 
 from smartsociety.accounts import mailer
-from smartsociety.extensions import db, limiter
+from smartsociety.accounts.ratelimits import allowed
+from smartsociety.extensions import db
 from smartsociety.models import Organisation, User, utcnow
 from smartsociety.passwordhash import hash_password, needs_rehash, verify_password
 
@@ -54,8 +54,8 @@ def tell_owner_of_registration(owner: User, password: str) -> None:
     """Someone registered with `owner`'s address: mail the owner (at most a few times a day, so
     the form cannot be used to flood them). Hashes like a registration, to take as long."""
     hash_password(password, current_app.config["PASSWORD_HASH_METHOD"])
-    limit = parse(current_app.config["REGISTER_OWNER_MAIL_LIMIT"])
-    if not limiter.limiter.hit(limit, "register-owner-mail", str(owner.id)):
+    if not allowed(current_app.config["REGISTER_OWNER_MAIL_LIMIT"], "register-owner-mail",
+                   str(owner.id)):
         return
     outbox = mailer.queue(owner, "notice", "register_exists")
     db.session.commit()

@@ -1,10 +1,10 @@
 """Reset links: asked for by address, sent (at most a few per account), used once."""
 from flask import current_app, url_for
-from limits import parse
 
 from smartsociety.accounts import mailer
+from smartsociety.accounts.ratelimits import allowed
 from smartsociety.accounts.tokens import RESET_PASSWORD, make_token
-from smartsociety.extensions import db, limiter
+from smartsociety.extensions import db
 from smartsociety.models import User
 
 
@@ -14,8 +14,7 @@ def request_reset(email: str) -> None:
     user = db.session.scalar(User.by_email(email))
     if user is None:
         return
-    limit = parse(current_app.config["RESET_LIMIT_PER_ACCOUNT"])
-    if not limiter.limiter.hit(limit, "reset-account", str(user.id)):
+    if not allowed(current_app.config["RESET_LIMIT_PER_ACCOUNT"], "reset-account", str(user.id)):
         current_app.logger.info("password reset for account %s refused: limit", user.id)
         return
     link = url_for("passwordreset.reset", token=make_token(user, RESET_PASSWORD), _external=True)
