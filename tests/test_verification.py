@@ -195,3 +195,28 @@ def test_expired_verification_link(client, db, monkeypatch):
     response = client.get(f"/e-mailadres/bevestigen/{token}")
     assert response.status_code == 410 and "verlopen" in response.text
     assert db.session.scalar(sa.select(Case)) is None
+
+
+def test_every_contribution_predicate_asks_for_a_verified_address(db):
+    from smartsociety import permissions as p
+    from smartsociety.models import OrganisationKind, PrincipleVersion, VersionStatus
+    from tests.factories import CommentFactory, PrincipleFactory, SolutionFactory
+
+    gemeente = OrganisationFactory(kind=OrganisationKind.GEMEENTE)
+    company = OrganisationFactory(kind=OrganisationKind.BEDRIJF, name="Bedrijf X B.V.")
+    version = db.session.scalar(sa.select(PrincipleVersion).where(
+        PrincipleVersion.principle_id == PrincipleFactory(status=VersionStatus.CONSULTATION).id))
+    solution, case, comment = SolutionFactory(), CaseFactory(), CommentFactory()
+    for verified_at in (None, "now"):
+        kwargs = {} if verified_at else {"email_verified_at": None}
+        official = UserFactory(organisation=gemeente, **kwargs)
+        seller = UserFactory(organisation=company, **kwargs)
+        answers = [
+            p.can_create_case(official), p.can_comment(official, case),
+            p.can_react(official, comment),
+            p.can_take_part_in_consultation(official, version),
+            p.can_record_use(official, solution), p.can_contact_provider(official, solution),
+            p.can_report(official, case), p.can_publish_solution(seller),
+            p.can_offer_solution(seller, case),
+        ]
+        assert answers == [bool(verified_at)] * len(answers)
