@@ -1,5 +1,5 @@
 """Who may do what: every permission rule is a named predicate here, applied through `ensure`."""
-from flask import abort
+from flask import abort, current_app
 
 from smartsociety.models import (
     PROVIDER_KINDS,
@@ -27,11 +27,19 @@ def is_member(user) -> bool:
 
 
 def is_moderator(user) -> bool:
-    return is_member(user) and user.role in (Role.MODERATOR, Role.ADMIN)
+    return is_member(user) and user.role in (Role.MODERATOR, Role.ADMIN) and staff_may_act(user)
 
 
 def is_admin(user) -> bool:
-    return is_member(user) and user.role is Role.ADMIN
+    return is_member(user) and user.role is Role.ADMIN and staff_may_act(user)
+
+
+def staff_may_act(user) -> bool:
+    """Moderator and administrator rights need two-factor sign-in (issue 15); until it is on,
+    staff act as members (TWO_FACTOR_REQUIRED_FOR_STAFF, off only in the testing config)."""
+    return getattr(user, "has_two_factor", False) or not current_app.config.get(
+        "TWO_FACTOR_REQUIRED_FOR_STAFF", True
+    )
 
 
 def can_contribute(user) -> bool:

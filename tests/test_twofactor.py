@@ -8,7 +8,8 @@ import sqlalchemy as sa
 
 from smartsociety.models import RecoveryCode, Role
 from smartsociety.twofactor import services
-from tests.factories import TEST_PASSWORD, UserFactory
+from smartsociety.permissions import is_admin, is_moderator
+from tests.factories import TEST_PASSWORD, OrganisationFactory, UserFactory
 
 
 def enrol(client, db, user) -> list[str]:
@@ -134,9 +135,16 @@ def test_moderator_without_two_factor_is_refused_moderation_pages(login, db, app
     assert response.headers["Location"].endswith("/account/tweestapsverificatie")
     assert client.post("/moderatie/bulk").status_code == 302
     assert login(admin).get("/beheer/leden").status_code == 302
-    assert client.get("/").status_code == 200  # the rest of the site stays open
+    home = client.get("/")  # the rest of the site stays open, and says what to do
+    assert home.status_code == 200 and "banner-staff" in home.text
+    # Moderator rights elsewhere wait for it too: the moderator acts as a member until then.
+    organisation = OrganisationFactory()
+    assert not is_moderator(moderator) and not is_admin(admin)
+    assert client.post(f"/organisaties/{organisation.slug}/verificatie").status_code == 403
     enrol(client, db, moderator)
+    assert is_moderator(moderator)
     assert client.get("/moderatie").status_code == 200
+    assert "banner-staff" not in client.get("/").text
     # Staff cannot switch it off again.
     db.session.refresh(moderator)
     client.post("/account/tweestapsverificatie/uitzetten",

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required, login_user
 
 from smartsociety.accounts import services as account_services
 from smartsociety.extensions import db, limiter
-from smartsociety.permissions import is_moderator
+from smartsociety.models import Role
 from smartsociety.redirects import safe_next_url
 from smartsociety.twofactor import services
 from smartsociety.twofactor.forms import CodeForm, ConfirmForm
@@ -25,13 +25,18 @@ TOO_MANY = _l("Too many wrong codes. Wait a few minutes before you try again.")
 def staff_need_two_factor():
     if not current_app.config["TWO_FACTOR_REQUIRED_FOR_STAFF"]:
         return None
-    if not request.path.startswith(STAFF_PATHS) or not is_moderator(current_user):
+    if not request.path.startswith(STAFF_PATHS) or not is_staff(current_user):
         return None
     if current_user.has_two_factor:
         return None
     flash(_("Moderators and administrators must switch on two-factor sign-in before they use "
             "moderation or administration pages."), "info")
     return redirect(url_for("twofactor.settings"))
+
+
+def is_staff(user) -> bool:
+    """Has a moderator or administrator role (whether or not its rights are active yet)."""
+    return user.is_authenticated and user.role in (Role.MODERATOR, Role.ADMIN)
 
 
 def _pending_key() -> str:
@@ -149,7 +154,7 @@ def disable():
     form = ConfirmForm()
     if not user.has_two_factor:
         return redirect(url_for("twofactor.settings"))
-    if is_moderator(user):
+    if is_staff(user):
         flash(_("Moderators and administrators cannot switch two-factor sign-in off."), "error")
         return redirect(url_for("twofactor.settings"))
     if _confirmed(form, user):
