@@ -10,13 +10,20 @@ COMPILED := $(CATALOGS:.po=.mo)
 .PHONY: run serve test test-sqlite test-postgres serve install test-deps system-deps translations \
         extract-messages clean assets
 
+PORT ?= 5000
+# The development mail catcher's port (mail is shown at /dev/mail and printed here).
+DEV_MAIL_PORT ?= 8025
+
 run: install translations assets
 	@mkdir -p instance
 	$(FLASK) db upgrade
 	$(FLASK) demo load
-	@# Page views wait in instance/views until this adds them to the database, every minute.
-	$(FLASK) views flush --loop & trap "kill $$! 2>/dev/null" EXIT; \
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	@# Mail goes to a local catcher (shown at /dev/mail); the sender retries what failed; page
+	@# views wait in instance/views until the flush adds them to the database, every minute.
+	export MAIL_PORT=$(DEV_MAIL_PORT) SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)}; \
+	$(FLASK) devmail serve & $(FLASK) notify sender & $(FLASK) views flush --loop & \
+	trap 'kill $$(jobs -p) 2>/dev/null' EXIT; \
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 # The production set-up on this machine: gunicorn, PostgreSQL, Redis, the search worker.
 serve: install translations assets serve-deps

@@ -132,6 +132,10 @@ def register_blueprints(app: Flask) -> None:
     from smartsociety.sensors.views import bp as sensors_bp
     from smartsociety.solutions.views import bp as solutions_bp
     from smartsociety.solutions.contact import bp as contact_bp
+    from smartsociety.devmail.views import bp as devmail_bp
+    from smartsociety.passwordreset.views import bp as passwordreset_bp
+    from smartsociety.twofactor.views import bp as twofactor_bp
+    from smartsociety.verification.views import bp as verification_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(ops_bp)
@@ -149,6 +153,11 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(evaluation_bp)
     app.register_blueprint(events_bp)
     app.register_blueprint(sensors_bp)
+    app.register_blueprint(verification_bp)
+    app.register_blueprint(passwordreset_bp)
+    app.register_blueprint(twofactor_bp)
+    if app.config["ENV_NAME"] == "development":
+        app.register_blueprint(devmail_bp)  # /dev/mail: nowhere else (404)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -6,6 +6,7 @@ def init_app(app: Flask) -> None:
     from smartsociety.accounts.commands import users_cli
     from smartsociety.demo import demo_cli
     from smartsociety.events.commands import events_cli
+    from smartsociety.devmail.commands import devmail_cli
     from smartsociety.notify.commands import notify_cli
     from smartsociety.search.commands import search_cli
     from smartsociety.sensors.commands import sensors_cli
@@ -18,3 +19,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(views_cli)
     app.cli.add_command(events_cli)
     app.cli.add_command(sensors_cli)
+    app.cli.add_command(devmail_cli)

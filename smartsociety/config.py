@@ -59,8 +59,8 @@ class Config:
     REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 30
     WTF_CSRF_TIME_LIMIT = None  # tied to the session instead of a clock
 
-    # werkzeug method string; PBKDF2-SHA256 at 600,000 iterations (OWASP 2023 minimum).
-    PASSWORD_HASH_METHOD = "pbkdf2:sha256:600000"
+    # "argon2" (argon2id, argon2-cffi); PBKDF2 hashes still verify and are rehashed on login.
+    PASSWORD_HASH_METHOD = os.environ.get("PASSWORD_HASH_METHOD", "argon2")
     PASSWORD_MIN_LENGTH = 12
 
     REDIS_URL = os.environ.get("REDIS_URL")
@@ -69,6 +69,26 @@ class Config:
     RATELIMIT_ENABLED = True
     LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "10 per 15 minutes")
     LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "30 per 15 minutes")
+
+    # Account security (issue 15): registrations per client address; notices to the owner of an
+    # address someone registers with again; "send the link again"; e-mail changes; password
+    # reset mails per typed address, per account and per client address.
+    REGISTER_LIMIT = os.environ.get("REGISTER_LIMIT", "5 per hour")
+    REGISTER_OWNER_MAIL_LIMIT = os.environ.get("REGISTER_OWNER_MAIL_LIMIT", "3 per day")
+    VERIFY_RESEND_LIMIT = os.environ.get("VERIFY_RESEND_LIMIT", "3 per hour")
+    CHANGE_EMAIL_LIMIT = os.environ.get("CHANGE_EMAIL_LIMIT", "5 per hour")
+    RESET_LIMIT_PER_EMAIL = os.environ.get("RESET_LIMIT_PER_EMAIL", "3 per hour")
+    RESET_LIMIT_PER_ACCOUNT = os.environ.get("RESET_LIMIT_PER_ACCOUNT", "5 per day")
+    RESET_LIMIT_PER_ADDRESS = os.environ.get("RESET_LIMIT_PER_ADDRESS", "20 per hour")
+    TOTP_LIMIT = os.environ.get("TOTP_LIMIT", "5 per 5 minutes")
+    # Moderators and administrators use moderation and administration pages only with
+    # two-factor sign-in switched on (off only in the testing config; tests of it switch it on).
+    TWO_FACTOR_REQUIRED_FOR_STAFF = _bool("TWO_FACTOR_REQUIRED_FOR_STAFF", True)
+    # "background": account mail is sent by a worker thread right after the response;
+    # "inline": during the request; "outbox": only by `flask notify sender`.
+    ACCOUNT_MAIL_DELIVERY = os.environ.get("ACCOUNT_MAIL_DELIVERY", "background")
+    # The development mail catcher (`flask devmail serve`, started by `make run`).
+    DEV_MAIL_DIR = os.environ.get("DEV_MAIL_DIR")
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
     MAIL_PORT = _int("MAIL_PORT", 25)
@@ -132,6 +152,10 @@ class Config:
 
 
 class DevelopmentConfig(Config):
+    # Mail goes to the local catcher that `make run` starts (shown at /dev/mail).
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "127.0.0.1")
+    MAIL_PORT = _int("MAIL_PORT", 8025)
+
     @classmethod
     def init_app(cls, app) -> None:
         if not app.config.get("SECRET_KEY"):
@@ -152,6 +176,8 @@ class TestingConfig(Config):
     # Off: every test makes an app, and frozen objects are never collected.
     GC_FREEZE = _bool("GC_FREEZE", False)
     MAIL_SUPPRESS_SEND = True
+    ACCOUNT_MAIL_DELIVERY = "inline"
+    TWO_FACTOR_REQUIRED_FOR_STAFF = False
 
 
 class ProductionConfig(Config):

@@ -1,5 +1,5 @@
 """Who may do what: every permission rule is a named predicate here, applied through `ensure`."""
-from flask import abort
+from flask import abort, current_app
 
 from smartsociety.models import (
     PROVIDER_KINDS,
@@ -27,17 +27,26 @@ def is_member(user) -> bool:
 
 
 def is_moderator(user) -> bool:
-    return is_member(user) and user.role in (Role.MODERATOR, Role.ADMIN)
+    return is_member(user) and user.role in (Role.MODERATOR, Role.ADMIN) and staff_may_act(user)
 
 
 def is_admin(user) -> bool:
-    return is_member(user) and user.role is Role.ADMIN
+    return is_member(user) and user.role is Role.ADMIN and staff_may_act(user)
+
+
+def staff_may_act(user) -> bool:
+    """Moderator and administrator rights need two-factor sign-in (issue 15); until it is on,
+    staff act as members (TWO_FACTOR_REQUIRED_FOR_STAFF, off only in the testing config)."""
+    return getattr(user, "has_two_factor", False) or not current_app.config.get(
+        "TWO_FACTOR_REQUIRED_FOR_STAFF", True
+    )
 
 
 def can_contribute(user) -> bool:
     """Post, comment, vote, review, offer or send messages at all (identity rules of issue 15:
-    a verified e-mail address; suspension is checked where the action is)."""
-    return is_member(user)
+    a verified e-mail address; suspension is checked where the action is). Every predicate for
+    posting, commenting, voting, reviewing, offering, messaging and reporting asks this."""
+    return is_member(user) and getattr(user, "email_verified_at", None) is not None
 
 
 def verified_organisation(user) -> Organisation | None:
@@ -84,11 +93,11 @@ def can_view_principle_version(user, version) -> bool:
 
 def can_take_part_in_consultation(user, version) -> bool:
     """Vote, comment, propose and support amendments (the version must also be in consultation)."""
-    return is_member(user) and can_view_principle_version(user, version)
+    return can_contribute(user) and can_view_principle_version(user, version)
 
 
 def can_support_amendment(user, amendment) -> bool:
-    return is_member(user) and amendment.author_id != user.id
+    return can_contribute(user) and amendment.author_id != user.id
 
 
 def can_accept_amendment(user, amendment) -> bool:
@@ -100,7 +109,7 @@ def can_link_case_principles(user, case) -> bool:
 
 
 def can_create_case(user) -> bool:
-    return is_member(user)
+    return can_contribute(user)
 
 
 def can_view_case(user, case: Case) -> bool:
@@ -130,7 +139,7 @@ def can_manage_editors(user, case: Case) -> bool:
 
 
 def can_comment(user, case: Case) -> bool:
-    return is_member(user) and not case.is_locked and can_view_case(user, case)
+    return can_contribute(user) and not case.is_locked and can_view_case(user, case)
 
 
 def can_edit_comment(user, comment: Comment) -> bool:
@@ -150,7 +159,7 @@ def can_delete_comment(user, comment: Comment) -> bool:
 
 def can_react(user, comment: Comment) -> bool:
     return (
-        is_member(user)
+        can_contribute(user)
         and comment.author_id != user.id
         and comment.is_public
         and not comment.case.is_locked
@@ -176,7 +185,7 @@ def is_organisation_member(user, organisation: Organisation) -> bool:
 
 def can_publish_solution(user) -> bool:
     """Only members of companies and research institutions list solutions."""
-    return _organisation_kind(user) in PROVIDER_KINDS
+    return can_contribute(user) and _organisation_kind(user) in PROVIDER_KINDS
 
 
 def can_edit_solution(user, solution: Solution) -> bool:
@@ -206,14 +215,15 @@ def can_set_offer_status(user, offer: Offer) -> bool:
 def can_record_use(user, solution: Solution) -> bool:
     """Gemeente members say their gemeente uses a solution; never about their own solution."""
     return (
-        _organisation_kind(user) is OrganisationKind.GEMEENTE
+        can_contribute(user)
+        and _organisation_kind(user) is OrganisationKind.GEMEENTE
         and user.organisation_id != solution.organisation_id
     )
 
 
 def can_contact_provider(user, solution: Solution) -> bool:
     return (
-        is_member(user)
+        can_contribute(user)
         and not solution.is_withdrawn
         and user.organisation_id != solution.organisation_id
     )
@@ -347,7 +357,7 @@ def can_report(user, item) -> bool:
     from smartsociety.moderation import registry
 
     kind = registry.type_of(item)
-    if kind is None or not is_member(user):
+    if kind is None or not can_contribute(user):
         return False
     author = kind.author(item)
     return author is None or author.id != user.id

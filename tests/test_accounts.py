@@ -1,11 +1,11 @@
 """Accounts: registration, login and logout, throttling, passwords, profiles, error pages."""
 import pytest
 import sqlalchemy as sa
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from smartsociety import create_app
 from smartsociety.config import ProductionConfig
 from smartsociety.models import Organisation, Role, User
+from smartsociety.passwordhash import hash_password, verify_password
 from tests.conftest import make_config
 from tests.factories import TEST_PASSWORD, OrganisationFactory, UserFactory
 
@@ -53,9 +53,10 @@ def test_register_with_existing_organisation(client, db):
     assert user.organisation_id == org.id
     assert user.role is Role.MEMBER
     assert user.check_password(GOOD_PASSWORD)
-    assert user.last_login_at is not None
-    # Logged in straight away.
-    assert client.get(f"/leden/{user.id}/bewerken").status_code == 200
+    # Issue 15: not logged in until the address is confirmed; the same answer for any address.
+    assert response.headers["Location"].endswith("/registreren/controleer-uw-mail")
+    assert user.email_verified_at is None and user.last_login_at is None
+    assert client.get(f"/leden/{user.id}/bewerken").status_code == 302
 
 
 def test_register_proposing_municipality_creates_unverified_organisation(client, db):
@@ -121,15 +122,16 @@ def test_register_requires_organisation_choice(client, db):
     assert response.status_code == 422
 
 
-def test_duplicate_email_in_other_case_refused(client, db):
+def test_duplicate_email_in_other_case_makes_no_account_and_reveals_nothing(client, db):
     UserFactory(email="bestaand@example.org")
     org = OrganisationFactory()
     response = client.post(
         "/registreren",
         data=register_data(email="BESTAAND@Example.org", organisation=str(org.id)),
     )
-    assert response.status_code == 422
-    assert b'id="email-error"' in response.data
+    # Issue 16 item 17: the same answer as for a new address (the owner gets a mail instead).
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/registreren/controleer-uw-mail")
     assert db.session.scalar(sa.select(sa.func.count(User.id))) == 1
 
 
@@ -356,14 +358,11 @@ class TestThrottling:
 
 def test_production_password_hashing_is_strong_enough():
     method = ProductionConfig.PASSWORD_HASH_METHOD
-    parts = method.split(":")
-    if parts[0] == "pbkdf2":
-        assert parts[1] == "sha256" and int(parts[2]) >= 600_000
-    else:
-        assert parts[0] == "scrypt" and int(parts[1]) >= 2**17
-    hashed = generate_password_hash(GOOD_PASSWORD, method=method)
-    assert check_password_hash(hashed, GOOD_PASSWORD)
-    assert not check_password_hash(hashed, GOOD_PASSWORD + "!")
+    assert method == "argon2"  # issue 15: argon2id, PBKDF2 hashes rehashed on login
+    hashed = hash_password(GOOD_PASSWORD, method)
+    assert hashed.startswith("$argon2id$")
+    assert verify_password(hashed, GOOD_PASSWORD)
+    assert not verify_password(hashed, GOOD_PASSWORD + "!")
 
 
 def test_change_password(login, db):

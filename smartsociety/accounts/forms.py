@@ -53,6 +53,7 @@ class PasswordPolicy:
             form.min_length,
             email=form.identity_email(),
             name=form.identity_name(),
+            words=form.identity_words() if hasattr(form, "identity_words") else (),
         )
         if problems:
             raise ValidationError(" ".join(str(p) for p in problems))
@@ -110,6 +111,12 @@ class RegisterForm(FlaskForm):
 
     def identity_name(self) -> str:
         return self.name.data or ""
+
+    def identity_words(self) -> list[str]:
+        chosen = dict((str(c.value), str(c.label)) for c in self.organisation.choices
+                      if c.value not in ("", NEW_ORGANISATION))
+        return [word for word in (chosen.get(self.organisation.data or ""),
+                                  self.new_organisation_name.data) if word]
 
     @property
     def proposes_organisation(self) -> bool:

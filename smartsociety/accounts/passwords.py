@@ -1,9 +1,25 @@
-"""The password policy: long enough, not a common password, not the member's own name or address."""
+"""The password policy: long enough, not guessable (zxcvbn's score, with the member's own name,
+address and organisation and the site's own words as known inputs), not the member's identity."""
 from functools import cache
 
 from flask_babel import lazy_gettext as _l
 
 from smartsociety.text import fold
+
+# zxcvbn's 0..4 scale: 4 is "very unguessable" (over 10^10 guesses). 3 still let through
+# "Zomer2026!Zomer" and a Turfbrug member's "gemeenteturfbrug2026"; passphrases of three or four
+# unrelated words and 12 random characters reach 4.
+MIN_SCORE = 4
+# Checked only up to this length (zxcvbn's time grows with length; longer is strong anyway).
+SCORED_LENGTH = 72  # zxcvbn refuses longer input
+# Words an attacker of this site tries first: its name, its subjects, Dutch password habits.
+SITE_WORDS = (
+    "smart", "society", "smartsociety", "gemeente", "gemeenten", "turfbrug", "casus", "dilemma",
+    "principe", "oplossing", "wachtwoord", "welkom", "geheim", "inloggen", "nederland",
+    "amsterdam", "rotterdam", "utrecht", "ambtenaar", "bedrijf", "onderzoek", "hogeschool",
+    "zomer", "winter", "voorjaar", "najaar", "maandag", "januari", "december", "hallo",
+    "password", "welcome", "letmein", "qwerty", "azerty",
+)
 
 
 @cache
@@ -24,7 +40,24 @@ def contains_identity(password: str, email: str, name: str) -> bool:
     return any(piece in compact for piece in pieces)
 
 
-def password_problems(password: str, min_length: int, email: str = "", name: str = "") -> list:
+def identity_inputs(email: str, name: str, words=()) -> list[str]:
+    # Earlier inputs count as likelier guesses: the member's own words come first.
+    inputs = []
+    for text in (name, *words, email.split("@")[0], *email.split("@")[-1].split("."), email):
+        inputs += [*fold(text).replace("-", " ").replace(".", " ").split(), text]
+    return [item for item in (*inputs, *SITE_WORDS) if item and len(item) >= 3]
+
+
+def strength(password: str, email: str = "", name: str = "", words=()) -> int:
+    from zxcvbn import zxcvbn
+
+    return zxcvbn(password[:SCORED_LENGTH], user_inputs=identity_inputs(email, name, words))[
+        "score"
+    ]
+
+
+def password_problems(password: str, min_length: int, email: str = "", name: str = "",
+                      words=()) -> list:
     """Reasons (lazy translated strings) why `password` is refused; empty when acceptable."""
     problems = []
     if len(password) < min_length:
@@ -33,4 +66,15 @@ def password_problems(password: str, min_length: int, email: str = "", name: str
         problems.append(_l("This password is too common; choose another."))
     if contains_identity(password, email or "", name or ""):
         problems.append(_l("Your password must not contain your name or e-mail address."))
+    if not problems and strength(password, email or "", name or "", words) < MIN_SCORE:
+        problems.append(_l(
+            "This password is easy to guess: it is built from common words, names, dates, "
+            "repeated characters or keyboard patterns (or from your own name, address, "
+            "organisation or this site)."
+        ))
+    if problems:
+        problems.append(_l(
+            "What works: four or five words that have nothing to do with each other, such as "
+            "\u201cpaars fietsenrek onder brug\u201d, or a password manager's suggestion."
+        ))
     return problems

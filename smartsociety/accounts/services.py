@@ -1,9 +1,11 @@
 """Registration, authentication and password changes."""
 from flask import current_app
-from werkzeug.security import check_password_hash, generate_password_hash
 
+from smartsociety.accounts import mailer
+from smartsociety.accounts.ratelimits import allowed
 from smartsociety.extensions import db
 from smartsociety.models import Organisation, User, utcnow
+from smartsociety.passwordhash import hash_password, needs_rehash, verify_password
 
 # Checked when the e-mail address is unknown, so a failed login takes as long either way.
 _DUMMY_HASHES: dict[str, str] = {}
@@ -30,11 +32,34 @@ def authenticate(email: str, password: str) -> User | None:
     user = db.session.scalar(User.by_email(email))
     if user is None:
         method = current_app.config["PASSWORD_HASH_METHOD"]
-        if method not in _DUMMY_HASHES:
-            _DUMMY_HASHES[method] = generate_password_hash("not-a-real-password", method=method)
-        check_password_hash(_DUMMY_HASHES[method], password)
+        verify_password(_dummy_hash(), password)
         return None
-    return user if user.check_password(password) else None
+    if not user.check_password(password):
+        return None
+    method = current_app.config["PASSWORD_HASH_METHOD"]
+    if needs_rehash(user.password_hash, method):
+        # Transparent upgrade (PBKDF2 -> argon2id); sessions stay, as the password did not change.
+        user.password_hash = hash_password(password, method)
+    return user
+
+
+def _dummy_hash() -> str:
+    method = current_app.config["PASSWORD_HASH_METHOD"]
+    if method not in _DUMMY_HASHES:
+        _DUMMY_HASHES[method] = hash_password("not-a-real-password", method)
+    return _DUMMY_HASHES[method]
+
+
+def tell_owner_of_registration(owner: User, password: str) -> None:
+    """Someone registered with `owner`'s address: mail the owner (at most a few times a day, so
+    the form cannot be used to flood them). Hashes like a registration, to take as long."""
+    hash_password(password, current_app.config["PASSWORD_HASH_METHOD"])
+    if not allowed(current_app.config["REGISTER_OWNER_MAIL_LIMIT"], "register-owner-mail",
+                   str(owner.id)):
+        return
+    outbox = mailer.queue(owner, "notice", "register_exists")
+    db.session.commit()
+    mailer.send_soon(outbox.id)
 
 
 def record_login(user: User) -> None:

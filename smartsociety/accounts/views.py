@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy.exc import IntegrityError
 
-from smartsociety.accounts import services
+from smartsociety.accounts import mailer, services
 from smartsociety.accounts.forms import ChangePasswordForm, LoginForm, ProfileForm, RegisterForm
 from smartsociety.extensions import db, limiter
 from smartsociety.i18n import LANGUAGE_COOKIE
@@ -24,11 +24,15 @@ from smartsociety.organisations import services as organisation_services
 from smartsociety.pagecache import cached_page
 from smartsociety.permissions import can_edit_profile, ensure
 from smartsociety.redirects import safe_next_url
+from smartsociety.twofactor import services as twofactor_services
+from smartsociety.verification import services as verification_services
 
 bp = Blueprint("accounts", __name__)
 
 LOGIN_FAILED = _l("The e-mail address or password is not correct.")
-EMAIL_TAKEN = _l("An account with this e-mail address already exists. Log in instead.")
+TOO_MANY_REGISTRATIONS = _l(
+    "Too many accounts were registered from your network. Try again in an hour."
+)
 TOO_MANY_LOGINS = _l(
     "Too many login attempts. Wait a few minutes before you try again."
 )
@@ -44,7 +48,18 @@ def _failed(response) -> bool:
     return response.status_code != 302
 
 
+def _registered(response) -> bool:
+    return response.status_code == 302
+
+
 @bp.route("/registreren", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: current_app.config["REGISTER_LIMIT"],
+    methods=["POST"],
+    deduct_when=_registered,
+    error_message=lambda: str(TOO_MANY_REGISTRATIONS),
+    scope="register-address",
+)
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
@@ -57,8 +72,6 @@ def register():
     )
     if form.validate_on_submit():
         organisation = None
-        if form.email.data and services.email_taken(form.email.data):
-            form.email.errors.append(EMAIL_TAKEN)
         if form.proposes_organisation:
             problems = organisation_services.conflicts(
                 form.new_organisation_name.data, form.new_organisation_cbs_code.data
@@ -68,6 +81,13 @@ def register():
         else:
             organisation = db.session.get(Organisation, int(form.organisation.data))
         if not form.errors:
+            # The answer is the same whether or not the address has an account (no account
+            # enumeration): a new account gets a verification link, an existing owner a notice.
+            session["registered_email"] = User.normalise_email(form.email.data)
+            owner = db.session.scalar(User.by_email(form.email.data))
+            if owner is not None:
+                services.tell_owner_of_registration(owner, form.password.data)
+                return redirect(url_for("accounts.registered"))
             if form.proposes_organisation:
                 organisation = organisation_services.propose(
                     form.new_organisation_name.data,
@@ -82,23 +102,22 @@ def register():
             if user.locale not in current_app.config["LANGUAGES"]:
                 user.locale = None
             try:
+                db.session.flush()
+                outbox = verification_services.queue_verification(user)
                 db.session.commit()
             except IntegrityError:
-                # Someone registered the same address (or organisation) a moment ago.
+                # Someone registered the same address a moment ago: answer as for any owner.
                 db.session.rollback()
-                form.email.errors.append(EMAIL_TAKEN)
-            else:
-                login_user(user)
-                services.record_login(user)
-                db.session.commit()
-                flash(_("Welcome to Smart Society! Your account has been created."), "success")
-                if form.proposes_organisation:
-                    flash(
-                        _("A moderator will check the organisation you proposed."), "info"
-                    )
-                return redirect(url_for("accounts.profile", user_id=user.id))
+                return redirect(url_for("accounts.registered"))
+            mailer.send_soon(outbox.id)
+            return redirect(url_for("accounts.registered"))
     status = 422 if form.is_submitted() else 200
     return render_template("accounts/register.html", form=form), status
+
+
+@bp.get("/registreren/controleer-uw-mail")
+def registered():
+    return render_template("accounts/registered.html", email=session.get("registered_email"))
 
 
 @bp.route("/inloggen", methods=["GET", "POST"])
@@ -126,6 +145,11 @@ def login():
         form.next.data = request.args.get("next", "")[:2000]
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
+        if user is not None and user.has_two_factor:
+            # Second step first (issue 15); no session or remember cookie until it is passed.
+            db.session.commit()  # a password hash upgraded by authenticate()
+            twofactor_services.begin(session, user, form.remember.data, form.next.data or "")
+            return redirect(url_for("twofactor.challenge"))
         if user is not None:
             login_user(user, remember=form.remember.data)
             services.record_login(user)

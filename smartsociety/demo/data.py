@@ -149,7 +149,8 @@ def load(password_method: str) -> int:
     db.session.flush()
     for email, name, role, org_name in USERS:
         if db.session.scalar(User.by_email(email)) is None:
-            user = User(name=name, email=email, role=role, organisation=organisations[org_name])
+            user = User(name=name, email=email, role=role, organisation=organisations[org_name],
+                        email_verified_at=utcnow())  # demo addresses count as confirmed
             user.set_password(DEMO_PASSWORD, password_method)
             db.session.add(user)
             created += 1

@@ -83,6 +83,7 @@ from smartsociety.models.sensor import (
     SensorStatus,
     SensorType,
 )
+from smartsociety.models.security import RecoveryCode
 from smartsociety.models.solution import (
     OFFER_TRANSITIONS,
     PROVIDER_KINDS,
@@ -128,6 +129,7 @@ __all__ = [
     "Follow",
     "FollowTarget",
     "MailOutbox",
+    "RecoveryCode",
     "Notification",
     "NotificationPreference",
     "NotifySettings",

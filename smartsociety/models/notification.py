@@ -88,6 +88,14 @@ class MailOutbox(Base):
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(sa.String(500))
     sent_at: Mapped[datetime | None] = mapped_column(index=True)
+    # Account mail (address checks, password resets, notices) carries its own message instead
+    # of notifications; `recipient` overrides the member's address (a new address to check).
+    # The bodies hold one-time links, so they are emptied once the message went out.
+    purpose: Mapped[str | None] = mapped_column(sa.String(30))
+    recipient: Mapped[str | None] = mapped_column(sa.String(254))
+    subject: Mapped[str | None] = mapped_column(sa.String(300))
+    body_text: Mapped[str | None] = mapped_column(sa.Text)
+    body_html: Mapped[str | None] = mapped_column(sa.Text)
 
     user: Mapped["User"] = relationship()  # noqa: F821
 

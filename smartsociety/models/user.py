@@ -6,9 +6,9 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from smartsociety.models.base import Base, str_enum, utcnow
+from smartsociety.passwordhash import hash_password, verify_password
 
 
 class Role(str, enum.Enum):
@@ -42,6 +42,11 @@ class User(UserMixin, Base):
     )
     # Set when the member proved they read mail at `email` (issue 15); None until then.
     email_verified_at: Mapped[datetime | None]
+    # Two-factor sign-in (TOTP, RFC 6238): the shared secret (base32), when it was switched on,
+    # and the last time step used, so one code never signs in twice.
+    totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    totp_enabled_at: Mapped[datetime | None]
+    totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
     # Moderation: a hidden profile shows only the name; job title and bio are kept.
@@ -56,11 +61,19 @@ class User(UserMixin, Base):
         return self.session_token
 
     def set_password(self, password: str, method: str) -> None:
-        self.password_hash = generate_password_hash(password, method=method)
+        self.password_hash = hash_password(password, method)
         self.session_token = new_session_token()
 
     def check_password(self, password: str) -> bool:
-        return check_password_hash(self.password_hash, password)
+        return verify_password(self.password_hash, password)
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
+
+    @property
+    def has_two_factor(self) -> bool:
+        return self.totp_enabled_at is not None and bool(self.totp_secret)
 
     @staticmethod
     def normalise_email(email: str) -> str:

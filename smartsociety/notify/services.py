@@ -386,9 +386,14 @@ def _send_one(outbox_id: int) -> bool:
         return False
     outbox = db.session.get(MailOutbox, outbox_id)
     user = outbox.user
-    notifications = _deliverable(user, outbox)
+    # Account mail (smartsociety/accounts/mailer.py) carries its own message.
+    own_message = outbox.subject is not None
+    notifications = [] if own_message else _deliverable(user, outbox)
     try:
-        if notifications:
+        if own_message:
+            send_mail(outbox.recipient or user.email, outbox.subject, outbox.body_text or "",
+                      outbox.body_html)
+        elif notifications:
             send_mail(user.email, *_compose(user, outbox, notifications))
     except Exception as error:  # noqa: BLE001 - any delivery failure is retried later
         db.session.rollback()
@@ -402,11 +407,18 @@ def _send_one(outbox_id: int) -> bool:
     db.session.execute(
         sa.update(MailOutbox)
         .where(MailOutbox.id == outbox_id, MailOutbox.claim_token == token)
-        .values(sent_at=utcnow())
+        .values(sent_at=utcnow(), **({"body_text": "", "body_html": None} if own_message else {}))
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
-    return bool(notifications)
+    return own_message or bool(notifications)
+
+
+def send_outbox_message(outbox_id: int) -> bool:
+    """Try to send one outbox message now (claimed like the sender does); False if it failed
+    (it stays queued for the sender's retries) or someone else has it."""
+    with _url_context():
+        return _send_one(outbox_id)
 
 
 def drain_outbox(limit: int = 100) -> int:

@@ -1,4 +1,6 @@
 """Accounts in a real browser: register, log out and in, switch language, accessibility."""
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -8,7 +10,7 @@ from tests.factories import TEST_PASSWORD, OrganisationFactory, UserFactory
 PASSWORD = "paars-fietsenrek-onder-de-brug"
 
 
-def test_register_log_out_log_in_and_switch_language(live_server, page, db):
+def test_register_log_out_log_in_and_switch_language(live_server, page, db, app):
     org = OrganisationFactory(name="Gemeente Browserdorp")
     page.goto(live_server.url + "/registreren")
     # The proposal fields stay out of the way until "propose" is chosen.
@@ -19,6 +21,17 @@ def test_register_log_out_log_in_and_switch_language(live_server, page, db):
     page.fill("#password_confirm", PASSWORD)
     page.select_option("#organisation", str(org.id))
     page.locator("form.stacked button[type=submit]").click()
+    # Issue 15: registering sends a verification link (kept by the suppressed mail outbox here).
+    page.wait_for_url("**/registreren/controleer-uw-mail")
+    [mail] = app.extensions["mail_outbox"]
+    link = re.search(r"http://[^/\s]+(/e-mailadres/bevestigen/\S+)", mail.get_content()).group(1)
+    page.goto(live_server.url + link)
+    page.wait_for_url("**/inloggen")
+    page.fill("#email", "bente@browser.example")
+    page.fill("#password", PASSWORD)
+    page.locator("form.stacked button[type=submit]").click()
+    page.wait_for_url(live_server.url + "/")
+    page.locator(".account-nav a[href^='/leden/']").click()
     page.wait_for_url("**/leden/*")
     assert page.locator("h1").inner_text().startswith("Bente Browser")
     assert page.locator("main").get_by_text("Gemeente Browserdorp").count() == 1
