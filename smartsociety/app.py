@@ -129,6 +129,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(notify_bp)
     app.register_blueprint(feeds_bp)
     app.register_blueprint(moderation_bp)
+    from smartsociety.memberships.views import bp as memberships_bp
+    app.register_blueprint(memberships_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

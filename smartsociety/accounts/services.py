@@ -3,6 +3,7 @@ from flask import current_app
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from smartsociety.extensions import db
+from smartsociety.memberships.services import claim
 from smartsociety.models import Organisation, User, utcnow
 
 # Checked when the e-mail address is unknown, so a failed login takes as long either way.
@@ -23,6 +24,8 @@ def register(name: str, email: str, password: str, organisation: Organisation | 
     )
     user.set_password(password, current_app.config["PASSWORD_HASH_METHOD"])
     db.session.add(user)
+    if organisation is not None:
+        claim(user, organisation)  # a claim until verified (issue 15)
     return user
 
 

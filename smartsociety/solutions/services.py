@@ -12,6 +12,8 @@ from smartsociety.extensions import db
 from smartsociety.mail import send_mail
 from smartsociety.moderation.audit import record_if_moderating
 from smartsociety.markup import plain_text, render_markdown
+from smartsociety.memberships.services import verified_members
+from smartsociety.models.membership import speaks_for
 from smartsociety.notify import services as notify
 from smartsociety.search.similar import similar
 from smartsociety.models import (
@@ -207,8 +209,16 @@ def record_use(user: User, solution: Solution, rating: int, review: str) -> Solu
     return use
 
 
+def counted_use():
+    """A review counts while its author speaks for the gemeente (verified e-mail, membership
+    and gemeente), so reviews written before verification count once it comes (issue 15)."""
+    return speaks_for(SolutionUse.author_id, SolutionUse.organisation_id)
+
+
 def rating_summary(solution: Solution) -> tuple[float | None, int]:
-    average, count = db.session.execute(SolutionUse.average_rating(solution.id)).one()
+    average, count = db.session.execute(
+        SolutionUse.average_rating(solution.id).where(counted_use())
+    ).one()
     return (round(float(average), 1) if average is not None else None), count
 
 
@@ -216,7 +226,7 @@ def uses_of(solution: Solution) -> list[SolutionUse]:
     return list(
         db.session.scalars(
             sa.select(SolutionUse)
-            .where(SolutionUse.solution_id == solution.id)
+            .where(SolutionUse.solution_id == solution.id, counted_use())
             .options(selectinload(SolutionUse.organisation),
                      selectinload(SolutionUse.author).selectinload(User.organisation))
             .order_by(SolutionUse.updated_at.desc())
@@ -245,7 +255,9 @@ def send_contact(sender: User, solution: Solution, subject: str, body: str) -> C
         name=sender.name, organisation=sender_org, solution=solution.name, body=body,
         email=sender.email, inbox=inbox,
     )
-    for member in organisation.members:
+    # Only those who may read the inbox get the message by mail (verified members).
+    for member in (m.user for m in verified_members(organisation)
+                   if is_verified_member(m.user, organisation)):
         try:
             send_mail(member.email, str(MAIL_SUBJECT) % {"subject": subject}, text,
                       headers={"Reply-To": sender.email})
@@ -277,7 +289,8 @@ def organisation_sections(organisation: Organisation) -> dict:
         db.session.scalars(
             sa.select(SolutionUse)
             .join(Solution, SolutionUse.solution_id == Solution.id)
-            .where(SolutionUse.organisation_id == organisation.id, Solution.hidden_at.is_(None))
+            .where(SolutionUse.organisation_id == organisation.id, Solution.hidden_at.is_(None),
+                   counted_use())
             .options(selectinload(SolutionUse.solution).selectinload(Solution.organisation))
         )
     ) if organisation.is_gemeente else []
