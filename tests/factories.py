@@ -196,8 +196,11 @@ class SolutionFactory(BaseFactory):
     class Meta:
         model = Solution
 
+    # Verified: only verified members of a verified provider list and offer (issue 15).
     organisation = factory.SubFactory(OrganisationFactory, kind=OrganisationKind.BEDRIJF,
-                                      name=factory.Sequence(lambda n: f"Bedrijf {n} B.V."))
+                                      name=factory.Sequence(lambda n: f"Bedrijf {n} B.V."),
+                                      verified_at=factory.LazyFunction(
+                                          lambda: datetime.datetime.now(datetime.UTC)))
     name = factory.Sequence(lambda n: f"Sensorplatform {n}")
     summary = "Een open platform voor sensoren in de openbare ruimte."
     description = "Meet **luchtkwaliteit** en geluid."

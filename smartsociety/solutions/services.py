@@ -15,6 +15,7 @@ from smartsociety.markup import plain_text, render_markdown
 from smartsociety.memberships.services import verified_members
 from smartsociety.models.membership import speaks_for
 from smartsociety.notify import services as notify
+from smartsociety.permissions import is_verified_member
 from smartsociety.search.similar import similar
 from smartsociety.models import (
     EventKind,
