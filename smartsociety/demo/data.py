@@ -1,7 +1,7 @@
 """The demo organisations and members; each loader creates only what is missing."""
 import sqlalchemy as sa
 
-from smartsociety.demo import marketplace, principles
+from smartsociety.demo import marketplace, memberships, principles
 from smartsociety.extensions import db
 from smartsociety.markup import render_markdown
 from smartsociety.models import (
@@ -49,6 +49,7 @@ USERS = [
     ("onderzoeker@hogeschoolpolder.example", "Daan Smit", Role.MEMBER,
      "Lectoraat Slimme Stad, Hogeschool Polder"),
     ("ambtenaar@dijkhaven.example", "Fatima El Amrani", Role.MEMBER, "Gemeente Dijkhaven"),
+    ("stagiair@studentpost.example", "Joris Kok", Role.MEMBER, "Gemeente Turfbrug"),
 ]
 
 # title, kind, status, author e-mail, themes, tags, summary, body, dilemma fields, comments
@@ -119,7 +120,9 @@ CASES = [
     ),
 ]
 
-DEMO_USERS_SUMMARY = [(email, role.value, org) for email, _name, role, org in USERS]
+DEMO_USERS_SUMMARY = [
+    (email, role.value, memberships.describe(email, org)) for email, _name, role, org in USERS
+]
 
 
 def load(password_method: str) -> int:
@@ -153,6 +156,7 @@ def load(password_method: str) -> int:
             db.session.add(user)
             created += 1
     db.session.flush()
+    created += memberships.load([email for email, *_rest in USERS])
     created += principles.load()
     created += _load_cases()
     created += marketplace.load()
