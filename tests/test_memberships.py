@@ -397,3 +397,51 @@ def test_organisation_admin_edits_the_profile_not_the_identity(db, login):
     assert organisation.cbs_code == "GM0001"
     assert login(UserFactory(organisation=organisation)).get(url).status_code == 403
     assert login(claimed_member(organisation=organisation)).get(url).status_code == 403
+
+
+# The migration
+
+
+def test_migration_makes_memberships_for_existing_accounts(tmp_path, postgres):
+    """Members of verified organisations become verified memberships, others claims; members
+    without an organisation get none; downgrading drops the tables and keeps the accounts."""
+    from flask_migrate import downgrade, upgrade
+
+    from smartsociety import create_app
+    from smartsociety.extensions import db as _db
+    from tests.conftest import make_config
+    from tests.test_migrations import fresh_database_url
+
+    url = fresh_database_url(tmp_path, postgres)
+    app = create_app(make_config(tmp_path, None, SQLALCHEMY_DATABASE_URI=url))
+    with app.app_context():
+        upgrade(revision="0011")
+        with _db.engine.begin() as conn:
+            conn.execute(sa.text(
+                "INSERT INTO organisation (id, name, name_key, slug, kind, description, "
+                "verified_at, created_at) VALUES "
+                "(1, 'Gemeente A', 'gemeente a', 'gemeente-a', 'gemeente', '', :t, :t), "
+                "(2, 'Bedrijf B', 'bedrijf b', 'bedrijf-b', 'bedrijf', '', NULL, :t)"
+            ), {"t": now()})
+            for user_id, organisation_id in ((1, 1), (2, 2), (3, None)):
+                conn.execute(sa.text(
+                    'INSERT INTO "user" (id, name, email, password_hash, role, organisation_id, '
+                    "job_title, bio, session_token, created_at) VALUES "
+                    "(:id, :name, :email, 'x', 'member', :org, '', '', :token, :t)"
+                ), {"id": user_id, "name": f"Lid {user_id}", "email": f"lid{user_id}@example.org",
+                    "org": organisation_id, "token": f"token-{user_id}", "t": now()})
+        upgrade(revision="0013")
+        with _db.engine.connect() as conn:
+            rows = conn.execute(sa.text(
+                "SELECT user_id, organisation_id, state, method, is_admin, decided_at IS NOT NULL "
+                "FROM membership ORDER BY user_id"
+            )).all()
+        assert [tuple(row) for row in rows] == [
+            (1, 1, "verified", "migration", False, True),
+            (2, 2, "claimed", None, False, False),
+        ]
+        downgrade(revision="0011")
+        with _db.engine.connect() as conn:
+            assert conn.execute(sa.text('SELECT count(*) FROM "user"')).scalar() == 3
+        assert "membership" not in sa.inspect(_db.engine).get_table_names()
+        _db.engine.dispose()
