@@ -445,3 +445,22 @@ def test_migration_makes_memberships_for_existing_accounts(tmp_path, postgres):
             assert conn.execute(sa.text('SELECT count(*) FROM "user"')).scalar() == 3
         assert "membership" not in sa.inspect(_db.engine).get_table_names()
         _db.engine.dispose()
+
+
+def test_case_of_a_claimed_member_is_not_the_organisations(db, login):
+    from smartsociety.models import Case
+    from tests.test_cases import case_data
+
+    author = claimed_member()
+    assert login(author).post("/casussen/nieuw", data=case_data()).status_code == 302
+    case = db.session.scalar(sa.select(Case))
+    assert case.author_id == author.id and case.organisation_id is None
+
+
+def test_organisation_feed_leaves_out_claimed_members_comments(db, client):
+    organisation = verified_org()
+    case = CaseFactory(author=verified_member(organisation=organisation))
+    CommentFactory(case=case, author=UserFactory(organisation=organisation), body="Bevestigd")
+    CommentFactory(case=case, author=claimed_member(organisation=organisation), body="Claim")
+    feed = client.get(f"/feeds/organisaties/{organisation.slug}.atom").get_data(as_text=True)
+    assert feed.count("<entry>") == 2  # the case and the confirmed member's comment

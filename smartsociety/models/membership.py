@@ -94,6 +94,16 @@ class Membership(Base):
         return f"<Membership {self.id} {self.user_id}->{self.organisation_id} {self.state.value}>"
 
 
+def confirmed_membership(user_id, organisation_id) -> sa.ColumnElement[bool]:
+    """SQL: the user (column) has a verified membership of the organisation (column), whether
+    or not the organisation itself is verified yet."""
+    return sa.exists().where(
+        Membership.user_id == user_id,
+        Membership.organisation_id == organisation_id,
+        Membership.state == MembershipState.VERIFIED,
+    )
+
+
 def speaks_for(user_id, organisation_id) -> sa.ColumnElement[bool]:
     """SQL: the user (column) currently speaks for the organisation (column): verified e-mail,
     verified membership, verified organisation, the same rule as `permissions.verified_organisation`
