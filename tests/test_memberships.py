@@ -464,3 +464,21 @@ def test_organisation_feed_leaves_out_claimed_members_comments(db, client):
     CommentFactory(case=case, author=claimed_member(organisation=organisation), body="Claim")
     feed = client.get(f"/feeds/organisaties/{organisation.slug}.atom").get_data(as_text=True)
     assert feed.count("<entry>") == 2  # the case and the confirmed member's comment
+
+
+def test_organisation_page_does_not_query_per_member(db, login):
+    """Members, claims and bylines' membership state come with the rows that show them."""
+    from tests.querycount import count_queries
+
+    organisation = verified_org()
+    moderator = login(UserFactory(role=Role.MODERATOR))
+    UserFactory(organisation=organisation)
+    claimed_member(organisation=organisation)
+    with count_queries(db.engine) as few:
+        assert moderator.get(f"/organisaties/{organisation.slug}").status_code == 200
+    for _ in range(8):
+        UserFactory(organisation=organisation)
+        claimed_member(organisation=organisation)
+    with count_queries(db.engine) as many:
+        assert moderator.get(f"/organisaties/{organisation.slug}").status_code == 200
+    assert many.count == few.count, many.statements
