@@ -45,7 +45,7 @@ def upgrade():
     with op.batch_alter_table('membership', schema=None) as batch_op:
         batch_op.create_index('ix_membership_open_per_user', ['user_id'], unique=True, sqlite_where=sa.text("state IN ('claimed', 'verified')"), postgresql_where=sa.text("state IN ('claimed', 'verified')"))
         batch_op.create_index(batch_op.f('ix_membership_organisation_id'), ['organisation_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_membership_user_id'), ['user_id'], unique=False)
+        batch_op.create_index('ix_membership_user_organisation', ['user_id', 'organisation_id', 'state'], unique=False)
 
     op.create_table('organisation_domain',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -97,7 +97,7 @@ def downgrade():
 
     op.drop_table('organisation_domain')
     with op.batch_alter_table('membership', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_membership_user_id'))
+        batch_op.drop_index('ix_membership_user_organisation')
         batch_op.drop_index(batch_op.f('ix_membership_organisation_id'))
         batch_op.drop_index('ix_membership_open_per_user', sqlite_where=sa.text("state IN ('claimed', 'verified')"), postgresql_where=sa.text("state IN ('claimed', 'verified')"))
 

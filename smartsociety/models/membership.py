@@ -35,6 +35,9 @@ class Membership(Base):
 
     __tablename__ = "membership"
     __table_args__ = (
+        # Every check asks for (member, organisation, state): with one index that answers it
+        # exactly, SQLite (which has no statistics) never scans an organisation's memberships.
+        sa.Index("ix_membership_user_organisation", "user_id", "organisation_id", "state"),
         sa.Index(
             "ix_membership_open_per_user", "user_id", unique=True,
             sqlite_where=sa.text("state IN ('claimed', 'verified')"),
@@ -43,7 +46,7 @@ class Membership(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"))
     organisation_id: Mapped[int] = mapped_column(
         sa.ForeignKey("organisation.id", ondelete="CASCADE"), index=True
     )
@@ -92,6 +95,16 @@ class Membership(Base):
 
     def __repr__(self) -> str:
         return f"<Membership {self.id} {self.user_id}->{self.organisation_id} {self.state.value}>"
+
+
+def verified_membership_of(user_id, organisation_id) -> sa.ColumnElement[bool]:
+    """Join condition to the verified membership of the user in the organisation (columns);
+    at most one row, as a member has one open membership."""
+    return sa.and_(
+        Membership.user_id == user_id,
+        Membership.organisation_id == organisation_id,
+        Membership.state == MembershipState.VERIFIED,
+    )
 
 
 def confirmed_membership(user_id, organisation_id) -> sa.ColumnElement[bool]:
