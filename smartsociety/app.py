@@ -123,6 +123,7 @@ def register_blueprints(app: Flask) -> None:
     from smartsociety.events.views import bp as events_bp
     from smartsociety.feeds.views import bp as feeds_bp
     from smartsociety.main.views import bp as main_bp
+    from smartsociety.memberships.views import bp as memberships_bp
     from smartsociety.notify.views import bp as notify_bp
     from smartsociety.moderation.views import bp as moderation_bp
     from smartsociety.ops.views import bp as ops_bp
@@ -158,6 +159,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(twofactor_bp)
     if app.config["ENV_NAME"] == "development":
         app.register_blueprint(devmail_bp)  # /dev/mail: nowhere else (404)
+    app.register_blueprint(memberships_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -51,8 +51,13 @@ def can_contribute(user) -> bool:
 
 def verified_organisation(user) -> Organisation | None:
     """The organisation `user` speaks for, or None: every right that acts in an organisation's
-    name (badge, votes by kind, reviews as a gemeente, offers, inbox, editing) asks this."""
-    if not is_member(user):
+    name (badge, votes by kind, reviews as a gemeente, offers, inbox, editing) asks this.
+    Strict (issue 15): a verified e-mail address, a verified membership (not a claim) and a
+    verified organisation."""
+    if not is_member(user) or getattr(user, "email_verified_at", None) is None:
+        return None
+    membership = getattr(user, "membership", None)
+    if membership is None or not membership.is_verified:
         return None
     organisation = getattr(user, "organisation", None)
     if organisation is None or not organisation.is_verified:
@@ -75,7 +80,28 @@ def can_verify_organisation(user, organisation: Organisation) -> bool:
 
 
 def can_edit_organisation(user, organisation: Organisation) -> bool:
+    """Its profile (website, description): moderators and the organisation's administrators."""
+    return is_moderator(user) or is_organisation_admin(user, organisation)
+
+
+def can_edit_organisation_identity(user, organisation: Organisation) -> bool:
+    """Name, kind and CBS code decide how votes and reviews count: moderators only."""
     return is_moderator(user)
+
+
+def is_organisation_admin(user, organisation: Organisation) -> bool:
+    """A verified member of `organisation` whom a moderator (or another of its administrators)
+    made its administrator."""
+    return is_verified_member(user, organisation) and bool(user.membership.is_admin)
+
+
+def can_manage_members(user, organisation: Organisation) -> bool:
+    """Approve, refuse and remove members, keep the e-mail domains, appoint administrators."""
+    return is_moderator(user) or is_organisation_admin(user, organisation)
+
+
+def can_leave_organisation(user) -> bool:
+    return is_member(user) and user.organisation_id is not None
 
 
 def can_change_roles(user) -> bool:
@@ -94,6 +120,11 @@ def can_view_principle_version(user, version) -> bool:
 def can_take_part_in_consultation(user, version) -> bool:
     """Vote, comment, propose and support amendments (the version must also be in consultation)."""
     return can_contribute(user) and can_view_principle_version(user, version)
+
+
+def can_vote_in_consultation(user, version) -> bool:
+    """Votes are counted by organisation kind, so only verified members vote."""
+    return can_take_part_in_consultation(user, version) and is_verified_member(user)
 
 
 def can_support_amendment(user, amendment) -> bool:
@@ -129,8 +160,8 @@ def can_edit_case(user, case: Case) -> bool:
     return (
         is_member(user)
         and user.id in case.editor_ids
-        and user.organisation_id is not None
-        and user.organisation_id == case.organisation_id
+        and case.organisation_id is not None
+        and getattr(verified_organisation(user), "id", None) == case.organisation_id
     )
 
 
@@ -175,7 +206,8 @@ def can_lock_thread(user, case: Case) -> bool:
 
 
 def _organisation_kind(user):
-    organisation = getattr(user, "organisation", None) if is_member(user) else None
+    """The kind of organisation the user speaks for (verified), or None."""
+    organisation = verified_organisation(user)
     return organisation.kind if organisation is not None else None
 
 
@@ -230,7 +262,7 @@ def can_contact_provider(user, solution: Solution) -> bool:
 
 
 def can_read_inbox(user, organisation: Organisation) -> bool:
-    return is_organisation_member(user, organisation)
+    return is_verified_member(user, organisation)
 
 
 # Events

@@ -13,6 +13,8 @@ from smartsociety.models import (
     CasePrincipleLink,
     Comment,
     DilemmaStatus,
+    Membership,
+    MembershipState,
     Offer,
     OpenStandard,
     Organisation,
@@ -27,6 +29,7 @@ from smartsociety.models import (
     SolutionRevision,
     Theme,
     User,
+    VerificationMethod,
     VersionStatus,
 )
 from smartsociety.text import slugify
@@ -67,6 +70,23 @@ class UserFactory(BaseFactory):
     @factory.post_generation
     def password(obj, create, extracted, **kwargs):
         obj.set_password(extracted or TEST_PASSWORD, "pbkdf2:sha256:1000")
+        if create:
+            db.session.commit()
+
+    @factory.post_generation
+    def membership(obj, create, extracted, **kwargs):
+        """The membership of `organisation`: verified unless a test gives another state
+        (`membership=MembershipState.CLAIMED`), so whether a default member speaks for the
+        organisation depends, as before issue 15, on the organisation being verified."""
+        if obj.organisation is None:
+            return
+        state = extracted or MembershipState.VERIFIED
+        db.session.add(Membership(
+            user=obj, organisation=obj.organisation, state=state,
+            method=VerificationMethod.MODERATOR if state is MembershipState.VERIFIED else None,
+            decided_at=obj.created_at if state is MembershipState.VERIFIED else None,
+            **kwargs,
+        ))
         if create:
             db.session.commit()
 
@@ -176,8 +196,11 @@ class SolutionFactory(BaseFactory):
     class Meta:
         model = Solution
 
+    # Verified: only verified members of a verified provider list and offer (issue 15).
     organisation = factory.SubFactory(OrganisationFactory, kind=OrganisationKind.BEDRIJF,
-                                      name=factory.Sequence(lambda n: f"Bedrijf {n} B.V."))
+                                      name=factory.Sequence(lambda n: f"Bedrijf {n} B.V."),
+                                      verified_at=factory.LazyFunction(
+                                          lambda: datetime.datetime.now(datetime.UTC)))
     name = factory.Sequence(lambda n: f"Sensorplatform {n}")
     summary = "Een open platform voor sensoren in de openbare ruimte."
     description = "Meet **luchtkwaliteit** en geluid."
@@ -210,9 +233,21 @@ class OfferFactory(BaseFactory):
 def verified_member(kind: OrganisationKind = OrganisationKind.GEMEENTE, organisation=None,
                     **user_fields) -> User:
     """A member who speaks for a verified organisation (of `kind`, or `organisation`): what the
-    identity rules call a verified member. Tests of features that need one use this."""
+    identity rules call a verified member (verified e-mail, VERIFIED membership, verified
+    organisation). Tests of features that need one use this."""
     if organisation is None:
         organisation = OrganisationFactory(
             kind=kind, verified_at=datetime.datetime.now(datetime.UTC)
         )
     return UserFactory(organisation=organisation, **user_fields)
+
+
+def claimed_member(kind: OrganisationKind = OrganisationKind.GEMEENTE, organisation=None,
+                   **user_fields) -> User:
+    """A member whose membership of a verified organisation is only claimed (not confirmed)."""
+    if organisation is None:
+        organisation = OrganisationFactory(
+            kind=kind, verified_at=datetime.datetime.now(datetime.UTC)
+        )
+    return UserFactory(organisation=organisation, membership=MembershipState.CLAIMED,
+                       **user_fields)

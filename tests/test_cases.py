@@ -15,7 +15,13 @@ from smartsociety.models import (
     Tag,
     Theme,
 )
-from tests.factories import CaseFactory, CommentFactory, OrganisationFactory, UserFactory
+from tests.factories import (
+    CaseFactory,
+    CommentFactory,
+    OrganisationFactory,
+    UserFactory,
+    verified_member,
+)
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = (
@@ -142,7 +148,7 @@ def test_editing_someone_elses_case_is_refused(db, login):
 
 
 def test_colleague_given_rights_may_edit_and_moderator_may_edit(db, login):
-    case = CaseFactory(kind=CaseKind.PROJECT)
+    case = CaseFactory(kind=CaseKind.PROJECT, author=verified_member())
     colleague = UserFactory(organisation=case.author.organisation)
     assert login(colleague).get(f"/casussen/{case.id}/bewerken").status_code == 403
     # Only the author hands out rights.

@@ -6,7 +6,13 @@ from smartsociety.models import (
     ContactMessage, ContactReply, EventKind, MailOutbox, Notification, OrganisationKind,
 )
 from smartsociety.notify.services import drain_outbox
+from smartsociety.models import utcnow
 from tests.factories import OrganisationFactory, SolutionFactory, UserFactory
+
+
+def _provider(**fields):
+    """A verified company: only its verified members read its inbox."""
+    return OrganisationFactory(kind=OrganisationKind.BEDRIJF, verified_at=utcnow(), **fields)
 
 
 def _send(client, solution, body="Werkt het met onze GIS-omgeving?"):
@@ -16,7 +22,7 @@ def _send(client, solution, body="Werkt het met onze GIS-omgeving?"):
 
 def test_a_refused_mail_server_loses_nothing_and_the_page_does_not_say_sent(app, db, login):
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=1, MAIL_SUPPRESS_SEND=False)
-    solution = SolutionFactory(organisation=OrganisationFactory(name="Sensorium B.V."))
+    solution = SolutionFactory(organisation=_provider(name="Sensorium B.V."))
     receiver = UserFactory(organisation=solution.organisation)
     sender = UserFactory(organisation=OrganisationFactory(kind=OrganisationKind.GEMEENTE))
     client = login(sender)

@@ -37,6 +37,8 @@ def app_config(tmp_path, postgres_url):
 
 
 def member_of(kind, **kwargs):
+    """A verified member of a (by default verified) organisation of `kind`."""
+    kwargs.setdefault("verified_at", datetime.now(timezone.utc))
     organisation = OrganisationFactory(kind=kind, **kwargs)
     return UserFactory(organisation=organisation)
 
@@ -349,7 +351,8 @@ def test_message_refusals_and_rate_limit(db, login, client):
 
 
 def test_organisation_profile_shows_cases_solutions_and_uses(db, login, client):
-    gemeente = OrganisationFactory(kind=OrganisationKind.GEMEENTE, name="Gemeente Profielstad")
+    gemeente = OrganisationFactory(kind=OrganisationKind.GEMEENTE, name="Gemeente Profielstad",
+                                   verified_at=datetime.now(timezone.utc))
     official = UserFactory(organisation=gemeente)
     case = CaseFactory(author=official, title="Slimme lantaarnpalen")
     solution = SolutionFactory(name="LichtNet")
@@ -439,7 +442,8 @@ def test_offers_and_their_status_changes_notify(client, login, db):
     """The case author hears of an offer; the offering member hears of its status changes."""
     from smartsociety.models import EventKind, Notification
 
-    company = OrganisationFactory(name="Sensorbedrijf", kind=OrganisationKind.BEDRIJF)
+    company = OrganisationFactory(name="Sensorbedrijf", kind=OrganisationKind.BEDRIJF,
+                                  verified_at=datetime.now(timezone.utc))
     seller = UserFactory(organisation=company)
     solution = SolutionFactory(organisation=company)
     case = CaseFactory()

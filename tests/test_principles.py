@@ -30,6 +30,8 @@ from tests.factories import (
     PrincipleFactory,
     PrincipleVersionFactory,
     UserFactory,
+    claimed_member,
+    verified_member,
 )
 
 
@@ -42,12 +44,12 @@ def login_page(app):
 
 @pytest.fixture
 def moderator(db):
-    return UserFactory(role=Role.MODERATOR)
+    return verified_member(role=Role.MODERATOR)
 
 
 @pytest.fixture
 def member(db):
-    return UserFactory()
+    return verified_member()
 
 
 def version_of(principle_id, number=1) -> PrincipleVersion:
@@ -320,21 +322,24 @@ def test_vote_counts_split_by_organisation_kind(client, login, db):
         (OrganisationKind.MAATSCHAPPELIJK, VoteChoice.AGREE),
     ]
     for kind, choice in voters:
-        user = UserFactory(organisation=OrganisationFactory(kind=kind))
+        user = verified_member(kind=kind)
         services.vote(rule, user, choice)
+    # Votes count by the kind of organisation the voter speaks for: without a verified
+    # membership (none, or only a claim) a vote is not counted (issue 15).
     services.vote(rule, UserFactory(organisation=None), VoteChoice.DISAGREE)
+    services.vote(rule, claimed_member(), VoteChoice.DISAGREE)
 
     tally = services.tallies(version_of(principle.id))[rule.id]
-    assert tally.count == 6
-    assert tally.total == {VoteChoice.AGREE: 3, VoteChoice.DISAGREE: 2, VoteChoice.NO_OPINION: 1}
+    assert tally.count == 5
+    assert tally.total == {VoteChoice.AGREE: 3, VoteChoice.DISAGREE: 1, VoteChoice.NO_OPINION: 1}
     assert tally.by_group[VoterGroup.MUNICIPALITIES][VoteChoice.AGREE] == 2
     assert tally.by_group[VoterGroup.COMPANIES][VoteChoice.DISAGREE] == 1
     assert tally.by_group[VoterGroup.RESEARCHERS][VoteChoice.NO_OPINION] == 1
     assert tally.by_group[VoterGroup.OTHERS] == {
-        VoteChoice.AGREE: 1, VoteChoice.DISAGREE: 1, VoteChoice.NO_OPINION: 0}
+        VoteChoice.AGREE: 1, VoteChoice.DISAGREE: 0, VoteChoice.NO_OPINION: 0}
 
     html = client.get(url(principle)).get_data(as_text=True)
-    assert '<meter min="0" max="6" value="3"' in html
+    assert '<meter min="0" max="5" value="3"' in html
     row = re.search(r'<tr class="group-municipalities">(.*?)</tr>', html, re.S).group(1)
     assert re.findall(r"<td>(\d+)</td>", row) == ["2", "0", "0"]
 

@@ -202,8 +202,12 @@ def test_every_contribution_predicate_asks_for_a_verified_address(db):
     from smartsociety.models import OrganisationKind, PrincipleVersion, VersionStatus
     from tests.factories import CommentFactory, PrincipleFactory, SolutionFactory
 
-    gemeente = OrganisationFactory(kind=OrganisationKind.GEMEENTE)
-    company = OrganisationFactory(kind=OrganisationKind.BEDRIJF, name="Bedrijf X B.V.")
+    from smartsociety.models import utcnow
+
+    # Verified organisations: acting for one also needs a verified membership (issue 15).
+    gemeente = OrganisationFactory(kind=OrganisationKind.GEMEENTE, verified_at=utcnow())
+    company = OrganisationFactory(kind=OrganisationKind.BEDRIJF, name="Bedrijf X B.V.",
+                                  verified_at=utcnow())
     version = db.session.scalar(sa.select(PrincipleVersion).where(
         PrincipleVersion.principle_id == PrincipleFactory(status=VersionStatus.CONSULTATION).id))
     solution, case, comment = SolutionFactory(), CaseFactory(), CommentFactory()

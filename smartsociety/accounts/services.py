@@ -4,6 +4,7 @@ from flask import current_app
 from smartsociety.accounts import mailer
 from smartsociety.accounts.ratelimits import allowed
 from smartsociety.extensions import db
+from smartsociety.memberships.services import claim
 from smartsociety.models import Organisation, User, utcnow
 from smartsociety.passwordhash import hash_password, needs_rehash, verify_password
 
@@ -25,6 +26,8 @@ def register(name: str, email: str, password: str, organisation: Organisation | 
     )
     user.set_password(password, current_app.config["PASSWORD_HASH_METHOD"])
     db.session.add(user)
+    if organisation is not None:
+        claim(user, organisation)  # a claim until verified (issue 15)
     return user
 
 

@@ -119,7 +119,11 @@ def _apply(case: Case, data: CaseInput) -> list[User]:
 
 
 def create_case(author: User, data: CaseInput, upload=None) -> Case:
-    case = Case(kind=data.kind, author=author, organisation=author.organisation)
+    # A case is the organisation's only when the author's membership is confirmed (issue 15):
+    # a claim does not raise dilemmas in a gemeente's name.
+    confirmed = author.membership is not None and author.membership.is_verified
+    case = Case(kind=data.kind, author=author,
+                organisation=author.organisation if confirmed else None)
     mentioned = _apply(case, data)
     db.session.add(case)
     db.session.flush()

@@ -33,6 +33,7 @@ from smartsociety.diffs import diff_html
 from smartsociety.extensions import db, limiter
 from smartsociety.labels import label, options
 from smartsociety.markup import render_markdown
+from smartsociety.models.membership import speaks_for
 from smartsociety.models import (
     Attachment,
     Case,
@@ -421,7 +422,8 @@ def editors(case_id: int):
     colleagues = list(
         db.session.scalars(
             sa.select(User)
-            .where(User.organisation_id == case.organisation_id, User.id != case.author_id)
+            .where(User.organisation_id == case.organisation_id, User.id != case.author_id,
+                   speaks_for(User.id, User.organisation_id))  # verified colleagues only
             .order_by(User.name)
         )
     )

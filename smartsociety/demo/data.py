@@ -1,7 +1,7 @@
 """The demo organisations and members; each loader creates only what is missing."""
 import sqlalchemy as sa
 
-from smartsociety.demo import evaluation, events, marketplace, principles
+from smartsociety.demo import evaluation, events, marketplace, memberships, principles
 from smartsociety.demo import sensors as sensor_demo
 from smartsociety.extensions import db
 from smartsociety.markup import render_markdown
@@ -50,6 +50,7 @@ USERS = [
     ("onderzoeker@hogeschoolpolder.example", "Daan Smit", Role.MEMBER,
      "Lectoraat Slimme Stad, Hogeschool Polder"),
     ("ambtenaar@dijkhaven.example", "Fatima El Amrani", Role.MEMBER, "Gemeente Dijkhaven"),
+    ("stagiair@studentpost.example", "Joris Kok", Role.MEMBER, "Gemeente Turfbrug"),
 ]
 
 # title, kind, status, author e-mail, themes, tags, summary, body, dilemma fields, comments
@@ -120,7 +121,9 @@ CASES = [
     ),
 ]
 
-DEMO_USERS_SUMMARY = [(email, role.value, org) for email, _name, role, org in USERS]
+DEMO_USERS_SUMMARY = [
+    (email, role.value, memberships.describe(email, org)) for email, _name, role, org in USERS
+]
 
 
 def load(password_method: str) -> int:
@@ -155,6 +158,7 @@ def load(password_method: str) -> int:
             db.session.add(user)
             created += 1
     db.session.flush()
+    created += memberships.load([email for email, *_rest in USERS])
     created += principles.load()
     created += _load_cases()
     created += marketplace.load()

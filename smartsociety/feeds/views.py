@@ -25,6 +25,7 @@ from smartsociety.models import (
     Theme,
     User,
 )
+from smartsociety.models.membership import confirmed_membership
 from smartsociety.models.principle import PUBLIC_STATUSES
 from smartsociety.search import service
 from smartsociety.search.index import FACET_FIELDS
@@ -140,7 +141,8 @@ def organisation(slug: str):
         sa.select(Comment)
         .join(Case, Case.id == Comment.case_id)
         .join(User, User.id == Comment.author_id)
-        .where(User.organisation_id == found.id, Comment.public_clause(), Case.public_clause())
+        .where(User.organisation_id == found.id, Comment.public_clause(), Case.public_clause(),
+               confirmed_membership(User.id, User.organisation_id))  # confirmed members only
         .options(selectinload(Comment.author), selectinload(Comment.case))
         .order_by(Comment.created_at.desc(), Comment.id.desc())
         .limit(FEED_SIZE)

@@ -101,6 +101,12 @@ from smartsociety.models.solution import (
     takes_offers,
 )
 from smartsociety.models.user import Role, User
+from smartsociety.models.membership import (
+    Membership,
+    MembershipState,
+    OrganisationDomain,
+    VerificationMethod,
+)
 from smartsociety.models.viewcount import ViewBatch
 
 __all__ = [
@@ -195,6 +201,10 @@ __all__ = [
     "Theme",
     "User",
     "ViewBatch",
+    "Membership",
+    "MembershipState",
+    "OrganisationDomain",
+    "VerificationMethod",
     "case_tag",
     "utcnow",
 ]

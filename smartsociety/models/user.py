@@ -56,6 +56,14 @@ class User(UserMixin, Base):
     organisation: Mapped["Organisation | None"] = relationship(  # noqa: F821
         back_populates="members", foreign_keys=[organisation_id]
     )
+    # The open (claimed or verified) membership of `organisation`, loaded with the member in
+    # the same query, so bylines can say whether the affiliation is confirmed (issue 15).
+    membership: Mapped["Membership | None"] = relationship(  # noqa: F821
+        primaryjoin="and_(User.id == foreign(Membership.user_id), "
+        "User.organisation_id == foreign(Membership.organisation_id), "
+        "Membership.state.in_(['claimed', 'verified']))",
+        viewonly=True, uselist=False, lazy="joined",
+    )
 
     def get_id(self) -> str:
         return self.session_token

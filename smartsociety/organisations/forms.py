@@ -72,3 +72,12 @@ class SearchForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.kind.choices = [SelectChoice("", _l("All kinds")), *choices(OrganisationKind)]
+
+
+class OrganisationProfileForm(FlaskForm):
+    """What an organisation's administrators keep: name, kind and CBS code stay with the
+    moderators, because votes and reviews are counted by them."""
+
+    website = OrganisationForm.website
+    description = OrganisationForm.description
+    inhabitants = OrganisationForm.inhabitants

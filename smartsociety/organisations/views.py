@@ -2,26 +2,27 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy.orm import selectinload
 
 from smartsociety.extensions import db
 from smartsociety.models import Organisation, OrganisationKind
 from smartsociety.organisations import services
-from smartsociety.organisations.forms import OrganisationForm, SearchForm
+from smartsociety.memberships.views import organisation_page
+from smartsociety.organisations.forms import OrganisationForm, OrganisationProfileForm, SearchForm
 from smartsociety.pagecache import cached_page
 from smartsociety.pagination import paginate
-from smartsociety.permissions import can_edit_organisation, can_verify_organisation, ensure
+from smartsociety.permissions import (
+    can_edit_organisation,
+    can_edit_organisation_identity,
+    can_verify_organisation,
+    ensure,
+)
 from smartsociety.solutions.services import organisation_sections
 
 bp = Blueprint("organisations", __name__)
 
 
 def _get(slug: str) -> Organisation:
-    return db.first_or_404(
-        Organisation.by_name()
-        .where(Organisation.slug == slug)
-        .options(selectinload(Organisation.members))
-    )
+    return db.first_or_404(Organisation.by_name().where(Organisation.slug == slug))
 
 
 @bp.get("/organisaties")
@@ -38,12 +39,18 @@ def index():
 @bp.get("/organisaties/<slug>")
 @cached_page
 def detail(slug: str):
-    organisation = _get(slug)
-    members = sorted(organisation.members, key=lambda user: user.name.casefold())
+    return render_detail(_get(slug))
+
+
+def render_detail(organisation: Organisation, domain_form=None, status: int = 200):
+    """The organisation page; `domain_form` brings back a refused domain with its error."""
+    members = organisation_page(organisation)
+    if domain_form is not None:
+        members["domain_form"] = domain_form
     return render_template(
-        "organisations/detail.html", organisation=organisation, members=members,
+        "organisations/detail.html", organisation=organisation, **members,
         **organisation_sections(organisation),
-    )
+    ), status
 
 
 @bp.post("/organisaties/<slug>/verificatie")
@@ -68,20 +75,24 @@ def set_verified(slug: str):
 def edit(slug: str):
     organisation = _get(slug)
     ensure(can_edit_organisation(current_user, organisation))
-    form = OrganisationForm(obj=organisation)
-    if request.method == "GET":
+    # Organisation administrators keep the profile; name, kind and CBS code stay with moderators.
+    identity = can_edit_organisation_identity(current_user, organisation)
+    form = (OrganisationForm if identity else OrganisationProfileForm)(obj=organisation)
+    if request.method == "GET" and identity:
         form.kind.data = organisation.kind.value
     if form.validate_on_submit():
-        problems = services.conflicts(form.name.data, form.cbs_code.data, exclude=organisation)
+        problems = services.conflicts(
+            form.name.data, form.cbs_code.data, exclude=organisation
+        ) if identity else {}
         for field, message in problems.items():
             getattr(form, field).errors.append(message)
         if not problems:
             services.update(
                 organisation,
-                name=form.name.data,
-                kind=form.kind.data,
+                name=form.name.data if identity else organisation.name,
+                kind=form.kind.data if identity else organisation.kind.value,
                 website=form.website.data,
-                cbs_code=form.cbs_code.data,
+                cbs_code=form.cbs_code.data if identity else organisation.cbs_code,
                 description=form.description.data,
                 actor=current_user,
                 inhabitants=form.inhabitants.data,

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from smartsociety.extensions import db
 from smartsociety.moderation.audit import record
 from smartsociety.markup import render_markdown
+from smartsociety.models.membership import Membership, verified_membership_of
 from smartsociety.models import (
     Amendment,
     AmendmentSupport,
@@ -277,8 +278,12 @@ def tallies(version: PrincipleVersion) -> dict[int, Tally]:
         sa.select(RuleVote.rule_id, RuleVote.choice, Organisation.kind, sa.func.count())
         .join(Rule, Rule.id == RuleVote.rule_id)
         .join(User, User.id == RuleVote.user_id)
-        .outerjoin(Organisation, Organisation.id == User.organisation_id)
-        .where(Rule.version_id == version.id)
+        # Counted at read time from the voter's current standing (issue 15): a vote cast before
+        # the membership was verified counts once it is, and stops counting when it ends.
+        .join(Organisation, Organisation.id == User.organisation_id)
+        .join(Membership, verified_membership_of(User.id, User.organisation_id))
+        .where(Rule.version_id == version.id, User.email_verified_at.is_not(None),
+               Organisation.verified_at.is_not(None))
         .group_by(RuleVote.rule_id, RuleVote.choice, Organisation.kind)
     )
     result = {rule.id: Tally() for rule in version.rules}

@@ -31,6 +31,7 @@ from smartsociety.permissions import (
     can_manage_principles,
     can_support_amendment,
     can_take_part_in_consultation,
+    can_vote_in_consultation,
     can_view_principle_version,
     ensure,
 )
@@ -344,7 +345,7 @@ def _back_to(rule: Rule, anchor: str):
 @login_required
 def vote(rule_id: int):
     rule = _rule(rule_id)
-    _participate(rule)
+    ensure(can_vote_in_consultation(current_user, rule.version))
     form = VoteForm(prefix=f"vote-{rule.id}")
     if not form.validate_on_submit():
         return _render_version(rule.version, {("vote", rule.id): form}, 422)

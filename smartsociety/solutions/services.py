@@ -2,14 +2,17 @@
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from smartsociety.extensions import db
 from smartsociety.moderation.audit import record_if_moderating
 from smartsociety.markup import plain_text, render_markdown
+from smartsociety.memberships.services import verified_members
+from smartsociety.models.membership import speaks_for
 from smartsociety.notify import services as notify
+from smartsociety.permissions import is_verified_member
 from smartsociety.search.similar import similar
 from smartsociety.models import (
     EventKind,
@@ -220,8 +223,16 @@ def record_use(user: User, solution: Solution, rating: int, review: str) -> Solu
     return use
 
 
+def counted_use():
+    """A review counts while its author speaks for the gemeente (verified e-mail, membership
+    and gemeente), so reviews written before verification count once it comes (issue 15)."""
+    return speaks_for(SolutionUse.author_id, SolutionUse.organisation_id)
+
+
 def rating_summary(solution: Solution) -> tuple[float | None, int]:
-    average, count = db.session.execute(SolutionUse.average_rating(solution.id)).one()
+    average, count = db.session.execute(
+        SolutionUse.average_rating(solution.id).where(counted_use())
+    ).one()
     return (round(float(average), 1) if average is not None else None), count
 
 
@@ -229,7 +240,7 @@ def uses_of(solution: Solution) -> list[SolutionUse]:
     return list(
         db.session.scalars(
             sa.select(SolutionUse)
-            .where(SolutionUse.solution_id == solution.id)
+            .where(SolutionUse.solution_id == solution.id, counted_use())
             .options(selectinload(SolutionUse.organisation),
                      selectinload(SolutionUse.author).selectinload(User.organisation))
             .order_by(SolutionUse.updated_at.desc())
@@ -238,6 +249,18 @@ def uses_of(solution: Solution) -> list[SolutionUse]:
 
 
 # Contact messages
+
+def inbox_readers(organisation: Organisation) -> list[User]:
+    """Those who may read the organisation's inbox: its verified members."""
+    return [m.user for m in verified_members(organisation)
+            if is_verified_member(m.user, organisation)]
+
+
+def conversation_path(message: ContactMessage) -> str:
+    """Where a notification about the conversation leads (built without a request: the
+    sender of mail runs outside one)."""
+    return f"/berichten/{message.id}"
+
 
 def send_contact(sender: User, solution: Solution, subject: str, body: str) -> ContactMessage:
     """Store the message as the start of a conversation in the organisation's inbox and notify
@@ -248,8 +271,8 @@ def send_contact(sender: User, solution: Solution, subject: str, body: str) -> C
     db.session.add(message)
     db.session.flush()
     organisation = db.session.get(Organisation, solution.organisation_id)
-    notify.emit(EventKind.CONTACT, sender, recipients=organisation.members, title=subject,
-                path=url_for("contact.conversation", message_id=message.id))
+    notify.emit(EventKind.CONTACT, sender, recipients=inbox_readers(organisation),
+                title=subject, path=conversation_path(message))
     db.session.commit()
     return message
 
@@ -261,12 +284,11 @@ def reply_to_contact(message: ContactMessage, author: User, body: str) -> Contac
     db.session.add(reply)
     db.session.flush()
     if author.id == message.sender_id:
-        organisation = db.session.get(Organisation, message.organisation_id)
-        recipients = list(organisation.members)
+        recipients = inbox_readers(db.session.get(Organisation, message.organisation_id))
     else:
         recipients = [message.sender]
     notify.emit(EventKind.CONTACT, author, recipients=recipients, title=message.subject,
-                path=url_for("contact.conversation", message_id=message.id))
+                path=conversation_path(message))
     db.session.commit()
     return reply
 
@@ -294,7 +316,8 @@ def organisation_sections(organisation: Organisation) -> dict:
         db.session.scalars(
             sa.select(SolutionUse)
             .join(Solution, SolutionUse.solution_id == Solution.id)
-            .where(SolutionUse.organisation_id == organisation.id, Solution.hidden_at.is_(None))
+            .where(SolutionUse.organisation_id == organisation.id, Solution.hidden_at.is_(None),
+                   counted_use())
             .options(selectinload(SolutionUse.solution).selectinload(Solution.organisation))
         )
     ) if organisation.is_gemeente else []

@@ -6,6 +6,7 @@ from smartsociety.extensions import db
 from smartsociety.markup import render_markdown
 from smartsociety.models import Case, CaseKind, Comment, DilemmaStatus, OrganisationKind
 from tests.browser.conftest import axe_violations, format_violations
+from smartsociety.models import utcnow
 from tests.factories import CaseFactory, OrganisationFactory, UserFactory
 
 XSS_CORPUS = [
@@ -134,8 +135,10 @@ def test_live_preview_shows_sanitised_html_and_runs_nothing(live_server, page, a
 
 
 def test_official_posts_dilemma_company_replies_official_accepts(live_server, page, app):
-    gemeente = OrganisationFactory(name="Gemeente Turfbrug", kind=OrganisationKind.GEMEENTE)
-    company = OrganisationFactory(name="Sensorium B.V.", kind=OrganisationKind.BEDRIJF)
+    gemeente = OrganisationFactory(name="Gemeente Turfbrug", kind=OrganisationKind.GEMEENTE,
+                                   verified_at=utcnow())
+    company = OrganisationFactory(name="Sensorium B.V.", kind=OrganisationKind.BEDRIJF,
+                                  verified_at=utcnow())
     official = UserFactory(name="Pieter Jansen", organisation=gemeente)
     employee = UserFactory(name="Mila Visser", organisation=company)
 

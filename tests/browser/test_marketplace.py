@@ -5,17 +5,21 @@ from smartsociety.extensions import db
 from smartsociety.models import Offer, OfferStatus, OrganisationKind, SolutionUse
 from tests.browser.conftest import axe_violations, format_violations
 from tests.browser.test_cases import log_in
+from smartsociety.models import utcnow
 from tests.factories import (
     OpenStandardFactory,
     OrganisationFactory,
     SolutionFactory,
     UserFactory,
+    verified_member,
 )
 
 
 def test_dilemma_offer_chosen_then_used_and_reviewed(live_server, page, app):
-    gemeente = OrganisationFactory(name="Gemeente Turfbrug", kind=OrganisationKind.GEMEENTE)
-    company = OrganisationFactory(name="Sensorium B.V.", kind=OrganisationKind.BEDRIJF)
+    gemeente = OrganisationFactory(name="Gemeente Turfbrug", kind=OrganisationKind.GEMEENTE,
+                                   verified_at=utcnow())
+    company = OrganisationFactory(name="Sensorium B.V.", kind=OrganisationKind.BEDRIJF,
+                                  verified_at=utcnow())
     official = UserFactory(name="Pieter Jansen", organisation=gemeente)
     employee = UserFactory(name="Mila Visser", organisation=company)
     solution = SolutionFactory(organisation=company, name="Sensorium Open Register")
@@ -75,7 +79,7 @@ def test_solution_pages_are_accessible(live_server, page, app, which):
     solution = SolutionFactory()
     solution.standards.append(standard)
     db.session.commit()
-    log_in(page, live_server, app, UserFactory())  # a gemeente member: sees the forms too
+    log_in(page, live_server, app, verified_member())  # a gemeente member: sees the forms too
     path = "/oplossingen" if which == "list" else f"/oplossingen/{solution.id}"
     page.goto(live_server.url + path)
     if which == "detail":

@@ -12,7 +12,7 @@ from smartsociety.models import (
     VoteChoice,
 )
 from tests.browser.conftest import axe_violations, format_violations
-from tests.factories import OrganisationFactory, PrincipleFactory, UserFactory
+from tests.factories import PrincipleFactory, UserFactory, verified_member
 
 
 def log_in_as(page, app, live_server, user):
@@ -34,10 +34,8 @@ def the_version(principle_id):
 
 def test_consultation_from_opening_to_adoption(app, live_server, page):
     moderator = UserFactory(role=Role.MODERATOR)
-    alderman = UserFactory(organisation=OrganisationFactory(kind=OrganisationKind.GEMEENTE))
-    engineer = UserFactory(
-        name="Joris Vermeer", organisation=OrganisationFactory(kind=OrganisationKind.BEDRIJF)
-    )
+    alderman = verified_member(kind=OrganisationKind.GEMEENTE)
+    engineer = verified_member(kind=OrganisationKind.BEDRIJF, name="Joris Vermeer")
     principle = PrincipleFactory(title="Open data", status=VersionStatus.DRAFT)
     principle_url = f"{live_server.url}/principes/{principle.slug}"
     rules = the_version(principle.id).rules
@@ -98,7 +96,7 @@ def test_principles_index_and_page_are_accessible(app, live_server, page):
     assert violations == [], format_violations(violations)
 
     # A member sees the consultation with its forms and results.
-    log_in_as(page, app, live_server, UserFactory())
+    log_in_as(page, app, live_server, verified_member())
     page.goto(f"{live_server.url}/principes/{principle.slug}")
     page.locator("details.participate summary").first.click()
     violations = axe_violations(page)
