@@ -4,8 +4,9 @@ from pathlib import Path
 
 from flask import Flask
 
-from smartsociety import commands, errors, templating
+from smartsociety import commands, errors, inputs, templating
 from smartsociety.config import config_for
+from smartsociety.ids import DatabaseIdConverter
 from smartsociety.extensions import babel, csrf, db, limiter, login_manager, migrate, talisman
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,6 +33,10 @@ def create_app(config: str | dict | None = None) -> Flask:
         instance_path=str(ROOT / "instance"),
     )
     configure(app, config)
+    # Before any blueprint: every `<int:...>` route matches only ids a database can hold.
+    app.url_map.converters["int"] = DatabaseIdConverter
+    # Control characters are removed from every parameter and field (smartsociety/inputs.py).
+    inputs.init_app(app)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)

@@ -31,6 +31,7 @@ from smartsociety.cases.thread import build_thread
 from smartsociety import diffs
 from smartsociety.diffs import diff_html
 from smartsociety.extensions import db, limiter
+from smartsociety.ids import db_id
 from smartsociety.labels import label, options
 from smartsociety.markup import render_markdown
 from smartsociety.models import (
@@ -126,6 +127,13 @@ def _load_case(case_id: int, *extra) -> Case:
     if case is None or not can_view_case(current_user, case):
         abort(404, _("This case does not exist or has been removed."))
     return case
+
+
+def _comment_or_none(value) -> Comment | None:
+    try:
+        return db.session.get(Comment, db_id(value))
+    except ValueError:
+        return None
 
 
 def _load_comment(case: Case, comment_id: int) -> Comment:
@@ -298,7 +306,7 @@ def _comment_form_for_get(comments: list[Comment]) -> tuple[CommentForm, Comment
     """The reply form, prefilled from ?reply_to=<id> and &quote=1 (works without JavaScript)."""
     form = CommentForm()
     parent = None
-    reply_to = request.args.get("reply_to", type=int)
+    reply_to = request.args.get("reply_to", type=db_id)
     if reply_to:
         parent = next((c for c in comments if c.id == reply_to and not c.is_deleted), None)
     if parent is not None:
@@ -448,7 +456,7 @@ def comment_add(case_id: int):
     form = CommentForm()
     parent = None
     if form.parent_id.data and str(form.parent_id.data).isdigit():
-        parent = db.session.get(Comment, int(form.parent_id.data))
+        parent = _comment_or_none(form.parent_id.data)
         if parent is None or parent.case_id != case.id or parent.is_deleted:
             form.parent_id.errors = [_("This reply refers to an unknown comment.")]
             return render_detail(case, form, None, status=422)
@@ -574,8 +582,9 @@ def unlock(case_id: int):
 def preview():
     if not is_member(current_user):
         abort(401)
-    data = request.get_json(silent=True) or {}
-    text = data.get("text")
+    data = request.get_json(silent=True)
+    # Any JSON may arrive ([1], "x", deeply nested): only an object has a "text".
+    text = data.get("text") if isinstance(data, dict) else None
     if not isinstance(text, str):
         abort(400, _("Send the text to preview as JSON: {\"text\": \"...\"}."))
     if len(text) > current_app.config["CASE_BODY_MAX_LENGTH"]:

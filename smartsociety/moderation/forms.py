@@ -72,6 +72,6 @@ class AuditFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    action = SelectField(_l("Action"), validators=[Optional()])
-    target_type = SelectField(_l("Type"), validators=[Optional()])
+    action = SelectField(_l("Action"), default="")
+    target_type = SelectField(_l("Type"), default="")
     submit = SubmitField(_l("Filter"))

@@ -23,6 +23,7 @@ from flask_login import current_user, login_required
 
 from smartsociety.cases import services as case_services
 from smartsociety.extensions import db
+from smartsociety.ids import db_id
 from smartsociety.labels import options
 from smartsociety.moderation import registry, services
 from smartsociety.moderation.forms import (
@@ -375,7 +376,7 @@ def _audit_select():
     select = AuditEntry.filtered(
         action=form.action.data if valid else "",
         target_type=form.target_type.data if valid else "",
-        actor_id=request.args.get("actor", type=int),
+        actor_id=request.args.get("actor", type=db_id),
     )
     return form, select
 

@@ -11,6 +11,7 @@ from wtforms.fields.choices import SelectChoice
 from smartsociety.diffs import diff_fields
 from smartsociety.errors import render_error
 from smartsociety.extensions import db
+from smartsociety.ids import db_id
 from smartsociety.models import (
     Amendment,
     Case,
@@ -220,9 +221,9 @@ def compare(slug: str):
     visible = [v for v in principle.versions if can_view_principle_version(current_user, v)]
     if not visible:
         abort(404)
-    new = _version(principle, request.args.get("naar", visible[-1].number, type=int))
+    new = _version(principle, request.args.get("naar", visible[-1].number, type=db_id))
     default_old = next((v.number for v in reversed(visible) if v.number < new.number), new.number)
-    old = _version(principle, request.args.get("van", default_old, type=int))
+    old = _version(principle, request.args.get("van", default_old, type=db_id))
     labels = {
         "title": _("Title"),
         "statement": _("Statement"),
