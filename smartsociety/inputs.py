@@ -11,6 +11,7 @@ import re
 
 from flask import Request
 from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import BadRequest
 from werkzeug.routing import UnicodeConverter
 from werkzeug.utils import cached_property
 
@@ -42,6 +43,15 @@ def _clean(pairs, *, strip: bool) -> MultiDict:
 
 
 class CleanRequest(Request):
+    def get_json(self, force=False, silent=False, cache=True):
+        # json.loads raises RecursionError (not ValueError) on very deep nesting.
+        try:
+            return super().get_json(force=force, silent=silent, cache=cache)
+        except RecursionError:
+            if silent:
+                return None
+            raise BadRequest()
+
     @cached_property
     def args(self):
         raw = super().args

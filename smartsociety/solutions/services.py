@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from smartsociety.extensions import db
-from smartsociety.mail import send_mail
+from smartsociety.mail import send_mail, site_url
 from smartsociety.moderation.audit import record_if_moderating
 from smartsociety.markup import plain_text, render_markdown
 from smartsociety.notify import services as notify
@@ -237,7 +237,7 @@ def send_contact(sender: User, solution: Solution, subject: str, body: str) -> C
     db.session.add(message)
     db.session.commit()
     organisation = db.session.get(Organisation, solution.organisation_id)
-    inbox = url_for("solutions.inbox", slug=organisation.slug, _external=True)
+    inbox = site_url(url_for("solutions.inbox", slug=organisation.slug))
     sender_org = sender.organisation.name if sender.organisation else _("no organisation")
     text = _(
         "%(name)s (%(organisation)s) sent your organisation a message about %(solution)s:\n\n"
