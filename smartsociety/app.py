@@ -3,6 +3,7 @@ import gc
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from smartsociety import commands, errors, inputs, templating
 from smartsociety.config import config_for
@@ -41,6 +42,11 @@ def create_app(config: str | dict | None = None) -> Flask:
     register_blueprints(app)
     register_errorhandlers(app)
     register_commands(app)
+    if app.config["PROXY_COUNT"]:
+        # Behind nginx/HAProxy: the client address and scheme from X-Forwarded-For/-Proto,
+        # trusting exactly PROXY_COUNT hops (more would let a client choose its own address).
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=0)
     if app.config["GC_FREEZE"]:
         # A full collection walks every object (~130 ms at this size, on whichever request
         # it falls), and the app's objects live as long as the process: leave them out of

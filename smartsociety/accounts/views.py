@@ -2,6 +2,7 @@
 import sqlalchemy as sa
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     redirect,
@@ -15,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy.exc import IntegrityError
 
-from smartsociety.accounts import services
+from smartsociety.accounts import lockout, services
 from smartsociety.accounts.forms import ChangePasswordForm, LoginForm, ProfileForm, RegisterForm
 from smartsociety.extensions import db, limiter
 from smartsociety.i18n import LANGUAGE_COOKIE
@@ -32,11 +33,6 @@ EMAIL_TAKEN = _l("An account with this e-mail address already exists. Log in ins
 TOO_MANY_LOGINS = _l(
     "Too many login attempts. Wait a few minutes before you try again."
 )
-
-
-def _login_account_key() -> str:
-    # Per account: the address typed in, whatever client or network the attempts come from.
-    return "login-account:" + User.normalise_email(request.form.get("email", ""))[:254]
 
 
 def _failed(response) -> bool:
@@ -109,14 +105,6 @@ def register():
     error_message=lambda: str(TOO_MANY_LOGINS),
     scope="login-address",
 )
-@limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
-    key_func=_login_account_key,
-    methods=["POST"],
-    deduct_when=_failed,
-    error_message=lambda: str(TOO_MANY_LOGINS),
-    scope="login-account",
-)
 def login():
     fallback = url_for("main.home")
     if current_user.is_authenticated:
@@ -125,12 +113,17 @@ def login():
     if request.method == "GET":
         form.next.data = request.args.get("next", "")[:2000]
     if form.validate_on_submit():
+        # Per account and address, and per account unless this is a known device (lockout.py).
+        if lockout.refused(form.email.data):
+            abort(429, TOO_MANY_LOGINS)
         user = services.authenticate(form.email.data, form.password.data)
         if user is not None:
             login_user(user, remember=form.remember.data)
             services.record_login(user)
+            lockout.succeeded(user)
             db.session.commit()
             return redirect(safe_next_url(form.next.data, fallback))
+        lockout.failed(form.email.data)
         form.password.errors.append(LOGIN_FAILED)
     status = 422 if form.is_submitted() else 200
     return render_template("accounts/login.html", form=form), status
