@@ -5,7 +5,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from smartsociety import commands, errors, inputs, templating
+from smartsociety import commands, errors, headers, inputs, templating
 from smartsociety.config import config_for
 from smartsociety.ids import DatabaseIdConverter
 from smartsociety.extensions import babel, csrf, db, limiter, login_manager, migrate, talisman
@@ -79,6 +79,7 @@ def configure(app: Flask, config: str | dict | None) -> None:
 def register_extensions(app: Flask) -> None:
     from smartsociety import database, i18n, pagecache, search
     from smartsociety.ops import logs
+    from smartsociety.accounts import session as session_records
     from smartsociety.accounts.session import load_user
 
     db.init_app(app)
@@ -88,6 +89,7 @@ def register_extensions(app: Flask) -> None:
     )
     login_manager.init_app(app)
     login_manager.user_loader(load_user)
+    session_records.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = i18n.LOGIN_MESSAGE
     login_manager.login_message_category = "info"
@@ -109,6 +111,7 @@ def register_extensions(app: Flask) -> None:
         referrer_policy="strict-origin-when-cross-origin",
     )
     templating.init_app(app)
+    headers.init_app(app)
     logs.init_app(app)
     search.init_app(app)
     pagecache.init_app(app)

@@ -173,6 +173,8 @@ class TestingConfig(Config):
     SECRET_KEY = "testing-secret-key-not-for-production"
     # Off: every test makes an app, and frozen objects are never collected.
     GC_FREEZE = _bool("GC_FREEZE", False)
+    # The `login` fixture puts a bare session token in the session (no login row).
+    SESSION_ACCEPT_TOKEN_ONLY = True
     MAIL_SUPPRESS_SEND = True
 
 

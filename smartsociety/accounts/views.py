@@ -17,6 +17,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy.exc import IntegrityError
 
 from smartsociety.accounts import lockout, services
+from smartsociety.accounts import session as login_sessions
 from smartsociety.accounts.forms import ChangePasswordForm, LoginForm, ProfileForm, RegisterForm
 from smartsociety.extensions import db, limiter
 from smartsociety.i18n import LANGUAGE_COOKIE
@@ -131,9 +132,23 @@ def login():
 
 @bp.post("/uitloggen")
 def logout():
+    if current_user.is_authenticated:
+        # Server-side: a copy of this session's cookies opens nothing any more.
+        login_sessions.end(current_user._get_current_object())
+        db.session.commit()
     logout_user()
     flash(_("You have been logged out."), "info")
     return redirect(url_for("main.home"))
+
+
+@bp.post("/uitloggen/overal")
+@login_required
+def logout_everywhere():
+    login_sessions.end_all(current_user._get_current_object())
+    db.session.commit()
+    logout_user()
+    flash(_("You have been logged out on every device."), "info")
+    return redirect(url_for("accounts.login"))
 
 
 @bp.route("/wachtwoord", methods=["GET", "POST"])

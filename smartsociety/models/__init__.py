@@ -15,6 +15,7 @@ from smartsociety.models.case import (
     case_tag,
 )
 from smartsociety.models.comment import Comment, CommentReaction, CommentRevision
+from smartsociety.models.login_session import LoginSession
 from smartsociety.models.notification import (
     DEFAULT_DELIVERY,
     Delivery,
@@ -69,6 +70,7 @@ from smartsociety.models.user import Role, User
 from smartsociety.models.viewcount import ViewBatch
 
 __all__ = [
+    "LoginSession",
     "DEFAULT_DELIVERY",
     "Delivery",
     "EventKind",

@@ -52,6 +52,9 @@ class User(UserMixin, Base):
         back_populates="members", foreign_keys=[organisation_id]
     )
 
+    # Set by the user loader for this request: the LoginSession the cookie belongs to.
+    login_session_key = None
+
     def get_id(self) -> str:
         return self.session_token
 
