@@ -117,8 +117,9 @@ class Config:
     POSTING_LIMIT_NEW_ACCOUNT = os.environ.get("POSTING_LIMIT_NEW_ACCOUNT", "10 per hour")
     # Marketplace contact messages (each one e-mails a whole organisation), per account.
     CONTACT_LIMIT = os.environ.get("CONTACT_LIMIT", "5 per hour")
-    # Open reports from this many different members hide an item until a moderator decides.
-    MODERATION_AUTOHIDE_THRESHOLD = int(os.environ.get("MODERATION_AUTOHIDE_THRESHOLD", "3"))
+    # Open reports weighing this much together hide an item until a moderator decides: three
+    # established members; reporters are weighed (moderation/weights.py).
+    MODERATION_AUTOHIDE_THRESHOLD = float(os.environ.get("MODERATION_AUTOHIDE_THRESHOLD", "3"))
 
     # Hostile input and sessions (issue 16; docs/security.md).
     # Reverse proxies in front of the web nodes that set X-Forwarded-For/-Proto (nginx,
@@ -128,10 +129,6 @@ class Config:
     # Unset: any in development and tests; in production the host of SITE_URL (plus loopback
     # when it runs over plain http on loopback).
     TRUSTED_HOSTS = _list("TRUSTED_HOSTS")
-    # A weight of at least this, summed over the open reports, hides an item (see
-    # moderation/services.py: verified members weigh more, accounts younger than a day never
-    # count on their own).
-    MODERATION_AUTOHIDE_WEIGHT = float(os.environ.get("MODERATION_AUTOHIDE_WEIGHT", "3"))
     # Consultation comments, amendments and reports, per account.
     CONSULTATION_LIMIT = os.environ.get("CONSULTATION_LIMIT", "20 per hour")
     REPORT_LIMIT = os.environ.get("REPORT_LIMIT", "20 per hour")

@@ -24,6 +24,7 @@ from flask_login import current_user, login_required
 from smartsociety.cases import services as case_services
 from smartsociety.extensions import db
 from smartsociety.ids import db_id
+from smartsociety.ratelimits import reports
 from smartsociety.labels import options
 from smartsociety.moderation import registry, services
 from smartsociety.moderation.forms import (
@@ -145,6 +146,7 @@ def _visible(kind, item) -> bool:
 
 @bp.route("/melden/<target_type>/<int:target_id>", methods=["GET", "POST"])
 @login_required
+@reports
 def report(target_type: str, target_id: int):
     kind, item = _item(target_type, target_id)
     if not _visible(kind, item):

@@ -12,6 +12,7 @@ from smartsociety.diffs import diff_fields
 from smartsociety.errors import render_error
 from smartsociety.extensions import db
 from smartsociety.ids import db_id
+from smartsociety.ratelimits import consultation
 from smartsociety.models import (
     Amendment,
     Case,
@@ -338,6 +339,7 @@ def vote(rule_id: int):
 
 @bp.post("/regels/<int:rule_id>/reactie")
 @login_required
+@consultation
 def comment(rule_id: int):
     rule = _rule(rule_id)
     _participate(rule)
@@ -350,6 +352,7 @@ def comment(rule_id: int):
 
 @bp.post("/regels/<int:rule_id>/amendement")
 @login_required
+@consultation
 def propose_amendment(rule_id: int):
     rule = _rule(rule_id)
     _participate(rule)
