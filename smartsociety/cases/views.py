@@ -31,7 +31,9 @@ from smartsociety.cases.thread import build_thread
 from smartsociety import diffs
 from smartsociety.diffs import diff_html
 from smartsociety.extensions import db, limiter
+from smartsociety import concurrency
 from smartsociety.ids import db_id
+from smartsociety.inputs import one_line
 from smartsociety.labels import label, options
 from smartsociety.markup import render_markdown
 from smartsociety.models import (
@@ -255,12 +257,16 @@ ATTACHMENT_ERRORS = {
 def _save_case(form: CaseForm, case: Case | None):
     """Shared by create and edit: preview, validate, store; returns a response."""
     template = "cases/form.html"
+    opened = concurrency.opened_version(case) if case is not None else None
     if form.is_submitted() and form.preview.data:
         html = render_markdown(form.body.data or "")
-        return render_template(template, form=form, case=case, preview_html=html)
+        return render_template(template, form=form, case=case, preview_html=html,
+                               edit_version=opened)
     if not form.validate_on_submit():
         status = 422 if form.is_submitted() else 200
-        return render_template(template, form=form, case=case), status
+        return render_template(template, form=form, case=case, edit_version=opened), status
+    if case is not None and not concurrency.claim(case, opened):
+        return _case_conflict(form, case)
     try:
         if case is None:
             case = services.create_case(current_user, _case_input(form), _upload(form))
@@ -271,8 +277,18 @@ def _save_case(form: CaseForm, case: Case | None):
     except services.AttachmentRefused as refused:
         db.session.rollback()
         form.attachment.errors = [ATTACHMENT_ERRORS[str(refused)]]
-        return render_template(template, form=form, case=case), 422
+        return render_template(template, form=form, case=case, edit_version=opened), 422
     return redirect(url_for("cases.detail", case_id=case.id))
+
+
+def _case_conflict(form: CaseForm, case: Case):
+    """Someone saved the case since this form was opened: their version above, the typed
+    text kept in the form."""
+    saved = case.snapshot()
+    fields = [(REVISION_LABELS[key], saved[key]) for key in
+              ("title", "summary", "body", "question", "tags") if saved.get(key)]
+    return render_template("cases/form.html", form=form, case=case,
+                           edit_version=case.edit_version, edit_conflict=fields), 409
 
 
 @bp.route("/casussen/nieuw", methods=["GET", "POST"])
@@ -294,12 +310,16 @@ def new():
 def edit(case_id: int):
     case = _load_case(case_id, selectinload(Case.revisions), selectinload(Case.attachments))
     ensure(can_edit_case(current_user, case))
-    form = CaseForm(obj=case)
-    if not form.is_submitted():
-        form.kind.data = case.kind.value
-        form.themes.data = [t.value for t in case.themes]
-        form.tags.data = ", ".join(tag.name for tag in case.tags)
+    # From explicit data, never obj=case: with obj, a field left out of the POST (tags) took
+    # the relationship itself as its value (a 500). Fields sent in the POST win, as always.
+    form = CaseForm(data=_case_data(case))
     return _save_case(form, case)
+
+
+def _case_data(case: Case) -> dict:
+    data = case.snapshot()
+    data["themes"] = [t.value for t in case.themes]
+    return data
 
 
 def _comment_form_for_get(comments: list[Comment]) -> tuple[CommentForm, Comment | None]:
@@ -386,8 +406,10 @@ def attachment(case_id: int, attachment_id: int):
     path = services.attachment_path(item)
     if not path.is_file():
         abort(404)
+    # Names stored before control characters were removed at input must not reach the header.
     return send_file(
-        path, mimetype=item.content_type, as_attachment=True, download_name=item.filename
+        path, mimetype=item.content_type, as_attachment=True,
+        download_name=one_line(item.filename) or "bijlage",
     )
 
 
@@ -475,19 +497,26 @@ def comment_edit(case_id: int, comment_id: int):
     case = _load_case(case_id)
     comment = _load_comment(case, comment_id)
     ensure(can_edit_comment(current_user, comment))
-    form = CommentForm(obj=comment)
+    form = CommentForm(data={"body": comment.body})
     form.submit.label.text = _("Save")
     preview_html = None
+    opened = concurrency.opened_version(comment)
     if form.is_submitted() and form.preview.data:
         preview_html = render_markdown(form.body.data)
     elif form.validate_on_submit():
+        if not concurrency.claim(comment, opened):
+            return render_template(
+                "cases/comment_edit.html", case=case, comment=comment, form=form,
+                edit_version=comment.edit_version,
+                edit_conflict=[(_("Your comment"), comment.body)],
+            ), 409
         services.edit_comment(comment, current_user, form.body.data)
         flash(_("Your comment has been changed."), "success")
         return redirect(url_for("cases.detail", case_id=case.id, _anchor=f"comment-{comment.id}"))
     status = 422 if form.is_submitted() and preview_html is None else 200
     return render_template(
         "cases/comment_edit.html", case=case, comment=comment, form=form,
-        preview_html=preview_html,
+        preview_html=preview_html, edit_version=opened,
     ), status
 
 

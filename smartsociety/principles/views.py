@@ -11,6 +11,7 @@ from wtforms.fields.choices import SelectChoice
 from smartsociety.diffs import diff_fields
 from smartsociety.errors import render_error
 from smartsociety.extensions import db
+from smartsociety import concurrency
 from smartsociety.ids import db_id
 from smartsociety.ratelimits import consultation
 from smartsociety.models import (
@@ -249,7 +250,10 @@ def edit(slug: str, number: int):
     form = PrincipleForm(obj=version, rules="\n".join(rule.text for rule in version.rules))
     if not form.is_submitted() and not version.is_draft:
         raise services.Conflict(_("Only a draft can be edited; adopted text is frozen."))
+    opened = concurrency.opened_version(version)
     if form.validate_on_submit():
+        if not concurrency.claim(version, opened):
+            return _draft_conflict(form, version)
         try:
             services.update_draft(
                 version,
@@ -265,7 +269,18 @@ def edit(slug: str, number: int):
         flash(_("The draft was saved."), "success")
         return redirect(url_for(".version", slug=slug, number=number))
     status = 422 if form.is_submitted() else 200
-    return render_template("principles/form.html", form=form, version=version), status
+    return render_template("principles/form.html", form=form, version=version,
+                           edit_version=opened), status
+
+
+def _draft_conflict(form, version):
+    """Someone saved the draft since this form was opened (concurrency.py)."""
+    saved = [(_("Title"), version.title), (_("Statement"), version.statement),
+             (_("Explanation"), version.explanation),
+             (_("Rules"), "\n".join(rule.text for rule in version.rules))]
+    return render_template("principles/form.html", form=form, version=version,
+                           edit_version=version.edit_version,
+                           edit_conflict=[f for f in saved if f[1]]), 409
 
 
 def _form_conflict(template: str, form, version, error: services.Conflict):
