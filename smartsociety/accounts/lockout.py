@@ -96,8 +96,9 @@ def failed(email: str) -> None:
     for item in parse_many(config["LOGIN_LIMIT_PER_ACCOUNT"]):
         strategy.hit(item, "login-account", account)
     threshold = parse(f"{config['LOGIN_ATTACK_MAIL_AFTER']} per 15 minutes")
-    if not strategy.hit(threshold, "login-attack", account):
-        _tell_owner(email)
+    strategy.hit(threshold, "login-attack", account)
+    if strategy.get_window_stats(threshold, "login-attack", account).remaining == 0:
+        _tell_owner(email)  # (at most once every six hours)
 
 
 def _tell_owner(email: str) -> None:
