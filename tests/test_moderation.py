@@ -315,7 +315,8 @@ def test_moderators_cannot_sanction_themselves_or_admins(db, login, moderator, a
 
 
 # Every write route refuses a suspended member (walks the URL map, so new routes are covered).
-SUSPENSION_ALLOWED = {"accounts.logout", "moderation.acknowledge", "main.set_language", "static"}
+SUSPENSION_ALLOWED = {"accounts.logout", "accounts.logout_everywhere", "moderation.acknowledge",
+                      "main.set_language", "static"}
 
 
 def _sample_url(rule) -> str:

@@ -58,7 +58,8 @@ from smartsociety.redirects import safe_next_url
 bp = Blueprint("moderation", __name__)
 
 # Write requests a suspended member may still make: leaving, and reading the warning.
-SUSPENSION_ALLOWED = {"accounts.logout", "moderation.acknowledge", "main.set_language", "static"}
+SUSPENSION_ALLOWED = {"accounts.logout", "accounts.logout_everywhere", "moderation.acknowledge",
+                      "main.set_language", "static"}
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 DECISIONS = ("dismiss", "hide", "restore", "lock")
 # Every action the audit log records, with its display name.
