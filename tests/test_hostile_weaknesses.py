@@ -141,7 +141,7 @@ class TestLockOut:
         # The owner is told.
         titles = db.session.scalars(sa.select(Notification.title).where(
             Notification.user_id == owner.id, Notification.kind == EventKind.MODERATION)).all()
-        assert len(titles) == 1 and "trying to log in" in titles[0]
+        assert len(titles) == 1 and "probeert in te loggen" in titles[0]  # in Dutch
 
 
 # 14. Sessions that end
