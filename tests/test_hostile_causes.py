@@ -167,6 +167,7 @@ def test_production_app_refuses_unknown_hosts(monkeypatch):
     monkeypatch.setattr(ProductionConfig, "SECRET_KEY", "k" * 64)
     monkeypatch.setattr(ProductionConfig, "SITE_URL", "https://smartsociety.example")
     monkeypatch.setattr(ProductionConfig, "SQLALCHEMY_DATABASE_URI", "sqlite://")
+    monkeypatch.setattr(ProductionConfig, "GC_FREEZE", False)  # would stay frozen for later tests
     app = create_app("production")
     client = app.test_client()
     css = "/static/css/site.css"
