@@ -3,9 +3,11 @@ import gc
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from smartsociety import commands, errors, templating
+from smartsociety import commands, errors, headers, inputs, templating
 from smartsociety.config import config_for
+from smartsociety.ids import DatabaseIdConverter
 from smartsociety.extensions import babel, csrf, db, limiter, login_manager, migrate, talisman
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,10 +34,19 @@ def create_app(config: str | dict | None = None) -> Flask:
         instance_path=str(ROOT / "instance"),
     )
     configure(app, config)
+    # Before any blueprint: every `<int:...>` route matches only ids a database can hold.
+    app.url_map.converters["int"] = DatabaseIdConverter
+    # Control characters are removed from every parameter and field (smartsociety/inputs.py).
+    inputs.init_app(app)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_commands(app)
+    if app.config["PROXY_COUNT"]:
+        # Behind nginx/HAProxy: the client address and scheme from X-Forwarded-For/-Proto,
+        # trusting exactly PROXY_COUNT hops (more would let a client choose its own address).
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=0)
     if app.config["GC_FREEZE"]:
         # A full collection walks every object (~130 ms at this size, on whichever request
         # it falls), and the app's objects live as long as the process: leave them out of
@@ -79,6 +90,7 @@ def content_security_policy(app: Flask) -> dict:
 def register_extensions(app: Flask) -> None:
     from smartsociety import database, i18n, pagecache, search, webassets
     from smartsociety.ops import logs
+    from smartsociety.accounts import session as session_records
     from smartsociety.accounts.session import load_user
 
     db.init_app(app)
@@ -88,6 +100,7 @@ def register_extensions(app: Flask) -> None:
     )
     login_manager.init_app(app)
     login_manager.user_loader(load_user)
+    session_records.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = i18n.LOGIN_MESSAGE
     login_manager.login_message_category = "info"
@@ -109,6 +122,7 @@ def register_extensions(app: Flask) -> None:
         referrer_policy="strict-origin-when-cross-origin",
     )
     templating.init_app(app)
+    headers.init_app(app)
     logs.init_app(app)
     search.init_app(app)
     pagecache.init_app(app)

@@ -2,6 +2,7 @@
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 
 def _bool(name: str, default: bool = False) -> bool:
@@ -9,6 +10,11 @@ def _bool(name: str, default: bool = False) -> bool:
     if value is None:
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _list(name: str) -> list[str] | None:
+    value = os.environ.get(name)
+    return [item.strip() for item in value.split(",") if item.strip()] if value else None
 
 
 def _int(name: str, default: int) -> int:
@@ -67,7 +73,6 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or REDIS_URL or "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_ENABLED = True
-    LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "10 per 15 minutes")
     LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "30 per 15 minutes")
 
     # Account security (issue 15): registrations per client address; notices to the owner of an
@@ -132,8 +137,6 @@ class Config:
     POSTING_LIMIT_NEW_ACCOUNT = os.environ.get("POSTING_LIMIT_NEW_ACCOUNT", "10 per hour")
     # Marketplace contact messages (each one e-mails a whole organisation), per account.
     CONTACT_LIMIT = os.environ.get("CONTACT_LIMIT", "5 per hour")
-    # Open reports from this many different members hide an item until a moderator decides.
-    MODERATION_AUTOHIDE_THRESHOLD = int(os.environ.get("MODERATION_AUTOHIDE_THRESHOLD", "3"))
     # Sensor register: map tiles (the CSP allows exactly this host for images), reports of
     # missing sensors per address, days an unanswered "still there?" waits before expiry.
     SENSOR_TILE_URL = os.environ.get(
@@ -145,6 +148,33 @@ class Config:
     )
     SENSOR_REPORT_LIMIT = os.environ.get("SENSOR_REPORT_LIMIT", "10 per hour")
     SENSOR_EXPIRY_DAYS = _int("SENSOR_EXPIRY_DAYS", 30)
+    # Open reports weighing this much together hide an item until a moderator decides: three
+    # established members; reporters are weighed (moderation/weights.py).
+    MODERATION_AUTOHIDE_THRESHOLD = float(os.environ.get("MODERATION_AUTOHIDE_THRESHOLD", "3"))
+
+    # Hostile input and sessions (issue 16; docs/security.md).
+    # Reverse proxies in front of the web nodes that set X-Forwarded-For/-Proto (nginx,
+    # HAProxy): the client address is taken from that many hops back. 0: no proxy.
+    PROXY_COUNT = _int("PROXY_COUNT", 0)
+    # Host names this site answers to (comma-separated; ".example.org" allows subdomains).
+    # Unset: any in development and tests; in production the host of SITE_URL (plus loopback
+    # when it runs over plain http on loopback).
+    TRUSTED_HOSTS = _list("TRUSTED_HOSTS")
+    # Consultation comments, amendments and reports, per account.
+    CONSULTATION_LIMIT = os.environ.get("CONSULTATION_LIMIT", "20 per hour")
+    REPORT_LIMIT = os.environ.get("REPORT_LIMIT", "20 per hour")
+    # Failed logins: per account and address together (stops one attacker without touching
+    # the owner), per address over all accounts, and per account over all addresses as a
+    # ladder of growing waits. A device where the account logged in before is not held by the
+    # per-account ladder, so the owner keeps getting in.
+    LOGIN_LIMIT_PER_PAIR = os.environ.get("LOGIN_LIMIT_PER_PAIR", "10 per 15 minutes")
+    LOGIN_LIMIT_PER_ACCOUNT = os.environ.get(
+        "LOGIN_LIMIT_PER_ACCOUNT", "20 per 15 minutes; 50 per hour; 200 per day"
+    )
+    # A "your account is being attacked" mail after this many failures within 15 minutes.
+    LOGIN_ATTACK_MAIL_AFTER = _int("LOGIN_ATTACK_MAIL_AFTER", 20)
+    # A login session ends after this long, whatever the cookie says (seconds).
+    SESSION_MAX_AGE = _int("SESSION_MAX_AGE", 60 * 60 * 24 * 30)
 
     @classmethod
     def init_app(cls, app) -> None:
@@ -175,6 +205,8 @@ class TestingConfig(Config):
     SECRET_KEY = "testing-secret-key-not-for-production"
     # Off: every test makes an app, and frozen objects are never collected.
     GC_FREEZE = _bool("GC_FREEZE", False)
+    # The `login` fixture puts a bare session token in the session (no login row).
+    SESSION_ACCEPT_TOKEN_ONLY = True
     MAIL_SUPPRESS_SEND = True
     ACCOUNT_MAIL_DELIVERY = "inline"
     TWO_FACTOR_REQUIRED_FOR_STAFF = False
@@ -185,7 +217,9 @@ class ProductionConfig(Config):
     # Only `make serve` on loopback turns these off, to be tried over plain http.
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
-    FORCE_HTTPS = _bool("FORCE_HTTPS", False)
+    # HTTPS only, with HSTS, unless explicitly run over plain http on loopback (`make serve`
+    # sets SESSION_COOKIE_SECURE=false there, which turns this off too).
+    FORCE_HTTPS = _bool("FORCE_HTTPS", SESSION_COOKIE_SECURE)
     SEARCH_MODE = os.environ.get("SEARCH_MODE", "worker")
     REQUEST_LOG = _bool("REQUEST_LOG", True)
 
@@ -197,6 +231,12 @@ class ProductionConfig(Config):
                 "SECRET_KEY must be set to a random value of at least 32 characters in "
                 "production, for example: python -c 'import secrets; print(secrets.token_hex(32))'"
             )
+        if app.config.get("TRUSTED_HOSTS") is None:
+            # Links and redirects are built from the Host header: answer only to our own.
+            hosts = [urlsplit(app.config["SITE_URL"]).hostname or "localhost"]
+            if not app.config["SESSION_COOKIE_SECURE"]:
+                hosts += ["localhost", "127.0.0.1"]
+            app.config["TRUSTED_HOSTS"] = hosts
 
 
 CONFIGS = {

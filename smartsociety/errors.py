@@ -1,5 +1,7 @@
 """Error pages in the reader's language, and JSON errors under /api/."""
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, Response, jsonify, render_template, request
+from flask.globals import request_ctx
+from markupsafe import escape
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -41,6 +43,10 @@ def wants_json() -> bool:
 def render_error(code: int, message: str | None = None):
     title = TITLES.get(code, TITLES[500])
     message = message or MESSAGES.get(code, MESSAGES[500])
+    if request_ctx.url_adapter is None:
+        # The Host header could not be used (not trusted, or not a valid name): no URL can be
+        # built, so the page with its links cannot be drawn. A plain page says what happened.
+        return Response(f"{code} {escape(str(title))}\n", status=code, mimetype="text/plain")
     if wants_json():
         return jsonify(error={"code": code, "title": str(title), "message": str(message)}), code
     return render_template("errors/error.html", code=code, title=title, message=message), code

@@ -5,18 +5,32 @@ from email.utils import formatdate, make_msgid
 
 from flask import current_app
 
+from smartsociety.inputs import one_line
+
+
+def site_url(path: str) -> str:
+    """An absolute link for mail: SITE_URL plus a path from url_for. Never built from the
+    request's Host header, which a client chooses."""
+    return current_app.config["SITE_URL"].rstrip("/") + "/" + path.lstrip("/")
+
+
+def header_value(value: str) -> str:
+    """One line, no control characters: the email package refuses (and raises on) header
+    values with line breaks it does not fold, such as \x0b, \x0c and U+2028."""
+    return one_line(str(value))
+
 
 def build_message(to: str, subject: str, text: str, html: str | None = None,
                   headers: dict | None = None) -> EmailMessage:
     config = current_app.config
     message = EmailMessage()
     message["From"] = config["MAIL_DEFAULT_SENDER"]
-    message["To"] = to
-    message["Subject"] = subject
+    message["To"] = header_value(to)
+    message["Subject"] = header_value(subject)
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain="smartsociety")
     for name, value in (headers or {}).items():
-        message[name] = value
+        message[name] = header_value(value)
     message.set_content(text)
     if html is not None:
         message.add_alternative(html, subtype="html")

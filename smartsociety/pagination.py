@@ -4,12 +4,13 @@ from flask import current_app, request
 from flask_sqlalchemy.pagination import Pagination
 
 from smartsociety.extensions import db
+from smartsociety.ids import small_int
 
 MAX_PAGE = 10_000
 
 
 def paginate(select: sa.Select, per_page: int | None = None) -> Pagination:
-    page = request.args.get("page", 1, type=int) or 1
+    page = request.args.get("page", 1, type=small_int) or 1
     page = min(max(page, 1), MAX_PAGE)
     return db.paginate(
         select,

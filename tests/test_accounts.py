@@ -327,7 +327,7 @@ class TestThrottling:
             environ_base={"REMOTE_ADDR": "10.1.1.1"},
         )
         assert response.status_code == 429
-        client.get("/taal/en")
+        client.post("/taal/en")
         response = client.post(
             "/inloggen",
             data={"email": "nog-iemand@example.org", "password": "x"},
@@ -540,7 +540,7 @@ class TestCsrf:
             "/inloggen", data={"email": "piet@example.org", "password": TEST_PASSWORD}
         )
         assert response.status_code == 400
-        client.get("/taal/en")
+        client.post("/taal/en")
         response = client.post(
             "/inloggen", data={"email": "piet@example.org", "password": TEST_PASSWORD}
         )
@@ -579,7 +579,7 @@ class TestErrorPages:
     @pytest.mark.parametrize("language, title", [("nl", None), ("en", "Not allowed")])
     def test_403(self, client, login, db, language, title):
         member = login(UserFactory(), client)
-        member.get(f"/taal/{language}")
+        member.post(f"/taal/{language}")
         response = member.get("/beheer/leden")
         assert response.status_code == 403
         assert f'<html lang="{language}">'.encode() in response.data
@@ -589,7 +589,7 @@ class TestErrorPages:
 
     @pytest.mark.parametrize("language", ["nl", "en"])
     def test_404_405_413_500(self, client, language):
-        client.get(f"/taal/{language}")
+        client.post(f"/taal/{language}")
         for response, code in [
             (client.get("/organisaties/bestaat-niet"), 404),
             (client.put("/inloggen"), 405),

@@ -340,7 +340,7 @@ def test_changing_kind_on_edit_and_history_uses_display_names(db, login, member)
     client = login(member)
     client.post("/casussen/nieuw", data=case_data())
     case = db.session.scalar(sa.select(Case))
-    client.get("/taal/en")
+    client.post("/taal/en")
     data = case_data(kind="project", status="pilot", question="")
     assert client.post(f"/casussen/{case.id}/bewerken", data=data).status_code == 302
     case = db.session.get(Case, case.id)

@@ -47,6 +47,12 @@ def comment(db):
     return CommentFactory(body="Koop nu goedkope **horloges**!")
 
 
+def established(**kwargs):
+    """A member whose account is older than a day: reports from newer accounts alone never
+    hide anything."""
+    return UserFactory(created_at=utcnow() - timedelta(days=2), **kwargs)
+
+
 def report(client, target_type, target_id, reason="spam", text=""):
     return client.post(
         f"/melden/{target_type}/{target_id}", data={"reason": reason, "text": text}
@@ -111,7 +117,7 @@ def test_cannot_report_own_content_or_anonymously(db, client, login, comment):
 
 def test_hidden_case_cannot_be_reported_by_others(db, login):
     case = CaseFactory(hidden_at=utcnow(), hidden_reason="spam")
-    assert report(login(UserFactory()), "case", case.id).status_code == 404
+    assert report(login(established()), "case", case.id).status_code == 404
 
 
 # Auto-hide
@@ -122,9 +128,9 @@ def test_three_reports_hide_the_item_and_tell_the_author(app, db, login, comment
     db.session.get(Case, case_id).comment_count = 1
     db.session.commit()
     for n in range(2):
-        report(login(UserFactory()), "comment", comment_id)
+        report(login(established()), "comment", comment_id)
     assert db.session.get(Comment, comment_id).hidden_at is None
-    report(login(UserFactory()), "comment", comment_id)
+    report(login(established()), "comment", comment_id)
     db.session.expire_all()
     hidden = db.session.get(Comment, comment_id)
     assert hidden.hidden_at is not None
@@ -145,7 +151,7 @@ def test_three_reports_hide_the_item_and_tell_the_author(app, db, login, comment
 
 def test_threshold_is_configurable(app, db, login, comment):
     app.config["MODERATION_AUTOHIDE_THRESHOLD"] = 1
-    report(login(UserFactory()), "comment", comment.id)
+    report(login(established()), "comment", comment.id)
     assert db.session.get(Comment, comment.id).hidden_at is not None
 
 
@@ -160,9 +166,9 @@ def test_queue_only_for_moderators(db, client, login, moderator):
 
 def test_queue_groups_reports_sorts_and_filters(db, login, moderator):
     once, twice = CommentFactory(body="Eén keer gemeld"), CaseFactory(title="Twee keer gemeld")
-    report(login(UserFactory()), "comment", once.id)
-    report(login(UserFactory()), "case", twice.id, "off_topic")
-    report(login(UserFactory()), "case", twice.id, "commercial")
+    report(login(established()), "comment", once.id)
+    report(login(established()), "case", twice.id, "off_topic")
+    report(login(established()), "case", twice.id, "commercial")
     client = login(moderator)
     page = client.get("/moderatie").get_data(as_text=True)
     assert page.count('class="card queue-item"') == 2
@@ -175,7 +181,7 @@ def test_queue_groups_reports_sorts_and_filters(db, login, moderator):
 
 def test_dismiss_closes_reports_and_restores_auto_hidden(app, db, login, moderator, comment):
     app.config["MODERATION_AUTOHIDE_THRESHOLD"] = 1
-    report(login(UserFactory()), "comment", comment.id)
+    report(login(established()), "comment", comment.id)
     response = login(moderator).post(f"/moderatie/comment/{comment.id}/dismiss", data={})
     assert response.status_code == 302
     assert db.session.get(Comment, comment.id).hidden_at is None
@@ -184,7 +190,7 @@ def test_dismiss_closes_reports_and_restores_auto_hidden(app, db, login, moderat
 
 
 def test_hide_needs_a_reason_and_is_logged(db, login, moderator, comment):
-    report(login(UserFactory()), "comment", comment.id)
+    report(login(established()), "comment", comment.id)
     client = login(moderator)
     client.post(f"/moderatie/comment/{comment.id}/hide", data={"reason": ""})
     assert db.session.get(Comment, comment.id).hidden_at is None
@@ -231,7 +237,7 @@ def test_delete_permanently_only_for_admins_after_confirmation(
 def test_bulk_dismiss_and_hide(db, login, moderator):
     first, second = CommentFactory(), CaseFactory()
     for item_type, item in (("comment", first), ("case", second)):
-        report(login(UserFactory()), item_type, item.id)
+        report(login(established()), item_type, item.id)
     client = login(moderator)
     keys = [f"comment:{first.id}", f"case:{second.id}"]
     assert client.post("/moderatie/bulk", data={"action": "hide", "reason": "", "items": keys}
@@ -309,7 +315,8 @@ def test_moderators_cannot_sanction_themselves_or_admins(db, login, moderator, a
 
 
 # Every write route refuses a suspended member (walks the URL map, so new routes are covered).
-SUSPENSION_ALLOWED = {"accounts.logout", "moderation.acknowledge", "main.set_language", "static"}
+SUSPENSION_ALLOWED = {"accounts.logout", "accounts.logout_everywhere", "moderation.acknowledge",
+                      "main.set_language", "static"}
 
 
 def _sample_url(rule) -> str:
@@ -503,7 +510,7 @@ def test_admin_deletes_other_types(db, login, admin, target):
     else:
         item = UserFactory(bio="Koop bij ons", job_title="Verkoper")
     item_id = item.id
-    report(login(UserFactory()), target, item_id)
+    report(login(established()), target, item_id)
     client = login(admin)
     response = client.post(f"/moderatie/{target}/{item_id}/verwijderen", data={"reason": "Spam"})
     assert response.status_code == 302
@@ -592,7 +599,7 @@ def test_reported_solution_hides_from_lists_search_and_page(app, db, client, log
     solution_id = solution.id
     assert b"Wonderplatform" in client.get("/zoeken?q=wonderplatform").data
     for _ in range(3):
-        report(login(UserFactory()), "solution", solution_id)
+        report(login(established()), "solution", solution_id)
     db.session.expire_all()
     assert db.session.get(Solution, solution_id).hidden_at is not None
     assert b"Wonderplatform" not in client.get("/oplossingen").data

@@ -142,7 +142,7 @@ def test_flash_messages_are_never_hidden_by_the_cache(login, case):
 
 def test_each_language_has_its_own_entry(client, case):
     dutch = client.get("/casussen")
-    client.get("/taal/en")
+    client.post("/taal/en")
     english = client.get("/casussen")
     assert '<html lang="nl"' in dutch.get_data(as_text=True)
     assert '<html lang="en"' in english.get_data(as_text=True)

@@ -47,7 +47,7 @@ def test_member_comments_and_counters_follow(db, login, case, member):
 def test_comment_shows_author_organisation_and_kind(client, db, case):
     org = OrganisationFactory(name="Sensorium B.V.", kind=OrganisationKind.BEDRIJF)
     CommentFactory(case=case, author=UserFactory(name="Mila Visser", organisation=org))
-    client.get("/taal/en")
+    client.post("/taal/en")
     page = client.get(f"/casussen/{case.id}").data
     assert b"Mila Visser" in page and b"Sensorium B.V." in page and b"Company" in page
 

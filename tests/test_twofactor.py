@@ -22,7 +22,7 @@ def enrol(client, db, user) -> list[str]:
     assert wrong.status_code == 422
     response = client.post("/account/tweestapsverificatie",
                            data={"code": pyotp.TOTP(secret).now(), "password": TEST_PASSWORD})
-    assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+    assert response.status_code == 200 and "no-store" in response.headers["Cache-Control"]
     codes = re.findall(r"<code>([0-9a-f]{5}(?:-[0-9a-f]{5}){3})</code>", response.text)
     assert len(codes) == 10
     db.session.refresh(user)

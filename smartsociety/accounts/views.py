@@ -2,6 +2,7 @@
 import sqlalchemy as sa
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     redirect,
@@ -15,7 +16,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy.exc import IntegrityError
 
-from smartsociety.accounts import mailer, services
+from smartsociety.accounts import lockout, mailer, services
+from smartsociety.accounts import session as login_sessions
 from smartsociety.accounts.forms import ChangePasswordForm, LoginForm, ProfileForm, RegisterForm
 from smartsociety.extensions import db, limiter
 from smartsociety.i18n import LANGUAGE_COOKIE
@@ -36,11 +38,6 @@ TOO_MANY_REGISTRATIONS = _l(
 TOO_MANY_LOGINS = _l(
     "Too many login attempts. Wait a few minutes before you try again."
 )
-
-
-def _login_account_key() -> str:
-    # Per account: the address typed in, whatever client or network the attempts come from.
-    return "login-account:" + User.normalise_email(request.form.get("email", ""))[:254]
 
 
 def _failed(response) -> bool:
@@ -128,14 +125,6 @@ def registered():
     error_message=lambda: str(TOO_MANY_LOGINS),
     scope="login-address",
 )
-@limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
-    key_func=_login_account_key,
-    methods=["POST"],
-    deduct_when=_failed,
-    error_message=lambda: str(TOO_MANY_LOGINS),
-    scope="login-account",
-)
 def login():
     fallback = url_for("main.home")
     if current_user.is_authenticated:
@@ -144,6 +133,9 @@ def login():
     if request.method == "GET":
         form.next.data = request.args.get("next", "")[:2000]
     if form.validate_on_submit():
+        # Per account and address, and per account unless this is a known device (lockout.py).
+        if lockout.refused(form.email.data):
+            abort(429, TOO_MANY_LOGINS)
         user = services.authenticate(form.email.data, form.password.data)
         if user is not None and user.has_two_factor:
             # Second step first (issue 15); no session or remember cookie until it is passed.
@@ -153,8 +145,10 @@ def login():
         if user is not None:
             login_user(user, remember=form.remember.data)
             services.record_login(user)
+            lockout.succeeded(user)
             db.session.commit()
             return redirect(safe_next_url(form.next.data, fallback))
+        lockout.failed(form.email.data)
         form.password.errors.append(LOGIN_FAILED)
     status = 422 if form.is_submitted() else 200
     return render_template("accounts/login.html", form=form), status
@@ -162,9 +156,23 @@ def login():
 
 @bp.post("/uitloggen")
 def logout():
+    if current_user.is_authenticated:
+        # Server-side: a copy of this session's cookies opens nothing any more.
+        login_sessions.end(current_user._get_current_object())
+        db.session.commit()
     logout_user()
     flash(_("You have been logged out."), "info")
     return redirect(url_for("main.home"))
+
+
+@bp.post("/uitloggen/overal")
+@login_required
+def logout_everywhere():
+    login_sessions.end_all(current_user._get_current_object())
+    db.session.commit()
+    logout_user()
+    flash(_("You have been logged out on every device."), "info")
+    return redirect(url_for("accounts.login"))
 
 
 @bp.route("/wachtwoord", methods=["GET", "POST"])

@@ -31,6 +31,9 @@ from smartsociety.cases.thread import build_thread
 from smartsociety import diffs
 from smartsociety.diffs import diff_html
 from smartsociety.extensions import db, limiter
+from smartsociety import concurrency
+from smartsociety.ids import db_id
+from smartsociety.inputs import one_line
 from smartsociety.labels import label, options
 from smartsociety.markup import render_markdown
 from smartsociety.models.membership import speaks_for
@@ -129,6 +132,13 @@ def _load_case(case_id: int, *extra) -> Case:
     if case is None or not can_view_case(current_user, case):
         abort(404, _("This case does not exist or has been removed."))
     return case
+
+
+def _comment_or_none(value) -> Comment | None:
+    try:
+        return db.session.get(Comment, db_id(value))
+    except ValueError:
+        return None
 
 
 def _load_comment(case: Case, comment_id: int) -> Comment:
@@ -264,10 +274,14 @@ def _form_page(form: CaseForm, case: Case | None, status: int = 200, **extra):
 
 def _save_case(form: CaseForm, case: Case | None):
     """Shared by create and edit: preview, validate, store; returns a response."""
+    opened = concurrency.opened_version(case) if case is not None else None
     if form.is_submitted() and form.preview.data:
-        return _form_page(form, case, preview_html=render_markdown(form.body.data or ""))
+        return _form_page(form, case, preview_html=render_markdown(form.body.data or ""),
+                          edit_version=opened)
     if not form.validate_on_submit():
-        return _form_page(form, case, 422 if form.is_submitted() else 200)
+        return _form_page(form, case, 422 if form.is_submitted() else 200, edit_version=opened)
+    if case is not None and not concurrency.claim(case, opened):
+        return _case_conflict(form, case)
     try:
         if case is None:
             case = services.create_case(current_user, _case_input(form), _upload(form))
@@ -278,8 +292,17 @@ def _save_case(form: CaseForm, case: Case | None):
     except services.AttachmentRefused as refused:
         db.session.rollback()
         form.attachment.errors = [ATTACHMENT_ERRORS[str(refused)]]
-        return _form_page(form, case, 422)
+        return _form_page(form, case, 422, edit_version=opened)
     return redirect(url_for("cases.detail", case_id=case.id))
+
+
+def _case_conflict(form: CaseForm, case: Case):
+    """Someone saved the case since this form was opened: their version above, the typed
+    text kept in the form."""
+    saved = case.snapshot()
+    fields = [(REVISION_LABELS[key], saved[key]) for key in
+              ("title", "summary", "body", "question", "tags") if saved.get(key)]
+    return _form_page(form, case, 409, edit_version=case.edit_version, edit_conflict=fields)
 
 
 @bp.route("/casussen/nieuw", methods=["GET", "POST"])
@@ -301,19 +324,23 @@ def new():
 def edit(case_id: int):
     case = _load_case(case_id, selectinload(Case.revisions), selectinload(Case.attachments))
     ensure(can_edit_case(current_user, case))
-    form = CaseForm(obj=case)
-    if not form.is_submitted():
-        form.kind.data = case.kind.value
-        form.themes.data = [t.value for t in case.themes]
-        form.tags.data = ", ".join(tag.name for tag in case.tags)
+    # From explicit data, never obj=case: with obj, a field left out of the POST (tags) took
+    # the relationship itself as its value (a 500). Fields sent in the POST win, as always.
+    form = CaseForm(data=_case_data(case))
     return _save_case(form, case)
+
+
+def _case_data(case: Case) -> dict:
+    data = case.snapshot()
+    data["themes"] = [t.value for t in case.themes]
+    return data
 
 
 def _comment_form_for_get(comments: list[Comment]) -> tuple[CommentForm, Comment | None]:
     """The reply form, prefilled from ?reply_to=<id> and &quote=1 (works without JavaScript)."""
     form = CommentForm()
     parent = None
-    reply_to = request.args.get("reply_to", type=int)
+    reply_to = request.args.get("reply_to", type=db_id)
     if reply_to:
         parent = next((c for c in comments if c.id == reply_to and not c.is_deleted), None)
     if parent is not None:
@@ -393,8 +420,10 @@ def attachment(case_id: int, attachment_id: int):
     path = services.attachment_path(item)
     if not path.is_file():
         abort(404)
+    # Names stored before control characters were removed at input must not reach the header.
     return send_file(
-        path, mimetype=item.content_type, as_attachment=True, download_name=item.filename
+        path, mimetype=item.content_type, as_attachment=True,
+        download_name=one_line(item.filename) or "bijlage",
     )
 
 
@@ -464,7 +493,7 @@ def comment_add(case_id: int):
     form = CommentForm()
     parent = None
     if form.parent_id.data and str(form.parent_id.data).isdigit():
-        parent = db.session.get(Comment, int(form.parent_id.data))
+        parent = _comment_or_none(form.parent_id.data)
         if parent is None or parent.case_id != case.id or parent.is_deleted:
             form.parent_id.errors = [_("This reply refers to an unknown comment.")]
             return render_detail(case, form, None, status=422)
@@ -483,19 +512,26 @@ def comment_edit(case_id: int, comment_id: int):
     case = _load_case(case_id)
     comment = _load_comment(case, comment_id)
     ensure(can_edit_comment(current_user, comment))
-    form = CommentForm(obj=comment)
+    form = CommentForm(data={"body": comment.body})
     form.submit.label.text = _("Save")
     preview_html = None
+    opened = concurrency.opened_version(comment)
     if form.is_submitted() and form.preview.data:
         preview_html = render_markdown(form.body.data)
     elif form.validate_on_submit():
+        if not concurrency.claim(comment, opened):
+            return render_template(
+                "cases/comment_edit.html", case=case, comment=comment, form=form,
+                edit_version=comment.edit_version,
+                edit_conflict=[(_("Your comment"), comment.body)],
+            ), 409
         services.edit_comment(comment, current_user, form.body.data)
         flash(_("Your comment has been changed."), "success")
         return redirect(url_for("cases.detail", case_id=case.id, _anchor=f"comment-{comment.id}"))
     status = 422 if form.is_submitted() and preview_html is None else 200
     return render_template(
         "cases/comment_edit.html", case=case, comment=comment, form=form,
-        preview_html=preview_html,
+        preview_html=preview_html, edit_version=opened,
     ), status
 
 
@@ -590,8 +626,9 @@ def unlock(case_id: int):
 def preview():
     if not is_member(current_user):
         abort(401)
-    data = request.get_json(silent=True) or {}
-    text = data.get("text")
+    data = request.get_json(silent=True)
+    # Any JSON may arrive ([1], "x", deeply nested): only an object has a "text".
+    text = data.get("text") if isinstance(data, dict) else None
     if not isinstance(text, str):
         abort(400, _("Send the text to preview as JSON: {\"text\": \"...\"}."))
     if len(text) > current_app.config["CASE_BODY_MAX_LENGTH"]:

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from smartsociety.extensions import db
+from smartsociety.inputs import one_line, strip_control
 from smartsociety.labels import label
 from smartsociety.markup import plain_text
 from smartsociety.models import (
@@ -42,7 +43,7 @@ EMPTY_FEED_UPDATED = datetime(2026, 1, 1, tzinfo=timezone.utc)
 def _feed(feed_id: str, title: str, alternate: str, entries: list[dict]) -> Response:
     feed = FeedGenerator()
     feed.id(feed_id)
-    feed.title(title)
+    feed.title(one_line(title))
     feed.link(href=alternate, rel="alternate", type="text/html")
     feed.link(href=feed_id, rel="self", type="application/atom+xml")
     feed.author({"name": "Smart Society"})
@@ -53,13 +54,14 @@ def _feed(feed_id: str, title: str, alternate: str, entries: list[dict]) -> Resp
     for data in reversed(entries):
         entry = feed.add_entry()
         entry.id(data["id"])
-        entry.title(data["title"])
+        # Text stored before control characters were removed at input would break the XML.
+        entry.title(one_line(data["title"]) or "…")
         entry.updated(data["updated"])
         entry.link(href=data["url"], rel="alternate", type="text/html")
         if data.get("author"):
-            entry.author({"name": data["author"]})
+            entry.author({"name": one_line(data["author"]) or "…"})
         if data.get("summary"):
-            entry.summary(data["summary"])
+            entry.summary(strip_control(data["summary"]))
     body = _explicit_alternates(feed.atom_str(pretty=True))
     response = Response(body, content_type=ATOM)
     # Conditional GET: feed readers poll; an unchanged feed answers 304 without a body.

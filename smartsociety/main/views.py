@@ -3,11 +3,11 @@ from flask import Blueprint, current_app, redirect, render_template, request, se
 from flask_login import current_user
 
 from smartsociety.events.services import upcoming as upcoming_events
-from smartsociety.extensions import db
+from smartsociety.extensions import csrf, db
 from smartsociety.i18n import LANGUAGE_COOKIE
 from smartsociety.models import Case, CaseFilter
 from smartsociety.pagecache import cached_page
-from smartsociety.redirects import safe_next_url
+from smartsociety.redirects import safe_next_url, same_origin
 
 bp = Blueprint("main", __name__)
 
@@ -22,12 +22,16 @@ def home():
                            upcoming_events=upcoming_events(limit=3))
 
 
-@bp.get("/taal/<language>")
+@bp.post("/taal/<language>")
+@csrf.exempt
 def set_language(language: str):
-    # A plain link, so anonymous readers get no session cookie just for seeing the switch.
-    target = safe_next_url(request.args.get("next"), url_for("main.home"))
-    response = redirect(target)
-    if language not in current_app.config["LANGUAGES"]:
+    # A POST (a button in a small form), so no page elsewhere can change a member's stored
+    # language with a link or an image. No CSRF token, so anonymous readers get no session
+    # cookie just for seeing the switch; instead the request must come from this site (and
+    # the SameSite=Lax session cookie is not sent with another site's POST anyway).
+    target = safe_next_url(request.form.get("next"), url_for("main.home"))
+    response = redirect(target, 303)
+    if language not in current_app.config["LANGUAGES"] or not same_origin():
         return response
     session[LANGUAGE_COOKIE] = language
     if current_user.is_authenticated:

@@ -15,6 +15,7 @@ from smartsociety.models.case import (
     case_tag,
 )
 from smartsociety.models.comment import Comment, CommentReaction, CommentRevision
+from smartsociety.models.login_session import LoginSession
 from smartsociety.models.notification import (
     DEFAULT_DELIVERIES,
     DEFAULT_DELIVERY,
@@ -129,6 +130,7 @@ __all__ = [
     "SizeClass",
     "Statement",
     "DEFAULT_DELIVERIES",
+    "LoginSession",
     "DEFAULT_DELIVERY",
     "Delivery",
     "EventKind",

@@ -74,6 +74,9 @@ class Case(Base):
     # A ProjectStatus or DilemmaStatus value, depending on kind.
     status: Mapped[str] = mapped_column(sa.String(20), index=True)
     title: Mapped[str] = mapped_column(sa.String(200))
+    # Optimistic concurrency (issue 16): raised by every edit; an edit made on an older value
+    # is refused with the other edit shown (smartsociety/concurrency.py).
+    edit_version: Mapped[int] = mapped_column(default=1, server_default="1")
     summary: Mapped[str] = mapped_column(sa.String(600), default="")
     body: Mapped[str] = mapped_column(sa.Text, default="")
     body_html: Mapped[str] = mapped_column(sa.Text, default="")

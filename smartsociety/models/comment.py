@@ -19,6 +19,9 @@ class Comment(Base):
         sa.ForeignKey("comment.id", ondelete="SET NULL"), index=True
     )
     body: Mapped[str] = mapped_column(sa.Text, default="")
+    # Optimistic concurrency (issue 16): raised by every edit; an edit made on an older value
+    # is refused with the other edit shown (smartsociety/concurrency.py).
+    edit_version: Mapped[int] = mapped_column(default=1, server_default="1")
     body_html: Mapped[str] = mapped_column(sa.Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     edited_at: Mapped[datetime | None]

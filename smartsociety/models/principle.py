@@ -109,6 +109,9 @@ class PrincipleVersion(Base):
         str_enum(VersionStatus), default=VersionStatus.DRAFT, index=True
     )
     title: Mapped[str] = mapped_column(sa.String(200))
+    # Optimistic concurrency (issue 16): raised by every edit; an edit made on an older value
+    # is refused with the other edit shown (smartsociety/concurrency.py).
+    edit_version: Mapped[int] = mapped_column(default=1, server_default="1")
     # One sentence.
     statement: Mapped[str] = mapped_column(sa.String(600))
     explanation: Mapped[str] = mapped_column(sa.Text, default="")

@@ -99,6 +99,9 @@ class Solution(Base):
     )
     author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
     name: Mapped[str] = mapped_column(sa.String(160))
+    # Optimistic concurrency (issue 16): raised by every edit; an edit made on an older value
+    # is refused with the other edit shown (smartsociety/concurrency.py).
+    edit_version: Mapped[int] = mapped_column(default=1, server_default="1")
     summary: Mapped[str] = mapped_column(sa.String(600), default="")
     description: Mapped[str] = mapped_column(sa.Text, default="")
     description_html: Mapped[str] = mapped_column(sa.Text, default="")

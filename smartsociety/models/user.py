@@ -65,6 +65,9 @@ class User(UserMixin, Base):
         viewonly=True, uselist=False, lazy="joined",
     )
 
+    # Set by the user loader for this request: the LoginSession the cookie belongs to.
+    login_session_key = None
+
     def get_id(self) -> str:
         return self.session_token
 

@@ -7,7 +7,6 @@ from wtforms.validators import (
     InputRequired,
     Length,
     NumberRange,
-    Optional,
     ValidationError,
 )
 
@@ -72,6 +71,6 @@ class AuditFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    action = SelectField(_l("Action"), validators=[Optional()])
-    target_type = SelectField(_l("Type"), validators=[Optional()])
+    action = SelectField(_l("Action"), default="")
+    target_type = SelectField(_l("Type"), default="")
     submit = SubmitField(_l("Filter"))

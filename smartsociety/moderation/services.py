@@ -11,7 +11,7 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
 from smartsociety.extensions import db
-from smartsociety.moderation import registry
+from smartsociety.moderation import registry, weights
 from smartsociety.moderation.audit import record
 from smartsociety.notify import services as notify
 from smartsociety.models import (
@@ -72,15 +72,9 @@ def report(reporter: User, item, reason: ReportReason, text: str = "") -> Report
         # Two submits at once: the unique index keeps one.
         db.session.rollback()
         raise AlreadyReported from None
-    reporters = db.session.scalar(
-        sa.select(sa.func.count(sa.distinct(Report.reporter_id))).where(
-            Report.target_type == kind.name,
-            Report.target_id == item.id,
-            Report.status == ReportStatus.OPEN,
-        )
-    )
+    # Reporters are weighed (weights.py): new accounts alone never hide anything.
     threshold = current_app.config["MODERATION_AUTOHIDE_THRESHOLD"]
-    if reporters >= threshold and not kind.is_hidden(item):
+    if weights.should_hide(kind.name, item.id, threshold) and not kind.is_hidden(item):
         reason_text = str(_l("Reported by several members; hidden until a moderator decides."))
         kind.hide(item, reason_text)
         record(None, "auto_hide", item, reason=reason_text)

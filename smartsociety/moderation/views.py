@@ -23,6 +23,8 @@ from flask_login import current_user, login_required
 from smartsociety.cases import services as case_services
 from smartsociety.dates import format_datetime
 from smartsociety.extensions import db
+from smartsociety.ids import db_id
+from smartsociety.ratelimits import reports
 from smartsociety.labels import options
 from smartsociety.moderation import auditlog, registry, services
 from smartsociety.moderation.forms import (
@@ -57,7 +59,8 @@ from smartsociety.redirects import safe_next_url
 bp = Blueprint("moderation", __name__)
 
 # Write requests a suspended member may still make: leaving, and reading the warning.
-SUSPENSION_ALLOWED = {"accounts.logout", "moderation.acknowledge", "main.set_language", "static"}
+SUSPENSION_ALLOWED = {"accounts.logout", "accounts.logout_everywhere", "moderation.acknowledge",
+                      "main.set_language", "static"}
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 DECISIONS = ("dismiss", "hide", "restore", "lock")
 # Every action the audit log records, with its display name.
@@ -172,6 +175,7 @@ def _visible(kind, item) -> bool:
 
 @bp.route("/melden/<target_type>/<int:target_id>", methods=["GET", "POST"])
 @login_required
+@reports
 def report(target_type: str, target_id: int):
     kind, item = _item(target_type, target_id)
     if not _visible(kind, item):
@@ -402,7 +406,7 @@ def _audit_select():
     select = AuditEntry.filtered(
         action=form.action.data if valid else "",
         target_type=form.target_type.data if valid else "",
-        actor_id=request.args.get("actor", type=int),
+        actor_id=request.args.get("actor", type=db_id),
     )
     return form, select
 

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from smartsociety.extensions import db
-from smartsociety.mail import send_mail
+from smartsociety.mail import send_mail, site_url
 from smartsociety.models import (
     DEFAULT_DELIVERIES,
     DEFAULT_DELIVERY,
@@ -211,18 +211,22 @@ def grouped(notifications: list[Notification]) -> list[tuple[str, list[Notificat
 
 
 def link(notification: Notification, external: bool = False) -> str:
+    path = _link_path(notification)
+    # In mail: SITE_URL, never the Host header of whichever request caused the mail.
+    return site_url(path) if external else path
+
+
+def _link_path(notification: Notification) -> str:
     if notification.path:
-        root = url_for("main.home", _external=True).rstrip("/") if external else ""
-        return root + notification.path
+        return notification.path
     if notification.principle_id and notification.principle is not None:
-        return url_for("principles.detail", slug=notification.principle.slug, _external=external)
+        return url_for("principles.detail", slug=notification.principle.slug)
     if notification.case_id:
         anchor = f"comment-{notification.comment_id}" if notification.comment_id else None
-        return url_for("cases.detail", case_id=notification.case_id, _anchor=anchor,
-                       _external=external)
+        return url_for("cases.detail", case_id=notification.case_id, _anchor=anchor)
     if notification.actor_id:
-        return url_for("accounts.profile", user_id=notification.actor_id, _external=external)
-    return url_for("notify.index", _external=external)
+        return url_for("accounts.profile", user_id=notification.actor_id)
+    return url_for("notify.index")
 
 
 # Preferences and unsubscribing
@@ -359,8 +363,7 @@ def _deliverable(user: User, outbox: MailOutbox) -> list[Notification]:
 def _compose(user: User, outbox: MailOutbox, notifications: list[Notification]):
     kinds = {n.kind for n in notifications}
     kind = next(iter(kinds)) if outbox.delivery is Delivery.IMMEDIATE and len(kinds) == 1 else None
-    unsubscribe_url = url_for("notify.unsubscribe", token=unsubscribe_token(user, kind),
-                              _external=True)
+    unsubscribe_url = site_url(url_for("notify.unsubscribe", token=unsubscribe_token(user, kind)))
     with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
         if outbox.delivery is Delivery.IMMEDIATE:
             subject = _("Smart Society: %(title)s", title=notifications[0].title)
@@ -369,7 +372,7 @@ def _compose(user: User, outbox: MailOutbox, notifications: list[Notification]):
         context = dict(
             user=user, groups=grouped(notifications), unsubscribe_url=unsubscribe_url,
             kind=kind, link=lambda n: link(n, external=True),
-            settings_url=url_for("notify.settings", _external=True),
+            settings_url=site_url(url_for("notify.settings")),
         )
         text = render_template("notify/mail.txt", **context)
         html = render_template("notify/mail.html", **context)

@@ -67,7 +67,8 @@ class SearchForm(FlaskForm):
         csrf = False
 
     q = StringField(_l("Name contains"), filters=[strip], validators=[Optional(), Length(max=160)])
-    kind = SelectField(_l("Kind"), validators=[Optional()])
+    # No Optional(): it accepted " " and the view built an OrganisationKind from it.
+    kind = SelectField(_l("Kind"), default="")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -5,6 +5,7 @@ from wtforms import DateField, RadioField, SelectField, StringField, TextAreaFie
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from smartsociety.ids import db_id
 from smartsociety.labels import choices
 from smartsociety.models import VoteChoice
 
@@ -13,7 +14,7 @@ RULE_LENGTH = 1000
 
 
 def _optional_int(value):
-    return int(value) if value not in (None, "", "None") else None
+    return db_id(value) if value not in (None, "", "None") else None
 
 
 class PrincipleForm(FlaskForm):

@@ -11,6 +11,9 @@ from wtforms.fields.choices import SelectChoice
 from smartsociety.diffs import diff_fields
 from smartsociety.errors import render_error
 from smartsociety.extensions import db
+from smartsociety import concurrency
+from smartsociety.ids import db_id
+from smartsociety.ratelimits import consultation
 from smartsociety.models import (
     Amendment,
     Case,
@@ -221,9 +224,9 @@ def compare(slug: str):
     visible = [v for v in principle.versions if can_view_principle_version(current_user, v)]
     if not visible:
         abort(404)
-    new = _version(principle, request.args.get("naar", visible[-1].number, type=int))
+    new = _version(principle, request.args.get("naar", visible[-1].number, type=db_id))
     default_old = next((v.number for v in reversed(visible) if v.number < new.number), new.number)
-    old = _version(principle, request.args.get("van", default_old, type=int))
+    old = _version(principle, request.args.get("van", default_old, type=db_id))
     labels = {
         "title": _("Title"),
         "statement": _("Statement"),
@@ -255,7 +258,10 @@ def edit(slug: str, number: int):
     })
     if not form.is_submitted() and not version.is_draft:
         raise services.Conflict(_("Only a draft can be edited; adopted text is frozen."))
+    opened = concurrency.opened_version(version)
     if form.validate_on_submit():
+        if not concurrency.claim(version, opened):
+            return _draft_conflict(form, version)
         try:
             services.update_draft(
                 version,
@@ -271,7 +277,18 @@ def edit(slug: str, number: int):
         flash(_("The draft was saved."), "success")
         return redirect(url_for(".version", slug=slug, number=number))
     status = 422 if form.is_submitted() else 200
-    return render_template("principles/form.html", form=form, version=version), status
+    return render_template("principles/form.html", form=form, version=version,
+                           edit_version=opened), status
+
+
+def _draft_conflict(form, version):
+    """Someone saved the draft since this form was opened (concurrency.py)."""
+    saved = [(_("Title"), version.title), (_("Statement"), version.statement),
+             (_("Explanation"), version.explanation),
+             (_("Rules"), "\n".join(rule.text for rule in version.rules))]
+    return render_template("principles/form.html", form=form, version=version,
+                           edit_version=version.edit_version,
+                           edit_conflict=[f for f in saved if f[1]]), 409
 
 
 def _form_conflict(template: str, form, version, error: services.Conflict):
@@ -356,6 +373,7 @@ def vote(rule_id: int):
 
 @bp.post("/regels/<int:rule_id>/reactie")
 @login_required
+@consultation
 def comment(rule_id: int):
     rule = _rule(rule_id)
     _participate(rule)
@@ -368,6 +386,7 @@ def comment(rule_id: int):
 
 @bp.post("/regels/<int:rule_id>/amendement")
 @login_required
+@consultation
 def propose_amendment(rule_id: int):
     rule = _rule(rule_id)
     _participate(rule)

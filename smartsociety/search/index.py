@@ -460,7 +460,13 @@ class Indexer:
                     raise
                 # Small commits add a segment each; merging on every one would make the
                 # latency of a post depend on the size of the index. Merge once segments pile up.
-                writer.commit(merge=len(ix._segments()) >= MAX_SEGMENTS)
+                try:
+                    writer.commit(merge=len(ix._segments()) >= MAX_SEGMENTS)
+                except BaseException:
+                    # A failed commit keeps whoosh's write lock until the writer is collected,
+                    # and every later commit of this process would wait 30 s for it.
+                    _release(writer)
+                    raise
                 # Let go of segments a merge just removed (and be ready for the next batch).
                 _writer_searcher(ix, version)
         top = max(seen, default=state.high_water)
@@ -612,3 +618,12 @@ def _group(docs) -> dict[str, set[int]]:
     for name, doc_id in docs:
         grouped.setdefault(name, set()).add(doc_id)
     return grouped
+
+
+def _release(writer) -> None:
+    lock = getattr(writer, "writelock", None)
+    try:
+        if lock is not None:
+            lock.release()
+    except Exception:  # noqa: BLE001 - already released
+        pass

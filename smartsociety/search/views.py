@@ -7,6 +7,7 @@ from flask import Blueprint, current_app, render_template, request
 
 from smartsociety.pagecache import cached_page
 from smartsociety.pagination import MAX_PAGE, ListPagination
+from smartsociety.ids import small_int
 from smartsociety.search import service
 from smartsociety.search.forms import SearchForm
 from smartsociety.search.index import FACET_FIELDS
@@ -33,7 +34,7 @@ def index():
     valid = form.validate()
     parsed = parse(form.q.data or "") if valid else ParsedQuery()
     filters = _filters()
-    page = min(max(request.args.get("page", 1, type=int) or 1, 1), MAX_PAGE)
+    page = min(max(request.args.get("page", 1, type=small_int) or 1, 1), MAX_PAGE)
     per_page = current_app.config["SEARCH_PER_PAGE"]
     timing = current_app.config["SEARCH_SERVER_TIMING"]
     if timing and _time_gc not in gc.callbacks:

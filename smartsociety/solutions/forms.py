@@ -101,5 +101,6 @@ class ListFilterForm(FlaskForm):
 
     q = StringField(_l("Name or summary contains"), filters=[_strip],
                     validators=[Optional(), Length(max=160)])
-    theme = SelectField(_l("Theme"), validators=[Optional()],
+    # No Optional(): it accepted " " (whitespace counts as empty) and the view built a Theme.
+    theme = SelectField(_l("Theme"), default="",
                         choices=[SelectChoice("", _l("All themes")), *choices(Theme)])

@@ -17,6 +17,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
 from smartsociety import diffs
+from smartsociety import concurrency
 from smartsociety.extensions import db, limiter
 from smartsociety.labels import label, options
 from smartsociety.models import (
@@ -112,15 +113,24 @@ def index():
 
 
 def _solution_form(solution: Solution | None) -> SolutionForm:
-    form = SolutionForm(obj=solution)
+    # From explicit data, never obj=: a field left out of the POST took the relationship.
+    form = SolutionForm(data=_solution_data(solution) if solution is not None else None)
     form.standards.choices = options(
         [(s.id, s.name) for s in db.session.scalars(OpenStandard.by_name())]
     )
-    if solution is not None and not form.is_submitted():
-        form.themes.data = [t.value for t in solution.themes]
-        form.standards.data = [s.id for s in solution.standards]
-        form.price_model.data = solution.price_model.value
     return form
+
+
+def _solution_data(solution: Solution) -> dict:
+    return {
+        "name": solution.name, "summary": solution.summary, "description": solution.description,
+        "themes": [t.value for t in solution.themes],
+        "standards": [s.id for s in solution.standards],
+        "hosting_location": solution.hosting_location, "jurisdiction": solution.jurisdiction,
+        "privacy_by_design": solution.privacy_by_design,
+        "dpia_available": solution.dpia_available, "privacy_notes": solution.privacy_notes,
+        "price_model": solution.price_model.value, "contact": solution.contact,
+    }
 
 
 def _input(form: SolutionForm) -> services.SolutionInput:
@@ -154,12 +164,20 @@ def edit(solution_id: int):
     solution = _load(solution_id)
     ensure(can_edit_solution(current_user, solution))
     form = _solution_form(solution)
+    opened = concurrency.opened_version(solution)
     if form.validate_on_submit():
+        if not concurrency.claim(solution, opened):
+            saved = [(_("Name"), solution.name), (_("Summary"), solution.summary),
+                     (_("Description"), solution.description)]
+            return render_template("solutions/form.html", form=form, solution=solution,
+                                   edit_version=solution.edit_version,
+                                   edit_conflict=[f for f in saved if f[1]]), 409
         services.edit_solution(solution, current_user, _input(form))
         flash(_("Your changes have been saved."), "success")
         return redirect(url_for("solutions.detail", solution_id=solution.id))
     status = 422 if form.is_submitted() else 200
-    return render_template("solutions/form.html", form=form, solution=solution), status
+    return render_template("solutions/form.html", form=form, solution=solution,
+                           edit_version=opened), status
 
 
 def render_detail(solution: Solution, use_form=None, contact_form=None, status=200):

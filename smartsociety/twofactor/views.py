@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user
 
+from smartsociety.accounts import lockout
 from smartsociety.accounts import services as account_services
 from smartsociety.extensions import db, limiter
 from smartsociety.models import Role
@@ -65,6 +66,7 @@ def challenge():
             # passes both factors.
             login_user(user, remember=data["r"])
             account_services.record_login(user)
+            lockout.succeeded(user)  # this browser is now a known device (issue 16)
             db.session.commit()
             return redirect(safe_next_url(data.get("n"), url_for("main.home")))
         db.session.rollback()

@@ -50,7 +50,7 @@ def test_register_log_out_log_in_and_switch_language(live_server, page, db, app)
     page.goto(live_server.url + "/inloggen")  # logged in: sent on to the home page
     assert page.locator("html").get_attribute("lang") == "nl"
     dutch_nav = page.locator(".main-nav").inner_text()
-    page.locator('.language-switch a[hreflang="en"]').click()
+    page.locator('.language-switch button[lang="en"]').click()
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "en"
     assert "Organisations" in page.locator(".main-nav").inner_text()
