@@ -98,7 +98,8 @@ def language_analyzer(lang: str, lemmas: bool | None = None):
         RegexTokenizer()
         | LowercaseFilter()
         | CharsetFilter(accent_map)
-        | StopFilter(stoplist=stopwords_for_language(lang), minsize=1)
+        | StopFilter(stoplist=stopwords_for_language(lang) | (
+            dutch.EXTRA_STOP_WORDS if lemmas else frozenset()), minsize=1)
         | (LemmaFilter() if lemmas else CachedStemFilter(lang=lang))
     )
 

@@ -45,6 +45,10 @@ NOT_HEADS = frozenset("""
     """.split())
 
 
+# Left of an apostrophe's word ("camera's", "'t", "'n") the tokenizer leaves these letters.
+EXTRA_STOP_WORDS = frozenset({"s", "t", "n", "k"})
+
+
 def fold(word: str) -> str:
     return word.lower().translate(accent_map)
 
@@ -94,8 +98,17 @@ _stem = stemmer_for_language("nl")
 
 
 def lemma(word: str) -> str | None:
-    """simplemma's lemma of a (folded) word, None when its data does not know the word."""
-    return data().lemmas.get(word)
+    """simplemma's lemma of a (folded) word, None when its data does not know the word. Its
+    data is not always idempotent ("stolpte" -> "stolpen" -> "stolp"): followed to the end,
+    so that a word and its lemma get one term."""
+    lemmas = data().lemmas
+    found = lemmas.get(word)
+    for _step in range(3):
+        further = lemmas.get(found)
+        if further is None or further == found:
+            break
+        found = further
+    return found
 
 
 def _split(word: str, depth: int = 0, known: bool = True) -> tuple[str, ...] | None:
@@ -145,10 +158,11 @@ def _modifier(text: str, words) -> tuple[str | None, bool]:
     for link in LINKS:
         if text.endswith(link):
             stripped = text[:-len(link)]
+            shortest = MIN_MODIFIER
             # zonn-e-paneel: the doubled consonant belongs to the link
-            if link != "s" and len(stripped) > 2 and stripped[-1] == stripped[-2]:
-                stripped = stripped[:-1]
-            if (len(stripped) >= MIN_MODIFIER - 1 and stripped in words
+            if link != "s" and len(stripped) > 3 and stripped[-1] == stripped[-2]:
+                stripped, shortest = stripped[:-1], MIN_MODIFIER - 1
+            if (len(stripped) >= shortest and stripped in words
                     and stripped not in NOT_MODIFIERS):
                 return stripped, True
     return None, False
