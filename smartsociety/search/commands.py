@@ -100,3 +100,22 @@ def status() -> None:
     state = IndexState.read(version)
     click.echo(f"version {version}\nhigh water {state.high_water}, gaps {len(state.gaps)}, "
                f"pending {service.indexer().pending()}")
+    ix = store.open(version)
+    try:
+        outdated = outdated_analysis(ix.schema)
+    finally:
+        ix.close()
+    if outdated:
+        click.echo(f"analysis: {outdated}; run `flask search rebuild` to update it")
+
+
+def outdated_analysis(schema) -> str | None:
+    """What an index built by older code lacks (None: built with the current analysis)."""
+    from smartsociety.search.analysis import analysis_key
+    from smartsociety.search.index import PARTS
+
+    if "title_nl" in schema and analysis_key(schema["title_nl"]) != "nl":
+        return "Dutch is stemmed (Snowball), not lemmatised, and compounds are not split"
+    if "title_nl" + PARTS not in schema:
+        return "compounds are not split"
+    return None
