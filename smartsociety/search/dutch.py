@@ -121,6 +121,7 @@ def _split(word: str, depth: int = 0, known: bool = True) -> tuple[str, ...] | N
         return None
     words = data().words
     best, best_rank = None, None
+    compound_heads = []  # (cut, modifier) whose last part may be a compound: tried last
     for cut in range(MIN_MODIFIER, len(word) - MIN_HEAD + 1):
         head = word[cut:]
         if head in NOT_HEADS:
@@ -133,16 +134,16 @@ def _split(word: str, depth: int = 0, known: bool = True) -> tuple[str, ...] | N
                 rank, found = 3, (word[:cut], head)
             else:
                 rank, found = (1 if linked else 0), (modifier, head)
-        elif modifier is not None and len(head) >= MIN_COMPOUND and (
-                best_rank is None or best_rank >= 2):
-            rest = _split(head, depth + 1)
-            if rest is None:
-                continue
-            rank, found = 2, (modifier, *rest)
-        else:
-            continue
-        if best_rank is None or rank < best_rank:
-            best, best_rank = found, rank
+            if best_rank is None or rank < best_rank:
+                best, best_rank = found, rank
+        elif modifier is not None and len(head) >= MIN_COMPOUND:
+            compound_heads.append((cut, modifier))
+    if best_rank is None or best_rank > 2:
+        for cut, modifier in compound_heads:  # (splitting these is the slow part)
+            rest = _split(word[cut:], depth + 1)
+            if rest is not None:
+                best, best_rank = (modifier, *rest), 2
+                break
     if best is not None and best_rank < 3:
         first = _split(best[0], depth + 1)
         if first:
