@@ -213,6 +213,8 @@ def test_an_index_built_before_lemmas_works_until_rebuilt(worker_mode, client, m
     ix.close()
     status = worker_mode.test_cli_runner().invoke(search_cli, ["status"]).output
     assert "flask search rebuild" in status
+    worker = worker_mode.test_cli_runner().invoke(search_cli, ["worker", "--once"])
+    assert "older code" in worker.output and worker.exit_code == 0
     # Read and written with Snowball, as before: plurals in -en still meet, -s ones do not.
     added = CaseFactory(title="Nieuwe sensoren", summary="", body="", body_html="")
     service.indexer().apply_pending()
