@@ -36,11 +36,12 @@ def create_app(config: str | dict | None = None) -> Flask:
     register_blueprints(app)
     register_errorhandlers(app)
     register_commands(app)
-    if app.config["GC_FREEZE"]:
-        # A long-lived process: load the Dutch search data now, not on its first search.
+    if app.config["SEARCH_PRELOAD"]:
+        # The Dutch search data (~1 s, once per process): now, not on the first search.
         from smartsociety.search import dutch
 
         dutch.data()
+    if app.config["GC_FREEZE"]:
         # A full collection walks every object (~130 ms at this size, on whichever request
         # it falls), and the app's objects live as long as the process: leave them out of
         # later collections (in gunicorn's preloading master, also before the fork, so the
