@@ -238,3 +238,17 @@ def test_an_index_built_before_lemmas_works_until_rebuilt(worker_mode, client, m
 def test_dutch_data_is_loaded_once():
     assert dutch.data() is dutch.data()
     assert dutch.lemma("principes") == "principe" and dutch.lemma("xqzw") is None
+
+
+def test_dutch_data_is_cached_on_disk(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr(dutch, "_data", None)
+    built = dutch.data()
+    path = dutch._cache_path()
+    assert path.parent == tmp_path / "smartsociety" and path.exists()
+    monkeypatch.setattr(dutch, "_data", None)
+    assert dutch.data().lemmas == built.lemmas and dutch.data().words == built.words
+    path.write_bytes(b"not marshal data")  # a broken cache is built again
+    monkeypatch.setattr(dutch, "_data", None)
+    assert dutch.data().lemmas == built.lemmas
+    assert path.read_bytes() != b"not marshal data"
