@@ -5,7 +5,9 @@ fresh SQLite database, then prints: rebuild rate, HTTP search latency p50/p95 (g
 workers, `flask search worker` running) separately for cold answers (computed: first time a
 worker sees the query after the index changed) and warm ones (the worker's result cache, which
 is valid for one index generation only; told apart by the X-Search-Cache response header),
-post-to-searchable latency p95, and raw Whoosh and SQLite FTS5 query latency on the same texts.
+post-to-searchable latency p95, and raw Whoosh and SQLite FTS5 query latency on the same texts;
+and the quality figures of the Dutch analysis (bench/search_quality.py). BENCH_REBUILD_ONLY=1:
+generate, rebuild and quality figures only.
 """
 import bisect
 import itertools
@@ -181,6 +183,12 @@ def main(n: int) -> None:
             elapsed = time.perf_counter() - t
             print(f"rebuild ({procs} processes): {count} posts in {elapsed:.1f}s = "
                   f"{count / elapsed:.0f} posts/s")
+    # The quality of the Dutch analysis (bench/search_quality.py), next to its speed.
+    from bench.search_quality import report
+
+    print("\n".join(report()))
+    if os.environ.get("BENCH_REBUILD_ONLY"):  # generate, rebuild and quality only
+        return
 
     queries = query_mix(zipf)
     port = _free_port()

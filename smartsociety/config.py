@@ -45,6 +45,8 @@ class Config:
     GC_FREEZE = _bool("GC_FREEZE", True)
     # Search pages say where their time went (Server-Timing header, with the process id).
     SEARCH_SERVER_TIMING = _bool("SEARCH_SERVER_TIMING", False)
+    # Load the Dutch lemma and word data when the app is made (else on the first search).
+    SEARCH_PRELOAD = _bool("SEARCH_PRELOAD", True)
     # Builder processes of `flask search rebuild` (used from 5,000 documents on).
     SEARCH_REBUILD_PROCS = _int("SEARCH_REBUILD_PROCS", min(4, os.cpu_count() or 1))
 

@@ -71,9 +71,10 @@ def test_english_stemming_and_accents(client):
 
 
 def test_prefix_only_when_asked(client):
-    case = CaseFactory(title="Nieuwe privacyregels", summary="", body="", body_html="")
-    assert keys(client, "privacy") == []
-    assert keys(client, "privacy*") == [f"case:{case.id}"]
+    # (Not a compound: "privacy" finds "privacyregels" through its parts.)
+    case = CaseFactory(title="Nieuwe privatisering", summary="", body="", body_html="")
+    assert keys(client, "privat") == []
+    assert keys(client, "privat*") == [f"case:{case.id}"]
 
 
 def test_title_weighs_more_than_body(client):
@@ -216,7 +217,8 @@ def test_sort_by_date_and_pages(app, client, monkeypatch, sparse):
 def test_did_you_mean(client):
     CaseFactory(title="Verkeerslichten slim maken")
     html = client.get("/zoeken?q=verkeerslichtn").data.decode()
-    assert "q=verkeerslichten" in html
+    # The suggestion is the lemma of the word the index has ("verkeerslichten").
+    assert "q=verkeerslicht\"" in html or "q=verkeerslicht&amp;" in html, html[-3000:]
 
 
 def test_empty_and_no_result_states(client):

@@ -172,3 +172,31 @@ def test_schemas_of_older_indexes_still_load():
         b"smartsociety.search.analysis", b"smartsociety.search.index")
     assert b"smartsociety.search.index" in old
     assert pickle.loads(old)._stem("sensoren") == "sensor"
+
+
+COMPOUND_WORDS = WORDS + (
+    "parkeersensoren vulgraadsensor afvalcontainers verkeerscamera's luchtkwaliteitssensoren "
+    "zonnepanelen principes geregistreerd kleurloze wifi-tracker salarissen Sensoren"
+).split()
+
+
+def test_fast_analysis_of_lemmas_parts_and_old_indexes_gives_the_analyzers_terms():
+    """The Dutch lemma analysis, its compound parts (at the compound's position) and the
+    Snowball analysis of indexes built before lemmas, each against its Whoosh chain."""
+    rng = random.Random(19)
+    old = analysis.LanguageText("nl")
+    del old.__dict__["analysis"]  # as pickled by the previous code
+    old.analyzer = analysis.ALL_ANALYZERS["nl-stem"]
+    for _ in range(300):
+        text = random_text(rng, COMPOUND_WORDS, rng.randint(0, 30))
+        for key, chain in analysis.ALL_ANALYZERS.items():
+            expected = [(t.text, t.pos) for t in chain(text, positions=True)]
+            first, terms = analysis.analyse(key, text)
+            assert [(term, first + i) for i, term in enumerate(terms)] == expected, text
+        expected = [(t.text, t.pos) for t in analysis.PARTS_ANALYZER(text, positions=True)]
+        assert [(part, pos) for pos, part in analysis.analyse_parts(text)] == expected, text
+        generic = TEXT(analyzer=analysis.PARTS_ANALYZER, field_boost=0.3)
+        assert sorted(analysis.PartsText(field_boost=0.3).index(text)) == sorted(
+            generic.index(text))
+        generic = TEXT(analyzer=analysis.ALL_ANALYZERS["nl-stem"])
+        assert sorted(old.index(text)) == sorted(generic.index(text))

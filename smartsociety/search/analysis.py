@@ -1,6 +1,12 @@
 """Text analysis for the index: the Dutch and English analyzers, and the field types that index
 with a fast path giving exactly the terms and positions of those analyzers.
 
+Dutch is indexed by lemma (simplemma's data, `search/dutch.py`), and each Dutch compound's
+parts go to a field of their own (`<field>_parts`, at the compound's position), so a match on a
+part can weigh less than a match on the whole word. English keeps Snowball. Indexes built
+before this used Snowball for Dutch too: their schema's fields say so (see `analysis_key`),
+and they are read and written that way until `flask search rebuild`.
+
 Whoosh's analyzers pass a Token object through a generator per filter for every word, which
 was a third of the time of building an index. A word's indexed form depends on the word alone
 (lowercase, fold accents, drop stop words, stem), so it is computed once per distinct word and
@@ -13,6 +19,7 @@ from itertools import repeat
 from whoosh import formats
 from whoosh.analysis import (
     CharsetFilter,
+    Filter,
     LowercaseFilter,
     RegexTokenizer,
     StemFilter,
@@ -24,6 +31,8 @@ from whoosh.lang import stopwords_for_language
 from whoosh.support.charset import accent_map
 from whoosh.system import emptybytes, pack_uint
 
+from smartsociety.search import dutch
+
 LANGUAGES = ("nl", "en")
 # Memo sizes: emptied when full, so memory stays bounded whatever words people type.
 STEM_CACHE_SIZE = 300_000
@@ -33,6 +42,8 @@ FOLD_CACHE_SIZE = 500_000
 class CachedStemFilter(StemFilter):
     """StemFilter with a plain dict as cache: Whoosh's LFU cache (50,000 words) costs more in
     bookkeeping than it saves on a large vocabulary."""
+
+    keeps_initial = True  # a stem starts with the word's first letter (snippets rely on it)
 
     def __init__(self, lang: str):
         super().__init__(lang=lang, cachesize=None)
@@ -54,20 +65,51 @@ class CachedStemFilter(StemFilter):
         self._stem = cached
 
 
-def language_analyzer(lang: str):
+class LemmaFilter(CachedStemFilter):
+    """Dutch words to their index terms (`dutch.term`: lemma, an unknown compound's head
+    lemma, else the Snowball stem), cached like CachedStemFilter."""
+
+    keeps_initial = False  # "geregistreerd" -> "registreren"
+
+    def __init__(self):
+        StemFilter.__init__(self, stemfn=dutch.term, lang=None, cachesize=None)
+
+
+class PartsFilter(Filter):
+    """A compound term -> its parts' terms, each at the compound's position; other terms go."""
+
+    def __call__(self, tokens):
+        parts = dutch.parts
+        for t in tokens:
+            if t.stopped:
+                continue
+            whole = t.text
+            for part in parts(whole):
+                t.text = part
+                yield t
+
+
+def language_analyzer(lang: str, lemmas: bool | None = None):
     """Whoosh's LanguageAnalyzer chain, with accents folded before stemming so "België" and
-    "Belgie" meet."""
+    "Belgie" meet; for Dutch (unless `lemmas` is False) lemmas instead of stems."""
+    if lemmas is None:
+        lemmas = lang == "nl"
     return (
         RegexTokenizer()
         | LowercaseFilter()
         | CharsetFilter(accent_map)
-        | StopFilter(stoplist=stopwords_for_language(lang), minsize=1)
-        | CachedStemFilter(lang=lang)
+        | StopFilter(stoplist=stopwords_for_language(lang) | (
+            dutch.EXTRA_STOP_WORDS if lemmas else frozenset()), minsize=1)
+        | (LemmaFilter() if lemmas else CachedStemFilter(lang=lang))
     )
 
 
 SPELL_ANALYZER = RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)
 ANALYZERS = {lang: language_analyzer(lang) for lang in LANGUAGES}
+# Analysis keys: a language's current analysis, and the ones of indexes built before.
+LEGACY = {"nl": "nl-stem"}
+ALL_ANALYZERS = {**ANALYZERS, "nl-stem": language_analyzer("nl", lemmas=False)}
+PARTS_ANALYZER = language_analyzer("nl") | PartsFilter()
 LINES = RegexTokenizer(r"[^\n]+")  # shadow field values: one term per line
 
 # RegexTokenizer's default pattern, its group made non-capturing for findall.
@@ -82,7 +124,7 @@ class _Folder:
         if lang is None:  # the spelling field: lowercase and fold accents only
             self.stops, self.stem = frozenset(), None
         else:
-            analyzer = ANALYZERS[lang]
+            analyzer = ALL_ANALYZERS[lang]
             stop_filter = next(f for f in analyzer.items if isinstance(f, StopFilter))
             stem_filter = next(f for f in analyzer.items if isinstance(f, StemFilter))
             self.stops, self.stem = stop_filter.stops, stem_filter._stem
@@ -101,20 +143,24 @@ class _Folder:
         return term
 
 
-_FOLDERS = {lang: _Folder(lang) for lang in LANGUAGES}
+_FOLDERS = {key: _Folder(key) for key in ALL_ANALYZERS}
 _SPELL = _Folder(None)
 
 
 _last: tuple = (None, None, None)
+_before: tuple = (None, None, None)
 
 
 def analyse(lang: str, text: str) -> tuple[int, list[str]]:
-    """(position of the first term, the terms in order): what ANALYZERS[lang] yields. The
-    StopFilter numbers the terms after the first one consecutively. Do not change the list:
-    the last answer is kept, as indexing a document asks for the same text twice (its shadow
-    fields, then the field)."""
-    global _last
+    """(position of the first term, the terms in order): what ALL_ANALYZERS[lang] yields
+    (`lang` a language or an analysis key). The StopFilter numbers the terms after the first
+    one consecutively. Do not change the list: the last two answers are kept, as indexing a
+    document asks for the same texts (title, body) again for the shadow and parts fields."""
+    global _last, _before
     if _last[0] is text and _last[1] == lang:
+        return _last[2]
+    if _before[0] is text and _before[1] == lang:
+        _last, _before = _before, _last
         return _last[2]
     folder = _FOLDERS[lang]
     memo, fold = folder.memo, folder.fold
@@ -128,8 +174,20 @@ def analyse(lang: str, text: str) -> tuple[int, list[str]]:
             terms.append(term)
         elif not terms:
             first += 1
-    _last = (text, lang, (first, terms))
+    _before, _last = _last, (text, lang, (first, terms))
     return first, terms
+
+
+def analyse_parts(text: str) -> list[tuple[int, str]]:
+    """(position, part) of every Dutch compound's parts: what PARTS_ANALYZER yields."""
+    first, terms = analyse("nl", text)
+    parts = dutch.parts
+    return [(pos, part) for pos, term in enumerate(terms, first) for part in parts(term)]
+
+
+def analysis_key(fieldobj) -> str:
+    """How a language field of an index analyses its text (see LanguageText)."""
+    return fieldobj.analysis_key
 
 
 def tokens(lang: str, text: str) -> list[str]:
@@ -160,35 +218,57 @@ class _Postings:
 
 
 class LanguageText(_Postings, TEXT):
-    """A text field of one language (positions, for phrases)."""
+    """A text field of one language (positions, for phrases). `analysis` names the analysis
+    its index was built with: a field pickled in an older index has none, and keeps the
+    analysis of its time (LEGACY)."""
 
     def __init__(self, language: str, **kwargs):
         super().__init__(analyzer=ANALYZERS[language], **kwargs)
         self.language = language
+        self.analysis = language
+
+    @property
+    def analysis_key(self) -> str:
+        return self.__dict__.get("analysis") or LEGACY.get(self.language, self.language)
 
     def postings(self, value):
-        first, terms = analyse(self.language, value)
-        positions: dict[str, list[int]] = {}
-        for pos, term in enumerate(terms, first):
-            found = positions.get(term)
-            if found is None:
-                positions[term] = [pos]
-            else:
-                found.append(pos)
-        encode = self.format.encode
-        single = _SINGLE_POSITION
-        counts, values = [], []
-        for found in positions.values():
-            count = len(found)
-            if count == 1:  # most words of a text: its encoding depends on the position only
-                encoded = single.get(found[0])
-                if encoded is None:
-                    encoded = single[found[0]] = encode(found)
-            else:
-                encoded = encode(found)
-            counts.append(count)
-            values.append(encoded)
-        return list(positions), counts, values
+        first, terms = analyse(self.analysis_key, value)
+        return _positional(enumerate(terms, first), self.format)
+
+
+class PartsText(_Postings, TEXT):
+    """The parts of a Dutch field's compounds, each at its compound's position."""
+
+    def __init__(self, **kwargs):
+        super().__init__(analyzer=PARTS_ANALYZER, **kwargs)
+
+    def postings(self, value):
+        return _positional(analyse_parts(value), self.format)
+
+
+def _positional(pairs, format_):
+    """(terms, counts, encoded positions) of (position, term) pairs."""
+    positions: dict[str, list[int]] = {}
+    for pos, term in pairs:
+        found = positions.get(term)
+        if found is None:
+            positions[term] = [pos]
+        else:
+            found.append(pos)
+    encode = format_.encode
+    single = _SINGLE_POSITION
+    counts, values = [], []
+    for found in positions.values():
+        count = len(found)
+        if count == 1:  # most words of a text: its encoding depends on the position only
+            encoded = single.get(found[0])
+            if encoded is None:
+                encoded = single[found[0]] = encode(found)
+        else:
+            encoded = encode(found)
+        counts.append(count)
+        values.append(encoded)
+    return list(positions), counts, values
 
 
 _SINGLE_POSITION: dict[int, bytes] = {}

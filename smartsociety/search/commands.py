@@ -28,6 +28,7 @@ def worker(once: bool, interval: float | None) -> None:
     signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
     last_prune = 0.0
     click.echo(f"search worker: index {indexer.store.root}, polling every {interval}s")
+    _warn_if_outdated(indexer.store)
     while not stopping:
         try:
             applied = indexer.apply_pending()
@@ -100,3 +101,36 @@ def status() -> None:
     state = IndexState.read(version)
     click.echo(f"version {version}\nhigh water {state.high_water}, gaps {len(state.gaps)}, "
                f"pending {service.indexer().pending()}")
+    ix = store.open(version)
+    try:
+        outdated = outdated_analysis(ix.schema)
+    finally:
+        ix.close()
+    if outdated:
+        click.echo(f"analysis: {outdated}; run `flask search rebuild` to update it")
+
+
+def _warn_if_outdated(store) -> None:
+    version = store.current_version()
+    if version is None:
+        return
+    ix = store.open(version)
+    try:
+        outdated = outdated_analysis(ix.schema)
+    finally:
+        ix.close()
+    if outdated:
+        click.echo(f"search worker: index built by older code ({outdated}); it works as "
+                   "before until `flask search rebuild`", err=True)
+
+
+def outdated_analysis(schema) -> str | None:
+    """What an index built by older code lacks (None: built with the current analysis)."""
+    from smartsociety.search.analysis import analysis_key
+    from smartsociety.search.index import PARTS
+
+    if "title_nl" in schema and analysis_key(schema["title_nl"]) != "nl":
+        return "Dutch is stemmed (Snowball), not lemmatised, and compounds are not split"
+    if "title_nl" + PARTS not in schema:
+        return "compounds are not split"
+    return None

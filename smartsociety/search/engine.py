@@ -10,10 +10,13 @@ from markupsafe import Markup
 from whoosh.query import And, AndNot, Every, NullQuery, Or, Phrase, Prefix, Query, Term
 from whoosh.searching import Results
 
-from smartsociety.search.analysis import LANGUAGES, tokens
+from smartsociety.search.analysis import LANGUAGES, analysis_key, tokens
 from smartsociety.search.index import (
+    COMPOUND_LANGUAGES,
     FACET_FIELDS,
     PAIRS,
+    PART_BOOST,
+    PARTS,
     PREFIX_MAX,
     PREFIXES,
     TITLE_BOOST,
@@ -150,6 +153,8 @@ def _field_query(fieldname: str, lang: str, item, boost: float, reader=None,
             return Term(fieldname + PREFIXES, item.text, boost=boost)
         return _prefix_query(fieldname, item.text, boost, reader)
     text = item.text if isinstance(item, Word) else " ".join(item.words)
+    if reader is not None and fieldname in reader.schema:
+        lang = analysis_key(reader.schema[fieldname])  # (an older index: its own analysis)
     words = tokens(lang, text)
     if not words:
         return None  # a stop word in this language
@@ -167,14 +172,31 @@ def _field_query(fieldname: str, lang: str, item, boost: float, reader=None,
     return And([*pairs, phrase]) if pairs else phrase
 
 
+def _part_query(fieldname: str, lang: str, item, boost: float, reader) -> Query | None:
+    """A word as a part of compounds ("sensor" in "parkeersensoren"), weighing less than
+    the word itself. A compound query matches the compound (and compounds it is part of)."""
+    parts = fieldname + PARTS
+    if (lang not in COMPOUND_LANGUAGES or not isinstance(item, Word) or item.prefix
+            or reader is not None and parts not in reader.schema):
+        return None
+    words = tokens(lang, item.text)
+    return Term(parts, words[0], boost=boost * PART_BOOST) if len(words) == 1 else None
+
+
 def item_query(item, reader=None, shadow: bool = True) -> Query | None:
-    parts = []
+    whole, parts = [], []
     for lang in LANGUAGES:
         for prefix, boost in (("title", TITLE_BOOST), ("body", 1.0)):
-            q = _field_query(f"{prefix}_{lang}", lang, item, boost, reader, shadow)
+            fieldname = f"{prefix}_{lang}"
+            q = _field_query(fieldname, lang, item, boost, reader, shadow)
+            if q is not None:
+                whole.append(q)
+            q = _part_query(fieldname, lang, item, boost, reader)
             if q is not None:
                 parts.append(q)
-    return Or(parts) if parts else None
+    # (The parts last: a document without any adds the scores of its terms in the order it
+    # did before, so Whoosh's sums and the engine's stay the same floats.)
+    return Or(whole + parts) if whole or parts else None
 
 
 def to_whoosh(parsed: ParsedQuery, reader=None, shadow: bool = True) -> Query | None:

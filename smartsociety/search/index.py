@@ -47,8 +47,10 @@ from smartsociety.search.analysis import (  # noqa: F401 (CachedStemFilter)
     LANGUAGES,
     LanguageText,
     LinesField,
+    PartsText,
     PrefixField,
     SpellField,
+    analysis_key,
     term_prefixes,
     tokens,
 )
@@ -83,6 +85,11 @@ def _sort_only(fieldobj):
 # The common words are chosen when the index is built and kept in its schema (every pair field
 # of a language carries them), so writers and readers of one index version always agree.
 PAIRS, PREFIXES = "_pairs", "_prefixes"
+# Dutch fields also have <field>_parts: the parts of their compound words ("sensor" of
+# "parkeersensoren"), at the compound's position, weighted less than a whole word.
+PARTS = "_parts"
+PART_BOOST = 0.3
+COMPOUND_LANGUAGES = ("nl",)
 PREFIX_MIN, PREFIX_MAX = 2, 3
 COMMON_SAMPLE = 2000  # documents looked at to choose the common words
 COMMON_SHARE = 0.05  # a common word is in at least this share of them (and 2 documents)
@@ -129,6 +136,8 @@ def make_schema(common: dict[str, frozenset[str]] | None = None) -> Schema:
         for name, boost in ((f"title_{lang}", TITLE_BOOST), (f"body_{lang}", 1.0)):
             fields[name + PAIRS] = _pairs_field(words, boost)
             fields[name + PREFIXES] = _prefixes_field(name, boost)
+            if lang in COMPOUND_LANGUAGES:
+                fields[name + PARTS] = PartsText(field_boost=boost * PART_BOOST)
     return Schema(**fields)
 
 
@@ -172,14 +181,17 @@ def index_fields(doc_type: str, doc_id: int, doc: dict) -> dict:
 
 
 def with_shadow_fields(fields: dict, schema: Schema, prefixes: bool = True) -> dict:
-    """Add the pairs and prefixes of a document's text fields (nothing for an index built
-    before they existed). The bulk writer derives the prefixes itself (`prefixes` False)."""
+    """Add the pairs, prefixes and compound parts of a document's text fields (each only if
+    the index has it: not in one built before it existed). The bulk writer derives the
+    prefixes itself (`prefixes` False)."""
     lang = fields["language"]
     for name in (f"title_{lang}", f"body_{lang}"):
         text = fields.get(name)
+        if text and name + PARTS in schema:
+            fields[name + PARTS] = text  # (its field type finds the parts)
         if not text or name + PAIRS not in schema:
             continue
-        words = tokens(lang, text)
+        words = tokens(analysis_key(schema[name]), text)
         common = schema[name + PAIRS].common
         if common:
             pairs = [pair_term(a, b) for a, b in zip(words, words[1:])

@@ -11,7 +11,9 @@ from whoosh.analysis import (
     Token,
 )
 
-from smartsociety.search.analysis import LANGUAGES, tokens
+from smartsociety.search import dutch
+from smartsociety.search.analysis import LANGUAGES, analysis_key, tokens
+from smartsociety.search.index import PARTS
 from smartsociety.search.query import ParsedQuery, Word
 
 SNIPPET_CHARS = 240
@@ -45,6 +47,8 @@ def _token_stream(analyzer):
     expression, charmap = tokenizer.expression, charset.charmap
     stops, shortest, longest = stop.stops, stop.min, stop.max
     stem, ignore = stemmer._stem, stemmer.ignore
+    # A Dutch lemma may start otherwise ("gelopen" -> "lopen"): no shortcut then.
+    keeps_initial = getattr(stemmer, "keeps_initial", True)
     memo: dict[str, str] = {}
 
     def analysed(word: str, text: str) -> str:
@@ -56,25 +60,29 @@ def _token_stream(analyzer):
         memo[word] = text
         return text
 
-    def stream(text: str, words: frozenset):
+    def stream(text: str, words: frozenset, part_words: frozenset = frozenset()):
+        """`part_words`: terms matched as compound parts; a word with one of them among its
+        parts is marked as a whole."""
         # One Token object for the whole stream, as Whoosh's tokenizers do.
         token = Token(positions=True, chars=True, removestops=False, mode="index")
         get = memo.get
+        parts = dutch.parts
         # Stemming keeps a word's first letter (it changes endings only): a word that starts
         # with no matched word's letter cannot match, and is not stemmed (the highlighter
         # reads the text of matched tokens only). Most words of a snippet's body are new to a
         # process, so this is most of a first search's snippets.
-        initials = {word[:1] for word in words}
+        initials = {word[:1] for word in words} if keeps_initial and not part_words else None
         for match in expression.finditer(text):
             word = match.group(0)
             found = get(word)
             if found is None:
                 found = word.lower().translate(charmap)
-                if found[:1] in initials:
+                if initials is None or found[:1] in initials:
                     found = analysed(word, found)
             token.text = found
             token.startchar, token.endchar = match.span()
-            token.matched = found in words
+            token.matched = found in words or bool(
+                part_words and not part_words.isdisjoint(parts(found)))
             yield token
 
     return stream
@@ -109,8 +117,13 @@ class Highlighter(highlight.Highlighter):
             bterms = (term for term in results.matched_terms() if term[0] == fieldname)
         else:
             bterms = results.query_terms(expand=True, fieldname=fieldname)
-        words = frozenset(field.from_bytes(term[1]) for term in bterms)
-        tokens = self._merge_matched_tokens(stream(text, words))
+        bterms = list(bterms)
+        words = frozenset(field.from_bytes(term[1]) for term in bterms
+                          if term[0] == fieldname)
+        part_words = frozenset(term[1].decode() for term in results.matched_terms()
+                               if term[0] == fieldname + PARTS) if (
+            results.has_matched_terms()) else frozenset()
+        tokens = self._merge_matched_tokens(stream(text, words, part_words))
         fragments = self.fragmenter.fragment_tokens(text, tokens)
         fragments = highlight.top_fragments(fragments, top, self.scorer, self.order,
                                             minscore=minscore)
@@ -127,6 +140,7 @@ def mark_terms(found, parsed: ParsedQuery, shown) -> None:
     """Tell the highlighter what to mark in each shown hit: the words and phrase words as the
     index has them, and for a prefix the hit's own words that start with it (expanding a short
     prefix over the whole index for this costs more than the search)."""
+    schema = found.searcher.schema
     fixed, prefixes = set(), []
     for item in parsed.items():
         if isinstance(item, Word) and item.prefix:
@@ -134,13 +148,18 @@ def mark_terms(found, parsed: ParsedQuery, shown) -> None:
             continue
         text = item.text if isinstance(item, Word) else " ".join(item.words)
         for lang in LANGUAGES:
-            fixed.update((f"body_{lang}", word.encode()) for word in tokens(lang, text))
+            fieldname = f"body_{lang}"
+            words = tokens(_key(schema, fieldname, lang), text)
+            fixed.update((fieldname, word.encode()) for word in words)
+            if len(words) == 1 and fieldname + PARTS in schema:
+                fixed.add((fieldname + PARTS, words[0].encode()))
     docterms, termdocs = {}, {}
     for hit in shown:
         terms = set(fixed)
         if prefixes:
             lang = hit.get("language", "nl")
-            words = set(tokens(lang, hit.get(f"body_{lang}") or ""))
+            words = set(tokens(_key(schema, f"body_{lang}", lang),
+                               hit.get(f"body_{lang}") or ""))
             terms.update((f"body_{lang}", w.encode()) for w in words
                          if w.startswith(tuple(prefixes)))
         docterms[hit.docnum] = terms
@@ -148,6 +167,10 @@ def mark_terms(found, parsed: ParsedQuery, shown) -> None:
             termdocs.setdefault(term, set()).add(hit.docnum)
     # Whoosh's "matched terms" of a search with terms=True, which the highlighter reads.
     found.docterms, found.termdocs = docterms, termdocs
+
+
+def _key(schema, fieldname: str, lang: str) -> str:
+    return analysis_key(schema[fieldname]) if fieldname in schema else lang
 
 
 def snippet(hit, lang: str) -> Markup:

@@ -5,6 +5,8 @@ import numpy as np
 from whoosh.spelling import ReaderCorrector
 from whoosh.support.levenshtein import distance
 
+from smartsociety.search import dutch
+from smartsociety.search.analysis import analysis_key, tokens
 from smartsociety.search.masks import segment_id
 from smartsociety.search.query import ParsedQuery, Word
 
@@ -77,16 +79,40 @@ class Corrector(ReaderCorrector):
                 yield 0 - (maxdist + (1.0 / f * 0.5)), word
 
 
+DUTCH_FIELDS = ("title_nl", "body_nl", "title_nl_parts", "body_nl_parts")
+
+
+def _dutch_terms(searcher) -> bool:
+    """Whether the index has Dutch lemmas (not an index built before them)."""
+    schema = searcher.schema
+    return "title_nl" in schema and analysis_key(schema["title_nl"]) == "nl"
+
+
+def _in_dutch_fields(searcher, term: str) -> bool:
+    return any(searcher.doc_frequency(name, term) for name in DUTCH_FIELDS
+               if name in searcher.schema)
+
+
 def suggest(searcher, parsed: ParsedQuery) -> str | None:
-    """A corrected query when some plain word occurs nowhere in the index."""
+    """A corrected query when some plain word occurs nowhere in the index. With Dutch lemmas
+    in the index, a word whose lemma (or compound part) is indexed needs no correction, and
+    a suggested word is given as its lemma ("sensorenn" -> "sensor") when that is indexed."""
     corrector = Corrector(searcher.reader(), "spell", searcher.schema["spell"])
+    lemmas = _dutch_terms(searcher)
     corrections = {}
     for item in parsed.items():
         if not isinstance(item, Word) or item.prefix or len(item.text) < 3:
             continue
         if searcher.doc_frequency("spell", item.text):
             continue
+        if lemmas and any(_in_dutch_fields(searcher, t) for t in tokens("nl", item.text)):
+            continue
         found = corrector.suggest(item.text, limit=1, maxdist=2, prefix=2)
         if found and found[0] != item.text:
-            corrections[item.text] = found[0]
+            word = found[0]
+            if lemmas:
+                lemma = dutch.lemma(word)
+                if lemma and lemma != item.text and _in_dutch_fields(searcher, lemma):
+                    word = lemma
+            corrections[item.text] = word
     return parsed.replaced(corrections) if corrections else None

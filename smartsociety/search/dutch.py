@@ -1,0 +1,249 @@
+"""Dutch words -> index terms: the lemma (simplemma's Dutch data) and, for a compound word, its
+parts found against a word list (like Elasticsearch's dictionary decompounder).
+
+Every function takes a word as the analyzers have it at that point: lowercase, accents folded
+("financiële" -> "financiele"). simplemma's data has accents, so its entries are looked up under
+their folded form too; that way a word and its folded spelling get the same term.
+
+    term("principes") == "principe"        plural
+    term("geregistreerd") == "registreren"  participle
+    term("kleurloze") == "kleurloos"        s/z alternation
+    term("vulgraadsensoren") == "vulgraadsensor"   unknown compound: its head's lemma
+    parts("vulgraadsensor") == ("vul", "graad", "sensor")
+
+Words simplemma does not know and that are no compound go through Whoosh's Snowball stemmer.
+"""
+import hashlib
+import marshal
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from whoosh.lang import stemmer_for_language
+from whoosh.support.charset import accent_map
+
+# Debian's wdutch (the "dutch" word list); without it simplemma's own words serve.
+WORD_LIST = Path(os.environ.get("SEARCH_DUTCH_WORDS", "/usr/share/dict/dutch"))
+MIN_COMPOUND = 7  # letters: shorter words are not split
+MIN_MODIFIER = 4  # letters of a part before the last (3 before linking letters: zon-ne-)
+MIN_LONE_HEAD = 5  # letters of a known last part after a first part that is no word
+MIN_HEAD = 4  # letters of the last part: "kant|oor" is no split of "kantoor"
+MAX_PARTS = 4
+# Linking letters between the parts of a compound: verkeer-s-camera, boek-en-kast, zonn-e-…
+LINKS = ("s", "en", "e")
+# Never a part before the last: prefixes, particles and function words ("ver|keer",
+# "onder|zoek", "aan|pak" are no compounds a searcher means).
+NOT_MODIFIERS = frozenset("""
+    aan achter af al alle als ben bij binnen boven buiten dat der die dit door een eer en er
+    ge gem her het hoe hun ik in in mee mis na naar naast niet nog om ont op over rond samen
+    tegen ter terug toe tot uit van ver voor waar wat weer wel wie zelf zich zo zonder be
+    onder mede weder hier daar over tussen langs ergens niets iets veel meer min minder
+    """.split())
+# Never the last part: derivational endings that happen to be words ("kleur|loos", "over|heid").
+NOT_HEADS = frozenset("""
+    heid heden baar bare loos loze lijk lijke lijks schap schappen achtig achtige isch ische
+    ling lingen erij ster sters aard aards ingen nissen iteit atie aties ering eringen tjes
+    matig matige waardig waardige zaam zame elijk elijke ende enden ster eren erig erige
+    """.split())
+
+
+# Left of an apostrophe's word ("camera's", "'t", "'n") the tokenizer leaves these letters.
+EXTRA_STOP_WORDS = frozenset({"s", "t", "n", "k"})
+
+
+def fold(word: str) -> str:
+    return word.lower().translate(accent_map)
+
+
+# Bump when _Data's processing changes: the cache file of the previous one is not read.
+DATA_FORMAT = 1
+
+
+def _cache_path() -> Path:
+    """A per-user cache of the processed data (building it costs ~1.5 s of CPU, reading it
+    ~0.25 s), named by everything it is made from."""
+    from importlib.metadata import version
+
+    try:
+        stat = WORD_LIST.stat()
+        source = f"{WORD_LIST}:{stat.st_size}:{stat.st_mtime_ns}"
+    except OSError:
+        source = "-"
+    key = hashlib.blake2b(f"{DATA_FORMAT}|{version('simplemma')}|{source}".encode(),
+                          digest_size=8).hexdigest()
+    root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return root / "smartsociety" / f"dutch-{key}.marshal"
+
+
+class _Data:
+    """simplemma's Dutch lemmas under folded keys, and the word list for compound parts;
+    loaded once per process (~80 MB), from a cache file when there is one."""
+
+    def __init__(self):
+        path = _cache_path()
+        try:
+            lemmas, words = marshal.loads(path.read_bytes())
+            if isinstance(lemmas, dict) and isinstance(words, frozenset):
+                self.lemmas, self.words = lemmas, words
+                return
+        except (OSError, ValueError, EOFError, TypeError):
+            pass
+        self._build()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f"{path.name}.{os.getpid()}")
+            tmp.write_bytes(marshal.dumps((self.lemmas, self.words)))
+            os.replace(tmp, path)
+        except OSError:
+            pass  # (a read-only home: built again next time)
+
+    def _build(self):
+        from simplemma.strategies.dictionaries.dictionary_factory import (
+            DEFAULT_DICTIONARY_FACTORY,
+        )
+
+        lemmas: dict[str, str] = {}
+        accented = []
+        for key, value in DEFAULT_DICTIONARY_FACTORY.get_dictionary("nl").items():
+            if not value.replace("-", "").isalpha():  # ("gemeente_raad")
+                continue
+            if key.isascii() and value.isascii():
+                lemmas[key] = value
+            else:
+                accented.append((key, value))
+        for key, value in accented:  # a folded spelling may also be a word of its own
+            lemmas.setdefault(fold(key), fold(value))
+        self.lemmas = lemmas
+        try:
+            text = WORD_LIST.read_text(encoding="utf-8")
+        except OSError:
+            text = " ".join(lemmas)
+        # Parts must be words of both: the list alone has names and fragments ("ensor").
+        self.words = frozenset(
+            w for w in (fold(line) for line in text.split())
+            if w.isalpha() and len(w) >= 3 and w in lemmas)
+
+
+_data: _Data | None = None
+
+
+def data() -> _Data:
+    global _data
+    if _data is None:
+        _data = _Data()
+    return _data
+
+
+_stem = stemmer_for_language("nl")
+
+
+def lemma(word: str) -> str | None:
+    """simplemma's lemma of a (folded) word, None when its data does not know the word. Its
+    data is not always idempotent ("stolpte" -> "stolpen" -> "stolp"): followed to the end,
+    so that a word and its lemma get one term."""
+    lemmas = data().lemmas
+    found = lemmas.get(word)
+    for _step in range(3):
+        further = lemmas.get(found)
+        if further is None or further == found:
+            break
+        found = further
+    return found
+
+
+def _split(word: str, depth: int = 0, known: bool = True) -> tuple[str, ...] | None:
+    """The parts of a compound, as written (linking letters dropped), or None. Of the ways to
+    split, a first part that is a word as it stands beats one with linking letters, a last
+    part that is a word beats one that is a compound itself (split further), and then the
+    longest last part wins. A word simplemma does not know may also end in a known word
+    after a first part that is no word ("vulgraad|sensoren")."""
+    if depth >= MAX_PARTS - 1 or len(word) < MIN_MODIFIER + MIN_HEAD:
+        return None
+    words = data().words
+    best, best_rank = None, None
+    compound_heads = []  # (cut, modifier) whose last part may be a compound: tried last
+    for cut in range(MIN_MODIFIER, len(word) - MIN_HEAD + 1):
+        head = word[cut:]
+        if head in NOT_HEADS:
+            continue
+        modifier, linked = _modifier(word[:cut], words)
+        if head in words:
+            if modifier is None:
+                if known or len(head) < MIN_LONE_HEAD or cut < MIN_MODIFIER + 1:
+                    continue
+                rank, found = 3, (word[:cut], head)
+            else:
+                rank, found = (1 if linked else 0), (modifier, head)
+            if best_rank is None or rank < best_rank:
+                best, best_rank = found, rank
+        elif modifier is not None and len(head) >= MIN_COMPOUND:
+            compound_heads.append((cut, modifier))
+    if best_rank is None or best_rank > 2:
+        for cut, modifier in compound_heads:  # (splitting these is the slow part)
+            rest = _split(word[cut:], depth + 1)
+            if rest is not None:
+                best, best_rank = (modifier, *rest), 2
+                break
+    if best is not None and best_rank < 3:
+        first = _split(best[0], depth + 1)
+        if first:
+            best = (*first, *best[1:])
+    return best
+
+
+def _modifier(text: str, words) -> tuple[str | None, bool]:
+    """A part before the last: a word of the list, maybe followed by linking letters (and
+    whether it was)."""
+    if text in words and text not in NOT_MODIFIERS:
+        return text, False
+    for link in LINKS:
+        if text.endswith(link):
+            stripped = text[:-len(link)]
+            shortest = MIN_MODIFIER
+            # zonn-e-paneel: the doubled consonant belongs to the link
+            if link != "s" and len(stripped) > 3 and stripped[-1] == stripped[-2]:
+                stripped, shortest = stripped[:-1], MIN_MODIFIER - 1
+            if (len(stripped) >= shortest and stripped in words
+                    and stripped not in NOT_MODIFIERS):
+                return stripped, True
+    return None, False
+
+
+@lru_cache(maxsize=200_000)
+def split(word: str) -> tuple[str, ...]:
+    """A compound's parts as written (empty for a word that is no compound)."""
+    if len(word) < MIN_COMPOUND or not word.isalpha():
+        return ()
+    return _split(word, known=lemma(word) is not None) or ()
+
+
+def term(word: str) -> str:
+    """The index term of a (folded, not stop) word."""
+    found = lemma(word)
+    if found is not None:
+        return found
+    pieces = split(word)
+    if pieces:
+        # An unknown compound: its last part inflects ("vulgraadsensoren" -> "...sensor").
+        head = pieces[-1]
+        head_lemma = lemma(head)
+        if head_lemma is not None and head_lemma != head:
+            return word[:len(word) - len(head)] + head_lemma
+        return word
+    return _stem(word)
+
+
+@lru_cache(maxsize=200_000)
+def parts(term_text: str) -> tuple[str, ...]:
+    """The index terms of a term's compound parts (empty for no compound): each part's term,
+    and for three or more parts also the compound formed by the last ones
+    ("luchtkwaliteitssensor": lucht, kwaliteit, sensor, kwaliteitssensor)."""
+    pieces = split(term_text)
+    if not pieces:
+        return ()
+    found = [term(piece) for piece in pieces]
+    if len(pieces) > 2:
+        tail = term_text[term_text.rfind(pieces[-2]):] if pieces[-2] in term_text else None
+        if tail and tail != term_text:
+            found.append(term(tail))
+    return tuple(dict.fromkeys(p for p in found if p != term_text))

@@ -1,0 +1,254 @@
+"""Dutch search: lemmas (plurals, participles, s/z), compound words and their parts, old indexes."""
+import sys
+from pathlib import Path
+
+import pytest
+
+from smartsociety.search import analysis, dutch, service
+from smartsociety.search.commands import search_cli
+from tests.factories import CaseFactory
+from tests.test_search import keys, worker_mode  # noqa: F401 (a fixture)
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.search_quality import (  # noqa: E402
+    compound_figures,
+    finds,
+    read_compounds,
+)
+
+
+def terms(text: str, lang: str = "nl") -> list[str]:
+    return analysis.tokens(lang, text)
+
+
+def parts(text: str) -> set[str]:
+    return {part for _pos, part in analysis.analyse_parts(text)}
+
+
+# -- lemmas ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("lemma, forms", [
+    ("principe", ["principes"]),
+    ("fractie", ["fracties"]),
+    ("niveau", ["niveaus"]),
+    ("periode", ["periodes"]),
+    ("salaris", ["salarissen"]),
+    ("sportwagen", ["sportwagens"]),
+    ("reguleren", ["gereguleerd", "reguleert", "reguleerde"]),
+    ("registreren", ["geregistreerd", "registreert"]),
+    ("kleurloos", ["kleurloze"]),
+    ("sensor", ["sensoren", "Sensoren"]),
+    ("huis", ["huizen"]),
+    ("werken", ["werkte", "gewerkt", "werkt"]),
+    ("maken", ["gemaakt", "maakte"]),
+    ("financieel", ["financiële", "financiele"]),
+])
+def test_a_dutch_word_and_its_forms_get_one_term(lemma, forms):
+    for form in forms:
+        assert terms(form) == terms(lemma), form
+
+
+def test_the_previous_analysis_missed_these():
+    """(What the issue measured: Snowball gave these forms other terms than their lemma.)"""
+    for lemma, form in [("principe", "principes"), ("reguleren", "gereguleerd"),
+                        ("kleurloos", "kleurloze"), ("salaris", "salarissen")]:
+        assert terms(form, "nl-stem") != terms(lemma, "nl-stem")
+        assert terms(form) == terms(lemma)
+
+
+def test_stop_words_and_apostrophes():
+    assert terms("de camera's van het plein") == ["camera", "plein"]
+    assert terms("Thecla's") == terms("Thecla")
+
+
+def test_english_keeps_its_stemmer():
+    assert terms("sensors", "en") == terms("sensor", "en") == ["sensor"]
+    assert terms("municipalities", "en") == terms("municipality", "en")
+    # Dutch lemmas are not applied to English text.
+    assert terms("was", "en") == [] and terms("huizen", "en") == ["huizen"]
+
+
+# -- compounds -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("compound, expected", [
+    ("parkeersensor", {"parkeren", "sensor"}),  # no linking letter
+    ("afvalcontainers", {"afval", "container"}),
+    ("verkeerscamera's", {"verkeer", "camera"}),  # linking s
+    ("boekenkast", {"boek", "kast"}),  # linking en (or a plural)
+    ("zonnepanelen", {"zon", "paneel"}),  # linking e, doubled consonant
+    ("luchtkwaliteitssensoren", {"lucht", "kwaliteit", "sensor"}),  # three parts
+    ("vulgraadsensoren", {"sensor"}),  # a first part the word list does not have
+])
+def test_compound_parts(compound, expected):
+    assert expected <= parts(compound), parts(compound)
+
+
+def test_an_unknown_compound_gets_its_heads_lemma():
+    assert terms("vulgraadsensoren") == terms("vulgraadsensor") == ["vulgraadsensor"]
+    assert terms("parkeersensoren") == terms("parkeersensor")
+
+
+@pytest.mark.parametrize("word", ["kantoren", "kantoor", "bestand", "salaris", "verkeer",
+                                  "onderzoek", "overheid", "kleurloos", "gemeente", "interest",
+                                  "organisatie", "principe", "veiligheid", "aanpak"])
+def test_single_words_are_not_split(word):
+    assert parts(word) == set(), word
+
+
+def test_hyphenated_words_are_words_of_their_own():
+    assert terms("wifi-tracker") == ["wifi", "tracker"]
+    # and a hyphenated part can be a compound itself
+    assert "sensor" in parts("wifi-parkeersensoren")
+
+
+def test_compound_recall_on_the_generated_list():
+    """tests/data/compounds_nl.tsv: compounds of two words of the word list (bench/
+    search_quality.py). A search for either part finds a document with only the compound."""
+    rows = read_compounds()
+    assert len(rows) >= 200
+    figures = compound_figures(rows)
+    assert figures["found"] >= 0.9 * figures["parts"], figures
+    assert figures["exact"] == figures["compounds"]
+    assert finds("sensor", "De vulgraadsensoren werken") and not finds("sensor", "sensatie")
+
+
+# -- searching -------------------------------------------------------------------------------
+
+def test_search_finds_lemmas_and_compound_parts(client):
+    principe = CaseFactory(title="Onze principes", summary="", body="", body_html="")
+    registered = CaseFactory(title="Alles wordt geregistreerd", summary="", body="",
+                             body_html="")
+    whole = CaseFactory(title="Een sensor", summary="", body="", body_html="")
+    compound = CaseFactory(title="Vulgraadsensoren in afvalcontainers", summary="", body="",
+                           body_html="")
+    tracker = CaseFactory(title="De wifi-tracker", summary="", body="", body_html="")
+    assert keys(client, "principe") == [f"case:{principe.id}"]
+    assert keys(client, "registreren") == [f"case:{registered.id}"]
+    # The whole word first, then the compound that has it as a part.
+    assert keys(client, "sensor") == [f"case:{whole.id}", f"case:{compound.id}"]
+    assert keys(client, "sensoren") == [f"case:{whole.id}", f"case:{compound.id}"]
+    # A compound finds the compound (not its parts elsewhere).
+    assert keys(client, "vulgraadsensor") == [f"case:{compound.id}"]
+    assert keys(client, "container") == [f"case:{compound.id}"]
+    assert keys(client, "tracker") == [f"case:{tracker.id}"]
+    assert keys(client, "wifi-tracker") == [f"case:{tracker.id}"]
+
+
+def test_whole_word_ranks_above_part_even_in_the_body(client):
+    in_part = CaseFactory(title="Meten", summary="", body_html="",
+                          body="Parkeersensoren tellen auto's. " + "Zij meten veel. " * 3)
+    in_whole = CaseFactory(title="Tellen", summary="", body_html="",
+                           body="Een sensor telt auto's. " + "Zij meten veel. " * 3)
+    assert keys(client, "sensor") == [f"case:{in_whole.id}", f"case:{in_part.id}"]
+    assert keys(client, "parkeersensor") == [f"case:{in_part.id}"]
+
+
+def test_snippets_mark_compounds_that_matched_through_a_part(client):
+    CaseFactory(title="Afval", summary="", body_html="",
+                body="De vulgraadsensoren in de afvalcontainers melden wanneer ze vol zijn.")
+    html = client.get("/zoeken", query_string={"q": "sensor"}).data.decode()
+    assert "<mark>vulgraadsensoren</mark>" in html
+    html = client.get("/zoeken", query_string={"q": "containers"}).data.decode()
+    assert "<mark>afvalcontainers</mark>" in html
+    html = client.get("/zoeken", query_string={"q": "gemeld"}).data.decode()
+    assert "<mark>melden</mark>" in html  # a participle's lemma
+
+
+def test_phrases_still_work_with_lemmas(client):
+    case = CaseFactory(title="Slimme parkeersensoren", summary="", body="", body_html="")
+    CaseFactory(title="Parkeersensoren zijn slim", summary="", body="", body_html="")
+    assert keys(client, '"slimme parkeersensor"') == [f"case:{case.id}"]
+
+
+def test_both_languages(client):
+    dutch_case = CaseFactory(title="Camera's in de wijken", summary="", body="", body_html="")
+    english = CaseFactory(title="Cameras in the neighbourhoods", language="en", summary="",
+                          body="", body_html="")
+    assert set(keys(client, "camera")) == {f"case:{dutch_case.id}", f"case:{english.id}"}
+    assert keys(client, "wijk") == [f"case:{dutch_case.id}"]
+    assert keys(client, "neighbourhood") == [f"case:{english.id}"]
+
+
+def test_did_you_mean_suggests_no_correction_for_a_found_lemma(client):
+    CaseFactory(title="Onze principes", summary="", body="", body_html="")
+    html = client.get("/zoeken?q=principe").data.decode()
+    assert "q=principes" not in html
+
+
+# -- an index built before lemmas ------------------------------------------------------------
+
+def _legacy_schema(make_schema):
+    """The schema the previous code wrote: Snowball for Dutch (its pickled fields have no
+    `analysis`), no parts fields."""
+    from smartsociety.search.index import PARTS
+
+    def schema_of(common=None):
+        schema = make_schema(common)
+        for name in list(schema.names()):
+            if name.endswith(PARTS):
+                schema.remove(name)
+        for name in ("title_nl", "body_nl"):
+            field = schema[name]
+            del field.__dict__["analysis"]
+            field.analyzer = analysis.language_analyzer("nl", lemmas=False)
+        return schema
+
+    return schema_of
+
+
+def test_an_index_built_before_lemmas_works_until_rebuilt(worker_mode, client, monkeypatch):
+    from smartsociety.search import index
+
+    old_schema = _legacy_schema(index.make_schema)
+    principe = CaseFactory(title="Onze principes", summary="", body="", body_html="")
+    sensor = CaseFactory(title="Een sensor", summary="", body="", body_html="")
+    compound = CaseFactory(title="Parkeersensoren", summary="", body="", body_html="")
+    with monkeypatch.context() as patch:
+        patch.setattr(index, "make_schema", old_schema)
+        patch.setattr(index, "SCHEMA", old_schema())
+        assert worker_mode.test_cli_runner().invoke(search_cli, ["rebuild"]).exit_code == 0
+    ix = service.store().open()
+    assert analysis.analysis_key(ix.schema["body_nl"]) == "nl-stem"
+    assert "body_nl_parts" not in ix.schema
+    ix.close()
+    status = worker_mode.test_cli_runner().invoke(search_cli, ["status"]).output
+    assert "flask search rebuild" in status
+    worker = worker_mode.test_cli_runner().invoke(search_cli, ["worker", "--once"])
+    assert "older code" in worker.output and worker.exit_code == 0
+    # Read and written with Snowball, as before: plurals in -en still meet, -s ones do not.
+    added = CaseFactory(title="Nieuwe sensoren", summary="", body="", body_html="")
+    service.indexer().apply_pending()
+    assert set(keys(client, "sensor")) == {f"case:{sensor.id}", f"case:{added.id}"}
+    assert keys(client, "principe") == []
+    assert keys(client, "principes") == [f"case:{principe.id}"]
+    assert worker_mode.test_cli_runner().invoke(search_cli, ["check"]).exit_code == 0
+
+    assert worker_mode.test_cli_runner().invoke(search_cli, ["rebuild"]).exit_code == 0
+    ix = service.store().open()
+    assert analysis.analysis_key(ix.schema["body_nl"]) == "nl" and "body_nl_parts" in ix.schema
+    ix.close()
+    assert "flask search rebuild" not in worker_mode.test_cli_runner().invoke(
+        search_cli, ["status"]).output
+    assert keys(client, "principe") == [f"case:{principe.id}"]
+    assert keys(client, "sensor")[-1] == f"case:{compound.id}"
+    assert set(keys(client, "sensor")) == {f"case:{sensor.id}", f"case:{added.id}",
+                                           f"case:{compound.id}"}
+
+
+def test_dutch_data_is_loaded_once():
+    assert dutch.data() is dutch.data()
+    assert dutch.lemma("principes") == "principe" and dutch.lemma("xqzw") is None
+
+
+def test_dutch_data_is_cached_on_disk(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr(dutch, "_data", None)
+    built = dutch.data()
+    path = dutch._cache_path()
+    assert path.parent == tmp_path / "smartsociety" and path.exists()
+    monkeypatch.setattr(dutch, "_data", None)
+    assert dutch.data().lemmas == built.lemmas and dutch.data().words == built.words
+    path.write_bytes(b"not marshal data")  # a broken cache is built again
+    monkeypatch.setattr(dutch, "_data", None)
+    assert dutch.data().lemmas == built.lemmas
+    assert path.read_bytes() != b"not marshal data"
