@@ -8,9 +8,9 @@ CATALOGS := $(wildcard smartsociety/translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 
 .PHONY: run serve test test-sqlite test-postgres serve install test-deps system-deps translations \
-        extract-messages clean
+        extract-messages clean assets
 
-run: install translations
+run: install translations assets
 	@mkdir -p instance
 	$(FLASK) db upgrade
 	$(FLASK) demo load
@@ -19,7 +19,7 @@ run: install translations
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 # The production set-up on this machine: gunicorn, PostgreSQL, Redis, the search worker.
-serve: install translations serve-deps
+serve: install translations serve-deps assets
 	$(BIN)/python -m pip install -q -e '.[production]'
 	$(BIN)/python -m smartsociety.ops.serve
 
@@ -32,11 +32,11 @@ serve-deps:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
 	fi
 
-test: test-deps translations
+test: test-deps translations assets
 	$(BIN)/python -m pytest
 	SMARTSOCIETY_TEST_DATABASE=postgresql $(BIN)/python -m pytest -m "not browser and not load"
 
-test-sqlite: test-deps translations
+test-sqlite: test-deps translations assets
 	$(BIN)/python -m pytest
 
 test-postgres: test-deps translations
@@ -73,6 +73,22 @@ system-deps:
 	  (cd tests/browser && npm ci --no-audit --no-fund --silent)
 
 translations: install $(COMPILED)
+
+# Browser libraries from npm (assets/package.json), copied into static/vendor/ (not in git):
+# the site serves them itself, so no CDN and the Content-Security-Policy stays 'self'.
+VENDOR := static/vendor
+assets: $(VENDOR)/.installed
+
+$(VENDOR)/.installed: assets/package.json assets/package-lock.json
+	@command -v npm >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq npm; }
+	cd assets && npm ci --no-audit --no-fund --silent
+	mkdir -p $(VENDOR)/swagger-ui
+	cp assets/node_modules/swagger-ui-dist/swagger-ui-bundle.js \
+	   assets/node_modules/swagger-ui-dist/swagger-ui.css \
+	   assets/node_modules/swagger-ui-dist/LICENSE $(VENDOR)/swagger-ui/
+	touch $@
 
 %.mo: %.po
 	$(BIN)/pybabel compile -f -i $< -o $@

@@ -101,6 +101,8 @@ def register_extensions(app: Flask) -> None:
     logs.init_app(app)
     search.init_app(app)
     pagecache.init_app(app)
+    from smartsociety import api
+    api.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -68,6 +68,7 @@ LABELS: dict[enum.Enum, object] = {
     EventKind.ADOPTED: _l("A principle adopted"),
     EventKind.MENTION: _l("A mention of you"),
     EventKind.MODERATION: _l("A moderation decision about your content"),
+    EventKind.ACCOUNT: _l("About your account"),
     Delivery.IMMEDIATE: _l("Immediately"),
     Delivery.DAILY: _l("Daily digest"),
     Delivery.WEEKLY: _l("Weekly digest"),

@@ -66,6 +66,8 @@ from smartsociety.models.solution import (
     takes_offers,
 )
 from smartsociety.models.user import Role, User
+from smartsociety.models.apitoken import ApiToken, TokenScope
+from smartsociety.models.privacy import DataExport, PolicyAcceptance, PolicyKind, PolicyVersion
 from smartsociety.models.viewcount import ViewBatch
 
 __all__ = [
@@ -132,4 +134,10 @@ __all__ = [
     "ViewBatch",
     "case_tag",
     "utcnow",
+    "ApiToken",
+    "TokenScope",
+    "DataExport",
+    "PolicyAcceptance",
+    "PolicyKind",
+    "PolicyVersion",
 ]

@@ -28,6 +28,8 @@ class EventKind(str, enum.Enum):
     ADOPTED = "adopted"
     MENTION = "mention"
     MODERATION = "moderation"
+    # About the member's own account, e.g. a prepared download of their data (always mailed).
+    ACCOUNT = "account"
 
 
 class Delivery(str, enum.Enum):
