@@ -62,6 +62,9 @@ def configure(app: Flask, config: str | dict | None) -> None:
     )
     app.config["UPLOAD_DIR"] = app.config.get("UPLOAD_DIR") or str(instance / "uploads")
     app.config["VIEWS_DIR"] = app.config.get("VIEWS_DIR") or str(instance / "views")
+    data_root = Path(app.config["UPLOAD_DIR"]).parent
+    app.config["OPENDATA_DIR"] = app.config.get("OPENDATA_DIR") or str(data_root / "open-data")
+    app.config["EXPORT_DIR"] = app.config.get("EXPORT_DIR") or str(data_root / "exports")
     config_class.init_app(app)
 
 
@@ -118,6 +121,9 @@ def register_blueprints(app: Flask) -> None:
     from smartsociety.principles.views import bp as principles_bp
     from smartsociety.search.views import bp as search_bp
     from smartsociety.solutions.views import bp as solutions_bp
+    from smartsociety.api.views import bp as api_pages_bp
+    from smartsociety.opendata.views import bp as opendata_bp
+    from smartsociety.privacy.views import bp as privacy_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(ops_bp)
@@ -131,6 +137,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(notify_bp)
     app.register_blueprint(feeds_bp)
     app.register_blueprint(moderation_bp)
+    app.register_blueprint(api_pages_bp)
+    app.register_blueprint(opendata_bp)
+    app.register_blueprint(privacy_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -14,3 +14,8 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(search_cli)
     app.cli.add_command(notify_cli)
     app.cli.add_command(views_cli)
+    from smartsociety.opendata.commands import group as opendata_cli
+    from smartsociety.privacy.commands import group as privacy_cli
+
+    app.cli.add_command(opendata_cli)
+    app.cli.add_command(privacy_cli)

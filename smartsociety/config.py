@@ -114,6 +114,12 @@ class Config:
     CONTACT_LIMIT = os.environ.get("CONTACT_LIMIT", "5 per hour")
     # Open reports from this many different members hide an item until a moderator decides.
     MODERATION_AUTOHIDE_THRESHOLD = int(os.environ.get("MODERATION_AUTOHIDE_THRESHOLD", "3"))
+    # Open data and personal-data exports (issue 21); directories default beside UPLOAD_DIR.
+    OPENDATA_DIR = os.environ.get("OPENDATA_DIR")
+    EXPORT_DIR = os.environ.get("EXPORT_DIR")
+    EXPORT_DAYS = _int("EXPORT_DAYS", 7)
+    # Accounts with more rows than this get their export from `flask privacy prepare-exports`.
+    EXPORT_INLINE_LIMIT = _int("EXPORT_INLINE_LIMIT", 2000)
 
     @classmethod
     def init_app(cls, app) -> None:

@@ -1,0 +1,58 @@
+"""Versioned terms and privacy statement: published by moderators, accepted by members."""
+import sqlalchemy as sa
+
+from smartsociety.extensions import db
+from smartsociety.markup import render_markdown
+from smartsociety.models import PolicyAcceptance, PolicyKind, PolicyVersion, User, utcnow
+from smartsociety.moderation.audit import record
+
+
+def current(kind: PolicyKind) -> PolicyVersion | None:
+    return db.session.scalar(PolicyVersion.current(kind))
+
+
+def versions(kind: PolicyKind) -> list[PolicyVersion]:
+    return list(db.session.scalars(
+        sa.select(PolicyVersion).where(PolicyVersion.kind == kind)
+        .order_by(PolicyVersion.version.desc())))
+
+
+def publish(kind: PolicyKind, summary: str, body: str, by: User | None) -> PolicyVersion:
+    latest = current(kind)
+    version = PolicyVersion(
+        kind=kind, version=(latest.version + 1) if latest else 1, summary=summary, body=body,
+        body_html=render_markdown(body), published_by_id=by.id if by else None,
+    )
+    db.session.add(version)
+    record(by, "policy_publish", target_type="policy", label=f"{kind.value} {version.version}")
+    db.session.commit()
+    return version
+
+
+def accepted_versions(user: User) -> dict[PolicyKind, int]:
+    rows = db.session.execute(
+        sa.select(PolicyAcceptance.kind, sa.func.max(PolicyAcceptance.version))
+        .where(PolicyAcceptance.user_id == user.id).group_by(PolicyAcceptance.kind))
+    return {PolicyKind(kind): version for kind, version in rows}
+
+
+def pending(user) -> list[PolicyVersion]:
+    """Current versions the member has not accepted yet (none before anything is published)."""
+    if not (user and user.is_authenticated):
+        return []
+    accepted = accepted_versions(user)
+    result = []
+    for kind in PolicyKind:
+        version = current(kind)
+        if version is not None and accepted.get(kind, 0) < version.version:
+            result.append(version)
+    return result
+
+
+def accept_current(user: User) -> None:
+    """Record acceptance of every current version (the caller commits)."""
+    db.session.flush()
+    now = utcnow()
+    for version in pending(user) if user.id else []:
+        db.session.add(PolicyAcceptance(user_id=user.id, kind=version.kind,
+                                        version=version.version, accepted_at=now))
