@@ -54,7 +54,7 @@ def init_app(app: Flask) -> None:
     app.before_request_funcs.setdefault(None, []).insert(0, core.authenticate)
     app.before_request_funcs[None].insert(1, write.check_body_size)
     CORS(app, resources={rf"{core.PREFIX}/*": {
-        "origins": "*", "methods": ["GET", "HEAD", "OPTIONS"],
+        "origins": "*", "send_wildcard": True, "methods": ["GET", "HEAD", "OPTIONS"],
         "allow_headers": ["Authorization", "If-None-Match"],
         "expose_headers": ["ETag", "Link", "X-RateLimit-Limit", "X-RateLimit-Remaining",
                            "X-RateLimit-Reset", "Retry-After"],

@@ -4,6 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, RadioField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
+from smartsociety.labels import options
 from smartsociety.models import TokenScope
 
 
@@ -15,8 +16,9 @@ class TokenForm(FlaskForm):
     )
     scope = RadioField(
         _l("Scope"), default=TokenScope.READ.value, validators=[InputRequired()],
-        choices=[(TokenScope.READ.value, _l("Read: also what only you may see")),
-                 (TokenScope.WRITE.value, _l("Read and write: post and edit in your name"))],
+        choices=options([
+            (TokenScope.READ.value, _l("Read: also what only you may see")),
+            (TokenScope.WRITE.value, _l("Read and write: post and edit in your name"))]),
     )
     days = IntegerField(
         _l("Valid for (days)"), default=90,

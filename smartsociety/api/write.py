@@ -48,10 +48,10 @@ class CaseInputSchema(ma.Schema):
 
 
 class CaseEditSchema(CaseInputSchema):
-    """Only the fields sent are changed."""
+    """The same fields, each optional: only the fields sent are changed."""
 
-    class Meta:
-        partial = True
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **{**kwargs, "partial": True})
 
 
 class CommentInputSchema(ma.Schema):

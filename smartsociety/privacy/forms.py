@@ -4,6 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
+from smartsociety.labels import options
 from smartsociety.models import PolicyKind
 
 
@@ -24,9 +25,9 @@ class EraseMemberForm(FlaskForm):
 
 
 class PublishPolicyForm(FlaskForm):
-    kind = RadioField(_l("Document"), validators=[InputRequired()], choices=[
+    kind = RadioField(_l("Document"), validators=[InputRequired()], choices=options([
         (PolicyKind.TERMS.value, _l("Terms of use")),
-        (PolicyKind.PRIVACY.value, _l("Privacy statement"))])
+        (PolicyKind.PRIVACY.value, _l("Privacy statement"))]))
     summary = StringField(_l("What changed"), validators=[
         DataRequired(_l("Say in one sentence what changed.")), Length(max=500)])
     body = TextAreaField(_l("Full text"), validators=[
