@@ -73,7 +73,7 @@ class Cases(MethodView):
         return {"items": items, "next_cursor": cursor}
 
 
-@blp.route("/cases/<int:case_id>")
+@blp.route("/cases/<int(max=2147483647):case_id>")
 class CaseDetail(MethodView):
     @blp.response(200, s.CaseSchema)
     def get(self, case_id):
@@ -98,7 +98,7 @@ class Solutions(MethodView):
         return {"items": items, "next_cursor": cursor}
 
 
-@blp.route("/solutions/<int:solution_id>")
+@blp.route("/solutions/<int(max=2147483647):solution_id>")
 class SolutionDetail(MethodView):
     @blp.response(200, s.SolutionSchema)
     def get(self, solution_id):

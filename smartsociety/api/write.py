@@ -117,7 +117,7 @@ def create_case(data):
     return case
 
 
-@blp.route("/cases/<int:case_id>", methods=["PATCH"])
+@blp.route("/cases/<int(max=2147483647):case_id>", methods=["PATCH"])
 @blp.arguments(CaseEditSchema)
 @blp.response(200, s.CaseSchema)
 def edit_case(data, case_id):
@@ -140,7 +140,7 @@ def edit_case(data, case_id):
     return case
 
 
-@blp.route("/cases/<int:case_id>/comments", methods=["POST"])
+@blp.route("/cases/<int(max=2147483647):case_id>/comments", methods=["POST"])
 @posting
 @blp.arguments(CommentInputSchema)
 @blp.response(201, s.CommentSchema)
@@ -160,7 +160,7 @@ def add_comment(data, case_id):
     return case_services.add_comment(case, user, data["body"], parent)
 
 
-@blp.route("/cases/<int:case_id>/follow", methods=["PUT"])
+@blp.route("/cases/<int(max=2147483647):case_id>/follow", methods=["PUT"])
 @blp.arguments(FollowSchema)
 @blp.response(200, FollowSchema)
 def follow_case(data, case_id):
