@@ -19,7 +19,8 @@ WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 # Writes a member may make before accepting changed terms: leaving, reading, accepting.
 ALLOWED_BEFORE_ACCEPTING = {
     "accounts.logout", "main.set_language", "privacy.accept", "privacy.delete_account",
-    "privacy.request_export", "api_pages.token_revoke", "moderation.acknowledge",
+    "privacy.request_export", "privacy.publish", "api_pages.token_revoke",
+    "moderation.acknowledge",
 }
 POLICY_ENDPOINTS = {PolicyKind.TERMS: "privacy.terms", PolicyKind.PRIVACY: "privacy.statement"}
 
