@@ -58,6 +58,14 @@ def authenticate() -> None:
     header = request.headers.get("Authorization", "")
     if not header:
         g._login_user = login_manager.anonymous_user()
+        if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+            # Refused before the body is read; the site's log-in cookie is not accepted here.
+            from flask import session
+
+            if session.get("_user_id"):
+                abort(403, _("The API does not accept the site's log-in. Send a personal "
+                             "access token."))
+            abort(401, _("Send a personal access token: Authorization: Bearer <token>."))
         return
     scheme, _sep, secret = header.partition(" ")
     token = tokens.lookup(secret.strip()) if scheme.lower() == "bearer" and secret.strip() else None
