@@ -70,6 +70,10 @@ def test_delete_account_erases_the_person_and_keeps_threads(app, db, login):
     comment = CommentFactory(case=case, author=me, body="Ik twijfel over lantaarnpalen")
     db.session.add(Follow(user_id=me.id, target=FollowTarget.CASE, key=str(case.id)))
     db.session.commit()
+    reader = app.test_client()
+    before = reader.get(f"/casussen/{case.id}")
+    assert "Zwaluw Pietersen" in before.get_data(as_text=True)
+    assert reader.get(f"/casussen/{case.id}").headers.get("X-Page-Cache") == "hit"
     client = login(me)
     wrong = client.post("/account-verwijderen", data={"password": "fout", "confirm": "y"})
     assert wrong.status_code == 422 and db.session.get(User, me.id).erased_at is None
@@ -81,7 +85,7 @@ def test_delete_account_erases_the_person_and_keeps_threads(app, db, login):
     assert db.session.scalar(sa.select(Follow).where(Follow.user_id == me.id)) is None
     # The session ended; the thread still reads, attributed to a former member.
     assert client.get("/mijn-gegevens").status_code == 302
-    page = app.test_client().get(f"/casussen/{case.id}").get_data(as_text=True)
+    page = reader.get(f"/casussen/{case.id}").get_data(as_text=True)  # the cache followed
     assert "Ik twijfel over lantaarnpalen" in page and "Zwaluw" not in page
     assert "voormalig lid" in page
     api = app.test_client().get(f"/api/v1/cases/{case.id}").get_json()
@@ -127,13 +131,23 @@ def test_new_terms_must_be_accepted_before_posting(app, db, login):
     client = login(member)
     assert "I accept the new versions" in client.get("/").get_data(as_text=True) or \
         "Ik accepteer" in client.get("/").get_data(as_text=True)
-    refused = client.post(f"/casussen/{case.id}/reacties", data={"body": "Hallo"})
+    refused = client.post(f"/casussen/{case.id}/reacties", data={"body": "Hallo daar"})
     assert refused.status_code == 403
     assert db.session.scalar(sa.select(sa.func.count(Comment.id))) == 0
-    client.post("/voorwaarden/accepteren", data={"next": "/"})
+    # The refusal page carries the text; accepting sends it on (307 keeps method and body).
+    html = refused.get_data(as_text=True)
+    assert 'name="body" value="Hallo daar"' in html
+    assert f'name="resume" value="/casussen/{case.id}/reacties"' in html
+    resumed = client.post("/voorwaarden/accepteren", data={
+        "resume": f"/casussen/{case.id}/reacties", "body": "Hallo daar"})
+    assert resumed.status_code == 307
+    assert client.post(resumed.headers["Location"], data={"body": "Hallo daar"}).status_code \
+        == 302
+    assert db.session.scalar(sa.select(Comment.body)) == "Hallo daar"
     accepted = db.session.scalar(sa.select(PolicyAcceptance))
     assert (accepted.user_id, accepted.version) == (member.id, 1) and accepted.accepted_at
-    assert client.post(f"/casussen/{case.id}/reacties", data={"body": "Hallo"}).status_code == 302
+    assert client.post("/voorwaarden/accepteren", data={"resume": "https://evil.example/x"}
+                       ).headers["Location"] == "/"
     # A new version asks again; registering accepts the current ones.
     mod.post("/voorwaarden/publiceren", data={"kind": "terms", "summary": "Tweede",
                                               "body": "Nieuw"})

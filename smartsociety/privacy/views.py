@@ -35,7 +35,13 @@ def require_current_terms():
     if request.path.startswith("/api/"):
         abort(403, _("The terms or privacy statement have changed. Accept them on the site "
                      "before writing through the API."))
+    # The page carries what was sent (files excepted) and, once accepted, sends it on: the
+    # member's text is not lost.
+    carried = [(key, value) for key, values in request.form.lists() for value in values
+               if key not in ("next", "resume")]
     return render_template("privacy/accept.html", pending=policies.pending(current_user),
+                           carried=carried, resume=request.full_path.rstrip("?"),
+                           had_files=bool(request.files),
                            next_url=request.referrer or url_for("main.home")), 403
 
 
@@ -54,6 +60,10 @@ def accept():
     policies.accept_current(current_user)
     db.session.commit()
     flash(_("Thank you. You accepted the current terms and privacy statement."), "success")
+    resume = request.form.get("resume")
+    if resume and safe_next_url(resume, "") == resume:
+        # 307 keeps the method and body: the refused form is sent again, now accepted.
+        return redirect(resume, code=307)
     return redirect(safe_next_url(request.form.get("next"), url_for("main.home")))
 
 
