@@ -111,6 +111,8 @@ def test_delete_account_erases_the_person_and_keeps_threads(app, db, login):
 def test_admin_erases_on_request_and_it_is_logged(app, db, login):
     admin = UserFactory(role="admin")
     member = UserFactory(name="Op Verzoek")
+    users_page = login(admin).get("/beheer/leden").get_data(as_text=True)
+    assert f"/beheer/leden/{member.id}/wissen" in users_page
     assert login(UserFactory()).post(f"/beheer/leden/{member.id}/wissen").status_code == 403
     response = login(admin).post(f"/beheer/leden/{member.id}/wissen",
                                  data={"reason": "Verzoek per brief, 1 dec", "confirm": "y"})
