@@ -23,6 +23,9 @@ def test_export_has_everything_of_the_member_and_nothing_private_of_others(app, 
     CommentFactory(case=case, author=me, body="Verborgen maar van mij", hidden_at=utcnow())
     CommentFactory(case=case, author=other, body="Reactie van Bert")
     db.session.add(Follow(user_id=me.id, target=FollowTarget.CASE, key=str(case.id)))
+    secret_case = CaseFactory(author=other, title="Geheime casus van Bert", hidden_at=utcnow())
+    db.session.add(Notification(user_id=me.id, kind="new_case", case_id=secret_case.id,
+                                group_key="x", title=secret_case.title))
     db.session.commit()
     client = login(me)
     assert client.post("/mijn-gegevens/aanvragen").status_code == 302
@@ -37,6 +40,7 @@ def test_export_has_everything_of_the_member_and_nothing_private_of_others(app, 
     assert {c["body"] for c in data["comments"]} == {"Mijn reactie", "Verborgen maar van mij"}
     assert data["follows"][0]["key"] == str(case.id)
     assert "bert@example.org" not in text and "Reactie van Bert" not in text
+    assert "Geheime casus" not in text
     assert "password_hash" not in text
     # Only the owner downloads it.
     assert login(other).get(f"/mijn-gegevens/download/{row.id}").status_code == 404

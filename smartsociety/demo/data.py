@@ -2,6 +2,7 @@
 import sqlalchemy as sa
 
 from smartsociety.demo import marketplace, principles
+from smartsociety.demo import privacy as privacy_demo
 from smartsociety.extensions import db
 from smartsociety.markup import render_markdown
 from smartsociety.models import (
@@ -156,6 +157,7 @@ def load(password_method: str) -> int:
     created += principles.load()
     created += _load_cases()
     created += marketplace.load()
+    created += privacy_demo.load()
     return created
 
 

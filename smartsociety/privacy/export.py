@@ -116,7 +116,11 @@ def build(user: User) -> dict:
         },
     }
     for name, (model, column, leave_out) in SECTIONS.items():
-        rows = db.session.scalars(sa.select(model).where(getattr(model, column) == user.id))
+        select = sa.select(model).where(getattr(model, column) == user.id)
+        if model is Notification:
+            # As on the notifications page: nothing about others' hidden or removed content.
+            select = select.where(Notification.visible_clause())
+        rows = db.session.scalars(select)
         data[name] = [_row(row, leave_out) for row in rows]
     return data
 
