@@ -57,7 +57,7 @@ class CaseSummarySchema(ma.Schema):
                       metadata={"type": "array", "items": {"type": "string"}})
     organisation = F.Nested(OrganisationRefSchema, allow_none=True, required=True)
     author = F.Function(lambda c: person(c.author), required=True,
-                        metadata={"$ref": "#/components/schemas/Person"})
+                        metadata={"allOf": [{"$ref": "#/components/schemas/Person"}]})
     created_at = F.DateTime(required=True)
     updated_at = F.DateTime(required=True)
     last_activity_at = F.DateTime(required=True)
@@ -74,7 +74,7 @@ class CommentSchema(ma.Schema):
     id = F.Integer(required=True)
     parent_id = F.Integer(allow_none=True, required=True)
     author = F.Function(lambda c: person(c.author), required=True,
-                        metadata={"$ref": "#/components/schemas/Person"})
+                        metadata={"allOf": [{"$ref": "#/components/schemas/Person"}]})
     body = F.String(required=True, metadata={"description": "Markdown as written"})
     body_html = F.String(required=True, metadata={"description": "Sanitised HTML"})
     created_at = F.DateTime(required=True)

@@ -28,6 +28,7 @@ blp = Blueprint("api-write", __name__, url_prefix=PREFIX,
                 description="Writing in a member's name, with a token of the write scope")
 F = ma.fields
 TEXT = ma.validate.Length(max=50_000)
+WRITE = {"security": [{"token": []}]}
 
 
 class CaseInputSchema(ma.Schema):
@@ -107,6 +108,7 @@ def _form_data(data: dict) -> dict:
 @posting
 @blp.arguments(CaseInputSchema)
 @blp.response(201, s.CaseSchema)
+@blp.doc(**WRITE)
 def create_case(data):
     """Create a case (write scope)"""
     user = require_token(write=True)
@@ -120,6 +122,7 @@ def create_case(data):
 @blp.route("/cases/<int(max=2147483647):case_id>", methods=["PATCH"])
 @blp.arguments(CaseEditSchema)
 @blp.response(200, s.CaseSchema)
+@blp.doc(**WRITE)
 def edit_case(data, case_id):
     """Edit a case: send the fields to change (write scope)"""
     user = require_token(write=True)
@@ -144,6 +147,7 @@ def edit_case(data, case_id):
 @posting
 @blp.arguments(CommentInputSchema)
 @blp.response(201, s.CommentSchema)
+@blp.doc(**WRITE)
 def add_comment(data, case_id):
     """Comment on a case, or reply to a comment with `parent_id` (write scope)"""
     user = require_token(write=True)
@@ -163,6 +167,7 @@ def add_comment(data, case_id):
 @blp.route("/cases/<int(max=2147483647):case_id>/follow", methods=["PUT"])
 @blp.arguments(FollowSchema)
 @blp.response(200, FollowSchema)
+@blp.doc(**WRITE)
 def follow_case(data, case_id):
     """Follow or stop following a case (write scope)"""
     user = require_token(write=True)
