@@ -2,8 +2,8 @@
 import sqlalchemy as sa
 
 from smartsociety.extensions import db
-from smartsociety.markup import render_markdown
 from smartsociety.models import PolicyAcceptance, PolicyKind, PolicyVersion, User
+from smartsociety.privacy.policies import render
 
 TEXTS = {
     PolicyKind.TERMS: (
@@ -28,7 +28,7 @@ def load() -> int:
         if db.session.scalar(sa.select(PolicyVersion.id).where(PolicyVersion.kind == kind)):
             continue
         db.session.add(PolicyVersion(kind=kind, version=1, summary=summary, body=body,
-                                     body_html=render_markdown(body)))
+                                     body_html=render(body)))
         for user_id in db.session.scalars(sa.select(User.id)):
             db.session.add(PolicyAcceptance(user_id=user_id, kind=kind, version=1))
         created += 1

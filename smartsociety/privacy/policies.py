@@ -1,10 +1,17 @@
 """Versioned terms and privacy statement: published by moderators, accepted by members."""
+import re
+
 import sqlalchemy as sa
 
 from smartsociety.extensions import db
 from smartsociety.markup import render_markdown
 from smartsociety.models import PolicyAcceptance, PolicyKind, PolicyVersion, User, utcnow
 from smartsociety.moderation.audit import record
+
+
+def render(body: str) -> str:
+    """Markdown to HTML with headings one level down: the page's own h1 is the title."""
+    return re.sub(r"<(/?)h([1-5])\b", lambda m: f"<{m[1]}h{int(m[2]) + 1}", render_markdown(body))
 
 
 def current(kind: PolicyKind) -> PolicyVersion | None:
@@ -21,7 +28,7 @@ def publish(kind: PolicyKind, summary: str, body: str, by: User | None) -> Polic
     latest = current(kind)
     version = PolicyVersion(
         kind=kind, version=(latest.version + 1) if latest else 1, summary=summary, body=body,
-        body_html=render_markdown(body), published_by_id=by.id if by else None,
+        body_html=render(body), published_by_id=by.id if by else None,
     )
     db.session.add(version)
     record(by, "policy_publish", target_type="policy", label=f"{kind.value} {version.version}")

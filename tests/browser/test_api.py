@@ -50,3 +50,29 @@ def test_documentation_page_renders_locally_under_the_csp(live_server, page, db)
     # is checked too and its serious problems reported.
     violations = axe_violations(page)
     assert not violations, format_violations(violations)
+
+
+def test_privacy_and_open_data_pages_pass_axe(live_server, page, app, db):
+    from smartsociety.opendata import services as opendata
+    from smartsociety.privacy import policies
+    from smartsociety.models import PolicyKind
+
+    moderator = UserFactory(role="moderator")
+    CaseFactory(title="Open casus")
+    policies.publish(PolicyKind.TERMS, "Eerste versie", "# Voorwaarden\n\nTekst.", moderator)
+    policies.publish(PolicyKind.TERMS, "Tweede versie", "# Voorwaarden\n\nNieuw.", moderator)
+    opendata.export()
+    member = UserFactory(name="Mira Mijngegevens")
+    log_in(page, live_server, app, member)
+    for path in ["/mijn-gegevens", "/open-data", "/voorwaarden", "/privacyverklaring"]:
+        page.goto(live_server.url + path)
+        assert page.locator("h1").count() == 1, path
+        violations = axe_violations(page)
+        assert not violations, (path, format_violations(violations))
+    # The banner asks for acceptance; accepting removes it.
+    page.goto(live_server.url + "/")
+    page.get_by_role("button", name="Ik accepteer de nieuwe versies").first.click()
+    assert page.locator("#policy-banner-title").count() == 0
+    page.goto(live_server.url + "/mijn-gegevens")
+    page.get_by_role("button", name="Maak mijn gegevens klaar").click()
+    assert page.get_by_role("link", name="Download mijn gegevens").count() == 1
