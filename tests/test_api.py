@@ -242,3 +242,16 @@ def test_documentation_page_and_document(client, db):
     assert "script-src 'self'" in page.headers["Content-Security-Policy"]
     spec = client.get("/api/v1/openapi.json").get_json()
     assert spec["openapi"] == "3.1.0" and "/api/v1/cases/{case_id}/comments" in spec["paths"]
+
+
+def test_a_theme_sent_twice_counts_once(client, db, login):
+    """Found by the contract test: a repeated theme was a 500 (on the page form too)."""
+    user = verified_member()
+    headers = bearer(make_token(user))
+    body = {**CASE, "themes": ["dienstverlening", "dienstverlening"]}
+    response = client.post("/api/v1/cases", json=body, headers=headers)
+    assert response.status_code == 201 and response.get_json()["themes"] == ["dienstverlening"]
+    page = login(user).post("/casussen/nieuw", data={
+        "kind": "project", "status": "idea", "title": "Twee keer", "language": "nl",
+        "themes": ["dienstverlening", "dienstverlening"]})
+    assert page.status_code == 302

@@ -193,3 +193,19 @@ def test_open_data_page_lists_datasets_with_licence(app, db):
     assert download.status_code == 200 and download.mimetype == "text/csv"
     download.close()
     assert client.get("/open-data/../secret").status_code == 404
+
+
+def test_a_dataset_with_places_is_also_written_as_geojson(app, db, tmp_path, monkeypatch):
+    """The extension point the sensor register uses: a dataset with `features`."""
+    dataset = opendata.Dataset(
+        "meetpunten", "Meetpunten", "Een proef.", ["Bestuur"],
+        rows=lambda: [{"id": 1, "name": "Sensor 1"}],
+        features=lambda: [{"type": "Feature", "properties": {"id": 1},
+                           "geometry": {"type": "Point", "coordinates": [5.1, 52.1]}}])
+    monkeypatch.setattr(opendata, "DATASETS", [dataset])
+    directory = opendata.export(tmp_path / "geo")
+    geo = json.loads((directory / "meetpunten.geojson").read_text())
+    assert geo["type"] == "FeatureCollection" and geo["features"][0]["geometry"]["type"] == "Point"
+    catalogue = json.loads((directory / opendata.CATALOG).read_text())
+    formats = {d["dcat:mediaType"] for d in catalogue["dcat:dataset"][0]["dcat:distribution"]}
+    assert formats == {"application/json", "text/csv", "application/geo+json"}

@@ -14,7 +14,8 @@ from smartsociety.cases import services as case_services
 from smartsociety.cases.forms import CaseForm, CommentForm
 from smartsociety.cases.views import posting
 from smartsociety.extensions import db
-from smartsociety.models import CaseKind, Comment, FollowTarget
+from smartsociety.models import (CaseKind, Comment, DilemmaStatus, FollowTarget, ProjectStatus,
+                                 Theme)
 from smartsociety.notify import services as notify_services
 from smartsociety.permissions import (
     can_comment,
@@ -33,12 +34,13 @@ WRITE = {"security": [{"token": []}]}
 
 class CaseInputSchema(ma.Schema):
     kind = F.String(required=True, validate=ma.validate.OneOf([k.value for k in CaseKind]))
-    status = F.String(required=True, validate=ma.validate.Length(max=20))
+    status = F.String(required=True, validate=ma.validate.OneOf(
+        [x.value for x in ProjectStatus] + [x.value for x in DilemmaStatus]))
     title = F.String(required=True, validate=ma.validate.Length(min=1, max=200))
     summary = F.String(validate=ma.validate.Length(max=600))
     body = F.String(validate=TEXT)
     language = F.String(load_default="nl", validate=ma.validate.OneOf(["nl", "en"]))
-    themes = F.List(F.String(validate=ma.validate.Length(max=40)), required=True,
+    themes = F.List(F.String(validate=ma.validate.OneOf([t.value for t in Theme])), required=True,
                     validate=ma.validate.Length(min=1, max=6))
     tags = F.List(F.String(validate=ma.validate.Length(max=60)),
                   validate=ma.validate.Length(max=20))

@@ -34,6 +34,8 @@ class Dataset:
     description: str
     themes: list[str]
     rows: Callable[[], list[dict]]
+    # For data with a place (sensors): GeoJSON features, written as <name>.geojson too.
+    features: Callable[[], list[dict]] | None = None
 
 
 def _cases() -> list[dict]:
@@ -182,6 +184,12 @@ def export(directory: str | Path | None = None) -> Path:
                 filename = f"{dataset.name}.{extension}"
                 _write(target / filename, text)
                 written.append((filename, fmt, len(text.encode()), media))
+            if dataset.features is not None:
+                text = json.dumps({"type": "FeatureCollection", "features": dataset.features()},
+                                  ensure_ascii=False)
+                _write(target / f"{dataset.name}.geojson", text)
+                written.append((f"{dataset.name}.geojson", "GEOJSON", len(text.encode()),
+                                "application/geo+json"))
             files[dataset.name] = written
     modified = utcnow().isoformat(timespec="seconds")
     _write(target / CATALOG, json.dumps(catalogue(base, files, modified), ensure_ascii=False,
