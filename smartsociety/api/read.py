@@ -22,7 +22,6 @@ from smartsociety.models import (
     Principle,
     Solution,
     Theme,
-    User,
 )
 from smartsociety.permissions import can_view_case, can_view_hidden, can_view_principle_version
 
@@ -193,4 +192,3 @@ class PrincipleDetail(MethodView):
 # (a Blueprint with /sensors and /sensors/<id>, listing only public sensors) registered in
 # smartsociety/api/__init__.py BLUEPRINTS; the open-data export adds a GeoJSON dataset
 # through smartsociety.opendata.services.DATASETS.
-__all__ = ["blp", "load_case", "User"]

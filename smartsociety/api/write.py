@@ -2,7 +2,6 @@
 The same permission predicates, input rules (the page forms) and posting limits as the pages."""
 import marshmallow as ma
 from flask import abort, current_app, request
-from flask.views import MethodView
 from flask_babel import gettext as _
 from flask_smorest import Blueprint
 from werkzeug.datastructures import MultiDict
