@@ -255,3 +255,32 @@ def test_a_theme_sent_twice_counts_once(client, db, login):
         "kind": "project", "status": "idea", "title": "Twee keer", "language": "nl",
         "themes": ["dienstverlening", "dienstverlening"]})
     assert page.status_code == 302
+
+
+def test_principles_show_public_versions_and_closed_results_only(client, db):
+    from smartsociety.models import RuleVote, VersionStatus, VoteChoice
+    from tests.factories import PrincipleVersionFactory
+
+    adopted = PrincipleFactory(title="Openbaar")
+    draft_only = PrincipleFactory(title="Concept", status=VersionStatus.DRAFT)
+    consultation = PrincipleVersionFactory(principle=adopted, number=2,
+                                           status=VersionStatus.CONSULTATION)
+    voter = UserFactory()
+    first = adopted.versions[0]
+    db.session.add_all([
+        RuleVote(rule_id=first.rules[0].id, user_id=voter.id, choice=VoteChoice.AGREE),
+        RuleVote(rule_id=consultation.rules[0].id, user_id=voter.id, choice=VoteChoice.AGREE)])
+    db.session.commit()
+    slugs = [p["slug"] for p in client.get("/api/v1/principles").get_json()["items"]]
+    assert slugs == [adopted.slug]
+    assert client.get(f"/api/v1/principles/{draft_only.slug}").status_code == 404
+    versions = client.get(f"/api/v1/principles/{adopted.slug}").get_json()["versions"]
+    assert [v["status"] for v in versions] == ["adopted", "consultation"]
+    assert versions[0]["rules"][0]["results"]["total"]["agree"] == 1
+    assert versions[0]["rules"][0]["results"]["by_group"]["municipalities"]["agree"] == 1
+    assert versions[1]["rules"][0]["results"] is None  # still open: no results yet
+    # A moderator's token also sees the draft, as on the page.
+    moderator = UserFactory(role="moderator")
+    seen = client.get(f"/api/v1/principles/{draft_only.slug}",
+                      headers=bearer(make_token(moderator, TokenScope.READ)))
+    assert seen.status_code == 200 and seen.get_json()["versions"][0]["status"] == "draft"
