@@ -284,3 +284,22 @@ def test_principles_show_public_versions_and_closed_results_only(client, db):
     seen = client.get(f"/api/v1/principles/{draft_only.slug}",
                       headers=bearer(make_token(moderator, TokenScope.READ)))
     assert seen.status_code == 200 and seen.get_json()["versions"][0]["status"] == "draft"
+
+
+def test_solution_offers_on_hidden_cases_and_hidden_solutions_stay_out(client, db):
+    from smartsociety.models import OrganisationKind, SolutionUse
+    from tests.factories import OfferFactory, OrganisationFactory
+
+    solution = SolutionFactory()
+    visible = OfferFactory(solution=solution, case=CaseFactory())
+    OfferFactory(solution=solution, case=CaseFactory(hidden_at=utcnow()))
+    gemeente = OrganisationFactory(kind=OrganisationKind.GEMEENTE)
+    db.session.add(SolutionUse(solution_id=solution.id, organisation_id=gemeente.id, rating=4,
+                               review="Werkt goed"))
+    hidden = SolutionFactory(hidden_at=utcnow())
+    db.session.commit()
+    detail = client.get(f"/api/v1/solutions/{solution.id}").get_json()
+    assert [o["id"] for o in detail["offers"]] == [visible.id]
+    assert [(r["rating"], r["review"]) for r in detail["reviews"]] == [(4, "Werkt goed")]
+    assert client.get(f"/api/v1/solutions/{hidden.id}").status_code == 404
+    assert hidden.id not in [s["id"] for s in client.get("/api/v1/solutions").get_json()["items"]]
