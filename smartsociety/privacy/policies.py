@@ -2,6 +2,7 @@
 import re
 
 import sqlalchemy as sa
+import sqlalchemy.orm  # noqa: F401 (sa.orm.aliased)
 
 from smartsociety.extensions import db
 from smartsociety.markup import render_markdown
@@ -36,24 +37,20 @@ def publish(kind: PolicyKind, summary: str, body: str, by: User | None) -> Polic
     return version
 
 
-def accepted_versions(user: User) -> dict[PolicyKind, int]:
-    rows = db.session.execute(
-        sa.select(PolicyAcceptance.kind, sa.func.max(PolicyAcceptance.version))
-        .where(PolicyAcceptance.user_id == user.id).group_by(PolicyAcceptance.kind))
-    return {PolicyKind(kind): version for kind, version in rows}
-
-
 def pending(user) -> list[PolicyVersion]:
-    """Current versions the member has not accepted yet (none before anything is published)."""
+    """Current versions the member has not accepted yet (none before anything is published).
+    One query: it runs on every page a member sees."""
     if not (user and user.is_authenticated):
         return []
-    accepted = accepted_versions(user)
-    result = []
-    for kind in PolicyKind:
-        version = current(kind)
-        if version is not None and accepted.get(kind, 0) < version.version:
-            result.append(version)
-    return result
+    newer = sa.orm.aliased(PolicyVersion)
+    latest = sa.select(sa.func.max(newer.version)).where(newer.kind == PolicyVersion.kind)
+    accepted = sa.select(sa.func.max(PolicyAcceptance.version)).where(
+        PolicyAcceptance.user_id == user.id, PolicyAcceptance.kind == PolicyVersion.kind)
+    return list(db.session.scalars(
+        sa.select(PolicyVersion).where(
+            PolicyVersion.version == latest.scalar_subquery(),
+            PolicyVersion.version > sa.func.coalesce(accepted.scalar_subquery(), 0),
+        ).order_by(PolicyVersion.kind)))
 
 
 def accept_current(user: User) -> None:
