@@ -82,15 +82,17 @@ system-deps:
 
 translations: install $(COMPILED)
 
-# Browser libraries (Leaflet and its clustering plugin for the sensor map) from the npm
-# packages pinned in assets/package-lock.json, copied into static/vendor/ (not in git).
+# Browser libraries from npm (assets/package.json, pinned in its lock file), copied into
+# static/vendor/ (not in git): the site serves them itself, so no CDN and the
+# Content-Security-Policy stays 'self'. Leaflet and its clustering plugin for the sensor map,
+# Swagger UI for the API's documentation page.
 VENDOR := static/vendor
 assets: $(VENDOR)/.built
 
 $(VENDOR)/.built: assets/package.json assets/package-lock.json
 	@command -v npm >/dev/null || $(MAKE) system-deps
 	cd assets && npm ci --no-audit --no-fund --silent
-	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/leaflet $(VENDOR)/markercluster
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/leaflet $(VENDOR)/markercluster $(VENDOR)/swagger-ui
 	cp assets/node_modules/leaflet/dist/leaflet.js assets/node_modules/leaflet/dist/leaflet.css $(VENDOR)/leaflet/
 	cp -r assets/node_modules/leaflet/dist/images $(VENDOR)/leaflet/
 	cp assets/node_modules/leaflet.markercluster/dist/leaflet.markercluster.js \
@@ -98,6 +100,9 @@ $(VENDOR)/.built: assets/package.json assets/package-lock.json
 	   assets/node_modules/leaflet.markercluster/dist/MarkerCluster.Default.css $(VENDOR)/markercluster/
 	cp assets/node_modules/leaflet/LICENSE $(VENDOR)/leaflet/LICENSE
 	cp assets/node_modules/leaflet.markercluster/MIT-LICENCE.txt $(VENDOR)/markercluster/ 2>/dev/null || true
+	cp assets/node_modules/swagger-ui-dist/swagger-ui-bundle.js \
+	   assets/node_modules/swagger-ui-dist/swagger-ui.css \
+	   assets/node_modules/swagger-ui-dist/LICENSE $(VENDOR)/swagger-ui/
 	touch $@
 
 %.mo: %.po

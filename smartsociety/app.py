@@ -78,6 +78,9 @@ def configure(app: Flask, config: str | dict | None) -> None:
     )
     app.config["UPLOAD_DIR"] = app.config.get("UPLOAD_DIR") or str(instance / "uploads")
     app.config["VIEWS_DIR"] = app.config.get("VIEWS_DIR") or str(instance / "views")
+    data_root = Path(app.config["UPLOAD_DIR"]).parent
+    app.config["OPENDATA_DIR"] = app.config.get("OPENDATA_DIR") or str(data_root / "open-data")
+    app.config["EXPORT_DIR"] = app.config.get("EXPORT_DIR") or str(data_root / "exports")
     config_class.init_app(app)
 
 
@@ -132,6 +135,8 @@ def register_extensions(app: Flask) -> None:
     search.init_app(app)
     pagecache.init_app(app)
     webassets.init_app(app)
+    from smartsociety import api
+    api.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -156,6 +161,9 @@ def register_blueprints(app: Flask) -> None:
     from smartsociety.passwordreset.views import bp as passwordreset_bp
     from smartsociety.twofactor.views import bp as twofactor_bp
     from smartsociety.verification.views import bp as verification_bp
+    from smartsociety.api.views import bp as api_pages_bp
+    from smartsociety.opendata.views import bp as opendata_bp
+    from smartsociety.privacy.views import bp as privacy_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(ops_bp)
@@ -179,6 +187,9 @@ def register_blueprints(app: Flask) -> None:
     if app.config["ENV_NAME"] == "development":
         app.register_blueprint(devmail_bp)  # /dev/mail: nowhere else (404)
     app.register_blueprint(memberships_bp)
+    app.register_blueprint(api_pages_bp)
+    app.register_blueprint(opendata_bp)
+    app.register_blueprint(privacy_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

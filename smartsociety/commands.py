@@ -20,3 +20,8 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(events_cli)
     app.cli.add_command(sensors_cli)
     app.cli.add_command(devmail_cli)
+    from smartsociety.opendata.commands import group as opendata_cli
+    from smartsociety.privacy.commands import group as privacy_cli
+
+    app.cli.add_command(opendata_cli)
+    app.cli.add_command(privacy_cli)

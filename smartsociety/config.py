@@ -177,6 +177,12 @@ class Config:
     LOGIN_ATTACK_MAIL_AFTER = _int("LOGIN_ATTACK_MAIL_AFTER", 20)
     # A login session ends after this long, whatever the cookie says (seconds).
     SESSION_MAX_AGE = _int("SESSION_MAX_AGE", 60 * 60 * 24 * 30)
+    # Open data and personal-data exports (issue 21); directories default beside UPLOAD_DIR.
+    OPENDATA_DIR = os.environ.get("OPENDATA_DIR")
+    EXPORT_DIR = os.environ.get("EXPORT_DIR")
+    EXPORT_DAYS = _int("EXPORT_DAYS", 7)
+    # Accounts with more rows than this get their export from `flask privacy prepare-exports`.
+    EXPORT_INLINE_LIMIT = _int("EXPORT_INLINE_LIMIT", 2000)
 
     @classmethod
     def init_app(cls, app) -> None:

@@ -67,6 +67,11 @@ def iso(value: date | datetime | None) -> str:
     """For `<time datetime>`: at most whole seconds (HTML allows three fraction digits)."""
     if value is None:
         return ""
+    if isinstance(value, str):  # e.g. a catalogue's stored ISO text
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return ""
     if isinstance(value, datetime):
         if value.tzinfo is None:
             value = value.replace(tzinfo=timezone.utc)

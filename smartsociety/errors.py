@@ -40,7 +40,7 @@ def wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
-def render_error(code: int, message: str | None = None):
+def render_error(code: int, message: str | None = None, fields: dict | None = None):
     title = TITLES.get(code, TITLES[500])
     message = message or MESSAGES.get(code, MESSAGES[500])
     if request_ctx.url_adapter is None:
@@ -48,14 +48,27 @@ def render_error(code: int, message: str | None = None):
         # built, so the page with its links cannot be drawn. A plain page says what happened.
         return Response(f"{code} {escape(str(title))}\n", status=code, mimetype="text/plain")
     if wants_json():
-        return jsonify(error={"code": code, "title": str(title), "message": str(message)}), code
+        return jsonify(error={"code": code, "title": str(title), "message": str(message),
+                              "fields": fields or {}}), code
     return render_template("errors/error.html", code=code, title=title, message=message), code
 
 
 def handle_http_exception(error: HTTPException):
     # abort(code, "reason") gives a specific message; the class default is replaced by ours.
     custom = error.description if error.description != type(error).description else None
-    return render_error(error.code or 500, custom)
+    return render_error(error.code or 500, custom, _fields(error))
+
+
+def _fields(error: HTTPException) -> dict:
+    """What is wrong per input field, from webargs (the API's input): {"title": ["..."]}."""
+    messages = (getattr(error, "data", None) or {}).get("messages") or {}
+    fields: dict = {}
+    for location, problems in messages.items():
+        if isinstance(problems, dict):
+            fields.update({str(k): v for k, v in problems.items()})
+        else:
+            fields[str(location)] = problems
+    return fields
 
 
 def handle_csrf(error: CSRFError):

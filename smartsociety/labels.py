@@ -146,6 +146,7 @@ EVENT_LABELS: dict[EventKind, object] = {
     EventKind.SENSOR_QUESTION: _l("A question about a sensor registration"),
     EventKind.SENSOR_REVIEW: _l("A sensor registration accepted"),
     EventKind.SENSOR_STILL_THERE: _l("Is your sensor still there?"),
+    EventKind.ACCOUNT: _l("About your account"),
 }
 
 

@@ -414,6 +414,19 @@ def can_sanction(user, member: User) -> bool:
     )
 
 
+# Privacy and the API (issue 21)
+
+
+def can_manage_policies(user) -> bool:
+    """Publish a new version of the terms or the privacy statement."""
+    return is_moderator(user)
+
+
+def can_erase_account(user, member: User) -> bool:
+    """Administrators erase an account on the member's request (never their own here)."""
+    return is_admin(user) and member.id != user.id and member.role is not Role.ADMIN
+
+
 # Exposed to templates by name, so pages ask the same questions as views.
 PREDICATES = {
     name: value

@@ -130,6 +130,7 @@ def _request(client, method: str, path: str, payload: str, names: list[str], fai
         failures.append(f"{method} {path} {payload!r}: {type(error).__name__}: {error}"[:300])
         _db.session.rollback()
         return
+    response.close()  # a file sent by send_file (an export, an attachment) is closed with it
     if response.status_code >= 500:
         failures.append(f"{method} {path} {payload!r}: {response.status_code}")
 
@@ -149,6 +150,7 @@ def test_out_of_range_integers_in_every_path_are_not_found(world):
                 path = _path(rule, {name: number}, world["slugs"])
                 for method in _methods(rule):
                     response = world["clients"][role].open(path, method=method)
+                    response.close()
                     found += 1
                     if response.status_code != 404:
                         failures.append(f"{role} {method} {path}: {response.status_code}")

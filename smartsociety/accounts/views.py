@@ -28,6 +28,7 @@ from smartsociety.permissions import can_edit_profile, ensure
 from smartsociety.redirects import safe_next_url
 from smartsociety.twofactor import services as twofactor_services
 from smartsociety.verification import services as verification_services
+from smartsociety.privacy.policies import accept_current as accept_current_terms
 
 bp = Blueprint("accounts", __name__)
 
@@ -96,6 +97,7 @@ def register():
                 form.name.data, form.email.data, form.password.data, organisation
             )
             user.locale = session.get(LANGUAGE_COOKIE) or request.cookies.get(LANGUAGE_COOKIE)
+            accept_current_terms(user)  # registering accepts the terms shown on the form
             if user.locale not in current_app.config["LANGUAGES"]:
                 user.locale = None
             try:

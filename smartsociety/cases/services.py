@@ -106,7 +106,7 @@ def _apply(case: Case, data: CaseInput) -> list[User]:
         for name in DILEMMA_FIELDS:
             setattr(case, name, "")
     case.body_html, mentioned = mentions.render(case.body)
-    wanted = [Theme(value) for value in data.themes]
+    wanted = list(dict.fromkeys(Theme(value) for value in data.themes))  # a theme once
     for link in list(case.theme_links):
         if link.theme not in wanted:
             case.theme_links.remove(link)

@@ -3,6 +3,7 @@ import sqlalchemy as sa
 
 from smartsociety.demo import evaluation, events, marketplace, memberships, principles
 from smartsociety.demo import sensors as sensor_demo
+from smartsociety.demo import privacy as privacy_demo
 from smartsociety.extensions import db
 from smartsociety.markup import render_markdown
 from smartsociety.models import (
@@ -165,6 +166,7 @@ def load(password_method: str) -> int:
     created += evaluation.load()
     created += events.load()
     created += sensor_demo.load()
+    created += privacy_demo.load()
     return created
 
 

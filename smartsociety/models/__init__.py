@@ -108,6 +108,8 @@ from smartsociety.models.membership import (
     OrganisationDomain,
     VerificationMethod,
 )
+from smartsociety.models.apitoken import ApiToken, TokenScope
+from smartsociety.models.privacy import DataExport, PolicyAcceptance, PolicyKind, PolicyVersion
 from smartsociety.models.viewcount import ViewBatch
 
 __all__ = [
@@ -209,4 +211,10 @@ __all__ = [
     "VerificationMethod",
     "case_tag",
     "utcnow",
+    "ApiToken",
+    "TokenScope",
+    "DataExport",
+    "PolicyAcceptance",
+    "PolicyKind",
+    "PolicyVersion",
 ]

@@ -36,6 +36,8 @@ class EventKind(str, enum.Enum):
     SENSOR_STILL_THERE = "sensor_still_there"
     # A contact message to the member's organisation, or a reply in such a conversation.
     CONTACT = "contact"
+    # About the member's own account, e.g. a prepared download of their data (always mailed).
+    ACCOUNT = "account"
 
 
 class Delivery(str, enum.Enum):

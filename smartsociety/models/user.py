@@ -52,6 +52,8 @@ class User(UserMixin, Base):
     # Moderation: a hidden profile shows only the name; job title and bio are kept.
     profile_hidden_at: Mapped[datetime | None]
     profile_hidden_reason: Mapped[str | None] = mapped_column(sa.String(500))
+    # Account deleted (AVG art. 17): personal data erased, contributions kept as "voormalig lid".
+    erased_at: Mapped[datetime | None]
 
     organisation: Mapped["Organisation | None"] = relationship(  # noqa: F821
         back_populates="members", foreign_keys=[organisation_id]
