@@ -50,6 +50,26 @@ from smartsociety.models.principle import (
     VoterGroup,
 )
 from smartsociety.models.search import SearchChange
+from smartsociety.models.procurement import (
+    CaseRequirement,
+    Certification,
+    RequirementKind,
+    SolutionCategory,
+    solution_certification,
+)
+from smartsociety.models.partnership import (
+    AdoptionStage,
+    AdoptionStep,
+    CaseGemeente,
+    GemeenteSize,
+    PartnerStatus,
+    ProjectAdoption,
+    ProjectRule,
+    ProjectSolution,
+    size_class,
+    shared_by_count,
+    takes_adoptions,
+)
 from smartsociety.models.solution import (
     OFFER_TRANSITIONS,
     PROVIDER_KINDS,
@@ -69,6 +89,22 @@ from smartsociety.models.user import Role, User
 from smartsociety.models.viewcount import ViewBatch
 
 __all__ = [
+    "AdoptionStage",
+    "AdoptionStep",
+    "CaseGemeente",
+    "CaseRequirement",
+    "Certification",
+    "GemeenteSize",
+    "PartnerStatus",
+    "ProjectAdoption",
+    "ProjectRule",
+    "ProjectSolution",
+    "RequirementKind",
+    "SolutionCategory",
+    "solution_certification",
+    "size_class",
+    "shared_by_count",
+    "takes_adoptions",
     "DEFAULT_DELIVERY",
     "Delivery",
     "EventKind",

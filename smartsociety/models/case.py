@@ -19,6 +19,9 @@ class ProjectStatus(str, enum.Enum):
     IDEA = "idea"
     PILOT = "pilot"
     RUNNING = "running"
+    # After running: scaling up to other gemeenten, then a standardised service.
+    SCALING = "scaling"
+    STANDARD = "standard"
     FINISHED = "finished"
 
 
