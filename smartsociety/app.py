@@ -116,6 +116,8 @@ def register_blueprints(app: Flask) -> None:
     from smartsociety.principles.views import bp as principles_bp
     from smartsociety.search.views import bp as search_bp
     from smartsociety.solutions.views import bp as solutions_bp
+    from smartsociety.partners.views import bp as partners_bp
+    from smartsociety.landscape.views import bp as landscape_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(ops_bp)
@@ -129,6 +131,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(notify_bp)
     app.register_blueprint(feeds_bp)
     app.register_blueprint(moderation_bp)
+    app.register_blueprint(partners_bp)
+    app.register_blueprint(landscape_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

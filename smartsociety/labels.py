@@ -5,6 +5,9 @@ from flask_babel import lazy_gettext as _l
 from wtforms.fields.choices import SelectChoice
 
 from smartsociety.models import (
+    AdoptionStage,
+    PartnerStatus,
+    RequirementKind,
     CaseKind,
     Delivery,
     OfferStatus,
@@ -88,6 +91,19 @@ LABELS: dict[enum.Enum, object] = {
     ReportReason.OTHER: _l("Other"),
     SanctionKind.WARNING: _l("Warning"),
     SanctionKind.SUSPENSION: _l("Suspension"),
+    ProjectStatus.SCALING: _l("Scaling up"),
+    ProjectStatus.STANDARD: _l("Standardised service"),
+    AdoptionStage.PLAN: _l("Plan"),
+    AdoptionStage.IN_USE: _l("In use"),
+    PartnerStatus.REQUESTED: _l("Asked to join"),
+    PartnerStatus.ACCEPTED: _l("Partner"),
+    PartnerStatus.DECLINED: _l("Declined"),
+    RequirementKind.GIBIT: _l("Accepts GIBIT"),
+    RequirementKind.STANDARD: _l("Supports an open standard"),
+    RequirementKind.CERTIFICATION: _l("Holds a certification"),
+    RequirementKind.EXIT_PLAN: _l("Has an exit plan"),
+    EventKind.PARTNER: _l("A partner request or decision"),
+    EventKind.ADOPTION: _l("A gemeente adopting a project"),
 }
 
 LANGUAGE_LABELS = {"nl": _l("Dutch"), "en": _l("English")}

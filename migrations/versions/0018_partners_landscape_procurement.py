@@ -73,7 +73,7 @@ def upgrade():
     op.create_table('case_requirement',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('case_id', sa.Integer(), nullable=False),
-    sa.Column('kind', sa.Enum('gibit', 'standard', 'certification', 'exit_plan', name='requirementkind', native_enum=False, length=20), nullable=False),
+    sa.Column('kind', sa.Enum('gibit', 'open_standard', 'certification', 'exit_plan', name='requirementkind', native_enum=False, length=20), nullable=False),
     sa.Column('standard_id', sa.Integer(), nullable=True),
     sa.Column('certification_id', sa.Integer(), nullable=True),
     sa.Column('author_id', sa.Integer(), nullable=True),

@@ -207,7 +207,14 @@ SORTS = {
     "newest": lambda c: (c.created_at.desc(), c.id.desc()),
     "active": lambda c: (c.last_activity_at.desc(), c.id.desc()),
     "discussed": lambda c: (c.comment_count.desc(), c.last_activity_at.desc(), c.id.desc()),
+    "shared": lambda c: (_shared_by_count().desc(), c.created_at.desc(), c.id.desc()),
 }
+
+
+def _shared_by_count():
+    from smartsociety.models.partnership import shared_by_count
+
+    return shared_by_count()
 
 
 @dataclass

@@ -28,6 +28,8 @@ class EventKind(str, enum.Enum):
     ADOPTED = "adopted"
     MENTION = "mention"
     MODERATION = "moderation"
+    PARTNER = "partner"
+    ADOPTION = "adoption"
 
 
 class Delivery(str, enum.Enum):

@@ -57,7 +57,7 @@ solution_certification = sa.Table(
 
 class RequirementKind(str, enum.Enum):
     GIBIT = "gibit"
-    STANDARD = "standard"
+    STANDARD = "open_standard"
     CERTIFICATION = "certification"
     EXIT_PLAN = "exit_plan"
 

@@ -1,0 +1,1 @@
+"""Application landscape per gemeente, alternatives, side-by-side comparison, procurement lists and case requirements."""
