@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import AnyOf, InputRequired, Length, Optional
 
-from smartsociety.labels import choices
+from smartsociety.labels import choices, options
 from smartsociety.models import AdoptionStage
 
 
@@ -13,7 +13,7 @@ def _strip(value):
 
 
 class HasItTooForm(FlaskForm):
-    on = RadioField(choices=[("1", "1"), ("0", "0")], validators=[InputRequired()])
+    on = RadioField(choices=options([("1", "1"), ("0", "0")]), validators=[InputRequired()])
 
 
 class PartnerRequestForm(FlaskForm):
@@ -23,7 +23,7 @@ class PartnerRequestForm(FlaskForm):
 
 
 class DecisionForm(FlaskForm):
-    decision = RadioField(choices=[("accept", "accept"), ("decline", "decline")],
+    decision = RadioField(choices=options([("accept", "accept"), ("decline", "decline")]),
                           validators=[InputRequired(), AnyOf(["accept", "decline"])])
 
 
