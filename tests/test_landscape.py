@@ -288,3 +288,16 @@ def test_search_facets_for_category_and_procurement_terms(db, client):
     feed = client.get("/feeds/zoeken.atom", query_string={"q": "fijnstof",
                                                          "theme": "terms:gibit"}).data.decode()
     assert "Zaakbox Fijnstof" in feed and "Kaart Fijnstof" not in feed
+
+
+def test_demo_data_for_working_together_loads_once(app, db, client):
+    from smartsociety.demo import data
+
+    data.load("pbkdf2:sha256:1000")
+    db.session.commit()
+    assert data.load("pbkdf2:sha256:1000") == 0
+    turfbrug = db.session.scalar(sa.select(SolutionCategory).where(
+        SolutionCategory.name == "Sensorplatform"))
+    assert turfbrug is not None
+    page = client.get("/organisaties/gemeente-turfbrug/applicatielandschap").data.decode()
+    assert "Datakompas Sensorhub" in page and "Sensorium Open Register" in page

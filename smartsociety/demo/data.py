@@ -1,7 +1,7 @@
 """The demo organisations and members; each loader creates only what is missing."""
 import sqlalchemy as sa
 
-from smartsociety.demo import marketplace, principles
+from smartsociety.demo import marketplace, principles, together
 from smartsociety.extensions import db
 from smartsociety.markup import render_markdown
 from smartsociety.models import (
@@ -156,6 +156,7 @@ def load(password_method: str) -> int:
     created += principles.load()
     created += _load_cases()
     created += marketplace.load()
+    created += together.load()
     return created
 
 
