@@ -1,6 +1,6 @@
 """Cases in the search index carry how many gemeenten share them, as a facet value
-("shared:1", "shared:2", "shared:3+") in the multi-valued theme field; the search page shows
-these values under their own heading."""
+("shared:2", "shared:3+"; a case only its own gemeente has carries none) in the multi-valued
+theme field; the search page shows these values under their own heading."""
 from dataclasses import replace
 
 import sqlalchemy as sa
@@ -39,7 +39,7 @@ def _with_sharing(load):
         docs = load(session, ids)
         counts = shared_counts(session, list(docs))
         for case_id, doc in docs.items():
-            if counts.get(case_id):
+            if counts.get(case_id, 0) >= 2:
                 doc["themes"] = [*doc.get("themes", []), shared_value(counts[case_id])]
         return docs
 
