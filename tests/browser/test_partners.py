@@ -128,4 +128,15 @@ def test_new_list_and_requirement_pages_are_accessible(live_server, page, app):
     SolutionFactory(name="Parkeerplatform")
     page.goto(f"{live_server.url}/casussen/{project.id}/koppelingen")
     assert_accessible(page)
+    adopter = verified_member()
+    adoption = ProjectAdoption(case_id=project.id, organisation_id=adopter.organisation_id,
+                               stage="plan", note="In de begroting.")
+    db.session.add(adoption)
+    db.session.commit()
+    log_in(page, live_server, app, adopter)
+    page.goto(f"{live_server.url}/casussen/{project.id}/adopties/{adoption.id}")
+    assert page.locator('input[name="stage"][value="plan"]').is_checked()
+    assert_accessible(page)
+    page.goto(f"{live_server.url}/oplossingen/categorieen")
+    assert_accessible(page)
     assert page.js_errors == []
