@@ -1,5 +1,7 @@
 """Partner gemeenten on a case ("wij hebben dit ook", join requests, edit rights, notices),
 the shared-by count in lists, filters, sorting and search, and adoptions of scaling projects."""
+import datetime
+
 import sqlalchemy as sa
 
 from smartsociety.models import (
@@ -309,3 +311,14 @@ def test_adoption_feed(db, login, client):
     assert feed.status_code == 200 and feed.content_type.startswith("application/atom+xml")
     assert "Deelfietsen als standaard" in feed.data.decode()
     assert adopter.organisation.name in feed.data.decode()
+
+
+def test_search_finds_cases_by_partner_and_adopter_names(db, login, client):
+    case, _owner = scaling_project(title="Deelauto's voor ambtenaren")
+    adopter = verified_member(organisation=OrganisationFactory(
+        name="Gemeente Zeewolk", verified_at=datetime.datetime.now(datetime.UTC)))
+    assert client.get("/zoeken", query_string={"q": "zeewolk"}).data.decode().count(
+        f'data-key="case:{case.id}"') == 0
+    login(adopter).post(f"/casussen/{case.id}/adopties", data={"stage": "pilot"})
+    found = client.get("/zoeken", query_string={"q": "zeewolk"}).data.decode()
+    assert f'data-key="case:{case.id}"' in found
