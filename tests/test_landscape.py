@@ -132,8 +132,8 @@ def test_landscape_shows_alternatives_with_counts_and_ratings(db, client):
     mine = SolutionFactory(name="Zaakbox", category=zaak)
     popular = SolutionFactory(name="Open Zaak", category=zaak, hosting_location="Haarlem")
     popular.standards = [OpenStandardFactory(name="ZGW API's")]
-    unused = SolutionFactory(name="Zaakwijzer", category=zaak)
-    withdrawn = SolutionFactory(name="Oudzaak", category=zaak, withdrawn_at=NOW)
+    SolutionFactory(name="Zaakwijzer", category=zaak)
+    SolutionFactory(name="Oudzaak", category=zaak, withdrawn_at=NOW)
     other = SolutionFactory(name="Kaartviewer", category=gis)
     db.session.commit()
     turfbrug, b, c = gemeente("Gemeente Turfbrug"), gemeente(), gemeente()

@@ -1,1 +1,1 @@
-"""Application landscape per gemeente, alternatives, side-by-side comparison, procurement lists and case requirements."""
+"""Application landscapes with alternatives, comparison, procurement lists and requirements."""

@@ -33,7 +33,7 @@ def test_second_gemeente_joins_adopts_and_sees_alternatives(live_server, page, a
     db.session.add(category)
     db.session.commit()
     used = SolutionFactory(name="Parkeerplatform", category=category, accepts_gibit=True)
-    alternative = SolutionFactory(name="Open Parkeren", category=category,
+    SolutionFactory(name="Open Parkeren", category=category,
                                   hosting_location="Zwolle")
     case = CaseFactory(kind=CaseKind.PROJECT, status=ProjectStatus.SCALING.value,
                        title="Slim parkeren als gezamenlijke dienst", author=owner,
