@@ -157,6 +157,8 @@ def test_landscape_shows_alternatives_with_counts_and_ratings(db, client):
     # Linked from the gemeente's page.
     org_page = client.get(f"/organisaties/{turfbrug.slug}").data.decode()
     assert f"/organisaties/{turfbrug.slug}/applicatielandschap" in org_page
+    summary = org_page.split('class="gemeente-landscape"')[1].split("</section>")[0]
+    assert "Zaaksysteem" in summary and "Zaakbox" in summary and "Open Zaak" in summary
 
 
 def test_landscape_only_for_gemeenten(db, client):

@@ -228,5 +228,6 @@ def grouped_number(value) -> str:
     return format_decimal(value) if value is not None else ""
 
 
+bp.add_app_template_global(services.landscape, "gemeente_landscape")
 bp.add_app_template_global(facets.facet_groups, "facet_groups")
 bp.add_app_template_global(facets.facet_label, "facet_label")

@@ -34,7 +34,7 @@ def test_second_gemeente_joins_adopts_and_sees_alternatives(live_server, page, a
     db.session.commit()
     used = SolutionFactory(name="Parkeerplatform", category=category, accepts_gibit=True)
     SolutionFactory(name="Open Parkeren", category=category,
-                                  hosting_location="Zwolle")
+                    hosting_location="Zwolle")
     case = CaseFactory(kind=CaseKind.PROJECT, status=ProjectStatus.SCALING.value,
                        title="Slim parkeren als gezamenlijke dienst", author=owner,
                        organisation=owner.organisation)
@@ -86,7 +86,8 @@ def test_second_gemeente_joins_adopts_and_sees_alternatives(live_server, page, a
 
     # Its landscape shows the solution with the alternative of the same category.
     page.goto(f"{live_server.url}/organisaties/{second.organisation.slug}")
-    page.click(".gemeente-together a.button")
+    assert "Open Parkeren" in page.locator(".gemeente-landscape").inner_text()
+    page.click(".gemeente-landscape p a")
     page.wait_for_url("**/applicatielandschap")
     entry = page.locator(".landscape-entry").inner_text()
     assert "Parkeerplatform" in entry and "Parkeren" in entry
