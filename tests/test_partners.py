@@ -322,3 +322,26 @@ def test_search_finds_cases_by_partner_and_adopter_names(db, login, client):
     login(adopter).post(f"/casussen/{case.id}/adopties", data={"stage": "pilot"})
     found = client.get("/zoeken", query_string={"q": "zeewolk"}).data.decode()
     assert f'data-key="case:{case.id}"' in found
+
+
+def test_case_page_queries_do_not_grow_with_sharing_gemeenten(db, login):
+    from tests.querycount import count_queries
+
+    few, _ = scaling_project()
+    many, _ = scaling_project()
+    for case, number in ((few, 1), (many, 12)):
+        for _ in range(number):
+            organisation = verified_member().organisation
+            db.session.add(CaseGemeente(case=case, organisation=organisation, has_it_too=True,
+                                        partner_status=PartnerStatus.ACCEPTED))
+            db.session.add(ProjectAdoption(case=case, organisation=organisation,
+                                           stage=AdoptionStage.PILOT))
+    db.session.commit()
+    viewer = login(verified_member())
+    viewer.get(f"/casussen/{few.id}")
+    with count_queries(db.engine) as small:
+        assert viewer.get(f"/casussen/{few.id}").status_code == 200
+    with count_queries(db.engine) as large:
+        page = viewer.get(f"/casussen/{many.id}").data.decode()
+    assert "Gedeeld door 13 gemeenten" in page
+    assert large.count == small.count, "\n".join(large.statements)

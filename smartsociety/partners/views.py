@@ -12,6 +12,7 @@ from smartsociety.models import (
     AdoptionStage,
     Case,
     CaseGemeente,
+    Organisation,
     PartnerStatus,
     PrincipleVersion,
     ProjectAdoption,
@@ -264,7 +265,13 @@ def adoption_feed():
 @bp.app_template_global()
 def partner_section(case: Case) -> dict:
     user = current_user
-    links = sorted(getattr(case, "gemeente_links", []), key=lambda link: link.organisation.name_key)
+    links = list(getattr(case, "gemeente_links", []))
+    # One query for the gemeenten (kept referenced: the identity map holds them weakly); each
+    # link then finds its own there instead of loading it.
+    gemeenten = list(db.session.scalars(sa.select(Organisation).where(
+        Organisation.id.in_({link.organisation_id for link in links})))) if links else []
+    links.sort(key=lambda link: link.organisation.name_key)
+    del gemeenten
     gemeente = verified_gemeente(user)
     own = next((link for link in links if gemeente and link.organisation_id == gemeente.id), None)
     adoptions = services.adoptions_of(case) if case.kind.value == "project" else []
