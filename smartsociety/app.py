@@ -164,6 +164,8 @@ def register_blueprints(app: Flask) -> None:
     from smartsociety.api.views import bp as api_pages_bp
     from smartsociety.opendata.views import bp as opendata_bp
     from smartsociety.privacy.views import bp as privacy_bp
+    from smartsociety.partners.views import bp as partners_bp
+    from smartsociety.landscape.views import bp as landscape_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(ops_bp)
@@ -190,6 +192,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_pages_bp)
     app.register_blueprint(opendata_bp)
     app.register_blueprint(privacy_bp)
+    app.register_blueprint(partners_bp)
+    app.register_blueprint(landscape_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -5,6 +5,9 @@ from flask_babel import lazy_gettext as _l
 from wtforms.fields.choices import SelectChoice
 
 from smartsociety.models import (
+    AdoptionStage,
+    PartnerStatus,
+    RequirementKind,
     CaseKind,
     Delivery,
     OfferStatus,
@@ -121,6 +124,17 @@ LABELS: dict[enum.Enum, object] = {
     LegalBasis.LEGITIMATE_INTERESTS: _l("Legitimate interests"),
     PersonalData.YES: _l("Collects personal data"),
     PersonalData.NO: _l("No personal data"),
+    ProjectStatus.SCALING: _l("Scaling up"),
+    ProjectStatus.STANDARD: _l("Standardised service"),
+    AdoptionStage.PLAN: _l("Plan"),
+    AdoptionStage.IN_USE: _l("In use"),
+    PartnerStatus.REQUESTED: _l("Asked to join"),
+    PartnerStatus.ACCEPTED: _l("Partner"),
+    PartnerStatus.DECLINED: _l("Declined"),
+    RequirementKind.GIBIT: _l("Accepts GIBIT"),
+    RequirementKind.STANDARD: _l("Supports an open standard"),
+    RequirementKind.CERTIFICATION: _l("Holds a certification"),
+    RequirementKind.EXIT_PLAN: _l("Has an exit plan"),
 }
 
 LANGUAGE_LABELS = {"nl": _l("Dutch"), "en": _l("English")}
@@ -147,6 +161,8 @@ EVENT_LABELS: dict[EventKind, object] = {
     EventKind.SENSOR_REVIEW: _l("A sensor registration accepted"),
     EventKind.SENSOR_STILL_THERE: _l("Is your sensor still there?"),
     EventKind.ACCOUNT: _l("About your account"),
+    EventKind.PARTNER: _l("A partner request or decision"),
+    EventKind.ADOPTION: _l("A gemeente adopting a project"),
 }
 
 

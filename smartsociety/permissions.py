@@ -13,6 +13,7 @@ from smartsociety.models import (
     Solution,
     User,
     takes_offers,
+    takes_adoptions,
 )
 
 
@@ -155,6 +156,8 @@ def is_case_author(user, case: Case) -> bool:
 
 def can_edit_case(user, case: Case) -> bool:
     if is_moderator(user) or is_case_author(user, case):
+        return True
+    if is_case_partner_member(user, case):
         return True
     # Edit rights given by the author count only while the editor is in the same organisation.
     return (
@@ -425,6 +428,66 @@ def can_manage_policies(user) -> bool:
 def can_erase_account(user, member: User) -> bool:
     """Administrators erase an account on the member's request (never their own here)."""
     return is_admin(user) and member.id != user.id and member.role is not Role.ADMIN
+# Working together (partner gemeenten, adoptions, landscape, procurement)
+
+
+def verified_gemeente(user) -> Organisation | None:
+    """The gemeente `user` speaks for as a verified member, or None."""
+    organisation = verified_organisation(user)
+    return organisation if organisation is not None and organisation.is_gemeente else None
+
+
+def is_case_owner(user, case: Case) -> bool:
+    """The author, and the verified members of the organisation the case belongs to."""
+    return is_case_author(user, case) or (
+        case.organisation_id is not None and is_verified_member(user)
+        and verified_organisation(user).id == case.organisation_id
+    )
+
+
+def is_case_partner_member(user, case: Case) -> bool:
+    """A verified member of a gemeente that the case's owners accepted as a partner."""
+    gemeente = verified_gemeente(user)
+    return gemeente is not None and any(
+        link.organisation_id == gemeente.id and link.is_partner
+        for link in getattr(case, "gemeente_links", ())
+    )
+
+
+def can_share_case(user, case: Case) -> bool:
+    """Say "we have this too" or ask to join: another gemeente's verified member."""
+    gemeente = verified_gemeente(user)
+    return (
+        gemeente is not None and case.is_public and gemeente.id != case.organisation_id
+    )
+
+
+def can_decide_partners(user, case: Case) -> bool:
+    return is_case_owner(user, case)
+
+
+def can_adopt_project(user, case: Case) -> bool:
+    gemeente = verified_gemeente(user)
+    return gemeente is not None and takes_adoptions(case) and gemeente.id != case.organisation_id
+
+
+def can_link_project(user, case: Case) -> bool:
+    return case.kind is CaseKind.PROJECT and can_edit_case(user, case)
+
+
+def can_edit_requirements(user, case: Case) -> bool:
+    return can_edit_case(user, case)
+
+
+def can_manage_procurement_lists(user) -> bool:
+    """Solution categories and certifications are lists moderators keep."""
+    return is_moderator(user)
+
+
+def can_set_gemeente_size(user, organisation: Organisation) -> bool:
+    return organisation.is_gemeente and (
+        is_moderator(user) or is_verified_member(user, organisation)
+    )
 
 
 # Exposed to templates by name, so pages ask the same questions as views.

@@ -375,13 +375,13 @@ def test_case_author_cannot_receive_offer_from_own_organisation(db, login):
 
 
 def test_demo_marketplace_loads_once(app, db):
-    from smartsociety.demo import data
+    from smartsociety.demo import data, together
 
     data.load("pbkdf2:sha256:1000")
     db.session.commit()
-    assert db.session.scalar(sa.select(sa.func.count(Solution.id))) == 2
+    assert db.session.scalar(sa.select(sa.func.count(Solution.id))) == 2 + together.SOLUTIONS_ADDED
     assert db.session.scalar(sa.select(sa.func.count(Offer.id))) == 1
-    assert db.session.scalar(sa.select(sa.func.count(SolutionUse.id))) == 1
+    assert db.session.scalar(sa.select(sa.func.count(SolutionUse.id))) == 1 + together.USES_ADDED
     assert data.load("pbkdf2:sha256:1000") == 0
 
 

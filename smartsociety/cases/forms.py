@@ -136,6 +136,13 @@ SORT_CHOICES = options([
     ("newest", _l("Newest")),
     ("active", _l("Recently active")),
     ("discussed", _l("Most discussed")),
+    ("shared", _l("Shared by most gemeenten")),
+])
+SHARED_CHOICES = options([
+    ("", _l("Any")),
+    ("2", _l("2 or more gemeenten")),
+    ("3", _l("3 or more gemeenten")),
+    ("5", _l("5 or more gemeenten")),
 ])
 
 
@@ -161,4 +168,5 @@ class FilterForm(FlaskForm):
     tag = StringField(_l("Tag"), filters=[_strip], validators=[Optional(), Length(max=60)])
     # Choices (the public principles) are given by the view.
     principle = SelectField(_l("Principle"), choices=[], default="")
+    shared = SelectField(_l("Shared by"), choices=SHARED_CHOICES, default="")
     sort = SelectField(_l("Sort by"), choices=SORT_CHOICES, default="newest")

@@ -52,6 +52,7 @@ from smartsociety.models import (
     Tag,
     Theme,
     User,
+    shared_by_count,
     utcnow,
 )
 from smartsociety.pagecache import cached_page
@@ -176,7 +177,7 @@ def _filters_from(form: FilterForm, **fixed) -> CaseFilter:
         "extra": (
             [CasePrincipleLink.linked_to_principle_slug(form.principle.data)]
             if form.principle.data else []
-        ),
+        ) + ([shared_by_count() >= int(form.shared.data)] if form.shared.data else []),
     }
     data.update(fixed)
     return CaseFilter(**data)

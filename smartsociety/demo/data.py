@@ -1,7 +1,7 @@
 """The demo organisations and members; each loader creates only what is missing."""
 import sqlalchemy as sa
 
-from smartsociety.demo import evaluation, events, marketplace, memberships, principles
+from smartsociety.demo import evaluation, events, marketplace, memberships, principles, together
 from smartsociety.demo import sensors as sensor_demo
 from smartsociety.demo import privacy as privacy_demo
 from smartsociety.extensions import db
@@ -167,6 +167,7 @@ def load(password_method: str) -> int:
     created += events.load()
     created += sensor_demo.load()
     created += privacy_demo.load()
+    created += together.load()
     return created
 
 

@@ -19,6 +19,9 @@ class ProjectStatus(str, enum.Enum):
     IDEA = "idea"
     PILOT = "pilot"
     RUNNING = "running"
+    # After running: scaling up to other gemeenten, then a standardised service.
+    SCALING = "scaling"
+    STANDARD = "standard"
     FINISHED = "finished"
 
 
@@ -209,7 +212,14 @@ SORTS = {
     "newest": lambda c: (c.created_at.desc(), c.id.desc()),
     "active": lambda c: (c.last_activity_at.desc(), c.id.desc()),
     "discussed": lambda c: (c.comment_count.desc(), c.last_activity_at.desc(), c.id.desc()),
+    "shared": lambda c: (_shared_by_count().desc(), c.created_at.desc(), c.id.desc()),
 }
+
+
+def _shared_by_count():
+    from smartsociety.models.partnership import shared_by_count
+
+    return shared_by_count()
 
 
 @dataclass

@@ -38,6 +38,8 @@ class EventKind(str, enum.Enum):
     CONTACT = "contact"
     # About the member's own account, e.g. a prepared download of their data (always mailed).
     ACCOUNT = "account"
+    PARTNER = "partner"
+    ADOPTION = "adoption"
 
 
 class Delivery(str, enum.Enum):

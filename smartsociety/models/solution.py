@@ -1,6 +1,6 @@
 """The marketplace: solutions offered by companies and researchers, offers on cases, use reviews."""
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.ext.associationproxy import association_proxy
@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from smartsociety.models.base import Base, str_enum, utcnow
 from smartsociety.models.case import Case, CaseKind, DilemmaStatus, ProjectStatus, Theme
 from smartsociety.models.organisation import OrganisationKind
+from smartsociety.models.procurement import Certification, SolutionCategory, solution_certification
 
 # Organisations whose members publish solutions and make offers.
 PROVIDER_KINDS = (OrganisationKind.BEDRIJF, OrganisationKind.KENNISINSTELLING)
@@ -18,6 +19,7 @@ OPEN_STATUSES = {
     CaseKind.DILEMMA: {DilemmaStatus.OPEN.value, DilemmaStatus.IN_DISCUSSION.value},
     CaseKind.PROJECT: {
         ProjectStatus.IDEA.value, ProjectStatus.PILOT.value, ProjectStatus.RUNNING.value,
+        ProjectStatus.SCALING.value,
     },
 }
 
@@ -112,6 +114,12 @@ class Solution(Base):
     privacy_notes: Mapped[str] = mapped_column(sa.Text, default="")
     price_model: Mapped[PriceModel] = mapped_column(str_enum(PriceModel))
     contact: Mapped[str] = mapped_column(sa.String(300), default="")
+    # Procurement: the category (from the moderators' list), GIBIT, certifications, exit plan.
+    category_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("solution_category.id", ondelete="SET NULL"), index=True
+    )
+    accepts_gibit: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    exit_plan: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     # A withdrawn listing is kept (offers and reviews point at it) but marked and not offered.
@@ -130,6 +138,10 @@ class Solution(Base):
     )
     themes = association_proxy(
         "theme_links", "theme", creator=lambda theme: SolutionTheme(theme=Theme(theme))
+    )
+    category: Mapped[SolutionCategory | None] = relationship()
+    certifications: Mapped[list[Certification]] = relationship(
+        secondary=solution_certification, order_by=Certification.name_key
     )
     revisions: Mapped[list["SolutionRevision"]] = relationship(
         cascade="all, delete-orphan", order_by="SolutionRevision.id"
@@ -158,6 +170,10 @@ class Solution(Base):
             "privacy_notes": self.privacy_notes,
             "price_model": self.price_model.value,
             "contact": self.contact,
+            "category": self.category.name if self.category else "",
+            "accepts_gibit": bool(self.accepts_gibit),
+            "certifications": ", ".join(c.name for c in self.certifications),
+            "exit_plan": self.exit_plan or "",
         }
 
     @classmethod
@@ -269,6 +285,9 @@ class SolutionUse(Base):
     author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
     rating: Mapped[int]
     review: Mapped[str] = mapped_column(sa.String(2000), default="")
+    # The application landscape: in use since when, for which domain or process.
+    since: Mapped[date | None] = mapped_column(sa.Date)
+    domain: Mapped[str] = mapped_column(sa.String(160), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 

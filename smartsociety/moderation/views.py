@@ -94,6 +94,8 @@ AUDIT_ACTIONS = {
     "solution_withdraw": _l("Solution withdrawn by a moderator"),
     "solution_reinstate": _l("Solution reinstated by a moderator"),
     "standard_add": _l("Open standard added"),
+    "category_add": _l("Solution category added"),
+    "certification_add": _l("Certification added"),
 }
 
 

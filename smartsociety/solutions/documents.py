@@ -12,7 +12,8 @@ def load_solutions(session: Session, ids: list[int]) -> dict[int, dict]:
     solutions = session.scalars(
         sa.select(Solution)
         .where(Solution.id.in_(ids), Solution.listed_clause())
-        .options(selectinload(Solution.organisation), selectinload(Solution.standards))
+        .options(selectinload(Solution.organisation), selectinload(Solution.standards),
+                 selectinload(Solution.category), selectinload(Solution.certifications))
     )
     return {
         s.id: {
@@ -22,13 +23,25 @@ def load_solutions(session: Session, ids: list[int]) -> dict[int, dict]:
                 " ".join(std.name for std in s.standards),
             ] if part)[:MAX_BODY],
             "language": "nl",
-            "themes": [t.value for t in s.themes],
+            # Facets of the landscape: the category as the kind, procurement terms with the
+            # themes (prefixed, so the search page shows them under their own headings).
+            "kind": f"category:{s.category.slug}" if s.category else "",
+            "themes": [t.value for t in s.themes] + procurement_terms(s),
             "date": s.created_at,
             "organisation": s.organisation.name,
             "org_kind": s.organisation.kind.value,
         }
         for s in solutions
     }
+
+
+def procurement_terms(solution: Solution) -> list[str]:
+    terms = [f"cert:{c.slug}" for c in solution.certifications]
+    if solution.accepts_gibit:
+        terms.append("terms:gibit")
+    if (solution.exit_plan or "").strip():
+        terms.append("terms:exit-plan")
+    return terms
 
 
 def load_organisations(session: Session, ids: list[int]) -> dict[int, dict]:

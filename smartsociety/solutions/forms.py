@@ -3,6 +3,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    DateField,
     RadioField,
     SelectField,
     StringField,
@@ -46,6 +47,13 @@ class SolutionForm(FlaskForm):
     contact = StringField(_l("Contact route"), filters=[_strip],
                           validators=[DataRequired(_l("Say how to get in touch.")),
                                       Length(max=300)])
+    # Procurement terms; category and certification choices come from the moderators' lists.
+    category_id = SelectField(_l("Category"), coerce=int, validators=[Optional()])
+    accepts_gibit = BooleanField(_l("Accepts GIBIT (Gemeentelijke Inkoopvoorwaarden bij IT)"))
+    certifications = MultiCheckboxField(_l("Certifications"), coerce=int,
+                                        validators=[Optional()])
+    exit_plan = TextAreaField(_l("Exit plan: in which formats a gemeente gets its data back"),
+                              filters=[_strip], validators=[Optional(), Length(max=5000)])
     submit = SubmitField(_l("Save solution"))
 
 
@@ -78,6 +86,9 @@ class UseForm(FlaskForm):
     review = TextAreaField(_l("Your experience"), filters=[_strip],
                            validators=[DataRequired(_l("Describe your experience briefly.")),
                                        Length(max=2000)])
+    since = DateField(_l("In use since (optional)"), validators=[Optional()])
+    domain = StringField(_l("Domain or process it serves (optional)"), filters=[_strip],
+                         validators=[Optional(), Length(max=160)])
     submit = SubmitField(_l("Save"))
 
 

@@ -17,6 +17,7 @@ from smartsociety.search.similar import similar
 from smartsociety.models import (
     EventKind,
     Case,
+    Certification,
     ContactMessage,
     ContactReply,
     Offer,
@@ -25,6 +26,7 @@ from smartsociety.models import (
     Organisation,
     PriceModel,
     Solution,
+    SolutionCategory,
     SolutionRevision,
     SolutionUse,
     Theme,
@@ -55,6 +57,10 @@ class SolutionInput:
     privacy_notes: str
     price_model: str
     contact: str
+    category_id: int | None = None
+    accepts_gibit: bool = False
+    certification_ids: list[int] | None = None
+    exit_plan: str = ""
 
 
 def _apply(solution: Solution, data: SolutionInput) -> None:
@@ -73,6 +79,14 @@ def _apply(solution: Solution, data: SolutionInput) -> None:
     ids = set(data.standard_ids)
     solution.standards = list(
         db.session.scalars(OpenStandard.by_name().where(OpenStandard.id.in_(ids)))
+    ) if ids else []
+    solution.category = db.session.get(SolutionCategory, data.category_id) \
+        if data.category_id else None
+    solution.accepts_gibit = data.accepts_gibit
+    solution.exit_plan = data.exit_plan
+    ids = set(data.certification_ids or [])
+    solution.certifications = list(
+        db.session.scalars(Certification.by_name().where(Certification.id.in_(ids)))
     ) if ids else []
 
 
@@ -165,7 +179,11 @@ def make_offer(user: User, case: Case, solution: Solution, explanation: str) -> 
     offer = Offer(case=case, solution=solution, organisation_id=user.organisation_id,
                   author=user, explanation=explanation)
     db.session.add(offer)
-    notify.emit(EventKind.OFFER, user, case=case, recipients=[case.author])
+    # Partner gemeenten' verified members hear of offers as the case's owners do.
+    from smartsociety.partners.services import partner_member_ids
+
+    notify.emit(EventKind.OFFER, user, case=case,
+                recipients=[case.author, *partner_member_ids(case)])
     db.session.commit()
     return offer
 
@@ -206,7 +224,8 @@ def suggestions(case: Case, exclude: set[int] = frozenset(), limit: int = 3) -> 
 # Use and reviews
 
 
-def record_use(user: User, solution: Solution, rating: int, review: str) -> SolutionUse:
+def record_use(user: User, solution: Solution, rating: int, review: str, since=None,
+               domain: str = "") -> SolutionUse:
     """One review per gemeente per solution: a second save updates it."""
     use = db.session.scalar(
         sa.select(SolutionUse).where(SolutionUse.solution_id == solution.id,
@@ -218,6 +237,8 @@ def record_use(user: User, solution: Solution, rating: int, review: str) -> Solu
     use.author = user
     use.rating = rating
     use.review = review
+    use.since = since
+    use.domain = domain or ""
     use.updated_at = utcnow()
     db.session.commit()
     return use

@@ -22,12 +22,14 @@ from smartsociety.extensions import db, limiter
 from smartsociety.labels import label, options
 from smartsociety.models import (
     Case,
+    Certification,
     ContactMessage,
     Offer,
     OfferStatus,
     OpenStandard,
     Organisation,
     Solution,
+    SolutionCategory,
     SolutionRevision,
     SolutionUse,
     Theme,
@@ -76,6 +78,10 @@ REVISION_LABELS = {
     "privacy_notes": _l("How the solution handles privacy"),
     "price_model": _l("Price model"),
     "contact": _l("Contact route"),
+    "category": _l("Category"),
+    "accepts_gibit": _l("Accepts GIBIT"),
+    "certifications": _l("Certifications"),
+    "exit_plan": _l("Exit plan"),
 }
 
 
@@ -118,6 +124,11 @@ def _solution_form(solution: Solution | None) -> SolutionForm:
     form.standards.choices = options(
         [(s.id, s.name) for s in db.session.scalars(OpenStandard.by_name())]
     )
+    form.category_id.choices = options(
+        [(0, _("No category"))]
+        + [(c.id, c.name) for c in db.session.scalars(SolutionCategory.by_name())])
+    form.certifications.choices = options(
+        [(c.id, c.name) for c in db.session.scalars(Certification.by_name())])
     return form
 
 
@@ -130,6 +141,9 @@ def _solution_data(solution: Solution) -> dict:
         "privacy_by_design": solution.privacy_by_design,
         "dpia_available": solution.dpia_available, "privacy_notes": solution.privacy_notes,
         "price_model": solution.price_model.value, "contact": solution.contact,
+        "category_id": solution.category_id or 0,
+        "certifications": [c.id for c in solution.certifications],
+        "accepts_gibit": solution.accepts_gibit, "exit_plan": solution.exit_plan,
     }
 
 
@@ -141,7 +155,9 @@ def _input(form: SolutionForm) -> services.SolutionInput:
         jurisdiction=form.jurisdiction.data or "",
         privacy_by_design=form.privacy_by_design.data, dpia_available=form.dpia_available.data,
         privacy_notes=form.privacy_notes.data or "", price_model=form.price_model.data,
-        contact=form.contact.data,
+        contact=form.contact.data, category_id=form.category_id.data or None,
+        accepts_gibit=form.accepts_gibit.data, certification_ids=form.certifications.data or [],
+        exit_plan=form.exit_plan.data or "",
     )
 
 
@@ -237,7 +253,7 @@ def history(solution_id: int):
 
     def readable(data: dict) -> dict:
         shown = {key: value for key, value in data.items()}
-        for key in ("privacy_by_design", "dpia_available"):
+        for key in ("privacy_by_design", "dpia_available", "accepts_gibit"):
             if key in shown:
                 shown[key] = _("Yes") if shown[key] else _("No")
         if shown.get("price_model"):
@@ -258,7 +274,8 @@ def record_use(solution_id: int):
     form = UseForm()
     if not form.validate_on_submit():
         return render_detail(solution, use_form=form, status=422)
-    services.record_use(current_user, solution, form.rating.data, form.review.data)
+    services.record_use(current_user, solution, form.rating.data, form.review.data,
+                        form.since.data, form.domain.data or "")
     flash(_("Your municipality's experience has been saved."), "success")
     return redirect(url_for("solutions.detail", solution_id=solution.id, _anchor="in-use"))
 

@@ -1,0 +1,1 @@
+"""Application landscapes with alternatives, comparison, procurement lists and requirements."""

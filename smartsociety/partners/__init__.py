@@ -1,0 +1,1 @@
+"""Working together: partner gemeenten on cases and adoptions of projects that scale."""
