@@ -27,7 +27,7 @@ def store() -> IndexStore:
 def indexer() -> Indexer:
     config = current_app.config
     return Indexer(store(), db.engine, REGISTRY, config["SEARCH_BATCH_SIZE"],
-                   config["SEARCH_REBUILD_PROCS"], on_change=pagecache.invalidate)
+                   config["SEARCH_REBUILD_PROCS"], on_change=pagecache.invalidate_index)
 
 
 def is_inline() -> bool:
