@@ -41,13 +41,16 @@ class Figures:
         self.latency = defaultdict(list)  # kind -> seconds
         self.outcomes = Counter()
         self.cache = Counter()  # anonymous reads: hit / miss / none
+        self.cache_by_page = defaultdict(Counter)
 
-    def record(self, kind: str, seconds: float, outcome: str, cache: str | None = None):
+    def record(self, kind: str, seconds: float, outcome: str, cache: str | None = None,
+               page: str = ""):
         with self.lock:
             self.latency[kind].append(seconds)
             self.outcomes[outcome] += 1
             if cache is not None:
                 self.cache[cache] += 1
+                self.cache_by_page[page][cache] += 1
 
 
 def fetch(opener, url: str, data: dict | None = None):
@@ -87,12 +90,12 @@ def run(rate: float, seconds: int, workers: int, members: int = 10, seed: int = 
                 figures.record("write", time.perf_counter() - started,
                                "ok" if ok else f"write {status}")
                 return
-            _name, path = read_path(rng, stack.world)
+            name, path = read_path(rng, stack.world)
             opener = rng.choice(people).opener if kind == "member read" else anonymous
             status, cache = fetch(opener, stack.base + path)
             outcome = "ok" if status == 200 else f"{kind} {status} {path}"
             figures.record(kind, time.perf_counter() - started, outcome,
-                           cache if kind == "anonymous read" else None)
+                           cache if kind == "anonymous read" else None, name)
 
         kinds, weights = ["anonymous read", "member read", "write"], [85, 10, 5]
         interval = 1.0 / rate
@@ -129,5 +132,8 @@ def print_report(result: dict) -> None:
     reads = sum(figures.cache.values()) or 1
     print(f"\nanonymous page-cache hit rate: {figures.cache['hit'] / reads:.1%} "
           f"({dict(figures.cache)})")
+    for page, counts in sorted(figures.cache_by_page.items()):
+        print(f"  {page:<12} {counts['hit'] / (sum(counts.values()) or 1):6.1%} of "
+              f"{sum(counts.values())}")
     for error in result.get("server_errors", []):
         print("server error:\n" + error.rstrip())
