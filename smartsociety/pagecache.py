@@ -34,7 +34,8 @@ from sqlalchemy.orm import Session
 
 from smartsociety.extensions import limiter
 from smartsociety.i18n import visitor_locale
-from smartsociety.pagescopes import GLOBAL, LISTS, member_scope, scopes_of
+from smartsociety.pagescopes import (GLOBAL, INDEXED_ON_CASE_PAGES, LISTS, index_scope,
+                                     member_scope, scopes_of)
 
 log = logging.getLogger(__name__)
 
@@ -187,9 +188,13 @@ def invalidate(scopes=frozenset({GLOBAL})) -> None:
         cache.invalidate(scopes)
 
 
-def invalidate_index() -> None:
-    """The search index changed: every page but a case's own page may show it."""
-    invalidate({LISTS})
+def invalidate_index(doc_types: set[str] | None = None) -> None:
+    """The search index changed: every page but a case's own page may show it, and a case's own
+    page shows solutions the index finds similar (so it depends on the solution documents)."""
+    if doc_types is None:
+        invalidate({LISTS, *(index_scope(t) for t in INDEXED_ON_CASE_PAGES)})
+    else:
+        invalidate({LISTS, *(index_scope(t) for t in doc_types & INDEXED_ON_CASE_PAGES)})
 
 
 WROTE_KEY = "pagecache_wrote"
@@ -249,8 +254,8 @@ def _reader_key() -> str | None:
     return "a:" + visitor_locale()
 
 
-def _page_scopes(reader: str, scope: str | None) -> list[str]:
-    scopes = [scope or LISTS]
+def _page_scopes(reader: str, scope) -> list[str]:
+    scopes = [scope] if isinstance(scope, str) else list(scope or [LISTS])
     if reader.startswith("m:"):
         # The session holds a login token, not the id: one query by primary key.
         scopes.append(member_scope(current_user.id if current_user.is_authenticated else 0))
@@ -260,7 +265,7 @@ def _page_scopes(reader: str, scope: str | None) -> list[str]:
 def cached_page(view=None, *, scope=None):
     """Serve this GET view from the page cache when it is on (see the module docstring).
 
-    `scope(**view_args)` names the one scope the page shows besides global data (e.g. a case's
+    `scope(**view_args)` names the scopes the page shows besides global data (e.g. a case's
     own page: "case:<id>"); without it the page is invalidated by every write to a list."""
     if view is None:
         return lambda view: cached_page(view, scope=scope)

@@ -25,6 +25,19 @@ def member_scope(user_id) -> str:
     return f"member:{user_id}"
 
 
+# A case's own page also shows what the search index finds among these documents (similar
+# solutions); the indexer moves "index:<type>" when it changed documents of that type.
+INDEXED_ON_CASE_PAGES = frozenset({"solution"})
+
+
+def index_scope(doc_type: str) -> str:
+    return f"index:{doc_type}"
+
+
+def case_page_scopes(case_id) -> list[str]:
+    return [case_scope(case_id), *(index_scope(t) for t in sorted(INDEXED_ON_CASE_PAGES))]
+
+
 def _case_owned(state, key: str = "case_id") -> set[str] | None:
     """The case a row belongs to, also from before an update that moved it."""
     history = state.attrs[key].history

@@ -119,3 +119,32 @@ def test_scoped_writes_cross_processes_through_redis(another_app, redis_url, cas
     assert state(fresh) == "miss" and "Uit een ander proces" in fresh.get_data(as_text=True)
     assert state(reader.get("/casussen")) == "miss"
     assert state(reader.get(page(b))) == "hit"
+
+
+def test_the_index_moves_case_pages_only_for_the_documents_they_show(app, client, cases):
+    """A case's page shows solutions the index finds similar; other index changes leave it."""
+    from smartsociety import pagecache
+
+    a, _b = cases
+    warm(client, page(a), "/casussen")
+    pagecache.invalidate_index({"case", "comment"})
+    assert state(client.get(page(a))) == "hit"
+    assert state(client.get("/casussen")) == "miss"
+    pagecache.invalidate_index({"solution"})
+    assert state(client.get(page(a))) == "miss"
+    warm(client, page(a))
+    pagecache.invalidate_index(None)  # a rebuild
+    assert state(client.get(page(a))) == "miss"
+
+
+def test_the_indexer_names_the_document_types_it_changed(app, db, monkeypatch):
+    from smartsociety import pagecache
+    from smartsociety.search import service
+
+    service.indexer().apply_pending()  # builds the index
+    seen = []
+    monkeypatch.setattr(pagecache, "invalidate_index", seen.append)
+    CaseFactory(title="Nieuw in de index")
+    db.session.commit()
+    service.indexer().apply_pending()
+    assert seen and "case" in seen[-1] and "solution" not in seen[-1]
