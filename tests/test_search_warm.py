@@ -1,9 +1,18 @@
 """A gunicorn worker opens the search index when it starts, not on its first search."""
 from types import SimpleNamespace
 
+from smartsociety.extensions import db
 from smartsociety.ops import gunicorn_conf
 from smartsociety.search import engine, service
 from tests.factories import CaseFactory
+
+
+def post_fork(app) -> None:
+    """gunicorn_conf.post_fork as in a fresh worker; here in the test's own process, so first
+    close the pool's connections (post_fork drops them unclosed, as a forked child must)."""
+    db.session.remove()
+    db.engine.dispose()
+    gunicorn_conf.post_fork(SimpleNamespace(app=SimpleNamespace(wsgi=lambda: app)), None)
 
 
 def test_post_fork_opens_the_searcher(app, client):
@@ -14,11 +23,9 @@ def test_post_fork_opens_the_searcher(app, client):
     cache = engine.searcher_cache(store)
     cache.close()
     assert cache.searcher is None
-    server = SimpleNamespace(app=SimpleNamespace(wsgi=lambda: app))
-    gunicorn_conf.post_fork(server, None)
+    post_fork(app)
     assert cache.searcher is not None
 
 
 def test_post_fork_without_an_index_still_starts(app):
-    server = SimpleNamespace(app=SimpleNamespace(wsgi=lambda: app))
-    gunicorn_conf.post_fork(server, None)  # no index yet: nothing to open, no error
+    post_fork(app)  # no index yet: nothing to open, no error
