@@ -40,15 +40,20 @@ serve-deps:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
 	fi
 
+# The suite runs in parallel (pytest-xdist), one worker per core; each worker has its own
+# database (and, in the PostgreSQL pass, its own server). `make test PYTEST_WORKERS=0` runs serially.
+PYTEST_WORKERS ?= auto
+PYTEST := $(BIN)/python -m pytest -n $(PYTEST_WORKERS)
+
 test: test-deps translations assets
-	$(BIN)/python -m pytest
-	SMARTSOCIETY_TEST_DATABASE=postgresql $(BIN)/python -m pytest -m "not browser and not load"
+	$(PYTEST)
+	SMARTSOCIETY_TEST_DATABASE=postgresql $(PYTEST) -m "not browser and not load"
 
 test-sqlite: test-deps translations assets
-	$(BIN)/python -m pytest
+	$(PYTEST)
 
 test-postgres: test-deps translations
-	SMARTSOCIETY_TEST_DATABASE=postgresql $(BIN)/python -m pytest -m "not browser and not load"
+	SMARTSOCIETY_TEST_DATABASE=postgresql $(PYTEST) -m "not browser and not load"
 
 install: $(VENV)/.installed
 

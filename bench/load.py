@@ -7,6 +7,7 @@ every 10 s and the search worker once. Afterwards every write the server acknowl
 up in the database, and the time until the index matches the database is measured.
 
     .venv/bin/python bench/load.py [--seconds 60] [--users 50] [--workers 3]
+    .venv/bin/python bench/load.py --profile read-heavy [--rate 150] [--seconds 60]
 
 Requests cut off by a killed worker are counted as not acknowledged, never as lost.
 """
@@ -519,7 +520,16 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--kill-every", type=float, default=10.0)
+    parser.add_argument("--profile", choices=["members", "read-heavy"], default="members",
+                        help="read-heavy: an open loop of mostly anonymous reads (bench/read_heavy.py)")
+    parser.add_argument("--rate", type=float, default=150.0, help="read-heavy: requests per second")
     args = parser.parse_args()
+    if args.profile == "read-heavy":
+        from bench import read_heavy
+
+        result = read_heavy.run(args.rate, args.seconds, args.workers)
+        read_heavy.print_report(result)
+        sys.exit(0 if result["figures"].outcomes.keys() <= {"ok"} else 1)
     result = run(args.seconds, args.users, args.workers, args.kill_every)
     print_report(result)
     lost = sum(result["lost"].values())

@@ -1,13 +1,18 @@
-"""Whole-page cache for public GET pages, kept correct by a content generation that every
-database commit moves.
+"""Whole-page cache for public GET pages, kept correct by content generations that every
+database commit moves: one global generation and one counter per scope (smartsociety/pagescopes.py).
 
-Why it is correct: the generation lives where all processes see it (Redis in production) and is
-moved in the committing request's `after_commit`, before that request's response is sent. A
-reader fetches the generation before it reads anything from the database, so an entry stored
-under generation g was rendered from data at least as new as g; once a write is acknowledged,
-every later request looks under a newer generation. The search indexer moves the generation too,
-so search pages follow the index. Entries also expire after PAGE_CACHE_SECONDS, which bounds
-anything that changes with the clock alone.
+Why it is correct: the generations live where all processes see them (Redis in production) and
+are moved in the committing request's `after_commit`, before that request's response is sent. A
+commit moves the scope of every row it wrote ("case:12" and "lists" for a comment on case 12), or
+the global generation for a row no rule knows and for bulk statements. A page depends on the
+global generation and on the scopes of what it shows: a case's own page on "case:<id>", every
+other cached page on "lists", a member's entries also on "member:<id>". A reader fetches those
+generations before it reads anything from the database and stores them with its entry; an entry
+is served only while they are all unchanged. So an entry was rendered from data at least as new
+as its generations, and once a write is acknowledged every page that shows what it wrote looks
+under a newer one, while the page of another case stays cached. The search indexer moves "lists"
+(every page but a case's own), so search pages follow the index. Entries also expire after
+PAGE_CACHE_SECONDS, which bounds anything that changes with the clock alone.
 
 What is cached: only views decorated with `cached_page`, only 200 HTML responses that did not
 touch the session or set a cookie, never while flash messages wait. Members get their own
@@ -29,10 +34,13 @@ from sqlalchemy.orm import Session
 
 from smartsociety.extensions import limiter
 from smartsociety.i18n import visitor_locale
+from smartsociety.pagescopes import (GLOBAL, INDEXED_ON_CASE_PAGES, LISTS, index_scope,
+                                     member_scope, scopes_of)
 
 log = logging.getLogger(__name__)
 
 GENERATION_KEY = "smartsociety:content-generation"
+SCOPE_KEY = "smartsociety:content-scope:"
 
 
 class MemoryGeneration:
@@ -40,14 +48,25 @@ class MemoryGeneration:
 
     def __init__(self):
         self.value = time.time_ns()
+        self.scopes: dict[str, int] = {}
         self.lock = threading.Lock()
 
     def get(self) -> str:
         return str(self.value)
 
+    def get_many(self, scopes: list[str]) -> tuple:
+        return (self.value, *(self.scopes.get(s, 0) for s in scopes))
+
     def bump(self) -> None:
         with self.lock:
             self.value += 1
+
+    def bump_many(self, scopes: set[str]) -> None:
+        if GLOBAL in scopes:
+            return self.bump()
+        with self.lock:
+            for scope in scopes:
+                self.scopes[scope] = self.scopes.get(scope, 0) + 1
 
 
 class RedisGeneration:
@@ -66,10 +85,26 @@ class RedisGeneration:
             value = self.client.get(GENERATION_KEY)
         return value.decode()
 
+    def get_many(self, scopes: list[str]) -> tuple:
+        """The global generation and each scope's counter, in one round trip. A scope's counter
+        may start again from 0 when Redis restarts; the global one then starts from the clock,
+        so no entry stored before the restart matches again."""
+        values = self.client.mget([GENERATION_KEY, *(SCOPE_KEY + s for s in scopes)])
+        first = self.get() if values[0] is None else values[0].decode()
+        return (first, *((v or b"0").decode() for v in values[1:]))
+
     def bump(self) -> None:
         pipe = self.client.pipeline()
         pipe.set(GENERATION_KEY, time.time_ns(), nx=True)
         pipe.incr(GENERATION_KEY)
+        pipe.execute()
+
+    def bump_many(self, scopes: set[str]) -> None:
+        if GLOBAL in scopes:
+            return self.bump()
+        pipe = self.client.pipeline()
+        for scope in sorted(scopes):
+            pipe.incr(SCOPE_KEY + scope)
         pipe.execute()
 
 
@@ -78,45 +113,37 @@ class Entry:
     body: bytes
     mimetype: str
     reader_id: int | None  # the member it was rendered for, for the request log
+    version: tuple = ()  # the generations of its scopes, read before it was rendered
     stored_at: float = field(default_factory=time.monotonic)
 
 
 class PageStore:
-    """This process's entries for the current generation only, bounded in bytes (LRU)."""
+    """This process's entries, each valid while its scopes' generations stay as they were when
+    it was rendered; bounded in bytes (LRU)."""
 
     def __init__(self, max_bytes: int, seconds: float):
         self.max_bytes = max_bytes
         self.seconds = seconds
-        self.generation = None
         self.entries: OrderedDict[str, Entry] = OrderedDict()
         self.size = 0
         self.lock = threading.Lock()
 
-    def _switch(self, generation: str) -> None:
-        if generation != self.generation:
-            self.entries.clear()
-            self.size = 0
-            self.generation = generation
-
-    def get(self, generation: str, key: str) -> Entry | None:
+    def get(self, version: tuple, key: str) -> Entry | None:
         with self.lock:
-            self._switch(generation)
             entry = self.entries.get(key)
             if entry is None:
                 return None
-            if time.monotonic() - entry.stored_at > self.seconds:
+            if entry.version != version or time.monotonic() - entry.stored_at > self.seconds:
                 del self.entries[key]
                 self.size -= len(entry.body)
                 return None
             self.entries.move_to_end(key)
             return entry
 
-    def put(self, generation: str, key: str, entry: Entry) -> None:
+    def put(self, key: str, entry: Entry) -> None:
         if len(entry.body) > self.max_bytes // 4:
             return
         with self.lock:
-            if generation != self.generation:
-                return  # rendered under a generation that has already moved on
             old = self.entries.pop(key, None)
             if old is not None:
                 self.size -= len(old.body)
@@ -132,16 +159,16 @@ class PageCache:
         self.generation = generation
         self.store = store
 
-    def current_generation(self) -> str | None:
+    def current_version(self, scopes: list[str]) -> tuple | None:
         try:
-            return self.generation.get()
+            return self.generation.get_many(scopes)
         except Exception:
             log.exception("page cache: generation unavailable; serving uncached")
             return None
 
-    def invalidate(self) -> None:
+    def invalidate(self, scopes: set[str] = frozenset({GLOBAL})) -> None:
         try:
-            self.generation.bump()
+            self.generation.bump_many(set(scopes))
         except Exception:
             # Readers that cannot reach the generation either serve uncached pages.
             log.exception("page cache: could not move the generation")
@@ -153,32 +180,53 @@ def _cache() -> PageCache | None:
     return current_app.extensions.get("pagecache")
 
 
-def invalidate() -> None:
-    """Every cached page is stale from now on (called after commits and index updates)."""
+def invalidate(scopes=frozenset({GLOBAL})) -> None:
+    """The cached pages of these scopes (by default: every page) are stale from now on (called
+    after commits and index updates)."""
     cache = _cache()
     if cache is not None:
-        cache.invalidate()
+        cache.invalidate(scopes)
+
+
+def invalidate_index(doc_types: set[str] | None = None) -> None:
+    """The search index changed: every page but a case's own page may show it, and a case's own
+    page shows solutions the index finds similar (so it depends on the solution documents)."""
+    if doc_types is None:
+        invalidate({LISTS, *(index_scope(t) for t in INDEXED_ON_CASE_PAGES)})
+    else:
+        invalidate({LISTS, *(index_scope(t) for t in doc_types & INDEXED_ON_CASE_PAGES)})
 
 
 WROTE_KEY = "pagecache_wrote"
 
 
+def _note(session: Session, scopes: set[str]) -> None:
+    session.info.setdefault(WROTE_KEY, set()).update(scopes)
+
+
 @event.listens_for(Session, "after_flush")
 def _note_flush(session: Session, _flush_context) -> None:
-    session.info[WROTE_KEY] = True
+    scopes: set[str] = set()
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        scopes |= scopes_of(obj)
+        if GLOBAL in scopes:
+            break
+    # A flush without objects (e.g. only association rows) is still a write.
+    _note(session, scopes or {GLOBAL})
 
 
 @event.listens_for(Session, "do_orm_execute")
 def _note_statement(state) -> None:
     if state.is_insert or state.is_update or state.is_delete:
-        state.session.info[WROTE_KEY] = True
+        _note(state.session, {GLOBAL})  # rows unknown: every page
 
 
 @event.listens_for(Session, "after_commit")
 def _invalidate_after_commit(session: Session) -> None:
     # Only commits that wrote: the search worker commits read-only transactions all the time.
-    if session.info.pop(WROTE_KEY, False):
-        invalidate()
+    scopes = session.info.pop(WROTE_KEY, None)
+    if scopes:
+        invalidate({GLOBAL} if GLOBAL in scopes else scopes)
 
 
 @event.listens_for(Session, "after_soft_rollback")
@@ -206,8 +254,21 @@ def _reader_key() -> str | None:
     return "a:" + visitor_locale()
 
 
-def cached_page(view):
-    """Serve this GET view from the page cache when it is on (see the module docstring)."""
+def _page_scopes(reader: str, scope) -> list[str]:
+    scopes = [scope] if isinstance(scope, str) else list(scope or [LISTS])
+    if reader.startswith("m:"):
+        # The session holds a login token, not the id: one query by primary key.
+        scopes.append(member_scope(current_user.id if current_user.is_authenticated else 0))
+    return scopes
+
+
+def cached_page(view=None, *, scope=None):
+    """Serve this GET view from the page cache when it is on (see the module docstring).
+
+    `scope(**view_args)` names the scopes the page shows besides global data (e.g. a case's
+    own page: "case:<id>"); without it the page is invalidated by every write to a list."""
+    if view is None:
+        return lambda view: cached_page(view, scope=scope)
 
     @wraps(view)
     def wrapper(*args, **kwargs):
@@ -215,11 +276,14 @@ def cached_page(view):
         if cache is None or request.method not in ("GET", "HEAD"):
             return view(*args, **kwargs)
         reader = _reader_key()
-        generation = cache.current_generation() if reader else None
-        if generation is None:
+        version = None
+        if reader:
+            version = cache.current_version(
+                _page_scopes(reader, scope(**kwargs) if scope else None))
+        if version is None:
             return view(*args, **kwargs)
         key = f"{reader}\0{request.full_path}"
-        hit = cache.store.get(generation, key)
+        hit = cache.store.get(version, key)
         if hit is not None:
             g.page_reader_id = hit.reader_id
             return Response(hit.body, mimetype=hit.mimetype, headers={"X-Page-Cache": "hit"})
@@ -228,8 +292,8 @@ def cached_page(view):
                 and not session.modified and "Set-Cookie" not in response.headers
                 and not g.get("page_cache_skip")):
             reader_id = current_user.id if current_user.is_authenticated else None
-            cache.store.put(generation, key,
-                            Entry(response.get_data(), response.mimetype, reader_id))
+            cache.store.put(key, Entry(response.get_data(), response.mimetype, reader_id,
+                                       version))
             response.headers["X-Page-Cache"] = "miss"
         return response
 

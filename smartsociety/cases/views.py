@@ -56,6 +56,7 @@ from smartsociety.models import (
     utcnow,
 )
 from smartsociety.pagecache import cached_page
+from smartsociety.pagescopes import case_page_scopes
 from smartsociety.pagination import paginate
 from smartsociety.solutions.views import case_section as marketplace_section
 from smartsociety.viewcounts.services import counts_views
@@ -376,7 +377,7 @@ def render_detail(case: Case, form=None, parent=None, preview_html=None, status=
 
 @bp.get("/casussen/<int:case_id>")
 @counts_views("case", "case_id")
-@cached_page
+@cached_page(scope=lambda case_id: case_page_scopes(case_id))
 def detail(case_id: int):
     case = _load_case(case_id, selectinload(Case.attachments), selectinload(Case.principle_links))
     return render_detail(case)

@@ -31,3 +31,7 @@ def post_fork(server, worker):
 
         with app.app_context():
             db.engine.dispose(close=False)
+            # The index is opened per process; opening it here keeps that off the first search.
+            from smartsociety.search import service
+
+            service.open_searcher()

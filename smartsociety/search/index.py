@@ -373,10 +373,12 @@ class Indexer:
 
     def __init__(self, store: IndexStore, engine: sa.Engine, registry: Registry = REGISTRY,
                  batch_size: int = 2000, rebuild_procs: int = 1,
-                 on_change: Callable[[], None] = lambda: None):
+                 on_change: Callable[[set[str] | None], None] = lambda doc_types: None):
         self.store = store
-        # Called once the index shows a change (the page cache keys search pages by it).
+        # Called once the index shows a change, with the document types it changed (None: all);
+        # the page cache keys the pages that show the index by it.
         self.on_change = on_change
+        self.changed_types: set[str] = set()
         self.engine = engine
         self.registry = registry
         self.batch_size = batch_size
@@ -431,6 +433,7 @@ class Indexer:
             self.rebuild()
             return 0
         total = 0
+        self.changed_types = set()
         with self.store.writing():
             version = self.store.current_version()
             ix = self.store.open(version)
@@ -444,7 +447,7 @@ class Indexer:
             finally:
                 ix.close()
         if total:
-            self.on_change()
+            self.on_change(set(self.changed_types))
         return total
 
     def _apply_batch(self, ix, version: Path, state: IndexState) -> int:
@@ -463,6 +466,7 @@ class Indexer:
                 return 0
             if rows:
                 docs = self.registry.affected(session, [(r.doc_type, r.doc_id) for r in rows])
+                self.changed_types.update(doc_type for doc_type, _id in docs)
                 searcher = _writer_searcher(ix, version)
                 writer = Writer(ix, timeout=30)
                 try:
@@ -575,7 +579,7 @@ class Indexer:
         IndexState(top, gaps).write(version)
         with self.store.writing():
             self.store.swap(version)
-        self.on_change()
+        self.on_change(None)
         if catch_up:
             self.apply_pending()
         self.store.prune_versions()

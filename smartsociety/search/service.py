@@ -27,7 +27,19 @@ def store() -> IndexStore:
 def indexer() -> Indexer:
     config = current_app.config
     return Indexer(store(), db.engine, REGISTRY, config["SEARCH_BATCH_SIZE"],
-                   config["SEARCH_REBUILD_PROCS"], on_change=pagecache.invalidate)
+                   config["SEARCH_REBUILD_PROCS"], on_change=pagecache.invalidate_index)
+
+
+def open_searcher() -> bool:
+    """Open this process's searcher now (a gunicorn worker at its start), so its first search
+    does not pay for opening the index. True when there was an index to open."""
+    try:
+        cache = engine.searcher_cache(store())
+        with cache.lock:
+            return cache.current() is not None
+    except Exception:  # a missing or broken index is reported by /healthz, not here
+        log.exception("search: could not open the index at worker start")
+        return False
 
 
 def is_inline() -> bool:

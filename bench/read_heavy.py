@@ -1,0 +1,139 @@
+"""The read-heavy profile of bench/load.py: what readers feel on a normal day while writes land.
+
+An open loop at a fixed arrival rate (requests start on schedule whether or not earlier ones
+have finished, and each latency counts from its scheduled start, so a slow server cannot slow
+the load down and hide its own queue): about 85 % anonymous reads over home, case lists, case
+pages, search, solutions and principles; 10 % reads by members; 5 % writes (comments) by
+members. Members register and log in before the clock starts and keep their sessions.
+
+    .venv/bin/python bench/load.py --profile read-heavy [--rate 150] [--seconds 30]
+"""
+import http.cookiejar
+import random
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections import Counter, defaultdict
+from concurrent.futures import ThreadPoolExecutor
+
+from bench.load import WORDS, Member, NoRedirect, Stack, Stats, percentile
+
+READS = [("home", "/", 15), ("case list", "/casussen", 15), ("case page", None, 40),
+         ("search", None, 10), ("solutions", "/oplossingen", 10),
+         ("principles", "/principes/", 10)]
+
+
+def read_path(rng: random.Random, world: dict) -> tuple[str, str]:
+    names = [(n, p) for n, p, _w in READS]
+    name, path = rng.choices(names, [w for *_x, w in READS])[0]
+    if name == "case page":
+        path = f"/casussen/{rng.choice(world['cases'])}"
+    elif name == "search":
+        path = "/zoeken?q=" + urllib.parse.quote(rng.choice(WORDS))
+    return name, path
+
+
+class Figures:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.latency = defaultdict(list)  # kind -> seconds
+        self.outcomes = Counter()
+        self.cache = Counter()  # anonymous reads: hit / miss / none
+        self.cache_by_page = defaultdict(Counter)
+
+    def record(self, kind: str, seconds: float, outcome: str, cache: str | None = None,
+               page: str = ""):
+        with self.lock:
+            self.latency[kind].append(seconds)
+            self.outcomes[outcome] += 1
+            if cache is not None:
+                self.cache[cache] += 1
+                self.cache_by_page[page][cache] += 1
+
+
+def fetch(opener, url: str, data: dict | None = None):
+    body = urllib.parse.urlencode(data).encode() if data is not None else None
+    try:
+        with opener.open(url, body, timeout=30) as response:
+            response.read()
+            return response.status, response.headers.get("X-Page-Cache") or "none"
+    except urllib.error.HTTPError as error:
+        error.close()
+        return error.code, "none"
+    except OSError as error:
+        return f"cut off ({type(error).__name__})", "none"
+
+
+def run(rate: float, seconds: int, workers: int, members: int = 10, seed: int = 1) -> dict:
+    rng = random.Random(seed)
+    stack = Stack(workers)
+    figures = Figures()
+    try:
+        people = [Member(stack.base, Stats(), stack.world, random.Random(rng.random()))
+                  for _ in range(members)]
+        people = [m for m in people if m.register() and m.log_in_again()]
+        anonymous = urllib.request.build_opener(NoRedirect())
+        # Warm each worker once (imports, index open), as a running site is.
+        for _ in range(workers * 3):
+            fetch(anonymous, stack.base + "/")
+
+        def one(kind: str, started: float) -> None:
+            if kind == "write":
+                member = rng.choice(people)
+                case_id = rng.choice(stack.world["cases"])
+                status, _ = fetch(member.opener, f"{stack.base}/casussen/{case_id}/reacties", {
+                    "csrf_token": member.token, "submit": "1",
+                    "body": f"Reactie over {rng.choice(WORDS)} {rng.random():.6f}"})
+                ok = status in (302, 303)
+                figures.record("write", time.perf_counter() - started,
+                               "ok" if ok else f"write {status}")
+                return
+            name, path = read_path(rng, stack.world)
+            opener = rng.choice(people).opener if kind == "member read" else anonymous
+            status, cache = fetch(opener, stack.base + path)
+            outcome = "ok" if status == 200 else f"{kind} {status} {path}"
+            figures.record(kind, time.perf_counter() - started, outcome,
+                           cache if kind == "anonymous read" else None, name)
+
+        kinds, weights = ["anonymous read", "member read", "write"], [85, 10, 5]
+        interval = 1.0 / rate
+        with ThreadPoolExecutor(max_workers=128) as pool:
+            begin = time.perf_counter()
+            n = 0
+            while (due := begin + n * interval) < begin + seconds:
+                delay = due - time.perf_counter()
+                if delay > 0:
+                    time.sleep(delay)
+                pool.submit(one, rng.choices(kinds, weights)[0], due)
+                n += 1
+        return {"figures": figures, "rate": rate, "seconds": seconds, "workers": workers,
+                "members": len(people), "sent": n, "server_errors": stack.server_errors()}
+    finally:
+        stack.close()
+
+
+def print_report(result: dict) -> None:
+    figures = result["figures"]
+    total = sum(figures.outcomes.values())
+    print(f"read-heavy open loop: {result['rate']:.0f} requests/s offered for "
+          f"{result['seconds']} s, {result['workers']} gunicorn workers, "
+          f"{result['members']} members logged in")
+    print(f"requests: {total}  errors: {total - figures.outcomes['ok']}")
+    for outcome, count in figures.outcomes.most_common():
+        if outcome != "ok":
+            print(f"  {outcome:<50} {count}")
+    print(f"\n{'kind':<16} {'n':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
+    for kind, values in sorted(figures.latency.items()):
+        ms = [v * 1000 for v in values]
+        print(f"{kind:<16} {len(ms):>6} {percentile(ms, 50):>8.0f} {percentile(ms, 95):>8.0f} "
+              f"{percentile(ms, 99):>8.0f}")
+    reads = sum(figures.cache.values()) or 1
+    print(f"\nanonymous page-cache hit rate: {figures.cache['hit'] / reads:.1%} "
+          f"({dict(figures.cache)})")
+    for page, counts in sorted(figures.cache_by_page.items()):
+        print(f"  {page:<12} {counts['hit'] / (sum(counts.values()) or 1):6.1%} of "
+              f"{sum(counts.values())}")
+    for error in result.get("server_errors", []):
+        print("server error:\n" + error.rstrip())

@@ -1,0 +1,100 @@
+"""Which cached pages a written row can change: the scopes the page cache moves after a commit.
+
+A cached page depends on the global scope ("*") and on one more: a case's own page on
+"case:<id>", every other cached page on "lists"; a member's entries also on "member:<id>".
+A write moves the scopes of every row it wrote; a row not named here moves "*" (every page),
+so a model nobody has thought about is always safe, only less cached.
+
+The rules say where a row is shown: a comment, attachment or revision of case A only on A's
+page and on lists (case lists, home, search, themes, tags, organisations, principles...), never
+on the page of another case; a notification, outbox mail or follow only in its member's pages
+(the follow box and the notification count), plus lists (the member's own lists)."""
+from functools import cache
+
+from sqlalchemy import inspect
+
+GLOBAL = "*"
+LISTS = "lists"
+
+
+def case_scope(case_id) -> str:
+    return f"case:{case_id}"
+
+
+def member_scope(user_id) -> str:
+    return f"member:{user_id}"
+
+
+# A case's own page also shows what the search index finds among these documents (similar
+# solutions); the indexer moves "index:<type>" when it changed documents of that type.
+INDEXED_ON_CASE_PAGES = frozenset({"solution"})
+
+
+def index_scope(doc_type: str) -> str:
+    return f"index:{doc_type}"
+
+
+def case_page_scopes(case_id) -> list[str]:
+    return [case_scope(case_id), *(index_scope(t) for t in sorted(INDEXED_ON_CASE_PAGES))]
+
+
+def _case_owned(state, key: str = "case_id") -> set[str] | None:
+    """The case a row belongs to, also from before an update that moved it."""
+    history = state.attrs[key].history
+    ids = {v for v in (*history.added, *history.unchanged, *history.deleted) if v is not None}
+    ids |= {state.dict[key]} if state.dict.get(key) is not None else set()
+    if not ids:
+        return None
+    return {LISTS, *(case_scope(i) for i in ids)}
+
+
+def _member_owned(state) -> set[str] | None:
+    history = state.attrs["user_id"].history
+    ids = {v for v in (*history.added, *history.unchanged, *history.deleted) if v is not None}
+    ids |= {state.dict["user_id"]} if state.dict.get("user_id") is not None else set()
+    if not ids:
+        return None
+    return {LISTS, *(member_scope(i) for i in ids)}
+
+
+def _case(state) -> set[str] | None:
+    return _case_owned(state, "id")
+
+
+def _follow(state) -> set[str] | None:
+    scopes = _member_owned(state)
+    target = state.dict.get("target")
+    if scopes is not None and getattr(target, "value", target) == "case":
+        key = state.dict.get("key")
+        if key is None or not str(key).isdigit():
+            return None
+        scopes.add(case_scope(key))  # a follower count may show on the case's page
+    return scopes
+
+
+@cache
+def rules() -> dict:
+    from smartsociety.models import (Attachment, Case, CaseRevision, Comment, Follow, MailOutbox,
+                                     Notification)
+
+    return {
+        Case: _case,
+        Comment: _case_owned,
+        CaseRevision: _case_owned,
+        Attachment: _case_owned,
+        Notification: _member_owned,
+        MailOutbox: _member_owned,
+        Follow: _follow,
+    }
+
+
+def scopes_of(obj) -> set[str]:
+    """The scopes a new, changed or deleted ORM object moves (GLOBAL when in doubt)."""
+    rule = rules().get(type(obj))
+    if rule is None:
+        return {GLOBAL}
+    try:
+        scopes = rule(inspect(obj))
+    except (KeyError, AttributeError):
+        scopes = None
+    return scopes or {GLOBAL}
