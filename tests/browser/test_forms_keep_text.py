@@ -142,7 +142,7 @@ def test_the_status_list_follows_the_kind(app, live_server, page):
     assert page.locator(".dilemma-fields").is_visible()
     hidden = page.evaluate("[...document.querySelectorAll('select[name=status] option')]"
                            ".filter(o => o.hidden).map(o => o.value)")
-    assert set(hidden) == {"idea", "pilot", "running", "finished"}
+    assert set(hidden) == {"idea", "pilot", "running", "scaling", "standard", "finished"}
     page.fill("input[name=title]", "Mogen wij camera's gebruiken?")
     page.fill("#body", "Een vraag over camera's.")
     page.fill("textarea[name=question]", "Mag dat?")

@@ -1,8 +1,10 @@
 """Moderation in a real browser: members report spam, it hides itself, a moderator decides."""
+from datetime import timedelta
+
 import sqlalchemy as sa
 
 from smartsociety.extensions import db
-from smartsociety.models import AuditEntry, Comment, Role, Sanction
+from smartsociety.models import AuditEntry, Comment, Role, Sanction, utcnow
 from tests.browser.conftest import axe_violations, format_violations
 from tests.browser.test_principles import log_in_as
 from tests.factories import CaseFactory, CommentFactory, UserFactory
@@ -18,7 +20,8 @@ def test_reports_hide_a_comment_then_a_moderator_restores_it_and_suspends_the_sp
     case_url = f"{live_server.url}/casussen/{case.id}"
 
     for _n in range(3):
-        log_in_as(page, app, live_server, UserFactory())
+        # Established members: reports from accounts younger than a day never hide alone.
+        log_in_as(page, app, live_server, UserFactory(created_at=utcnow() - timedelta(days=30)))
         page.goto(case_url)
         page.locator(f"#comment-{comment.id} a.report-link").click()
         page.get_by_label("Spam").check()

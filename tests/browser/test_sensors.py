@@ -67,6 +67,14 @@ def test_map_shows_the_markers_of_the_geojson_and_a_popup_opens(live_server, off
     assert page.locator(".sensor-table tbody tr").count() == 3
     assert page.blocked_tiles, "the map asked for tiles (and did without them)"
     assert page.js_errors == []
+    # Leaflet fades a popup in: axe measures contrast only once it is fully opaque.
+    # (Polled through evaluate: the site's CSP rightly refuses wait_for_function's eval.)
+    for _attempt in range(50):
+        opacity = page.evaluate(
+            "() => getComputedStyle(document.querySelector('.leaflet-popup')).opacity")
+        if opacity == "1":
+            break
+        page.wait_for_timeout(100)
     violations = axe_violations(page)
     assert violations == [], format_violations(violations)
 
