@@ -290,7 +290,7 @@ def test_principles_show_public_versions_and_closed_results_only(client, db):
 
 def test_solution_offers_on_hidden_cases_and_hidden_solutions_stay_out(client, db):
     from smartsociety.models import OrganisationKind, SolutionUse
-    from tests.factories import OfferFactory, OrganisationFactory
+    from tests.factories import OfferFactory
 
     solution = SolutionFactory()
     visible = OfferFactory(solution=solution, case=CaseFactory())
