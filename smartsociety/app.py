@@ -5,7 +5,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from smartsociety import commands, errors, headers, inputs, templating
+from smartsociety import commands, errors, headers, inputs, templating, transaction
 from smartsociety.config import config_for
 from smartsociety.ids import DatabaseIdConverter
 from smartsociety.extensions import babel, csrf, db, limiter, login_manager, migrate, talisman
@@ -42,6 +42,8 @@ def create_app(config: str | dict | None = None) -> Flask:
     register_blueprints(app)
     register_errorhandlers(app)
     register_commands(app)
+    # Last: its after-request hook (the one commit of a request) then runs before the others.
+    transaction.register_transaction(app)
     if app.config["PROXY_COUNT"]:
         # Behind nginx/HAProxy: the client address and scheme from X-Forwarded-For/-Proto,
         # trusting exactly PROXY_COUNT hops (more would let a client choose its own address).

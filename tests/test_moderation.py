@@ -22,6 +22,7 @@ from smartsociety.models import (
     utcnow,
 )
 from smartsociety.moderation import services
+from smartsociety.refusals import Refused
 from tests.factories import (
     AmendmentFactory,
     CaseFactory,
@@ -613,3 +614,94 @@ def test_reported_solution_hides_from_lists_search_and_page(app, db, client, log
     assert response.status_code == 302
     assert b"Wonderplatform" in client.get("/oplossingen").data
     assert entries(db, "restore")[0].target_type == "solution"
+
+
+# One transaction per request (issue 18)
+
+
+def _hidden(db, model, item_id):
+    db.session.expire_all()
+    return db.session.get(model, item_id).hidden_at is not None
+
+
+@pytest.mark.parametrize("failure", ["refused", "exception"])
+def test_bulk_is_all_or_nothing(app, db, login, moderator, monkeypatch, failure):
+    """A failure on the third item leaves the first two unchanged: no hiding, no audit entry,
+    no closed report, no notice to their authors."""
+    items = [CommentFactory(), CaseFactory(), CommentFactory()]
+    types = ["comment", "case", "comment"]
+    for item_type, item in zip(types, items):
+        report(login(established()), item_type, item.id)
+    real, calls = services.notify_author, []
+
+    def failing_on_third(*args, **kwargs):
+        calls.append(args)
+        if len(calls) == 3:
+            if failure == "refused":
+                raise Refused("Het derde item kan niet.")
+            raise RuntimeError("boom")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(services, "notify_author", failing_on_third)
+    keys = [f"{t}:{item.id}" for t, item in zip(types, items)]
+    client = login(moderator)
+    app.config["PROPAGATE_EXCEPTIONS"] = False  # the 500 page, as in production
+    response = client.post("/moderatie/bulk",
+                           data={"action": "hide", "reason": "Spamgolf", "items": keys})
+    assert response.status_code == (409 if failure == "refused" else 500)
+    assert len(calls) == 3
+    for model, item in zip((Comment, Case, Comment), items):
+        assert not _hidden(db, model, item.id)
+    assert entries(db, "hide") == []
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ModerationNotice)) == 0
+    assert {r.status for r in db.session.scalars(sa.select(Report))} == {ReportStatus.OPEN}
+    # Without the failure the same request handles all three.
+    monkeypatch.setattr(services, "notify_author", real)
+    client.post("/moderatie/bulk", data={"action": "hide", "reason": "Spamgolf", "items": keys})
+    assert all(_hidden(db, m, i.id) for m, i in zip((Comment, Case, Comment), items))
+    assert len(entries(db, "hide")) == 3
+
+
+def test_bulk_service_in_a_command_is_all_or_nothing(db, moderator, monkeypatch):
+    from smartsociety.transaction import committed
+
+    first, second = CommentFactory(), CommentFactory()
+    real = services.record
+
+    def record(actor, action, item, **kwargs):
+        if item is second:
+            raise RuntimeError("audit down")
+        return real(actor, action, item, **kwargs)
+
+    monkeypatch.setattr(services, "record", record)
+    with pytest.raises(RuntimeError):
+        with committed():
+            services.bulk(moderator, "hide", [("comment", first.id), ("comment", second.id)],
+                          "Spam")
+    assert not _hidden(db, Comment, first.id) and not _hidden(db, Comment, second.id)
+
+
+def test_locking_a_locked_case_is_refused_from_every_route(db, login, moderator):
+    """The state rule lives in the service: the case page and the moderation queue both ask
+    it, so a second lock never overwrites who locked the discussion and why."""
+    routes = {
+        "case page": lambda case: f"/casussen/{case.id}/vergrendelen",
+        "moderation": lambda case: f"/moderatie/case/{case.id}/lock",
+    }
+    client = login(moderator)
+    for first_name, first in routes.items():
+        for second_name, second in routes.items():
+            case = CaseFactory()
+            assert client.post(first(case), data={"reason": "Eerste slot"}).status_code == 302
+            response = client.post(second(case), data={"reason": "Tweede slot"})
+            assert response.status_code == 409, (first_name, second_name)
+            assert "al gesloten" in response.get_data(as_text=True)
+            db.session.expire_all()
+            locked = db.session.get(Case, case.id)
+            assert locked.locked_reason == "Eerste slot"
+            assert [e.reason for e in entries(db, "lock") if e.target_id == case.id] == [
+                "Eerste slot"]
+    # And unlocking a discussion that is not locked is refused too (no false audit entry).
+    case = CaseFactory()
+    assert client.post(f"/casussen/{case.id}/ontgrendelen").status_code == 409
+    assert [e for e in entries(db, "unlock") if e.target_id == case.id] == []

@@ -22,6 +22,7 @@ from smartsociety.models import (
     VoterGroup,
 )
 from smartsociety.principles import services
+from smartsociety.refusals import Refused
 from tests.factories import (
     AmendmentFactory,
     CaseFactory,
@@ -222,7 +223,7 @@ def test_refused_edit_keeps_the_moderators_input(login, moderator):
 
 def test_adopted_text_is_frozen_for_the_service_too(db):
     version = version_of(PrincipleFactory().id)
-    with pytest.raises(services.Conflict):
+    with pytest.raises(Refused):
         services.update_draft(version, title="X", statement="X", explanation="", rules=["X"])
 
 

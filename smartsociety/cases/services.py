@@ -6,8 +6,11 @@ from pathlib import Path
 import filetype
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 
 from smartsociety.extensions import db
+from smartsociety.refusals import Refused, require
+from smartsociety.transaction import after_commit
 from smartsociety.moderation.audit import record, record_if_moderating
 from smartsociety.permissions import is_moderator
 from smartsociety.models import (
@@ -50,8 +53,19 @@ CASE_FIELDS = ("title", "summary", "body", "status", "language", "question", "va
 DILEMMA_FIELDS = ("question", "values_at_stake", "tried", "legal_frame")
 
 
-class AttachmentRefused(ValueError):
-    """The upload is too large or not of an accepted type."""
+class AttachmentRefused(Refused):
+    """The upload is too large or not of an accepted type (`reason`: "too_large" or "type");
+    a form catches it to show the message at its file field and keep what was typed."""
+
+    MESSAGES = {
+        "too_large": _l("The attachment is too large."),
+        "type": _l("This kind of file is not accepted. Attach a PDF, an image or an office "
+                   "document."),
+    }
+
+    def __init__(self, reason: str):
+        super().__init__(self.MESSAGES[reason], 413 if reason == "too_large" else 422)
+        self.reason = reason
 
 
 @dataclass
@@ -131,7 +145,7 @@ def create_case(author: User, data: CaseInput, upload=None) -> Case:
         add_attachment(case, author, upload)
     case.revisions.append(CaseRevision(editor=author, data=case.snapshot()))
     events.case_created(case, mentioned)
-    db.session.commit()
+    db.session.flush()
     return case
 
 
@@ -147,7 +161,7 @@ def edit_case(case: Case, editor: User, data: CaseInput, upload=None) -> Case:
     if not case.revisions or not _same_content(case.revisions[-1].data, snapshot):
         case.revisions.append(CaseRevision(editor=editor, data=snapshot))
         case.updated_at = case.last_activity_at = utcnow()
-    db.session.commit()
+    db.session.flush()
     return case
 
 
@@ -195,21 +209,21 @@ def attachment_path(attachment: Attachment) -> Path:
 def remove_attachment(attachment: Attachment) -> None:
     path = attachment_path(attachment)
     db.session.delete(attachment)
-    db.session.commit()
-    path.unlink(missing_ok=True)
+    db.session.flush()
+    after_commit(lambda: path.unlink(missing_ok=True))  # the file only once the row is gone
 
 
 def grant_edit(case: Case, user: User, granted_by: User) -> None:
     if user.id not in case.editor_ids:
         case.editor_links.append(CaseEditor(user_id=user.id, granted_by_id=granted_by.id))
-    db.session.commit()
+    db.session.flush()
 
 
 def revoke_edit(case: Case, user_id: int) -> None:
     for link in list(case.editor_links):
         if link.user_id == user_id:
             case.editor_links.remove(link)
-    db.session.commit()
+    db.session.flush()
 
 
 # Threads
@@ -230,7 +244,13 @@ def _touch(case: Case) -> None:
     case.last_activity_at = utcnow()
 
 
+def ensure_open(case: Case) -> None:
+    """A locked discussion takes no new comments, from any route."""
+    require(not case.is_locked, _l("This discussion is locked."))
+
+
 def add_comment(case: Case, author: User, body: str, parent: Comment | None = None) -> Comment:
+    ensure_open(case)
     body_html, mentioned = mentions.render(body)
     comment = Comment(
         case=case,
@@ -245,7 +265,7 @@ def add_comment(case: Case, author: User, body: str, parent: Comment | None = No
         case.status = DilemmaStatus.IN_DISCUSSION.value
     _touch(case)
     events.comment_added(comment, mentioned)
-    db.session.commit()
+    db.session.flush()
     return comment
 
 
@@ -264,7 +284,7 @@ def edit_comment(comment: Comment, editor: User, body: str) -> Comment:
     comment.body_html, mentioned = mentions.render(body)
     comment.edited_at = utcnow()
     events.mentions_edited(editor, list(before), mentioned, comment=comment)
-    db.session.commit()
+    db.session.flush()
     return comment
 
 
@@ -277,7 +297,7 @@ def delete_comment(comment: Comment, by: User | None = None) -> None:
     if comment.accepted_at is not None:
         _unaccept(case, comment)
     _touch(case)
-    db.session.commit()
+    db.session.flush()
 
 
 def toggle_helpful(comment: Comment, user: User) -> bool:
@@ -293,7 +313,7 @@ def toggle_helpful(comment: Comment, user: User) -> bool:
             CommentReaction.comment_id == comment.id, CommentReaction.kind == "helpful"
         )
     )
-    db.session.commit()
+    db.session.flush()
     return reaction is None
 
 
@@ -320,6 +340,7 @@ def _unaccept(case: Case, comment: Comment) -> None:
 
 def accept_answer(case: Case, comment: Comment, actor: User | None = None) -> None:
     """One accepted answer per dilemma: accepting another one replaces it."""
+    require(comment.is_public, _l("A removed comment cannot be the answer."))
     for other in db.session.scalars(
         sa.select(Comment).where(Comment.case_id == case.id, Comment.accepted_at.is_not(None))
     ):
@@ -330,7 +351,7 @@ def accept_answer(case: Case, comment: Comment, actor: User | None = None) -> No
     events.answer_accepted(comment, actor)
     record_if_moderating(actor, "answer_accept", case, own=actor is not None
                          and actor.id == case.author_id)
-    db.session.commit()
+    db.session.flush()
 
 
 def unaccept_answer(case: Case, actor: User | None = None) -> None:
@@ -340,20 +361,24 @@ def unaccept_answer(case: Case, actor: User | None = None) -> None:
         _unaccept(case, comment)
     record_if_moderating(actor, "answer_withdraw", case, own=actor is not None
                          and actor.id == case.author_id)
-    db.session.commit()
+    db.session.flush()
 
 
 def lock_thread(case: Case, moderator: User, reason: str) -> None:
+    """Refused when already locked, whichever route asks (the case page or moderation): a
+    second lock would overwrite who locked it and why."""
+    require(not case.is_locked, _l("This discussion is already locked."))
     case.locked_at = utcnow()
     case.locked_reason = reason
     case.locked_by_id = moderator.id
     record(moderator, "lock", case, reason=reason)
-    db.session.commit()
+    db.session.flush()
 
 
 def unlock_thread(case: Case, moderator: User) -> None:
+    require(case.is_locked, _l("This discussion is not locked."))
     record(moderator, "unlock", case)
     case.locked_at = None
     case.locked_reason = None
     case.locked_by_id = None
-    db.session.commit()
+    db.session.flush()

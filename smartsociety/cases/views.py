@@ -203,6 +203,7 @@ def _safe_filters(form: FilterForm, **fixed) -> CaseFilter:
 @bp.get("/casussen")
 @cached_page
 def index():
+    """Cases: the list, filtered and sorted."""
     form = _filter_form()
     return _list_page(form, _safe_filters(form), _("Cases"))
 
@@ -210,6 +211,7 @@ def index():
 @bp.get("/themas/<slug>")
 @cached_page
 def theme(slug: str):
+    """Cases of one theme."""
     try:
         chosen = Theme(slug)
     except ValueError:
@@ -221,6 +223,7 @@ def theme(slug: str):
 @bp.get("/tags/<slug>")
 @cached_page
 def tag(slug: str):
+    """Cases with one tag."""
     chosen = db.session.scalar(sa.select(Tag).where(Tag.slug == slug))
     if chosen is None:
         abort(404, _("There is no tag with this name."))
@@ -251,12 +254,6 @@ def _case_input(form: CaseForm) -> services.CaseInput:
 def _upload(form: CaseForm):
     data = form.attachment.data
     return data if data and getattr(data, "filename", "") else None
-
-
-ATTACHMENT_ERRORS = {
-    "too_large": _l("The attachment is too large."),
-    "type": _l("This kind of file is not accepted. Attach a PDF, an image or an office document."),
-}
 
 
 KIND_STATUSES = {
@@ -292,8 +289,8 @@ def _save_case(form: CaseForm, case: Case | None):
             services.edit_case(case, current_user, _case_input(form), _upload(form))
             flash(_("Your changes have been saved."), "success")
     except services.AttachmentRefused as refused:
-        db.session.rollback()
-        form.attachment.errors = [ATTACHMENT_ERRORS[str(refused)]]
+        # The form again with what was typed (the 422 rolls the request back).
+        form.attachment.errors = [str(refused)]
         return _form_page(form, case, 422, edit_version=opened)
     return redirect(url_for("cases.detail", case_id=case.id))
 
@@ -311,6 +308,7 @@ def _case_conflict(form: CaseForm, case: Case):
 @login_required
 @posting
 def new():
+    """A new case (project or dilemma): form, preview and publish."""
     ensure(can_create_case(current_user))
     form = CaseForm()
     if not form.is_submitted():
@@ -324,6 +322,7 @@ def new():
 @bp.route("/casussen/<int:case_id>/bewerken", methods=["GET", "POST"])
 @login_required
 def edit(case_id: int):
+    """Edit a case: form, preview and save."""
     case = _load_case(case_id, selectinload(Case.revisions), selectinload(Case.attachments))
     ensure(can_edit_case(current_user, case))
     # From explicit data, never obj=case: with obj, a field left out of the POST (tags) took
@@ -379,6 +378,7 @@ def render_detail(case: Case, form=None, parent=None, preview_html=None, status=
 @counts_views("case", "case_id")
 @cached_page(scope=lambda case_id: case_page_scopes(case_id))
 def detail(case_id: int):
+    """A case's page with its discussion."""
     case = _load_case(case_id, selectinload(Case.attachments), selectinload(Case.principle_links))
     return render_detail(case)
 
@@ -396,6 +396,7 @@ def _readable(data: dict) -> dict:
 
 @bp.get("/casussen/<int:case_id>/geschiedenis")
 def history(case_id: int):
+    """A case's revisions, with what changed."""
     case = _load_case(case_id)
     revisions = list(
         db.session.scalars(
@@ -415,6 +416,7 @@ def history(case_id: int):
 
 @bp.get("/casussen/<int:case_id>/bijlagen/<int:attachment_id>")
 def attachment(case_id: int, attachment_id: int):
+    """Download an attachment of a case."""
     case = _load_case(case_id)
     item = db.session.get(Attachment, attachment_id)
     if item is None or item.case_id != case.id:
@@ -432,6 +434,7 @@ def attachment(case_id: int, attachment_id: int):
 @bp.post("/casussen/<int:case_id>/bijlagen/<int:attachment_id>/verwijderen")
 @login_required
 def attachment_delete(case_id: int, attachment_id: int):
+    """Remove an attachment from a case."""
     case = _load_case(case_id)
     ensure(can_edit_case(current_user, case))
     item = db.session.get(Attachment, attachment_id)
@@ -448,6 +451,7 @@ def attachment_delete(case_id: int, attachment_id: int):
 @bp.route("/casussen/<int:case_id>/bewerkers", methods=["GET", "POST"])
 @login_required
 def editors(case_id: int):
+    """Editors of a case: list, invite and remove."""
     case = _load_case(case_id)
     ensure(can_manage_editors(current_user, case))
     colleagues = list(
@@ -474,6 +478,7 @@ def editors(case_id: int):
 @bp.post("/casussen/<int:case_id>/bewerkers/<int:user_id>/verwijderen")
 @login_required
 def editor_remove(case_id: int, user_id: int):
+    """Withdraw a colleague's edit rights on a case."""
     case = _load_case(case_id)
     ensure(can_manage_editors(current_user, case))
     services.revoke_edit(case, user_id)
@@ -488,9 +493,9 @@ def editor_remove(case_id: int, user_id: int):
 @login_required
 @posting
 def comment_add(case_id: int):
+    """Post a comment or reply on a case (or preview it)."""
     case = _load_case(case_id, selectinload(Case.attachments))
-    if case.is_locked:
-        abort(409, _("This discussion is locked."))
+    services.ensure_open(case)
     ensure(can_comment(current_user, case))
     form = CommentForm()
     parent = None
@@ -511,6 +516,7 @@ def comment_add(case_id: int):
 @bp.route("/casussen/<int:case_id>/reacties/<int:comment_id>/bewerken", methods=["GET", "POST"])
 @login_required
 def comment_edit(case_id: int, comment_id: int):
+    """Edit one's own comment."""
     case = _load_case(case_id)
     comment = _load_comment(case, comment_id)
     ensure(can_edit_comment(current_user, comment))
@@ -539,6 +545,7 @@ def comment_edit(case_id: int, comment_id: int):
 
 @bp.get("/casussen/<int:case_id>/reacties/<int:comment_id>/geschiedenis")
 def comment_history(case_id: int, comment_id: int):
+    """A comment's earlier versions."""
     case = _load_case(case_id)
     comment = _load_comment(case, comment_id)
     if not comment.is_public:
@@ -557,6 +564,7 @@ def comment_history(case_id: int, comment_id: int):
 @bp.post("/casussen/<int:case_id>/reacties/<int:comment_id>/verwijderen")
 @login_required
 def comment_delete(case_id: int, comment_id: int):
+    """Remove a comment (a placeholder stays)."""
     case = _load_case(case_id)
     comment = _load_comment(case, comment_id)
     ensure(can_delete_comment(current_user, comment))
@@ -568,6 +576,7 @@ def comment_delete(case_id: int, comment_id: int):
 @bp.post("/casussen/<int:case_id>/reacties/<int:comment_id>/nuttig")
 @login_required
 def comment_helpful(case_id: int, comment_id: int):
+    """Mark or unmark a comment as helpful."""
     case = _load_case(case_id)
     comment = _load_comment(case, comment_id)
     ensure(can_react(current_user, comment))
@@ -578,11 +587,10 @@ def comment_helpful(case_id: int, comment_id: int):
 @bp.post("/casussen/<int:case_id>/reacties/<int:comment_id>/accepteren")
 @login_required
 def accept(case_id: int, comment_id: int):
+    """Accept a comment as the answer to a dilemma."""
     case = _load_case(case_id)
     comment = _load_comment(case, comment_id)
     ensure(can_accept_answer(current_user, case))
-    if not comment.is_public:
-        abort(409, _("A removed comment cannot be the answer."))
     services.accept_answer(case, comment, current_user)
     flash(_("The answer has been accepted."), "success")
     return redirect(url_for("cases.detail", case_id=case.id, _anchor="accepted-answer"))
@@ -591,6 +599,7 @@ def accept(case_id: int, comment_id: int):
 @bp.post("/casussen/<int:case_id>/antwoord-intrekken")
 @login_required
 def unaccept(case_id: int):
+    """Withdraw the accepted answer of a dilemma."""
     case = _load_case(case_id)
     ensure(can_accept_answer(current_user, case))
     services.unaccept_answer(case, current_user)
@@ -601,6 +610,7 @@ def unaccept(case_id: int):
 @bp.post("/casussen/<int:case_id>/vergrendelen")
 @login_required
 def lock(case_id: int):
+    """Lock a case's discussion (moderators), with a reason."""
     case = _load_case(case_id, selectinload(Case.attachments))
     ensure(can_lock_thread(current_user, case))
     form = LockForm()
@@ -614,6 +624,7 @@ def lock(case_id: int):
 @bp.post("/casussen/<int:case_id>/ontgrendelen")
 @login_required
 def unlock(case_id: int):
+    """Unlock a case's discussion."""
     case = _load_case(case_id)
     ensure(can_lock_thread(current_user, case))
     services.unlock_thread(case, current_user)
@@ -626,6 +637,7 @@ def unlock(case_id: int):
 
 @bp.post("/api/preview")
 def preview():
+    """Live preview: Markdown in, HTML out (JSON)."""
     if not is_member(current_user):
         abort(401)
     data = request.get_json(silent=True)

@@ -1,6 +1,7 @@
 """Moderation writes: reports, decisions on reported items, sanctions and notices to authors.
 
-Every decision by a moderator or administrator goes through `audit.record` in the same commit.
+Every decision by a moderator or administrator goes through `audit.record` in the same
+transaction; these functions only flush, the request (or command) commits (transaction.py).
 """
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -11,6 +12,8 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
 from smartsociety.extensions import db
+from smartsociety.refusals import Refused, require
+from smartsociety.transaction import savepoint
 from smartsociety.moderation import registry, weights
 from smartsociety.moderation.audit import record
 from smartsociety.notify import services as notify
@@ -30,8 +33,11 @@ from smartsociety.models import (
 )
 
 
-class AlreadyReported(Exception):
+class AlreadyReported(Refused):
     """This member already has an open report on this item."""
+
+    def __init__(self):
+        super().__init__(_l("You have already reported this. A moderator will look at it."))
 
 
 def notify_author(user: User | None, item, text: str) -> ModerationNotice | None:
@@ -65,12 +71,11 @@ def report(reporter: User, item, reason: ReportReason, text: str = "") -> Report
         target_type=kind.name, target_id=item.id, reporter_id=reporter.id, reason=reason,
         text=text or "",
     )
-    db.session.add(entry)
     try:
-        db.session.flush()
+        with savepoint():  # only this row is undone on a clash
+            db.session.add(entry)
     except sa.exc.IntegrityError:
         # Two submits at once: the unique index keeps one.
-        db.session.rollback()
         raise AlreadyReported from None
     # Reporters are weighed (weights.py): new accounts alone never hide anything.
     threshold = current_app.config["MODERATION_AUTOHIDE_THRESHOLD"]
@@ -83,7 +88,7 @@ def report(reporter: User, item, reason: ReportReason, text: str = "") -> Report
             _l("Your %(kind)s “%(title)s” was reported by several members and is hidden until a "
                "moderator has looked at it.", kind=str(kind.label).lower(), title=kind.title(item)),
         )
-    db.session.commit()
+    db.session.flush()
     return entry
 
 
@@ -103,7 +108,7 @@ def dismiss(moderator: User, item, reason: str = "") -> None:
     if kind.is_hidden(item) and _auto_hidden(kind, item):
         kind.restore(item)
     record(moderator, "dismiss", item, reason=reason)
-    db.session.commit()
+    db.session.flush()
 
 
 def _auto_hidden(kind, item) -> bool:
@@ -131,7 +136,7 @@ def hide(moderator: User, item, reason: str) -> None:
         _l("A moderator hid your %(kind)s “%(title)s”. Reason: %(reason)s",
            kind=str(kind.label).lower(), title=kind.title(item), reason=reason),
     )
-    db.session.commit()
+    db.session.flush()
 
 
 def restore(moderator: User, item, reason: str = "") -> None:
@@ -144,7 +149,7 @@ def restore(moderator: User, item, reason: str = "") -> None:
         _l("Your %(kind)s “%(title)s” is visible again.",
            kind=str(kind.label).lower(), title=kind.title(item)),
     )
-    db.session.commit()
+    db.session.flush()
 
 
 def delete_permanently(admin: User, item, reason: str) -> None:
@@ -158,7 +163,7 @@ def delete_permanently(admin: User, item, reason: str) -> None:
            kind=str(kind.label).lower(), title=kind.title(item), reason=reason),
     )
     kind.delete(item)
-    db.session.commit()
+    db.session.flush()
 
 
 @dataclass
@@ -168,7 +173,8 @@ class Bulk:
 
 
 def bulk(moderator: User, action: str, keys: list[tuple[str, int]], reason: str) -> Bulk:
-    """Dismiss or hide several items; each gets its own audit entry."""
+    """Dismiss or hide several items; each gets its own audit entry. All or nothing: the
+    caller's one commit covers every item, so a failure on one leaves all unchanged."""
     result = Bulk()
     for type_name, item_id in keys:
         kind = registry.get(type_name)
@@ -190,7 +196,7 @@ def warn(moderator: User, user: User, reason: str) -> Sanction:
     )
     db.session.add(sanction)
     record(moderator, "warn", user, reason=reason)
-    db.session.commit()
+    db.session.flush()
     return sanction
 
 
@@ -206,17 +212,18 @@ def suspend(moderator: User, user: User, until: datetime, reason: str) -> Sancti
     record(moderator, "suspend", user,
            reason=gettext("%(reason)s (until %(date)s)", reason=reason,
                           date=format_datetime(until)))
-    db.session.commit()
+    db.session.flush()
     return sanction
 
 
 def lift(moderator: User, sanction: Sanction, reason: str = "") -> None:
+    require(sanction.lifted_at is None, _l("This sanction has already been lifted."))
     sanction.lifted_at = utcnow()
     record(moderator, "lift_sanction", sanction.user, reason=reason or sanction.reason)
-    db.session.commit()
+    db.session.flush()
 
 
 def acknowledge(sanction: Sanction) -> None:
     sanction.acknowledged_at = utcnow()
-    db.session.commit()
+    db.session.flush()
 

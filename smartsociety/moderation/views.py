@@ -55,6 +55,7 @@ from smartsociety.permissions import (
     ensure,
 )
 from smartsociety.redirects import safe_next_url
+from smartsociety.refusals import require
 
 bp = Blueprint("moderation", __name__)
 
@@ -270,10 +271,7 @@ def decide(target_type: str, target_id: int, action: str):
         services.restore(current_user, item, reason)
         flash(_("The item is visible again."), "success")
     else:
-        if not kind.lockable:
-            abort(409, _("Only a case's discussion can be locked."))
-        if item.is_locked:
-            abort(409, _("This discussion is already locked."))
+        require(kind.lockable, _l("Only a case's discussion can be locked."))
         case_services.lock_thread(item, current_user, reason)
         flash(_("The discussion has been locked."), "success")
     return _back()
@@ -374,8 +372,6 @@ def suspend(user_id: int):
 def lift(sanction_id: int):
     sanction = db.get_or_404(Sanction, sanction_id)
     ensure(can_sanction(current_user, sanction.user))
-    if sanction.lifted_at is not None:
-        abort(409, _("This sanction has already been lifted."))
     services.lift(current_user, sanction, request.form.get("reason", "")[:500])
     flash(_("The sanction has been lifted."), "success")
     return redirect(url_for("moderation.member", user_id=sanction.user_id))

@@ -1,4 +1,5 @@
-"""Lifecycle of principle versions and the consultation around them; refusals raise Conflict."""
+"""Lifecycle of principle versions and the consultation around them; refusals raise Refused.
+These functions only flush: the request (or command) commits (transaction.py)."""
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -6,6 +7,8 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from smartsociety.extensions import db
+from smartsociety.refusals import require as _require
+from smartsociety.transaction import savepoint
 from smartsociety.moderation.audit import record
 from smartsociety.markup import render_markdown
 from smartsociety.models.membership import Membership, verified_membership_of
@@ -29,16 +32,6 @@ from smartsociety.models import (
 )
 from smartsociety.notify import events
 from smartsociety.text import slugify
-
-
-class Conflict(Exception):
-    """The action does not fit the current state (HTTP 409); str(error) is the reason."""
-
-
-def _require(condition: bool, reason) -> None:
-    if not condition:
-        # Kept lazy: translated when the error page is rendered.
-        raise Conflict(reason)
 
 
 def _require_consultation(version: PrincipleVersion) -> None:
@@ -90,7 +83,7 @@ def create_principle(
     db.session.add(principle)
     db.session.flush()
     record(author, "principle_create", version, target_type="principle_version", label=title)
-    db.session.commit()
+    db.session.flush()
     return principle
 
 
@@ -103,7 +96,7 @@ def update_draft(
     if version.principle.adopted_version is None:
         version.principle.title = title
     record(actor, "principle_draft_edit", version, target_type="principle_version", label=title)
-    db.session.commit()
+    db.session.flush()
 
 
 def delete_draft(version: PrincipleVersion, actor: User | None = None) -> Principle | None:
@@ -115,10 +108,10 @@ def delete_draft(version: PrincipleVersion, actor: User | None = None) -> Princi
            label=version.title)
     if len(principle.versions) == 1:
         db.session.delete(principle)
-        db.session.commit()
+        db.session.flush()
         return None
     principle.versions.remove(version)
-    db.session.commit()
+    db.session.flush()
     return principle
 
 
@@ -150,7 +143,7 @@ def new_version(principle: Principle, author: User) -> PrincipleVersion:
         )
     principle.versions.append(version)
     record(author, "principle_new_version", principle, label=latest.title)
-    db.session.commit()
+    db.session.flush()
     return version
 
 
@@ -161,7 +154,7 @@ def open_consultation(version: PrincipleVersion, actor: User | None = None) -> N
     version.consultation_opened_at = utcnow()
     events.principle_changed(version, EventKind.CONSULTATION)
     record(actor, "principle_open_consultation", version, target_type="principle_version")
-    db.session.commit()
+    db.session.flush()
 
 
 def adopt(
@@ -182,7 +175,7 @@ def adopt(
     version.principle.title = version.title
     events.principle_changed(version, EventKind.ADOPTED)
     record(actor, "principle_adopt", version, target_type="principle_version", reason=decision)
-    db.session.commit()
+    db.session.flush()
 
 
 def vote(rule: Rule, user: User, choice: VoteChoice) -> RuleVote:
@@ -193,15 +186,14 @@ def vote(rule: Rule, user: User, choice: VoteChoice) -> RuleVote:
     if existing is None:
         try:
             # A savepoint: a double click that inserts first wins, this one then updates.
-            with db.session.begin_nested():
+            with savepoint():
                 existing = RuleVote(rule=rule, user=user, choice=choice)
                 db.session.add(existing)
-            db.session.commit()
             return existing
         except sa.exc.IntegrityError:
             existing = db.session.scalar(find)
     existing.choice, existing.updated_at = choice, utcnow()
-    db.session.commit()
+    db.session.flush()
     return existing
 
 
@@ -209,7 +201,7 @@ def comment(rule: Rule, user: User, body: str) -> RuleComment:
     _require_consultation(rule.version)
     item = RuleComment(rule=rule, author=user, body=body, body_html=render_markdown(body))
     db.session.add(item)
-    db.session.commit()
+    db.session.flush()
     return item
 
 
@@ -219,7 +211,7 @@ def propose_amendment(rule: Rule, user: User, *, text: str, reason: str) -> Amen
         rule=rule, author=user, text=text, reason=reason, reason_html=render_markdown(reason)
     )
     db.session.add(amendment)
-    db.session.commit()
+    db.session.flush()
     return amendment
 
 
@@ -231,7 +223,7 @@ def support_amendment(amendment: Amendment, user: User) -> None:
     db.session.add(AmendmentSupport(amendment=amendment, user_id=user.id))
     # Counted in SQL, so two members supporting at once both count.
     amendment.support_count = Amendment.support_count + 1
-    db.session.commit()
+    db.session.flush()
 
 
 def accept_amendment(amendment: Amendment, actor: User | None = None) -> Rule:
@@ -250,7 +242,7 @@ def accept_amendment(amendment: Amendment, actor: User | None = None) -> Rule:
     amendment.accepted_at = utcnow()
     rule.version.updated_at = utcnow()
     record(actor, "amendment_accept", amendment)
-    db.session.commit()
+    db.session.flush()
     return rule
 
 
@@ -335,10 +327,10 @@ def link_case(
     _require(duplicate is None, _l("This case is already linked to that principle or rule."))
     link = CasePrincipleLink(case=case, principle=principle, rule=rule, note=note, created_by=user)
     db.session.add(link)
-    db.session.commit()
+    db.session.flush()
     return link
 
 
 def unlink_case(link: CasePrincipleLink) -> None:
     db.session.delete(link)
-    db.session.commit()
+    db.session.flush()

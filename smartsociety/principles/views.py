@@ -9,7 +9,6 @@ from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
 from smartsociety.diffs import diff_fields
-from smartsociety.errors import render_error
 from smartsociety.extensions import db
 from smartsociety import concurrency
 from smartsociety.ids import db_id
@@ -48,15 +47,11 @@ from smartsociety.principles.forms import (
     VoteForm,
 )
 from smartsociety.redirects import safe_next_url
+from smartsociety.refusals import Refused
 
 bp = Blueprint("principles", __name__, url_prefix="/principes")
 
 _PERSON = (selectinload(User.organisation),)
-
-
-@bp.errorhandler(services.Conflict)
-def conflict(error: services.Conflict):
-    return render_error(409, str(error))
 
 
 def _principle(slug: str) -> Principle:
@@ -171,6 +166,7 @@ def _render_version(version: PrincipleVersion, failed: dict | None = None, statu
 @bp.get("/")
 @cached_page
 def index():
+    """The principles library: every public principle with its current version."""
     select = Principle.by_number() if can_manage_principles(current_user) else Principle.public()
     principles = db.session.scalars(select.options(selectinload(Principle.versions))).all()
     return render_template("principles/index.html", principles=principles)
@@ -178,6 +174,7 @@ def index():
 
 @bp.get("/afdrukken")
 def print_view():
+    """All principles on one printable page."""
     versions = db.session.scalars(
         PrincipleVersion.adopted().options(
             selectinload(PrincipleVersion.rules), selectinload(PrincipleVersion.principle)
@@ -189,6 +186,7 @@ def print_view():
 @bp.route("/nieuw", methods=["GET", "POST"])
 @login_required
 def create():
+    """A new principle (moderators): form and first draft."""
     ensure(can_manage_principles(current_user))
     form = PrincipleForm()
     if form.validate_on_submit():
@@ -208,6 +206,7 @@ def create():
 @bp.get("/<slug>")
 @cached_page
 def detail(slug: str):
+    """A principle's page, showing its current version."""
     principle = _principle(slug)
     return _render_version(_display_version(principle))
 
@@ -215,11 +214,13 @@ def detail(slug: str):
 @bp.get("/<slug>/versie/<int:number>")
 @cached_page
 def version(slug: str, number: int):
+    """One version of a principle, with its rules, votes and amendments."""
     return _render_version(_version(_principle(slug), number))
 
 
 @bp.get("/<slug>/vergelijken")
 def compare(slug: str):
+    """Two versions of a principle side by side, with what changed."""
     principle = _principle(slug)
     visible = [v for v in principle.versions if can_view_principle_version(current_user, v)]
     if not visible:
@@ -246,6 +247,7 @@ def compare(slug: str):
 @bp.route("/<slug>/versie/<int:number>/bewerken", methods=["GET", "POST"])
 @login_required
 def edit(slug: str, number: int):
+    """Edit a draft version of a principle."""
     ensure(can_manage_principles(current_user))
     version = _version(_principle(slug), number)
     # Explicit data, never obj= as well: WTForms lets obj= win over keywords, which filled the
@@ -257,7 +259,7 @@ def edit(slug: str, number: int):
         "rules": "\n".join(rule.text for rule in version.rules),
     })
     if not form.is_submitted() and not version.is_draft:
-        raise services.Conflict(_("Only a draft can be edited; adopted text is frozen."))
+        raise Refused(_("Only a draft can be edited; adopted text is frozen."))
     opened = concurrency.opened_version(version)
     if form.validate_on_submit():
         if not concurrency.claim(version, opened):
@@ -271,7 +273,7 @@ def edit(slug: str, number: int):
                 rules=form.rule_texts,
                 actor=current_user,
             )
-        except services.Conflict as error:
+        except Refused as error:
             # E.g. consultation was opened meanwhile: show the refusal with their text intact.
             return _form_conflict("principles/form.html", form, version, error)
         flash(_("The draft was saved."), "success")
@@ -291,13 +293,14 @@ def _draft_conflict(form, version):
                            edit_conflict=[f for f in saved if f[1]]), 409
 
 
-def _form_conflict(template: str, form, version, error: services.Conflict):
+def _form_conflict(template: str, form, version, error: Refused):
     return render_template(template, form=form, version=version, conflict=str(error)), 409
 
 
 @bp.post("/<slug>/versie/<int:number>/verwijderen")
 @login_required
 def delete_draft(slug: str, number: int):
+    """Discard a draft version (and the principle, if it was its only version)."""
     ensure(can_manage_principles(current_user))
     principle = services.delete_draft(_version(_principle(slug), number), actor=current_user)
     flash(_("The draft was deleted."), "success")
@@ -309,6 +312,7 @@ def delete_draft(slug: str, number: int):
 @bp.post("/<slug>/nieuwe-versie")
 @login_required
 def new_version(slug: str):
+    """Start a new draft version as a copy of the latest one."""
     ensure(can_manage_principles(current_user))
     version = services.new_version(_principle(slug), current_user)
     flash(_("Version %(n)d was started as a draft copy.", n=version.number), "success")
@@ -318,6 +322,7 @@ def new_version(slug: str):
 @bp.post("/<slug>/versie/<int:number>/consultatie")
 @login_required
 def open_consultation(slug: str, number: int):
+    """Open a draft version for consultation."""
     ensure(can_manage_principles(current_user))
     version = _version(_principle(slug), number)
     services.open_consultation(version, actor=current_user)
@@ -328,18 +333,19 @@ def open_consultation(slug: str, number: int):
 @bp.route("/<slug>/versie/<int:number>/vaststellen", methods=["GET", "POST"])
 @login_required
 def adopt(slug: str, number: int):
+    """Adopt a version that has been in consultation: decision and date."""
     ensure(can_manage_principles(current_user))
     version = _version(_principle(slug), number)
     form = AdoptForm(adopted_on=date.today())
     if not form.is_submitted() and not version.in_consultation:
-        raise services.Conflict(_("Only a version that has been in consultation can be adopted."))
+        raise Refused(_("Only a version that has been in consultation can be adopted."))
     if form.validate_on_submit():
         try:
             services.adopt(
                 version, decision=form.decision.data, adopted_on=form.adopted_on.data,
                 actor=current_user,
             )
-        except services.Conflict as error:
+        except Refused as error:
             return _form_conflict("principles/adopt.html", form, version, error)
         flash(_("Version %(n)d was adopted.", n=version.number), "success")
         return redirect(url_for(".version", slug=slug, number=number))
@@ -361,6 +367,7 @@ def _back_to(rule: Rule, anchor: str):
 @bp.post("/regels/<int:rule_id>/stem")
 @login_required
 def vote(rule_id: int):
+    """Vote on a rule during the consultation."""
     rule = _rule(rule_id)
     ensure(can_vote_in_consultation(current_user, rule.version))
     form = VoteForm(prefix=f"vote-{rule.id}")
@@ -375,6 +382,7 @@ def vote(rule_id: int):
 @login_required
 @consultation
 def comment(rule_id: int):
+    """Comment on a rule during the consultation."""
     rule = _rule(rule_id)
     _participate(rule)
     form = CommentForm(prefix=f"comment-{rule.id}")
@@ -388,6 +396,7 @@ def comment(rule_id: int):
 @login_required
 @consultation
 def propose_amendment(rule_id: int):
+    """Propose an amendment to a rule during the consultation."""
     rule = _rule(rule_id)
     _participate(rule)
     form = AmendmentForm(prefix=f"amend-{rule.id}")
@@ -410,6 +419,7 @@ def _amendment(amendment_id: int) -> Amendment:
 @bp.post("/amendementen/<int:amendment_id>/steunen")
 @login_required
 def support_amendment(amendment_id: int):
+    """Support an amendment during the consultation."""
     amendment = _amendment(amendment_id)
     ensure(can_support_amendment(current_user, amendment))
     services.support_amendment(amendment, current_user)
@@ -420,6 +430,7 @@ def support_amendment(amendment_id: int):
 @bp.post("/amendementen/<int:amendment_id>/overnemen")
 @login_required
 def accept_amendment(amendment_id: int):
+    """Accept an amendment into its rule (moderators)."""
     amendment = _amendment(amendment_id)
     ensure(can_accept_amendment(current_user, amendment))
     rule = services.accept_amendment(amendment, actor=current_user)
@@ -448,6 +459,7 @@ def _link_choices(form: LinkForm) -> None:
 @bp.route("/koppelen/<int:case_id>", methods=["GET", "POST"])
 @login_required
 def link_case(case_id: int):
+    """Principles linked to a case: list and link another."""
     case = db.get_or_404(Case, case_id)
     ensure(can_link_case_principles(current_user, case))
     form = LinkForm()
@@ -458,7 +470,7 @@ def link_case(case_id: int):
         rule = db.session.get(Rule, form.rule.data) if form.rule.data else None
         try:
             services.link_case(case, principle, rule, form.note.data or "", current_user)
-        except services.Conflict as error:
+        except Refused as error:
             form.rule.errors = [*form.rule.errors, str(error)]
         else:
             flash(_("The case was linked to the principle."), "success")
@@ -480,6 +492,7 @@ def link_case(case_id: int):
 @bp.post("/koppelen/<int:case_id>/<int:link_id>/verwijderen")
 @login_required
 def unlink_case(case_id: int, link_id: int):
+    """Remove a link between a case and a principle."""
     case = db.get_or_404(Case, case_id)
     ensure(can_link_case_principles(current_user, case))
     link = db.session.get(CasePrincipleLink, link_id)

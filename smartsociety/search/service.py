@@ -95,8 +95,11 @@ def _apply_after_commit(session: Session) -> None:
 
 
 @event.listens_for(Session, "after_soft_rollback")
-def _forget_after_rollback(session: Session, _previous_transaction) -> None:
-    session.info.pop(PENDING_KEY, None)
+def _forget_after_rollback(session: Session, previous_transaction) -> None:
+    # A savepoint rolled back (a unique race caught by a service) leaves the outer
+    # transaction's logged changes still to be committed and applied.
+    if not previous_transaction.nested:
+        session.info.pop(PENDING_KEY, None)
 
 
 def init_app(app: Flask) -> None:

@@ -1,0 +1,111 @@
+"""One owner of the commit (issue 18).
+
+Services and views only `db.session.flush()` (to get ids, to meet a unique constraint inside
+a savepoint); they never commit. The transaction is committed in exactly one place:
+
+- per request, by `register_transaction(app)`: after the view answered with a status below
+  400, the session is committed; after an error answer (4xx/5xx, a `Refused`, an exception)
+  it is rolled back. So an action is all-or-nothing, however many rows it touches.
+- per CLI command or worker batch, by `committed()` (a `with` block) or `@transactional`.
+
+What listens for a commit (the search change log and inline indexer, page-cache invalidation,
+mail after the outbox row is committed) still runs once, after that one commit.
+
+A few writes must survive a refused request (the failed-login counters, a spent one-time
+code); those commit explicitly, each with a comment saying why (grep `db.session.commit()`).
+"""
+import functools
+from contextlib import contextmanager
+
+from flask import Flask, Response
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from smartsociety.extensions import db
+
+AFTER_COMMIT_KEY = "after_commit_callbacks"
+
+
+def _session_in_use() -> bool:
+    # Do not create a session for a request that never touched the database (a cached page).
+    return db.session.registry.has()
+
+
+def finish(response: Response) -> Response:
+    """Commit what the request did when it succeeded; otherwise forget it."""
+    if not _session_in_use():
+        return response
+    if response.status_code < 400:
+        db.session.commit()  # an error here becomes the 500 page (and a rollback)
+    else:
+        db.session.rollback()
+    return response
+
+
+def _rollback_on_exception(error: BaseException | None) -> None:
+    # An exception no handler turned into a response (or one raised while answering): nothing
+    # of the request is kept. Flask-SQLAlchemy closes the session after this.
+    if error is not None and _session_in_use():
+        db.session.rollback()
+
+
+def register_transaction(app: Flask) -> None:
+    """Called last by the factory: after-request hooks run in reverse order of registration,
+    so the commit comes before the other hooks (logging, caching) see the response."""
+    app.after_request(finish)
+    app.teardown_request(_rollback_on_exception)
+
+
+@contextmanager
+def committed():
+    """For a CLI command or one batch of a worker: commit at the end, roll back on error."""
+    try:
+        yield db.session
+    except BaseException:
+        db.session.rollback()
+        raise
+    db.session.commit()
+
+
+def transactional(function):
+    """`committed()` around a whole function (a command, one pass of a loop)."""
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        with committed():
+            return function(*args, **kwargs)
+
+    return wrapper
+
+
+@contextmanager
+def savepoint():
+    """`db.session.begin_nested()` that also holds on SQLite: there the driver begins a
+    transaction only before the first INSERT/UPDATE/DELETE, so a SAVEPOINT as the request's
+    first write opened a transaction of its own, and releasing it committed at once. Use it
+    where a service catches an IntegrityError (a unique race): the clash undoes only the
+    savepoint, the request's other writes stay for its one commit."""
+    connection = db.session.connection()
+    raw = connection.connection.dbapi_connection
+    if connection.dialect.name == "sqlite" and not raw.in_transaction:
+        connection.exec_driver_sql("BEGIN")
+    with db.session.begin_nested() as nested:
+        yield nested
+
+
+def after_commit(callback) -> None:
+    """Run `callback()` once the current transaction is committed (e.g. remove a file whose
+    row was deleted); forgotten when it is rolled back."""
+    db.session.info.setdefault(AFTER_COMMIT_KEY, []).append(callback)
+
+
+@event.listens_for(Session, "after_commit")
+def _run_after_commit(session: Session) -> None:
+    for callback in session.info.pop(AFTER_COMMIT_KEY, []):
+        callback()
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_after_rollback(session: Session, previous_transaction) -> None:
+    if not previous_transaction.nested:  # a savepoint rolled back: the rest still commits
+        session.info.pop(AFTER_COMMIT_KEY, None)
