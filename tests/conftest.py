@@ -104,9 +104,14 @@ def app_config(tmp_path, postgres_url) -> dict:
 
 class IsolatedClient(FlaskClient):
     """Each request runs in a fresh context, as in a real server: nothing in `g` carries over
-    from the test's own app context, and afterwards the test's session re-reads the database."""
+    from the test's own app context (nor its session: the request commits on its own), and
+    afterwards the test's session re-reads the database."""
 
     def open(self, *args, **kwargs):
+        if has_app_context() and _db.session.registry.has():
+            # What the test wrote through services (which only flush) stands for an earlier
+            # request or command: committed before this request, as theirs would be.
+            _db.session.commit()
         response = contextvars.Context().run(super().open, *args, **kwargs)
         if has_app_context():
             _db.session.expire_all()

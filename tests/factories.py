@@ -251,3 +251,11 @@ def claimed_member(kind: OrganisationKind = OrganisationKind.GEMEENTE, organisat
         )
     return UserFactory(organisation=organisation, membership=MembershipState.CLAIMED,
                        **user_fields)
+
+
+def saved(value=None):
+    """Commit what a service called directly just did, and pass its result through: services
+    only flush, the request (or command) that calls them commits (smartsociety/transaction.py).
+    `saved(services.report(...))` in a test stands for that one commit."""
+    db.session.commit()
+    return value

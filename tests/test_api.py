@@ -4,7 +4,7 @@ import sqlalchemy as sa
 from smartsociety.api import tokens
 from smartsociety.models import ApiToken, Case, Comment, Follow, TokenScope, utcnow
 from tests.factories import (CaseFactory, CommentFactory, PrincipleFactory, SolutionFactory,
-                             UserFactory, verified_member)
+                             UserFactory, saved, verified_member)
 
 
 def bearer(secret):
@@ -12,7 +12,7 @@ def bearer(secret):
 
 
 def make_token(user, scope=TokenScope.WRITE, days=30):
-    return tokens.create(user, "test", scope, days)[1]
+    return saved(tokens.create(user, "test", scope, days))[1]
 
 
 def test_lists_and_details_leave_hidden_content_out(client, db):

@@ -20,7 +20,7 @@ def create(user: User, name: str, scope: TokenScope, days: int) -> tuple[ApiToke
         prefix=secret[: len(PREFIX) + 4], expires_at=utcnow() + timedelta(days=days),
     )
     db.session.add(token)
-    db.session.commit()
+    db.session.flush()
     current_app.logger.info("api token %s created by member %s", token.id, user.id)
     return token, secret
 
@@ -35,7 +35,7 @@ def for_user(user: User) -> list[ApiToken]:
 def revoke(token: ApiToken) -> None:
     if token.revoked_at is None:
         token.revoked_at = utcnow()
-    db.session.commit()
+    db.session.flush()
     current_app.logger.info("api token %s revoked", token.id)
 
 

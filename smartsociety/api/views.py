@@ -13,6 +13,7 @@ bp = Blueprint("api_pages", __name__)
 
 @bp.get("/ontwikkelaars/api")
 def docs():
+    """The API's documentation page for developers."""
     return render_template("api/docs.html")
 
 
@@ -24,6 +25,7 @@ def _tokens_page(form: TokenForm, secret: str | None = None, status: int = 200):
 @bp.route("/instellingen/tokens", methods=["GET", "POST"])
 @login_required
 def token_list():
+    """A member's personal access tokens: list and create one."""
     form = TokenForm()
     if not form.is_submitted():
         return _tokens_page(form)
@@ -39,6 +41,7 @@ def token_list():
 @bp.post("/instellingen/tokens/<int:token_id>/intrekken")
 @login_required
 def token_revoke(token_id: int):
+    """Revoke a personal access token."""
     token = db.session.get(ApiToken, token_id)
     if token is None or token.user_id != current_user.id:
         abort(404)

@@ -159,8 +159,7 @@ def add_comment(data, case_id):
     """Comment on a case, or reply to a comment with `parent_id` (write scope)"""
     user = require_token(write=True)
     case = load_case(case_id)
-    if case.is_locked:
-        abort(409, _("This discussion is locked."))
+    case_services.ensure_open(case)
     ensure(can_contribute(user) and can_comment(user, case))
     parent = None
     if data.get("parent_id") is not None:

@@ -180,6 +180,7 @@ def _visible(kind, item) -> bool:
 @login_required
 @reports
 def report(target_type: str, target_id: int):
+    """Report an item (comment, case, solution, ...) to the moderators."""
     kind, item = _item(target_type, target_id)
     if not _visible(kind, item):
         abort(404, _("This item does not exist or has been removed."))
@@ -210,6 +211,7 @@ def report(target_type: str, target_id: int):
 @bp.get("/moderatie")
 @login_required
 def queue():
+    """The moderators' queue of reported items."""
     ensure(can_moderate(current_user))
     target_type = request.args.get("type") if request.args.get("type") in registry.TYPES else None
     sort = "count" if request.args.get("sort") == "count" else "age"
@@ -252,6 +254,7 @@ def _back(fallback: str | None = None):
 @bp.post("/moderatie/<target_type>/<int:target_id>/<any(dismiss, hide, restore, lock):action>")
 @login_required
 def decide(target_type: str, target_id: int, action: str):
+    """A moderator's decision on a reported item: dismiss, hide, restore or lock."""
     ensure(can_moderate(current_user))
     kind, item = _item(target_type, target_id)
     form = DecisionForm()
@@ -280,6 +283,7 @@ def decide(target_type: str, target_id: int, action: str):
 @bp.route("/moderatie/<target_type>/<int:target_id>/verwijderen", methods=["GET", "POST"])
 @login_required
 def delete(target_type: str, target_id: int):
+    """Delete an item permanently (administrators), after confirmation."""
     ensure(can_delete_permanently(current_user))
     kind, item = _item(target_type, target_id)
     form = DeleteForm()
@@ -297,6 +301,7 @@ def delete(target_type: str, target_id: int):
 @bp.post("/moderatie/bulk")
 @login_required
 def bulk():
+    """Dismiss or hide several reported items at once (all or nothing)."""
     ensure(can_moderate(current_user))
     form = DecisionForm()
     action = request.form.get("action")
@@ -324,6 +329,7 @@ def bulk():
 @bp.get("/moderatie/leden/<int:user_id>")
 @login_required
 def member(user_id: int):
+    """A member's sanctions, with the forms to warn or suspend them."""
     ensure(can_moderate(current_user))
     user = db.get_or_404(User, user_id)
     return _member_page(user)
@@ -343,6 +349,7 @@ def _member_page(user, warn_form=None, suspend_form=None, status=200):
 @bp.post("/moderatie/leden/<int:user_id>/waarschuwen")
 @login_required
 def warn(user_id: int):
+    """Warn a member."""
     user = db.get_or_404(User, user_id)
     ensure(can_sanction(current_user, user))
     form = WarnForm()
@@ -356,6 +363,7 @@ def warn(user_id: int):
 @bp.post("/moderatie/leden/<int:user_id>/schorsen")
 @login_required
 def suspend(user_id: int):
+    """Suspend a member for a number of days."""
     user = db.get_or_404(User, user_id)
     ensure(can_sanction(current_user, user))
     form = SuspendForm()
@@ -370,6 +378,7 @@ def suspend(user_id: int):
 @bp.post("/moderatie/sancties/<int:sanction_id>/opheffen")
 @login_required
 def lift(sanction_id: int):
+    """Lift a warning or suspension."""
     sanction = db.get_or_404(Sanction, sanction_id)
     ensure(can_sanction(current_user, sanction.user))
     services.lift(current_user, sanction, request.form.get("reason", "")[:500])
@@ -380,6 +389,7 @@ def lift(sanction_id: int):
 @bp.post("/waarschuwingen/<int:sanction_id>/gelezen")
 @login_required
 def acknowledge(sanction_id: int):
+    """The member confirms having read a warning."""
     sanction = db.get_or_404(Sanction, sanction_id)
     if sanction.user_id != current_user.id:
         abort(404)
@@ -412,6 +422,7 @@ def _audit_select():
 @bp.get("/moderatie/logboek")
 @login_required
 def log():
+    """The moderation audit log, filtered."""
     ensure(can_moderate(current_user))
     form, select = _audit_select()
     page = paginate(select)
@@ -424,6 +435,7 @@ def log():
 @bp.get("/moderatie/logboek.csv")
 @login_required
 def log_csv():
+    """The moderation audit log as CSV."""
     ensure(can_moderate(current_user))
     _form, select = _audit_select()
     out = io.StringIO()
