@@ -28,6 +28,7 @@ def _message(message_id: int) -> ContactMessage:
 @bp.route("/berichten/<int:message_id>", methods=["GET", "POST"])
 @login_required
 def conversation(message_id: int):
+    """One contact conversation between a member and a provider: read and reply."""
     message = _message(message_id)
     form = ReplyForm()
     if form.validate_on_submit():

@@ -1,4 +1,5 @@
-"""Writes that span several models: listings with revisions, offers, use reviews, messages."""
+"""Writes that span several models: listings with revisions, offers, use reviews, messages.
+They only flush and raise Refused; the request commits (transaction.py)."""
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -7,6 +8,8 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from smartsociety.extensions import db
+from smartsociety.refusals import Refused
+from smartsociety.transaction import savepoint
 from smartsociety.moderation.audit import record_if_moderating
 from smartsociety.markup import plain_text, render_markdown
 from smartsociety.memberships.services import verified_members
@@ -37,10 +40,6 @@ from smartsociety.models import (
 
 SOLUTION_FIELDS = ("name", "summary", "description", "hosting_location", "jurisdiction",
                    "privacy_by_design", "dpia_available", "privacy_notes", "contact")
-
-
-class Refused(Exception):
-    """A write that conflicts with the current state; the message says why (HTTP 409)."""
 
 
 @dataclass
@@ -96,7 +95,7 @@ def create_solution(author: User, data: SolutionInput) -> Solution:
     db.session.add(solution)
     db.session.flush()
     solution.revisions.append(SolutionRevision(editor=author, data=solution.snapshot()))
-    db.session.commit()
+    db.session.flush()
     return solution
 
 
@@ -108,7 +107,7 @@ def edit_solution(solution: Solution, editor: User, data: SolutionInput) -> Solu
     if not solution.revisions or solution.revisions[-1].data != snapshot:
         solution.revisions.append(SolutionRevision(editor=editor, data=snapshot))
         solution.updated_at = utcnow()
-    db.session.commit()
+    db.session.flush()
     return solution
 
 
@@ -132,7 +131,7 @@ def set_withdrawn(solution: Solution, withdrawn: bool, actor: User | None = None
     record_if_moderating(actor, "solution_withdraw" if withdrawn else "solution_reinstate",
                          solution, target_type="solution", label=solution.name,
                          own=actor is not None and actor.organisation_id == solution.organisation_id)
-    db.session.commit()
+    db.session.flush()
 
 
 def add_standard(name: str, url: str | None, actor: User | None = None) -> OpenStandard:
@@ -144,7 +143,7 @@ def add_standard(name: str, url: str | None, actor: User | None = None) -> OpenS
     db.session.flush()
     record_if_moderating(actor, "standard_add", standard, target_type="open_standard",
                          label=standard.name)
-    db.session.commit()
+    db.session.flush()
     return standard
 
 
@@ -165,9 +164,13 @@ def offerable_solutions(user: User) -> list[Solution]:
     )
 
 
-def make_offer(user: User, case: Case, solution: Solution, explanation: str) -> Offer:
+def ensure_takes_offers(case: Case) -> None:
     if not takes_offers(case):
         raise Refused(_("This case no longer takes offers: it is answered, closed or finished."))
+
+
+def make_offer(user: User, case: Case, solution: Solution, explanation: str) -> Offer:
+    ensure_takes_offers(case)
     if solution.organisation_id != user.organisation_id or solution.is_withdrawn:
         raise Refused(_("You can only offer a current solution of your own organisation."))
     taken = db.session.scalar(
@@ -178,13 +181,17 @@ def make_offer(user: User, case: Case, solution: Solution, explanation: str) -> 
         raise Refused(_("Your organisation has already made an offer on this case."))
     offer = Offer(case=case, solution=solution, organisation_id=user.organisation_id,
                   author=user, explanation=explanation)
-    db.session.add(offer)
+    try:
+        with savepoint():  # two colleagues offering at once: the unique index keeps one
+            db.session.add(offer)
+    except sa.exc.IntegrityError:
+        raise Refused(_("Your organisation has already made an offer on this case.")) from None
     # Partner gemeenten' verified members hear of offers as the case's owners do.
     from smartsociety.partners.services import partner_member_ids
 
     notify.emit(EventKind.OFFER, user, case=case,
                 recipients=[case.author, *partner_member_ids(case)])
-    db.session.commit()
+    db.session.flush()
     return offer
 
 
@@ -194,7 +201,7 @@ def set_offer_status(offer: Offer, status: OfferStatus, actor: User) -> None:
     offer.status = status
     offer.status_changed_at = utcnow()
     notify.emit(EventKind.OFFER_STATUS, actor, case=offer.case, recipients=[offer.author])
-    db.session.commit()
+    db.session.flush()
 
 
 def suggestions(case: Case, exclude: set[int] = frozenset(), limit: int = 3) -> list[Solution]:
@@ -240,7 +247,7 @@ def record_use(user: User, solution: Solution, rating: int, review: str, since=N
     use.since = since
     use.domain = domain or ""
     use.updated_at = utcnow()
-    db.session.commit()
+    db.session.flush()
     return use
 
 
@@ -294,7 +301,7 @@ def send_contact(sender: User, solution: Solution, subject: str, body: str) -> C
     organisation = db.session.get(Organisation, solution.organisation_id)
     notify.emit(EventKind.CONTACT, sender, recipients=inbox_readers(organisation),
                 title=subject, path=conversation_path(message))
-    db.session.commit()
+    db.session.flush()
     return message
 
 
@@ -310,7 +317,7 @@ def reply_to_contact(message: ContactMessage, author: User, body: str) -> Contac
         recipients = [message.sender]
     notify.emit(EventKind.CONTACT, author, recipients=recipients, title=message.subject,
                 path=conversation_path(message))
-    db.session.commit()
+    db.session.flush()
     return reply
 
 

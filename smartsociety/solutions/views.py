@@ -34,7 +34,6 @@ from smartsociety.models import (
     SolutionUse,
     Theme,
     User,
-    takes_offers,
 )
 from smartsociety.pagecache import cached_page
 from smartsociety.pagination import paginate
@@ -103,14 +102,10 @@ def _load(solution_id: int) -> Solution:
     return solution
 
 
-def _refused(refusal: services.Refused):
-    db.session.rollback()
-    abort(409, str(refusal))
-
-
 @bp.get("/oplossingen")
 @cached_page
 def index():
+    """The marketplace: solutions, filtered and sorted."""
     form = ListFilterForm(request.args)
     valid = form.validate()
     theme = Theme(form.theme.data) if valid and form.theme.data else None
@@ -164,6 +159,7 @@ def _input(form: SolutionForm) -> services.SolutionInput:
 @bp.route("/oplossingen/nieuw", methods=["GET", "POST"])
 @login_required
 def new():
+    """List a new solution of one's organisation."""
     ensure(can_publish_solution(current_user))
     form = _solution_form(None)
     if form.validate_on_submit():
@@ -177,6 +173,7 @@ def new():
 @bp.route("/oplossingen/<int:solution_id>/bewerken", methods=["GET", "POST"])
 @login_required
 def edit(solution_id: int):
+    """Edit a solution's listing."""
     solution = _load(solution_id)
     ensure(can_edit_solution(current_user, solution))
     form = _solution_form(solution)
@@ -221,12 +218,14 @@ def render_detail(solution: Solution, use_form=None, contact_form=None, status=2
 @bp.get("/oplossingen/<int:solution_id>")
 @cached_page
 def detail(solution_id: int):
+    """A solution's page: listing, offers, reviews of use and contact."""
     return render_detail(_load(solution_id))
 
 
 @bp.post("/oplossingen/<int:solution_id>/intrekken")
 @login_required
 def withdraw(solution_id: int):
+    """Withdraw a solution from the marketplace, or bring it back."""
     solution = _load(solution_id)
     ensure(can_edit_solution(current_user, solution))
     choice = request.form.get("withdrawn")
@@ -240,6 +239,7 @@ def withdraw(solution_id: int):
 
 @bp.get("/oplossingen/<int:solution_id>/geschiedenis")
 def history(solution_id: int):
+    """A solution listing's revisions, with what changed."""
     solution = _load(solution_id)
     revisions = list(
         db.session.scalars(
@@ -269,6 +269,7 @@ def history(solution_id: int):
 @bp.post("/oplossingen/<int:solution_id>/gebruik")
 @login_required
 def record_use(solution_id: int):
+    """A gemeente records (and reviews) its use of a solution."""
     solution = _load(solution_id)
     ensure(can_record_use(current_user, solution))
     form = UseForm()
@@ -288,6 +289,7 @@ def contact_limit() -> str:
 @login_required
 @limiter.limit(contact_limit, key_func=account_key, scope="contact")
 def contact(solution_id: int):
+    """Send a message to the organisation behind a solution."""
     solution = _load(solution_id)
     ensure(can_contact_provider(current_user, solution))
     form = ContactForm()
@@ -303,6 +305,7 @@ def contact(solution_id: int):
 
 @bp.route("/open-standaarden", methods=["GET", "POST"])
 def standards():
+    """The list of open standards; moderators add one."""
     form = StandardForm()
     if form.is_submitted():
         if not current_user.is_authenticated:
@@ -348,21 +351,18 @@ def _case(case_id: int) -> Case:
 @bp.route("/casussen/<int:case_id>/aanbod", methods=["GET", "POST"])
 @login_required
 def offer(case_id: int):
+    """Offer a solution on a case."""
     case = _case(case_id)
     ensure(can_publish_solution(current_user))
-    if not takes_offers(case):
-        abort(409, _("This case no longer takes offers: it is answered, closed or finished."))
+    services.ensure_takes_offers(case)
     ensure(can_offer_solution(current_user, case))
     form = OfferForm()
     form.set_solutions(services.offerable_solutions(current_user))
     if not form.validate_on_submit():
         status = 422 if form.is_submitted() else 200
         return render_template("solutions/offer.html", case=case, form=form), status
-    try:
-        services.make_offer(current_user, case, db.session.get(Solution, form.solution_id.data),
-                            form.explanation.data)
-    except services.Refused as refusal:
-        _refused(refusal)
+    services.make_offer(current_user, case, db.session.get(Solution, form.solution_id.data),
+                        form.explanation.data)
     flash(_("Your offer has been added to the case."), "success")
     return redirect(url_for("cases.detail", case_id=case.id, _anchor="offers"))
 
@@ -370,6 +370,7 @@ def offer(case_id: int):
 @bp.post("/casussen/<int:case_id>/aanbod/<int:offer_id>/status")
 @login_required
 def offer_status(case_id: int, offer_id: int):
+    """Move an offer on: in conversation, then chosen."""
     case = _case(case_id)
     item = db.session.get(Offer, offer_id)
     if item is None or item.case_id != case.id:
@@ -379,10 +380,7 @@ def offer_status(case_id: int, offer_id: int):
         status = OfferStatus(request.form.get("status", ""))
     except ValueError:
         abort(400)
-    try:
-        services.set_offer_status(item, status, current_user)
-    except services.Refused as refusal:
-        _refused(refusal)
+    services.set_offer_status(item, status, current_user)
     flash(_("The offer is now marked “%(status)s”.", status=label(status)), "success")
     return redirect(url_for("cases.detail", case_id=case.id, _anchor=f"offer-{item.id}"))
 
@@ -402,6 +400,7 @@ def organisation_by_id(organisation_id: int):
 @bp.get("/organisaties/<slug>/berichten")
 @login_required
 def inbox(slug: str):
+    """An organisation's inbox: contact messages and its offers."""
     organisation = db.first_or_404(sa.select(Organisation).where(Organisation.slug == slug))
     ensure(can_read_inbox(current_user, organisation))
     page = paginate(ContactMessage.inbox(organisation.id))
