@@ -23,7 +23,8 @@ from sqlalchemy.orm import Session
 
 from smartsociety.extensions import db
 
-AFTER_COMMIT_KEY = "after_commit_callbacks"
+PENDING_KEY = "after_commit_pending"
+READY_KEY = "after_commit_ready"
 
 
 def _session_in_use() -> bool:
@@ -94,18 +95,28 @@ def savepoint():
 
 
 def after_commit(callback) -> None:
-    """Run `callback()` once the current transaction is committed (e.g. remove a file whose
-    row was deleted); forgotten when it is rolled back."""
-    db.session.info.setdefault(AFTER_COMMIT_KEY, []).append(callback)
+    """Run `callback()` once the current transaction is committed (send the mail whose outbox
+    row it holds, remove the file whose row it deleted); forgotten when it is rolled back.
+    It runs when the commit is complete, so it may use the session (and commit) itself."""
+    db.session.info.setdefault(PENDING_KEY, []).append(callback)
 
 
 @event.listens_for(Session, "after_commit")
-def _run_after_commit(session: Session) -> None:
-    for callback in session.info.pop(AFTER_COMMIT_KEY, []):
-        callback()
+def _committed(session: Session) -> None:
+    if PENDING_KEY in session.info:
+        session.info.setdefault(READY_KEY, []).extend(session.info.pop(PENDING_KEY))
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _run_ready(session: Session, transaction) -> None:
+    # Not in after_commit itself: no SQL can be emitted there, and a mail job needs some.
+    if transaction.parent is not None or transaction.nested:
+        return
+    while session.info.get(READY_KEY):
+        session.info[READY_KEY].pop(0)()
 
 
 @event.listens_for(Session, "after_soft_rollback")
 def _forget_after_rollback(session: Session, previous_transaction) -> None:
     if not previous_transaction.nested:  # a savepoint rolled back: the rest still commits
-        session.info.pop(AFTER_COMMIT_KEY, None)
+        session.info.pop(PENDING_KEY, None)

@@ -12,6 +12,7 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 
 from smartsociety.extensions import db
+from smartsociety.transaction import after_commit
 from smartsociety.models import Delivery, MailOutbox, User
 
 _executor: ThreadPoolExecutor | None = None
@@ -20,7 +21,7 @@ _executor: ThreadPoolExecutor | None = None
 def queue(user: User, purpose: str, template: str, recipient: str | None = None,
           **context) -> MailOutbox:
     """Add one message rendered from templates/accounts/mail/<template>.txt (its first line is
-    the subject) in the member's language; the caller commits, then calls `send_soon`."""
+    the subject) in the member's language; then `send_soon` sends it after the commit."""
     with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
         rendered = render_template(f"accounts/mail/{template}.txt", user=user, **context)
     subject, _, body = rendered.strip().partition("\n")
@@ -56,10 +57,12 @@ def _in_context(app, job, *args) -> None:
             db.session.remove()
 
 
-def send_soon(*outbox_ids: int) -> Future | None:
+def send_soon(*outbox_ids: int) -> None:
+    """Send these outbox messages once the transaction that queued them is committed (the
+    request's one commit): before it, no other connection could see them."""
     if current_app.config.get("ACCOUNT_MAIL_DELIVERY", "background") == "outbox":
-        return None
-    return run_soon(_send, list(outbox_ids))
+        return
+    after_commit(lambda: run_soon(_send, list(outbox_ids)))
 
 
 def _send(outbox_ids: list[int]) -> None:

@@ -7,6 +7,7 @@ from flask.cli import AppGroup
 
 from smartsociety.models import Delivery
 from smartsociety.notify import services
+from smartsociety.transaction import committed
 
 notify_cli = AppGroup("notify", help="Notification mail.")
 
@@ -15,8 +16,9 @@ notify_cli = AppGroup("notify", help="Notification mail.")
 @click.option("--period", type=click.Choice(["daily", "weekly"]), default="daily")
 def send_digests(period: str) -> None:
     """Queue each member's digest for PERIOD and send everything due in the outbox."""
-    queued = services.queue_digests(Delivery(period))
-    sent = services.drain_outbox(limit=10_000)
+    with committed():  # the digests are queued (and claimed) before any is sent
+        queued = services.queue_digests(Delivery(period))
+    sent = services.drain_outbox(limit=10_000)  # each message in its own transaction
     click.echo(f"{queued} digest(s) queued, {sent} message(s) sent")
 
 

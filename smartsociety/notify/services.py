@@ -55,14 +55,14 @@ def follow(user: User, target: FollowTarget, key) -> None:
         db.session.add(Follow(user_id=user.id, target=target, key=str(key)))
     else:
         row.active = True
-    db.session.commit()
+    db.session.flush()
 
 
 def unfollow(user: User, target: FollowTarget, key) -> None:
     row = _follow_row(user, target, key)
     if row is not None:
         row.active = False
-    db.session.commit()
+    db.session.flush()
 
 
 def is_following(user, target: FollowTarget, key) -> bool:
@@ -199,7 +199,7 @@ def mark_read(user: User, notification_ids: Iterable[int] | None = None) -> None
     if notification_ids is not None:
         statement = statement.where(Notification.id.in_(list(notification_ids)))
     db.session.execute(statement.values(read_at=utcnow()))
-    db.session.commit()
+    db.session.flush()
 
 
 def grouped(notifications: list[Notification]) -> list[tuple[str, list[Notification]]]:
@@ -258,7 +258,7 @@ def save_preferences(user: User, wanted: dict[EventKind, Delivery],
             settings = NotifySettings(user_id=user.id)
             db.session.add(settings)
         settings.follow_joined_threads = follow_joined_threads
-    db.session.commit()
+    db.session.flush()
 
 
 def _serializer() -> URLSafeSerializer:
@@ -325,10 +325,10 @@ def queue_digests(period: Delivery) -> int:
             .execution_options(synchronize_session=False)
         ).rowcount
         if claimed:
-            db.session.commit()
             queued += 1
         else:
-            db.session.rollback()
+            db.session.delete(outbox)  # another run took them all: no empty message
+    db.session.flush()
     return queued
 
 
@@ -345,6 +345,7 @@ def _claim(outbox_id: int) -> str | None:
         .values(claimed_at=now, claim_token=token, attempts=MailOutbox.attempts + 1)
         .execution_options(synchronize_session=False)
     ).rowcount
+    # Its own transaction: other senders see the claim before this one talks to the server.
     db.session.commit()
     return token if claimed == 1 else None
 
@@ -404,7 +405,7 @@ def _send_one(outbox_id: int) -> bool:
         outbox.claimed_at = outbox.claim_token = None
         outbox.last_error = str(error)[:500]
         outbox.next_attempt_at = utcnow() + timedelta(minutes=2 ** min(outbox.attempts, 10))
-        db.session.commit()
+        db.session.commit()  # the failure is recorded whatever happens to the next message
         current_app.logger.warning("mail %s failed: %s", outbox_id, error)
         return False
     db.session.execute(
@@ -413,7 +414,7 @@ def _send_one(outbox_id: int) -> bool:
         .values(sent_at=utcnow(), **({"body_text": "", "body_html": None} if own_message else {}))
         .execution_options(synchronize_session=False)
     )
-    db.session.commit()
+    db.session.commit()  # sent: recorded at once, so no other sender sends it again
     return own_message or bool(notifications)
 
 
@@ -438,7 +439,7 @@ def drain_outbox(limit: int = 100) -> int:
         .order_by(MailOutbox.id)
         .limit(limit)
     ).all()
-    db.session.commit()
+    db.session.commit()  # ends the read: each message below is claimed in its own transaction
     with _url_context():
         return sum(1 for outbox_id in ids if _send_one(outbox_id))
 

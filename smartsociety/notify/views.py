@@ -55,6 +55,7 @@ def _target(value: str) -> FollowTarget:
 @bp.post("/volgen/<target>/<key>")
 @login_required
 def follow(target: str, key: str):
+    """Follow a case, theme, tag, principle, organisation or member."""
     kind = _target(target)
     _check_target(kind, key)
     services.follow(current_user, kind, key)
@@ -65,6 +66,7 @@ def follow(target: str, key: str):
 @bp.post("/ontvolgen/<target>/<key>")
 @login_required
 def unfollow(target: str, key: str):
+    """Stop following something."""
     kind = _target(target)
     services.unfollow(current_user, kind, key)
     flash(_("You no longer follow this."), "success")
@@ -74,6 +76,7 @@ def unfollow(target: str, key: str):
 @bp.get("/meldingen")
 @login_required
 def index():
+    """A member's notifications, newest first."""
     page = paginate(Notification.for_user(current_user.id))
     return render_template(
         "notify/index.html", page=page, groups=services.grouped(page.items), link=services.link
@@ -83,6 +86,7 @@ def index():
 @bp.post("/meldingen/gelezen")
 @login_required
 def mark_read():
+    """Mark some or all notifications read."""
     ids = [int(v) for v in request.form.getlist("id") if v.isdigit()]
     services.mark_read(current_user, ids if ids else None)
     return redirect(url_for("notify.index"))
@@ -91,6 +95,7 @@ def mark_read():
 @bp.route("/meldingen/instellingen", methods=["GET", "POST"])
 @login_required
 def settings():
+    """Notification settings: what is mailed, and how often."""
     current = services.preferences(current_user)
     form = SettingsForm(
         data={f"mail_{k.value}": d.value for k, d in current.items()}
@@ -108,6 +113,7 @@ def settings():
 @bp.route("/meldingen/afmelden/<token>", methods=["GET", "POST"])
 @csrf.exempt  # RFC 8058 one-click: mail clients POST without a session; the token is the proof
 def unsubscribe(token: str):
+    """Unsubscribe from mail through the link in a mail (one click, no log-in)."""
     found = services.read_unsubscribe_token(token)
     if found is None:
         abort(400, _("This unsubscribe link is not valid."))
