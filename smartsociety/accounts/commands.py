@@ -5,6 +5,7 @@ from flask.cli import AppGroup
 
 from smartsociety.extensions import db
 from smartsociety.models import Role, User
+from smartsociety.transaction import transactional
 
 users_cli = AppGroup("users", help="Manage member accounts.")
 
@@ -17,13 +18,13 @@ users_cli = AppGroup("users", help="Manage member accounts.")
     default=Role.MODERATOR.value,
     show_default=True,
 )
+@transactional
 def promote(email: str, role: str) -> None:
     """Give the member with EMAIL a site role."""
     user = db.session.scalar(User.by_email(email))
     if user is None:
         raise click.ClickException(f"No member with e-mail {email}")
     user.role = Role(role)
-    db.session.commit()
     click.echo(f"{user.email} is now {user.role.value}")
 
 

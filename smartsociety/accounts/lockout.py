@@ -114,6 +114,8 @@ def _tell_owner(email: str) -> None:
             "log in on devices you used before. If this was not you, choose a strong password."
         )
     notify.emit(EventKind.MODERATION, None, recipients=[user], title=title)
+    # Explicit: this runs on a failed login, whose answer (422/429) rolls the request back;
+    # the owner's warning must be kept all the same.
     db.session.commit()
     current_app.logger.warning("login attack on account %s", user.id)
 

@@ -12,7 +12,7 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 
 from smartsociety.extensions import db
-from smartsociety.transaction import after_commit
+from smartsociety.transaction import after_commit, committed
 from smartsociety.models import Delivery, MailOutbox, User
 
 _executor: ThreadPoolExecutor | None = None
@@ -50,7 +50,8 @@ def _in_context(app, job, *args) -> None:
     # Links in mail need a base URL: SITE_URL, as for the sender loop.
     with app.app_context(), app.test_request_context(base_url=app.config["SITE_URL"]):
         try:
-            job(*args)
+            with committed():  # a job is one transaction, as a request is
+                job(*args)
         except Exception:  # noqa: BLE001 - logged; queued mail is retried by the sender
             app.logger.exception("account mail job failed")
         finally:

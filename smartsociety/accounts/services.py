@@ -61,7 +61,7 @@ def tell_owner_of_registration(owner: User, password: str) -> None:
                    str(owner.id)):
         return
     outbox = mailer.queue(owner, "notice", "register_exists")
-    db.session.commit()
+    db.session.flush()
     mailer.send_soon(outbox.id)
 
 

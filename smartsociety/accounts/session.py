@@ -44,13 +44,15 @@ def _started(app, user: User, **_extra) -> None:
     """A new LoginSession for this login; the session (and remember cookie) carry its key."""
     row = LoginSession(user_id=user.id)
     db.session.add(row)
-    db.session.commit()
+    # Flushed, committed with the login's request: if that request fails, the cookie names a
+    # row that does not exist, and it opens nothing.
+    db.session.flush()
     user.login_session_key = row.key
     session["_user_id"] = f"{user.session_token}{SEPARATOR}{row.key}"
 
 
 def end(user: User) -> None:
-    """Log out: end this login's row (the caller commits)."""
+    """Log out: end this login's row."""
     key = getattr(user, "login_session_key", None)
     if key:
         db.session.execute(
@@ -60,7 +62,7 @@ def end(user: User) -> None:
 
 
 def end_all(user: User) -> None:
-    """Log out everywhere: every row ends and the session token changes (the caller commits)."""
+    """Log out everywhere: every row ends and the session token changes."""
     from smartsociety.models.user import new_session_token
 
     db.session.execute(

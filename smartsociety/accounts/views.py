@@ -26,6 +26,7 @@ from smartsociety.organisations import services as organisation_services
 from smartsociety.pagecache import cached_page
 from smartsociety.permissions import can_edit_profile, ensure
 from smartsociety.redirects import safe_next_url
+from smartsociety.transaction import savepoint
 from smartsociety.twofactor import services as twofactor_services
 from smartsociety.verification import services as verification_services
 from smartsociety.privacy.policies import accept_current as accept_current_terms
@@ -59,6 +60,7 @@ def _registered(response) -> bool:
     scope="register-address",
 )
 def register():
+    """Register an account (with an organisation, or a new one proposed)."""
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
     organisations = db.session.execute(
@@ -86,28 +88,29 @@ def register():
             if owner is not None:
                 services.tell_owner_of_registration(owner, form.password.data)
                 return redirect(url_for("accounts.registered"))
-            if form.proposes_organisation:
-                organisation = organisation_services.propose(
-                    form.new_organisation_name.data,
-                    form.new_organisation_kind.data,
-                    form.new_organisation_website.data,
-                    form.new_organisation_cbs_code.data,
-                )
-            user = services.register(
-                form.name.data, form.email.data, form.password.data, organisation
-            )
-            user.locale = session.get(LANGUAGE_COOKIE) or request.cookies.get(LANGUAGE_COOKIE)
-            accept_current_terms(user)  # registering accepts the terms shown on the form
-            if user.locale not in current_app.config["LANGUAGES"]:
-                user.locale = None
             try:
-                db.session.flush()
-                outbox = verification_services.queue_verification(user)
-                db.session.commit()
+                # A savepoint: when someone registered the same address a moment ago, the
+                # unique index refuses this account (and its proposed organisation) alone.
+                with savepoint():
+                    if form.proposes_organisation:
+                        organisation = organisation_services.propose(
+                            form.new_organisation_name.data,
+                            form.new_organisation_kind.data,
+                            form.new_organisation_website.data,
+                            form.new_organisation_cbs_code.data,
+                        )
+                    user = services.register(
+                        form.name.data, form.email.data, form.password.data, organisation
+                    )
+                    user.locale = (session.get(LANGUAGE_COOKIE)
+                                   or request.cookies.get(LANGUAGE_COOKIE))
+                    if user.locale not in current_app.config["LANGUAGES"]:
+                        user.locale = None
+                    accept_current_terms(user)  # registering accepts the terms on the form
             except IntegrityError:
-                # Someone registered the same address a moment ago: answer as for any owner.
-                db.session.rollback()
+                # Answer as for any owner.
                 return redirect(url_for("accounts.registered"))
+            outbox = verification_services.queue_verification(user)
             mailer.send_soon(outbox.id)
             return redirect(url_for("accounts.registered"))
     status = 422 if form.is_submitted() else 200
@@ -116,6 +119,7 @@ def register():
 
 @bp.get("/registreren/controleer-uw-mail")
 def registered():
+    """After registering: check your mail."""
     return render_template("accounts/registered.html", email=session.get("registered_email"))
 
 
@@ -128,6 +132,7 @@ def registered():
     scope="login-address",
 )
 def login():
+    """Log in (the first step, when two-factor sign-in is on)."""
     fallback = url_for("main.home")
     if current_user.is_authenticated:
         return redirect(safe_next_url(request.args.get("next"), fallback))
@@ -141,14 +146,12 @@ def login():
         user = services.authenticate(form.email.data, form.password.data)
         if user is not None and user.has_two_factor:
             # Second step first (issue 15); no session or remember cookie until it is passed.
-            db.session.commit()  # a password hash upgraded by authenticate()
             twofactor_services.begin(session, user, form.remember.data, form.next.data or "")
             return redirect(url_for("twofactor.challenge"))
         if user is not None:
             login_user(user, remember=form.remember.data)
             services.record_login(user)
             lockout.succeeded(user)
-            db.session.commit()
             return redirect(safe_next_url(form.next.data, fallback))
         lockout.failed(form.email.data)
         form.password.errors.append(LOGIN_FAILED)
@@ -158,10 +161,10 @@ def login():
 
 @bp.post("/uitloggen")
 def logout():
+    """Log out of this session."""
     if current_user.is_authenticated:
         # Server-side: a copy of this session's cookies opens nothing any more.
         login_sessions.end(current_user._get_current_object())
-        db.session.commit()
     logout_user()
     flash(_("You have been logged out."), "info")
     return redirect(url_for("main.home"))
@@ -170,8 +173,8 @@ def logout():
 @bp.post("/uitloggen/overal")
 @login_required
 def logout_everywhere():
+    """Log out on every device."""
     login_sessions.end_all(current_user._get_current_object())
-    db.session.commit()
     logout_user()
     flash(_("You have been logged out on every device."), "info")
     return redirect(url_for("accounts.login"))
@@ -180,6 +183,7 @@ def logout_everywhere():
 @bp.route("/wachtwoord", methods=["GET", "POST"])
 @login_required
 def change_password():
+    """Change one's password."""
     user = current_user._get_current_object()
     form = ChangePasswordForm(
         email=user.email, name=user.name, min_length=current_app.config["PASSWORD_MIN_LENGTH"]
@@ -190,7 +194,7 @@ def change_password():
         else:
             remember_cookie = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
             services.change_password(user, form.password.data)
-            db.session.commit()
+            db.session.flush()
             # The old token is gone; carry this session (and its remember cookie) to the new one.
             login_user(user, remember=remember_cookie in request.cookies)
             flash(
@@ -205,6 +209,7 @@ def change_password():
 @bp.get("/leden/<int:user_id>")
 @cached_page
 def profile(user_id: int):
+    """A member's public profile (with their moderation notices, for themselves)."""
     user = db.get_or_404(User, user_id)
     own = current_user.is_authenticated and current_user.id == user.id
     notices = db.session.scalars(ModerationNotice.for_user(user.id)).all() if own else []
@@ -214,6 +219,7 @@ def profile(user_id: int):
 @bp.route("/leden/<int:user_id>/bewerken", methods=["GET", "POST"])
 @login_required
 def edit_profile(user_id: int):
+    """Edit one's profile."""
     user = db.get_or_404(User, user_id)
     ensure(can_edit_profile(current_user, user))
     form = ProfileForm(obj=user)
@@ -221,7 +227,6 @@ def edit_profile(user_id: int):
         form.locale.data = str(current_app.config["BABEL_DEFAULT_LOCALE"])
     if form.validate_on_submit():
         form.populate_obj(user)
-        db.session.commit()
         flash(_("The profile has been saved."), "success")
         return redirect(url_for("accounts.profile", user_id=user.id))
     status = 422 if form.is_submitted() else 200

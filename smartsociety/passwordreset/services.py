@@ -19,7 +19,7 @@ def request_reset(email: str) -> None:
         return
     link = url_for("passwordreset.reset", token=make_token(user, RESET_PASSWORD), _external=True)
     outbox = mailer.queue(user, RESET_PASSWORD, "reset_password", link=link)
-    db.session.commit()
+    db.session.flush()
     mailer.send_soon(outbox.id)
 
 
@@ -27,5 +27,5 @@ def reset(user: User, password: str) -> None:
     """New password and session token (every session ends; the link dies), and a notice."""
     user.set_password(password, current_app.config["PASSWORD_HASH_METHOD"])
     outbox = mailer.queue(user, "notice", "password_changed")
-    db.session.commit()
+    db.session.flush()
     mailer.send_soon(outbox.id)

@@ -27,6 +27,7 @@ def _typed_address() -> str:
 @limiter.limit(lambda: current_app.config["RESET_LIMIT_PER_EMAIL"], methods=["POST"],
                key_func=_typed_address, scope="reset-email", error_message=lambda: str(TOO_MANY))
 def forgot():
+    """Forgotten password: ask for a reset link by e-mail."""
     form = ForgotForm()
     if form.validate_on_submit():
         # All the work (finding the account, the link, the mail) happens after the response.
@@ -39,6 +40,7 @@ def forgot():
 
 @bp.route("/wachtwoord-herstellen/<path:token>", methods=["GET", "POST"])
 def reset(token: str):
+    """Choose a new password through the link in the mail."""
     try:
         user, _extra = read_token(token, RESET_PASSWORD)
     except TokenError as error:

@@ -54,7 +54,7 @@ def pending(user) -> list[PolicyVersion]:
 
 
 def accept_current(user: User) -> None:
-    """Record acceptance of every current version (the caller commits)."""
+    """Record acceptance of every current version."""
     db.session.flush()
     now = utcnow()
     for version in pending(user) if user.id else []:

@@ -108,7 +108,7 @@ def recovery_codes_left(user: User) -> int:
 
 def enable(user: User, secret: str, step: int) -> list[str]:
     """Switch on with a proven secret; every other session ends (it did not pass the second
-    factor). Returns the recovery codes to show once; the caller commits."""
+    factor). Returns the recovery codes to show once."""
     user.totp_secret = secret
     user.totp_enabled_at = utcnow()
     user.totp_last_step = step

@@ -53,6 +53,7 @@ def _failed(response) -> bool:
 @limiter.limit(lambda: current_app.config["TOTP_LIMIT"], key_func=_pending_key, methods=["POST"],
                deduct_when=_failed, scope="totp", error_message=lambda: str(TOO_MANY))
 def challenge():
+    """Log in, second step: the code from the authenticator app (or a recovery code)."""
     found = services.pending(session)
     if found is None:
         flash(_("Log in again, please: the login took too long or has changed."), "info")
@@ -67,10 +68,8 @@ def challenge():
             login_user(user, remember=data["r"])
             account_services.record_login(user)
             lockout.succeeded(user)  # this browser is now a known device (issue 16)
-            db.session.commit()
             return redirect(safe_next_url(data.get("n"), url_for("main.home")))
-        db.session.rollback()
-        form.code.errors.append(WRONG_CODE)
+        form.code.errors.append(WRONG_CODE)  # the 422 keeps nothing of the attempt
     status = 422 if form.is_submitted() else 200
     return render_template("twofactor/challenge.html", form=form), status
 
@@ -89,6 +88,7 @@ def _relogin(user) -> None:
 @bp.route("/account/tweestapsverificatie", methods=["GET", "POST"])
 @login_required
 def settings():
+    """Two-factor sign-in on the account: switch it on with an authenticator app."""
     user = current_user._get_current_object()
     if user.has_two_factor:
         return render_template("twofactor/settings.html", form=ConfirmForm(),
@@ -105,7 +105,6 @@ def settings():
             form.code.errors.append(WRONG_CODE)
         else:
             codes = services.enable(user, secret, step)
-            db.session.commit()
             session.pop(services.ENROL_KEY, None)
             _relogin(user)
             flash(_("Two-factor sign-in is on. You have been logged out everywhere else."),
@@ -124,8 +123,7 @@ def _confirmed(form, user) -> bool:
         form.password.errors.append(_("Your current password is not correct."))
         return False
     if not services.check_second_factor(user, form.code.data):
-        db.session.rollback()
-        form.code.errors.append(WRONG_CODE)
+        form.code.errors.append(WRONG_CODE)  # the 422 keeps nothing of the attempt
         return False
     return True
 
@@ -135,13 +133,13 @@ def _confirmed(form, user) -> bool:
 @limiter.limit(lambda: current_app.config["TOTP_LIMIT"], scope="totp-settings",
                key_func=lambda: f"totp-settings:{current_user.id}", deduct_when=_failed)
 def recovery_codes():
+    """New recovery codes for two-factor sign-in (shown once)."""
     user = current_user._get_current_object()
     form = ConfirmForm()
     if not user.has_two_factor:
         return redirect(url_for("twofactor.settings"))
     if _confirmed(form, user):
         codes = services.new_recovery_codes(user)
-        db.session.commit()
         return _codes_page(codes)
     return render_template("twofactor/settings.html", form=form,
                            left=services.recovery_codes_left(user)), 422
@@ -152,6 +150,7 @@ def recovery_codes():
 @limiter.limit(lambda: current_app.config["TOTP_LIMIT"], scope="totp-settings",
                key_func=lambda: f"totp-settings:{current_user.id}", deduct_when=_failed)
 def disable():
+    """Switch two-factor sign-in off."""
     user = current_user._get_current_object()
     form = ConfirmForm()
     if not user.has_two_factor:
@@ -161,7 +160,6 @@ def disable():
         return redirect(url_for("twofactor.settings"))
     if _confirmed(form, user):
         services.disable(user)
-        db.session.commit()
         flash(_("Two-factor sign-in is off."), "info")
         return redirect(url_for("twofactor.settings"))
     return render_template("twofactor/settings.html", form=form,

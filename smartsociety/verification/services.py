@@ -12,20 +12,20 @@ NOTICE = "notice"
 
 
 def queue_verification(user: User):
-    """Queue the mail with the verification link (the caller commits and sends)."""
+    """Queue the mail with the verification link (the caller sends it: `mailer.send_soon`)."""
     link = url_for("verification.confirm", token=make_token(user, VERIFY_EMAIL), _external=True)
     return mailer.queue(user, VERIFY_EMAIL, "verify_email", link=link)
 
 
 def send_verification(user: User) -> None:
     outbox = queue_verification(user)
-    db.session.commit()
+    db.session.flush()
     mailer.send_soon(outbox.id)
 
 
 def mark_verified(user: User) -> None:
     user.email_verified_at = utcnow()
-    db.session.commit()
+    db.session.flush()
     # Receivers (e.g. organisation e-mail domains) grant what a verified address earns.
     email_verified.send(user)
 
@@ -46,7 +46,7 @@ def request_change(user: User, new_email: str) -> None:
         link = url_for("verification.change_confirm", token=token, _external=True)
         outbox = mailer.queue(user, CHANGE_EMAIL, "change_email", recipient=new_email,
                               link=link, new_email=new_email)
-    db.session.commit()
+    db.session.flush()
     mailer.send_soon(outbox.id)
 
 
@@ -59,7 +59,7 @@ def complete_change(user: User, new_email: str) -> bool:
     user.email_verified_at = utcnow()
     outbox = mailer.queue(user, NOTICE, "email_changed", recipient=old_email,
                           old_email=old_email, new_email=user.email)
-    db.session.commit()
+    db.session.flush()
     mailer.send_soon(outbox.id)
     email_verified.send(user)
     return True

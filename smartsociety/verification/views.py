@@ -26,6 +26,7 @@ def link_problem(reason: str, purpose: str):
 
 @bp.get("/e-mailadres/bevestigen/<path:token>")
 def confirm(token: str):
+    """Confirm one's e-mail address through the link in the mail."""
     try:
         user, _extra = read_token(token, VERIFY_EMAIL)
     except TokenError as error:
@@ -44,6 +45,7 @@ def confirm(token: str):
                error_message=lambda: _("You asked for a new link several times. Wait an hour "
                                        "and check your spam folder."))
 def resend():
+    """Send the confirmation mail again."""
     user = current_user._get_current_object()
     if user.email_verified:
         flash(_("Your e-mail address has already been confirmed."), "info")
@@ -59,6 +61,7 @@ def resend():
 @limiter.limit(lambda: current_app.config["CHANGE_EMAIL_LIMIT"], key_func=_per_account,
                methods=["POST"], scope="change-email")
 def change():
+    """Change one's e-mail address: a link goes to the new address."""
     user = current_user._get_current_object()
     form = ChangeEmailForm()
     if form.validate_on_submit():
@@ -78,6 +81,7 @@ def change():
 
 @bp.get("/e-mailadres/wijzigen/<path:token>")
 def change_confirm(token: str):
+    """Confirm a new e-mail address through the link in the mail."""
     try:
         user, extra = read_token(token, CHANGE_EMAIL)
         new_email = extra.get("e")
