@@ -1,11 +1,18 @@
 """Role changes, keeping at least one administrator."""
+from flask_babel import lazy_gettext as _l
+
 from smartsociety.extensions import db
 from smartsociety.moderation.audit import record
 from smartsociety.models import Role, User
+from smartsociety.refusals import Refused
 
 
-class LastAdminError(Exception):
+class LastAdminError(Refused):
     """Taking the role away would leave the site without an administrator."""
+
+    def __init__(self):
+        super().__init__(_l("The site needs at least one administrator. Make someone else an "
+                            "administrator first."))
 
 
 def change_role(user: User, role: Role, actor: User | None = None) -> None:

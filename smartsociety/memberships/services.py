@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 
 from smartsociety.extensions import db
 from smartsociety.moderation.audit import record
+from smartsociety.refusals import Refused
 from smartsociety.models import (
     Membership,
     MembershipState,
@@ -16,7 +17,7 @@ from smartsociety.models import (
 )
 
 
-class MembershipError(ValueError):
+class MembershipError(Refused):
     """A decision that does not fit the membership's state; the message is for the reader."""
 
 
@@ -220,7 +221,7 @@ def remove_domain(entry: OrganisationDomain, actor) -> None:
 
 
 def on_email_verified(user: User, **_extra) -> None:
-    """Receiver of `signals.email_verified` (sender: the User). Commits its own decision, so it
-    holds whether the sender commits before or after sending."""
+    """Receiver of `signals.email_verified` (sender: the User): its decision joins the
+    sender's transaction, committed with it."""
     if verify_by_domain(user):
-        db.session.commit()
+        db.session.flush()

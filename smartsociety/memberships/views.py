@@ -88,6 +88,7 @@ def _back(organisation: Organisation, anchor: str = "members-heading"):
 @bp.post("/organisaties/<slug>/leden/<int:membership_id>")
 @login_required
 def decide(slug: str, membership_id: int):
+    """Decide on a membership: approve or refuse a claim, remove, appoint or unappoint."""
     organisation = _organisation(slug)
     ensure(can_manage_members(current_user, organisation))
     membership = db.session.get(Membership, membership_id)
@@ -101,28 +102,23 @@ def decide(slug: str, membership_id: int):
               and not is_organisation_admin(current_user, organisation)
               else VerificationMethod.ORGANISATION_ADMIN)
     name = membership.user.name
-    try:
-        if decision == "approve":
-            services.verify(membership, current_user, method)
-            message = _("%(name)s is now a confirmed member.", name=name)
-        elif decision == "refuse":
-            services.refuse(membership, current_user)
-            message = _("The claim of %(name)s was refused.", name=name)
-        elif decision == "remove":
-            if membership.user_id == current_user.id and not is_moderator(current_user):
-                abort(400)  # an administrator leaves through their own membership page
-            services.remove(membership, current_user)
-            message = _("%(name)s is no longer a member.", name=name)
-        else:
-            services.set_admin(membership, decision == "appoint", current_user)
-            message = (_("%(name)s is now an administrator of this organisation.", name=name)
-                       if decision == "appoint"
-                       else _("%(name)s is no longer an administrator of this organisation.",
-                              name=name))
-    except services.MembershipError as error:
-        db.session.rollback()
-        abort(409, str(error))
-    db.session.commit()
+    if decision == "approve":
+        services.verify(membership, current_user, method)
+        message = _("%(name)s is now a confirmed member.", name=name)
+    elif decision == "refuse":
+        services.refuse(membership, current_user)
+        message = _("The claim of %(name)s was refused.", name=name)
+    elif decision == "remove":
+        if membership.user_id == current_user.id and not is_moderator(current_user):
+            abort(400)  # an administrator leaves through their own membership page
+        services.remove(membership, current_user)
+        message = _("%(name)s is no longer a member.", name=name)
+    else:
+        services.set_admin(membership, decision == "appoint", current_user)
+        message = (_("%(name)s is now an administrator of this organisation.", name=name)
+                   if decision == "appoint"
+                   else _("%(name)s is no longer an administrator of this organisation.",
+                          name=name))
     flash(message, "success")
     return _back(organisation)
 
@@ -130,6 +126,7 @@ def decide(slug: str, membership_id: int):
 @bp.post("/organisaties/<slug>/domeinen")
 @login_required
 def add_domain(slug: str):
+    """Add an e-mail domain that verifies an organisation's members automatically."""
     organisation = _organisation(slug)
     ensure(can_manage_members(current_user, organisation))
     form = DomainForm()
@@ -137,10 +134,8 @@ def add_domain(slug: str):
         try:
             services.add_domain(organisation, form.domain.data, current_user)
         except services.MembershipError as error:
-            db.session.rollback()
-            form.domain.errors.append(str(error))
+            form.domain.errors.append(str(error))  # the 422 below keeps nothing of it
         else:
-            db.session.commit()
             flash(_("Members with a confirmed address at %(domain)s are now verified "
                     "automatically.", domain=form.domain.data), "success")
             return _back(organisation, "domains-heading")
@@ -152,6 +147,7 @@ def add_domain(slug: str):
 @bp.post("/organisaties/<slug>/domeinen/<int:domain_id>/verwijderen")
 @login_required
 def remove_domain(slug: str, domain_id: int):
+    """Remove an organisation's e-mail domain."""
     organisation = _organisation(slug)
     ensure(can_manage_members(current_user, organisation))
     entry = db.session.get(OrganisationDomain, domain_id)
@@ -161,7 +157,6 @@ def remove_domain(slug: str, domain_id: int):
         abort(400)
     domain = entry.domain
     services.remove_domain(entry, current_user)
-    db.session.commit()
     flash(_("%(domain)s no longer verifies members.", domain=domain), "success")
     return _back(organisation, "domains-heading")
 
@@ -191,18 +186,19 @@ def _render_mine(move_form: MoveForm | None = None, status: int = 200):
 @bp.get("/lidmaatschap")
 @login_required
 def mine():
+    """One's own membership: current organisation and history."""
     return _render_mine()
 
 
 @bp.post("/lidmaatschap/verlaten")
 @login_required
 def leave():
+    """Leave one's organisation."""
     ensure(can_leave_organisation(current_user))
     if not LeaveForm().validate_on_submit():
         abort(400)
     name = current_user.organisation.name
     services.leave(current_user)
-    db.session.commit()
     flash(_("You are no longer a member of %(name)s.", name=name), "success")
     return redirect(url_for("memberships.mine"))
 
@@ -210,6 +206,7 @@ def leave():
 @bp.post("/lidmaatschap/overstappen")
 @login_required
 def move():
+    """Move to another organisation (a new claim)."""
     form = MoveForm(organisation_choices=_move_choices())
     organisation = None
     if form.validate_on_submit() and form.organisation.data.isdigit():
@@ -218,7 +215,6 @@ def move():
         form.organisation.errors = [_("Choose the organisation you now belong to.")]
         return _render_mine(form, 422)
     membership = services.claim(current_user, organisation)
-    db.session.commit()
     if membership.is_verified:
         flash(_("You are now a confirmed member of %(name)s.", name=organisation.name),
               "success")

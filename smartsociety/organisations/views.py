@@ -28,6 +28,7 @@ def _get(slug: str) -> Organisation:
 @bp.get("/organisaties")
 @cached_page
 def index():
+    """Organisations: the list, by kind."""
     form = SearchForm(request.args)
     valid = form.validate()
     kind = OrganisationKind(form.kind.data) if valid and form.kind.data else None
@@ -39,6 +40,7 @@ def index():
 @bp.get("/organisaties/<slug>")
 @cached_page
 def detail(slug: str):
+    """An organisation's page: members, cases, solutions and e-mail domains."""
     return render_detail(_get(slug))
 
 
@@ -56,13 +58,13 @@ def render_detail(organisation: Organisation, domain_form=None, status: int = 20
 @bp.post("/organisaties/<slug>/verificatie")
 @login_required
 def set_verified(slug: str):
+    """Verify an organisation, or withdraw its verification (moderators)."""
     organisation = _get(slug)
     ensure(can_verify_organisation(current_user, organisation))
     choice = request.form.get("verified")
     if choice not in ("0", "1"):
         abort(400)
     services.set_verified(organisation, choice == "1", actor=current_user)
-    db.session.commit()
     if organisation.is_verified:
         flash(_("%(name)s is now verified.", name=organisation.name), "success")
     else:
@@ -73,6 +75,7 @@ def set_verified(slug: str):
 @bp.route("/organisaties/<slug>/bewerken", methods=["GET", "POST"])
 @login_required
 def edit(slug: str):
+    """Edit an organisation's details."""
     organisation = _get(slug)
     ensure(can_edit_organisation(current_user, organisation))
     # Organisation administrators keep the profile; name, kind and CBS code stay with moderators.
@@ -97,7 +100,6 @@ def edit(slug: str):
                 actor=current_user,
                 inhabitants=form.inhabitants.data,
             )
-            db.session.commit()
             flash(_("The organisation has been saved."), "success")
             return redirect(url_for("organisations.detail", slug=organisation.slug))
     status = 422 if form.is_submitted() else 200
