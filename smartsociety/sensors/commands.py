@@ -8,6 +8,7 @@ from flask.cli import AppGroup
 
 from smartsociety.models import utcnow
 from smartsociety.sensors import services
+from smartsociety.transaction import committed
 
 sensors_cli = AppGroup("sensors", help="The sensor register.")
 
@@ -19,7 +20,8 @@ def expire(today) -> None:
     """Ask owners of sensors past their end date whether they are still there (a notification,
     mailed as each member chose), then mark those unanswered for SENSOR_EXPIRY_DAYS expired."""
     day = today.date() if today else date.today()
-    asked = services.ask_still_there(day)
-    expired = services.expire_unanswered(utcnow(), current_app.config["SENSOR_EXPIRY_DAYS"])
+    with committed():
+        asked = services.ask_still_there(day)
+        expired = services.expire_unanswered(utcnow(), current_app.config["SENSOR_EXPIRY_DAYS"])
     click.echo(f"{asked} owner(s) asked whether their sensor is still there, "
                f"{expired} registration(s) marked expired")

@@ -56,12 +56,14 @@ def render_detail(sensor: Sensor, status: int = 200, **forms):
 @bp.get("/sensoren/<int:sensor_id>")
 @cached_page
 def detail(sensor_id: int):
+    """A sensor's page: what it measures, where and why, with its review thread."""
     return render_detail(load(sensor_id))
 
 
 @bp.post("/sensoren/<int:sensor_id>/accepteren")
 @login_required
 def accept(sensor_id: int):
+    """Accept a sensor registration (the gemeente's reviewer)."""
     sensor = load(sensor_id)
     ensure(can_review_sensor(current_user, sensor))
     if sensor.review_status is not ReviewStatus.ACCEPTED:
@@ -73,6 +75,7 @@ def accept(sensor_id: int):
 @bp.post("/sensoren/<int:sensor_id>/vragen")
 @login_required
 def message(sensor_id: int):
+    """Add a message to a sensor's review thread."""
     sensor = load(sensor_id)
     ensure(can_discuss_sensor_review(current_user, sensor))
     form = MessageForm()
@@ -86,6 +89,7 @@ def message(sensor_id: int):
 @bp.post("/sensoren/<int:sensor_id>/nog-aanwezig")
 @login_required
 def still_there(sensor_id: int):
+    """The owner answers "still there?": a new end date, or removed."""
     sensor = load(sensor_id)
     ensure(can_edit_sensor(current_user, sensor))
     form = StillThereForm()
@@ -105,6 +109,7 @@ def still_there(sensor_id: int):
 @login_required
 @limiter.limit(contact_limit, key_func=account_key, scope="contact")
 def contact(sensor_id: int):
+    """Ask a sensor's owner a question (to the organisation's inbox)."""
     sensor = load(sensor_id)
     ensure(can_ask_sensor_owner(current_user, sensor))
     form = ContactForm()
@@ -156,6 +161,7 @@ def report_missing():
 @bp.get("/organisaties/<slug>/ontbrekende-sensoren")
 @login_required
 def missing_reports(slug: str):
+    """A gemeente's reports of missing sensors."""
     gemeente = db.first_or_404(sa.select(Organisation).where(Organisation.slug == slug))
     ensure(can_handle_missing_sensors(current_user, gemeente))
     page = paginate(sa.select(MissingSensorReport)
@@ -168,6 +174,7 @@ def missing_reports(slug: str):
 @bp.post("/organisaties/<slug>/ontbrekende-sensoren/<int:report_id>")
 @login_required
 def mark_handled(slug: str, report_id: int):
+    """Mark a missing-sensor report handled."""
     gemeente = db.first_or_404(sa.select(Organisation).where(Organisation.slug == slug))
     ensure(can_handle_missing_sensors(current_user, gemeente))
     report = db.session.get(MissingSensorReport, report_id)

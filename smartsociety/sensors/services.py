@@ -9,6 +9,8 @@ from flask import current_app, url_for
 from flask_babel import gettext as _
 
 from smartsociety.extensions import db
+from smartsociety.refusals import Refused
+from smartsociety.transaction import after_commit, savepoint
 from smartsociety.mail import send_mail
 from smartsociety.models import (
     Case,
@@ -31,10 +33,6 @@ from smartsociety.models.sensor import NOTICE_DAYS
 from smartsociety.notify import services as notify
 from smartsociety.permissions import can_review_sensor, is_verified_member
 from smartsociety.sensors import geometry as geo
-
-
-class Refused(Exception):
-    """A write that the rules do not allow; the message is for the reader."""
 
 
 @dataclass
@@ -126,40 +124,41 @@ def is_late(placed_on: date, registered: datetime) -> bool:
 
 def create_sensor(user: User, data: SensorInput) -> Sensor:
     """A new registration, awaiting the gemeente's review; nothing is stored when refused."""
-    sensor = Sensor(author=user, review_status=ReviewStatus.PENDING)
-    try:
+    # In a savepoint: a refusal half-way undoes (and forgets) the half-built sensor alone.
+    with savepoint():
+        sensor = Sensor(author=user, review_status=ReviewStatus.PENDING)
         _apply(sensor, data, user)
-    except Refused:
-        db.session.rollback()
-        raise
     now = utcnow()
     sensor.created_at = sensor.updated_at = now
     sensor.late = is_late(data.placed_on, now)
     db.session.add(sensor)
     db.session.flush()
     sensor.revisions.append(SensorRevision(editor=user, data=sensor.snapshot()))
-    db.session.commit()
+    db.session.flush()
     return sensor
+
+
+class _Unchanged(Exception):
+    pass
 
 
 def edit_sensor(sensor: Sensor, user: User, data: SensorInput) -> bool:
     """Save an edit as a revision; a save without changes records none. Returns changed."""
     before = sensor.snapshot()
     try:
-        with db.session.no_autoflush:
+        # In a savepoint: a refusal, or a save without changes, undoes the applied input alone.
+        with savepoint(), db.session.no_autoflush:
             _apply(sensor, data, user)
-    except Refused:
-        db.session.rollback()
-        raise
-    after = sensor.snapshot()
-    if after == before:
-        db.session.rollback()
+            after = sensor.snapshot()
+            if after == before:
+                raise _Unchanged
+    except _Unchanged:
         return False
     sensor.updated_at = utcnow()
     if sensor.ends_on > date.today():  # a new end date answers "still there?"
         sensor.still_there_asked_at = sensor.expired_at = None
     sensor.revisions.append(SensorRevision(editor=user, data=after))
-    db.session.commit()
+    db.session.flush()
     return True
 
 
@@ -182,7 +181,7 @@ def accept(sensor: Sensor, reviewer: User) -> None:
     sensor.reviewer = reviewer
     notify.emit(EventKind.SENSOR_REVIEW, reviewer, recipients=_owner_side(sensor),
                 **_subject(sensor))
-    db.session.commit()
+    db.session.flush()
 
 
 def add_message(sensor: Sensor, author: User, body: str) -> SensorMessage:
@@ -196,7 +195,7 @@ def add_message(sensor: Sensor, author: User, body: str) -> SensorMessage:
                              if m.author_id and m.author_id != author.id}
                             | ({sensor.reviewer_id} if sensor.reviewer_id else set()))
     notify.emit(EventKind.SENSOR_QUESTION, author, recipients=recipients, **_subject(sensor))
-    db.session.commit()
+    db.session.flush()
     return message
 
 
@@ -214,7 +213,7 @@ def answer_still_there(sensor: Sensor, user: User, still_there: bool,
     sensor.expired_at = None
     sensor.updated_at = utcnow()
     sensor.revisions.append(SensorRevision(editor=user, data=sensor.snapshot()))
-    db.session.commit()
+    db.session.flush()
 
 
 def ask_still_there(today: date) -> int:
@@ -229,7 +228,7 @@ def ask_still_there(today: date) -> int:
         sensor.still_there_asked_at = utcnow()
         notify.emit(EventKind.SENSOR_STILL_THERE, None, recipients=_owner_side(sensor),
                     **_subject(sensor))
-    db.session.commit()
+    db.session.flush()
     return len(sensors)
 
 
@@ -243,7 +242,7 @@ def expire_unanswered(now: datetime, grace_days: int) -> int:
     ).all()
     for sensor in sensors:
         sensor.expired_at = now
-    db.session.commit()
+    db.session.flush()
     return len(sensors)
 
 
@@ -256,7 +255,7 @@ def ask_owner(sender: User, sensor: Sensor, subject: str, body: str) -> ContactM
     message = ContactMessage(sensor_id=sensor.id, organisation_id=sensor.owner_id,
                              sender=sender, subject=subject, body=body)
     db.session.add(message)
-    db.session.commit()
+    db.session.flush()
     owner = sensor.owner
     inbox = url_for("solutions.inbox", slug=owner.slug, _external=True)
     page = url_for("sensors.detail", sensor_id=sensor.id, _external=True)
@@ -267,12 +266,18 @@ def ask_owner(sender: User, sensor: Sensor, subject: str, body: str) -> ContactM
         name=sender.name, organisation=sender_org, sensor=sensor.name, page=page, body=body,
         email=sender.email, inbox=inbox,
     )
-    for member in owner.members:
-        try:
-            send_mail(member.email, _("[Smart Society] %(subject)s", subject=subject), text,
-                      headers={"Reply-To": sender.email})
-        except (smtplib.SMTPException, OSError):
-            current_app.logger.exception("sensor question %s not mailed", message.id)
+    mail_subject = _("[Smart Society] %(subject)s", subject=subject)
+    addresses = [member.email for member in owner.members]
+
+    def mail_members() -> None:  # once the message is committed to the inbox
+        for address in addresses:
+            try:
+                send_mail(address, mail_subject, text, headers={"Reply-To": sender.email})
+            except (smtplib.SMTPException, OSError):
+                current_app.logger.exception("sensor question %s not mailed", message_id)
+
+    message_id = message.id
+    after_commit(mail_members)
     return message
 
 
@@ -284,11 +289,11 @@ def report_missing(reporter: User | None, gemeente_id: int, lat: float, lon: flo
     report = MissingSensorReport(gemeente=gemeente, reporter=reporter, lat=round(lat, 6),
                                  lon=round(lon, 6), description=description)
     db.session.add(report)
-    db.session.commit()
+    db.session.flush()
     return report
 
 
 def mark_handled(report: MissingSensorReport, user: User) -> None:
     report.handled_at = utcnow()
     report.handled_by_id = user.id
-    db.session.commit()
+    db.session.flush()

@@ -64,6 +64,7 @@ def _filters() -> tuple[FilterForm, queries.SensorFilter | None]:
 @bp.get("/sensoren")
 @cached_page
 def index():
+    """The sensor register: a map with a list, filtered."""
     form, filters = _filters()
     page = paginate(queries.register(filters or queries.SensorFilter(status="none")))
     args = {k: v for k, v in request.args.items() if k != "page" and v}
@@ -77,6 +78,7 @@ def index():
 @bp.get("/sensoren.geojson")
 @cached_page
 def geojson():
+    """The public sensor register as GeoJSON."""
     _form, filters = _filters()
     if filters is None:
         abort(400, _("These filters are not valid."))
@@ -85,6 +87,7 @@ def geojson():
 
 @bp.get("/sensoren.csv")
 def csv():
+    """The public sensor register as CSV."""
     _form, filters = _filters()
     if filters is None:
         abort(400, _("These filters are not valid."))
@@ -188,6 +191,7 @@ def _render_form(form: SensorForm, sensor: Sensor | None, status: int, problem=N
 @bp.route("/sensoren/nieuw", methods=["GET", "POST"])
 @login_required
 def new():
+    """Register a sensor."""
     if not can_register_sensor(current_user):
         return render_template("sensors/not_verified.html"), 403
     own = verified_organisation(current_user)
@@ -206,6 +210,7 @@ def new():
 @bp.route("/sensoren/<int:sensor_id>/bewerken", methods=["GET", "POST"])
 @login_required
 def edit(sensor_id: int):
+    """Edit a sensor registration."""
     sensor = load(sensor_id)
     ensure(can_edit_sensor(current_user, sensor))
     form = sensor_form(sensor)
@@ -221,6 +226,7 @@ def edit(sensor_id: int):
 
 @bp.get("/sensoren/<int:sensor_id>/geschiedenis")
 def history(sensor_id: int):
+    """A sensor registration's revisions."""
     sensor = load(sensor_id)
     revisions = list(db.session.scalars(
         sa.select(SensorRevision).where(SensorRevision.sensor_id == sensor.id)
