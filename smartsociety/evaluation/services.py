@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from smartsociety.refusals import require
+from smartsociety.transaction import savepoint
 from smartsociety.extensions import db
 from smartsociety.models import (
     SCALE_LEVELS,
@@ -36,17 +37,21 @@ def start(organisation: Organisation, version: QuestionnaireVersion, round_: int
     require(can_fill_evaluation(actor, organisation),
             _l("Only verified members of a gemeente can fill in its self-evaluation."), 403)
     require(FIRST_ROUND <= round_ <= LAST_ROUND, _l("Choose a year as the round."), 400)
-    existing = db.session.scalar(sa.select(Evaluation).where(
+    same = sa.select(Evaluation).where(
         Evaluation.organisation_id == organisation.id, Evaluation.version_id == version.id,
         Evaluation.round == round_,
-    ))
+    )
+    existing = db.session.scalar(same)
     if existing is not None:
         return existing
     require(version.status is QuestionnaireStatus.PUBLISHED,
             _l("This questionnaire is not open for evaluations."))
     evaluation = Evaluation(organisation=organisation, version=version, round=round_)
-    db.session.add(evaluation)
-    db.session.flush()
+    try:
+        with savepoint():  # a colleague began the same round a moment ago: theirs is it
+            db.session.add(evaluation)
+    except sa.exc.IntegrityError:
+        return db.session.scalar(same)
     return evaluation
 
 

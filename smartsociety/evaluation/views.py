@@ -85,7 +85,6 @@ def start():
         return render_error(400, " ".join(e for errors in form.errors.values() for e in errors))
     version = db.get_or_404(QuestionnaireVersion, form.version.data)
     evaluation = services.start(organisation, version, form.round.data, current_user)
-    db.session.commit()
     return redirect(url_for("evaluation.detail", evaluation_id=evaluation.id))
 
 
@@ -132,7 +131,6 @@ def answer(evaluation_id: int, statement_id: int):
         return _render_detail(evaluation, failed={statement_id: form}, status=400)
     services.answer(evaluation, statement_id, form.level.data, form.note.data or "",
                     current_user)
-    db.session.commit()
     flash(_("Your answer has been saved."), "success")
     return redirect(url_for("evaluation.detail", evaluation_id=evaluation.id)
                     + f"#statement-{statement_id}")
@@ -144,7 +142,6 @@ def submit(evaluation_id: int):
     """Submit the round for the gemeente: the answers are frozen and count in the averages."""
     evaluation = _evaluation(evaluation_id)
     services.submit(evaluation, current_user)
-    db.session.commit()
     flash(_("The self-evaluation has been submitted."), "success")
     return redirect(url_for("evaluation.results_page", evaluation_id=evaluation.id))
 
@@ -158,7 +155,6 @@ def share(evaluation_id: int):
     if not form.validate():
         abort(400)
     services.set_sharing(evaluation, form.shared.data, form.contactable.data, current_user)
-    db.session.commit()
     flash(_("Your choices have been saved."), "success")
     return redirect(url_for("evaluation.detail", evaluation_id=evaluation.id))
 
@@ -252,7 +248,6 @@ def questionnaire_new():
         return _render_form(form, status=422)
     questionnaire = questionnaires.create(form.title.data, form.introduction.data or "",
                                           form.levels, form.outline.data, current_user)
-    db.session.commit()
     flash(_("The draft questionnaire has been saved."), "success")
     return redirect(url_for("evaluation.questionnaire_version", slug=questionnaire.slug,
                             number=1))
@@ -276,7 +271,6 @@ def questionnaire_edit(slug: str, number: int):
         return _render_form(form, version, status=422)
     questionnaires.save_draft(version, form.title.data, form.introduction.data or "",
                               form.levels, form.outline.data, current_user)
-    db.session.commit()
     flash(_("The draft has been saved."), "success")
     return redirect(url_for("evaluation.questionnaire_version", slug=slug, number=number))
 
@@ -285,7 +279,6 @@ def _lifecycle(slug: str, number: int, action):
     ensure(can_manage_questionnaires(current_user))
     version = _version(_questionnaire(slug), number)
     action(version, current_user)
-    db.session.commit()
     return version
 
 
@@ -322,5 +315,4 @@ def questionnaire_new_version(slug: str):
     """Start a new draft version from the latest text."""
     ensure(can_manage_questionnaires(current_user))
     version = questionnaires.new_version(_questionnaire(slug), current_user)
-    db.session.commit()
     return redirect(url_for("evaluation.questionnaire_edit", slug=slug, number=version.number))

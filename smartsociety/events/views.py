@@ -90,7 +90,6 @@ def propose():
     if form.validate_on_submit():
         event = services.propose(current_user, verified_organisation(current_user),
                                  event_data(form))
-        db.session.commit()
         flash(_("Your event has been proposed. A moderator will publish it."), "success")
         return _back(event)
     return render_template("events/form.html", form=form, event=None), \
@@ -126,7 +125,6 @@ def edit(event_id: int):
         formdata=None, data=event_form_data(event))
     if form.validate_on_submit():
         services.update(event, event_data(form))
-        db.session.commit()
         flash(_("The event has been saved."), "success")
         return _back(event)
     return render_template("events/form.html", form=form, event=event), \
@@ -140,7 +138,6 @@ def publish(event_id: int):
     event = _event(event_id)
     ensure(can_publish_event(current_user))
     services.publish(event, current_user)
-    db.session.commit()
     flash(_("The event has been published."), "success")
     return _back(event)
 
@@ -153,7 +150,6 @@ def cancel(event_id: int):
     form = CancelForm()
     if form.validate_on_submit():
         services.cancel(event, current_user, form.reason.data)
-        db.session.commit()
         flash(_("The event has been cancelled."), "info")
         return _back(event)
     return render_template("events/cancel.html", form=form, event=event), \
@@ -171,7 +167,6 @@ def add_session(event_id: int):
         data = session_data(form, event)
         if data is not None:
             session = services.add_session(event, data)
-            db.session.commit()
             return _back(event, f"session-{session.id}")
     return render_template("events/session_form.html", form=form, event=event, session=None), \
         422 if form.is_submitted() else 200
@@ -189,7 +184,6 @@ def edit_session(event_id: int, session_id: int):
         data = session_data(form, event)
         if data is not None:
             services.update_session(session, data)
-            db.session.commit()
             return _back(event, f"session-{session.id}")
     return render_template("events/session_form.html", form=form, event=event,
                            session=session), 422 if form.is_submitted() else 200
@@ -205,7 +199,6 @@ def register(event_id: int):
     session = _session(event, int(request.form["session"])) \
         if request.form.get("session", "").isdigit() else None
     row = registration.register(event, current_user, session, bool(form.name_visible.data))
-    db.session.commit()
     if row.status is RegistrationStatus.WAITLISTED:
         flash(_("It is full: you are on the waitlist. You will hear from us when a place "
                 "comes free."), "info")
@@ -222,7 +215,6 @@ def unregister(event_id: int):
     session = _session(event, int(request.form["session"])) \
         if request.form.get("session", "").isdigit() else None
     registration.cancel(event, current_user, session)
-    db.session.commit()
     flash(_("You have cancelled your registration."), "info")
     return _back(event, f"session-{session.id}" if session else "registration")
 
@@ -234,7 +226,6 @@ def visibility(event_id: int):
     event = _event(event_id)
     registration.set_name_visible(event, current_user,
                                   bool(RegisterForm().name_visible.data))
-    db.session.commit()
     flash(_("Your choice has been saved."), "success")
     return _back(event, "registration")
 
@@ -274,7 +265,6 @@ def ics(event_id: int):
 def my_calendar():
     """The member's personal calendar address (renewable)."""
     token = calendar.feed_token(current_user, renew=request.method == "POST")
-    db.session.commit()
     if request.method == "POST":
         flash(_("Your calendar has a new address; the old one no longer works."), "info")
         return redirect(url_for("events.my_calendar"))
@@ -302,13 +292,11 @@ def report(event_id: int):
         if form.upload.data:
             try:
                 outcomes.add_file(event, current_user, form.upload.data)
-            except AttachmentRefused:
-                db.session.rollback()
+            except AttachmentRefused:  # the 400 below keeps nothing of the report
                 form.upload.errors.append(_("This file type is not accepted or the file is too "
                                             "large: PDF, images, office documents up to 10 MB."))
                 return render_template("events/report.html", form=form, event=event,
                                        outcome_forms={}), 400
-        db.session.commit()
         flash(_("The report has been saved."), "success")
         return redirect(url_for("events.report", event_id=event.id))
     return render_template("events/report.html", form=form, event=event, outcome_forms={
@@ -328,7 +316,6 @@ def outcome(event_id: int, session_id: int):
         return render_template("events/report.html", form=ReportForm(formdata=None, data={
             "report": event.report}), event=event, outcome_forms={session.id: form}), 400
     posted = outcomes.record_outcome(session, current_user, form.outcome.data)
-    db.session.commit()
     flash(_("The outcome has been saved and posted in %(n)d case threads.", n=posted)
           if posted else _("The outcome has been saved."), "success")
     return redirect(url_for("events.report", event_id=event.id))
