@@ -28,15 +28,12 @@ from smartsociety.models import (
     utcnow,
 )
 from smartsociety.notify import services as notify
+from smartsociety.refusals import Refused
 from smartsociety.permissions import (
     is_verified_member,
     verified_gemeente,
     verified_organisation,
 )
-
-
-class Refused(Exception):
-    """A write that conflicts with the current state; the message says why (HTTP 409)."""
 
 
 # Who hears of what
@@ -78,7 +75,8 @@ def _link(case: Case, organisation: Organisation) -> CaseGemeente:
     return link
 
 
-def _check_gemeente(user: User, case: Case) -> Organisation:
+def check_gemeente(user: User, case: Case) -> Organisation:
+    """The user's verified gemeente, which must be another than the case's own."""
     gemeente = verified_gemeente(user)
     if gemeente is None:
         raise PermissionError(_("Only verified members of a gemeente can do this."))
@@ -88,17 +86,17 @@ def _check_gemeente(user: User, case: Case) -> Organisation:
 
 
 def set_has_it_too(user: User, case: Case, on: bool) -> CaseGemeente:
-    gemeente = _check_gemeente(user, case)
+    gemeente = check_gemeente(user, case)
     link = _link(case, gemeente)
     link.has_it_too = on
     link.has_it_too_by_id = user.id if on else None
     link.has_it_too_at = utcnow() if on else None
-    db.session.commit()
+    db.session.flush()
     return link
 
 
 def request_partnership(user: User, case: Case, message: str) -> CaseGemeente:
-    gemeente = _check_gemeente(user, case)
+    gemeente = check_gemeente(user, case)
     link = _link(case, gemeente)
     if link.partner_status is PartnerStatus.ACCEPTED:
         raise Refused(_("Your gemeente is already a partner in this case."))
@@ -113,7 +111,7 @@ def request_partnership(user: User, case: Case, message: str) -> CaseGemeente:
     notify.emit(EventKind.PARTNER, user, case=case, recipients=owner_ids(case),
                 title=_("%(gemeente)s asks to join: %(title)s", gemeente=gemeente.name,
                         title=case.title))
-    db.session.commit()
+    db.session.flush()
     return link
 
 
@@ -136,7 +134,7 @@ def decide(actor: User, case: Case, link: CaseGemeente, accept: bool) -> None:
     notify.emit(EventKind.PARTNER, actor, case=case, recipients=[m.id for m in members],
                 title=(_("Accepted as partner: %(title)s", title=case.title) if accept
                        else _("Partner request declined: %(title)s", title=case.title)))
-    db.session.commit()
+    db.session.flush()
 
 
 def sharing_gemeenten(case: Case) -> list[Organisation]:
@@ -209,10 +207,14 @@ def organisation_cases(organisation: Organisation) -> dict[str, list[Case]]:
 # Adoptions
 
 
-def adopt(user: User, case: Case, stage: AdoptionStage, note: str) -> ProjectAdoption:
-    gemeente = _check_gemeente(user, case)
+def ensure_takes_adoptions(case: Case) -> None:
     if not takes_adoptions(case):
         raise Refused(_("Only a project that is scaling up or a standard can be adopted."))
+
+
+def adopt(user: User, case: Case, stage: AdoptionStage, note: str) -> ProjectAdoption:
+    gemeente = check_gemeente(user, case)
+    ensure_takes_adoptions(case)
     taken = db.session.scalar(sa.select(ProjectAdoption.id).where(
         ProjectAdoption.case_id == case.id, ProjectAdoption.organisation_id == gemeente.id))
     if taken:
@@ -224,7 +226,7 @@ def adopt(user: User, case: Case, stage: AdoptionStage, note: str) -> ProjectAdo
     db.session.add(adoption)
     db.session.flush()
     _adoption_event(user, case, adoption)
-    db.session.commit()
+    db.session.flush()
     return adoption
 
 
@@ -239,7 +241,7 @@ def change_stage(user: User, adoption: ProjectAdoption, stage: AdoptionStage,
     adoption.steps.append(AdoptionStep(stage=stage, note=note, author_id=user.id))
     db.session.flush()
     _adoption_event(user, adoption.case, adoption)
-    db.session.commit()
+    db.session.flush()
 
 
 def _adoption_event(user: User, case: Case, adoption: ProjectAdoption) -> None:
@@ -305,7 +307,7 @@ def link_solution(case: Case, solution: Solution) -> None:
     if db.session.get(ProjectSolution, (case.id, solution.id)) is not None:
         raise Refused(_("This solution is already linked to the project."))
     db.session.add(ProjectSolution(case_id=case.id, solution_id=solution.id))
-    db.session.commit()
+    db.session.flush()
 
 
 def unlink_solution(case: Case, solution_id: int) -> None:
@@ -313,14 +315,14 @@ def unlink_solution(case: Case, solution_id: int) -> None:
     if row is None:
         raise LookupError
     db.session.delete(row)
-    db.session.commit()
+    db.session.flush()
 
 
 def link_rule(case: Case, rule: Rule) -> None:
     if db.session.get(ProjectRule, (case.id, rule.id)) is not None:
         raise Refused(_("This rule is already linked to the project."))
     db.session.add(ProjectRule(case_id=case.id, rule_id=rule.id))
-    db.session.commit()
+    db.session.flush()
 
 
 def unlink_rule(case: Case, rule_id: int) -> None:
@@ -328,4 +330,4 @@ def unlink_rule(case: Case, rule_id: int) -> None:
     if row is None:
         raise LookupError
     db.session.delete(row)
-    db.session.commit()
+    db.session.flush()

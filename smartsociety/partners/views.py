@@ -19,7 +19,6 @@ from smartsociety.models import (
     Rule,
     Solution,
     VersionStatus,
-    takes_adoptions,
 )
 from smartsociety.partners import documents, services
 from smartsociety.partners.forms import (
@@ -59,8 +58,7 @@ def _must_share(case: Case) -> None:
     if verified_gemeente(current_user) is None:
         abort(403, _("Only verified members of a gemeente can do this. Companies and "
                      "researchers take part through offers and comments."))
-    if not can_share_case(current_user, case):
-        abort(409, _("This is your own gemeente's case."))
+    services.check_gemeente(current_user, case)  # refused (409) on the gemeente's own case
 
 
 def _back(case: Case, anchor: str = "samenwerken"):
@@ -70,6 +68,7 @@ def _back(case: Case, anchor: str = "samenwerken"):
 @bp.post("/casussen/<int:case_id>/wij-ook")
 @login_required
 def has_it_too(case_id: int):
+    """A gemeente says it has this case too (or no longer)."""
     case = _case(case_id)
     _must_share(case)
     form = HasItTooForm()
@@ -84,16 +83,13 @@ def has_it_too(case_id: int):
 @bp.post("/casussen/<int:case_id>/partners")
 @login_required
 def request_partnership(case_id: int):
+    """A gemeente asks to join a case as a partner."""
     case = _case(case_id)
     _must_share(case)
     form = PartnerRequestForm()
     if not form.validate_on_submit():
         abort(400, _("The request could not be read: use at most 500 characters."))
-    try:
-        services.request_partnership(current_user, case, form.message.data or "")
-    except services.Refused as refusal:
-        db.session.rollback()
-        abort(409, str(refusal))
+    services.request_partnership(current_user, case, form.message.data or "")
     flash(_("Your request has been sent to the case's owners."), "success")
     return _back(case)
 
@@ -101,6 +97,7 @@ def request_partnership(case_id: int):
 @bp.post("/casussen/<int:case_id>/partners/<int:link_id>/besluit")
 @login_required
 def decide(case_id: int, link_id: int):
+    """The case's owners accept or decline a partner request."""
     case = _case(case_id)
     ensure(can_decide_partners(current_user, case))
     link = db.session.get(CaseGemeente, link_id)
@@ -109,11 +106,7 @@ def decide(case_id: int, link_id: int):
     form = DecisionForm()
     if not form.validate_on_submit():
         abort(400, _("Choose to accept or decline the request."))
-    try:
-        services.decide(current_user, case, link, form.decision.data == "accept")
-    except services.Refused as refusal:
-        db.session.rollback()
-        abort(409, str(refusal))
+    services.decide(current_user, case, link, form.decision.data == "accept")
     flash(_("%(name)s is now a partner in this case.", name=link.organisation.name)
           if form.decision.data == "accept"
           else _("The request of %(name)s has been declined.", name=link.organisation.name),
@@ -127,20 +120,16 @@ def decide(case_id: int, link_id: int):
 @bp.post("/casussen/<int:case_id>/adopties")
 @login_required
 def adopt(case_id: int):
+    """A gemeente adopts a scaling-up project or standard, at a stage."""
     case = _case(case_id)
     _must_share(case)
-    if not takes_adoptions(case):
-        abort(409, _("Only a project that is scaling up or a standard can be adopted."))
+    services.ensure_takes_adoptions(case)
     ensure(can_adopt_project(current_user, case))
     form = AdoptionForm()
     if not form.validate_on_submit():
         return render_template("partners/adoption_form.html", case=case, form=form,
                                adoption=None), 422
-    try:
-        services.adopt(current_user, case, AdoptionStage(form.stage.data), form.note.data or "")
-    except services.Refused as refusal:
-        db.session.rollback()
-        abort(409, str(refusal))
+    services.adopt(current_user, case, AdoptionStage(form.stage.data), form.note.data or "")
     flash(_("Your gemeente's adoption has been saved."), "success")
     return _back(case, "adopties")
 
@@ -148,6 +137,7 @@ def adopt(case_id: int):
 @bp.route("/casussen/<int:case_id>/adopties/<int:adoption_id>", methods=["GET", "POST"])
 @login_required
 def adoption(case_id: int, adoption_id: int):
+    """One adoption of a project: its stage and note, changed by the adopting gemeente."""
     case = _case(case_id)
     item = db.session.get(ProjectAdoption, adoption_id)
     if item is None or item.case_id != case.id:
@@ -190,6 +180,7 @@ def _solution_choices():
 @bp.route("/casussen/<int:case_id>/koppelingen", methods=["GET", "POST"])
 @login_required
 def links(case_id: int):
+    """Solutions and rules a project uses: list and link another."""
     case = _case(case_id)
     ensure(can_link_project(current_user, case))
     solution_form, rule_form = LinkSolutionForm(prefix="s"), LinkRuleForm(prefix="r")
@@ -202,14 +193,10 @@ def links(case_id: int):
         if not form.validate_on_submit():
             status = 422
             break
-        try:
-            if kind == "solution":
-                services.link_solution(case, db.session.get(Solution, form.solution_id.data))
-            else:
-                services.link_rule(case, db.session.get(Rule, form.rule_id.data))
-        except services.Refused as refusal:
-            db.session.rollback()
-            abort(409, str(refusal))
+        if kind == "solution":
+            services.link_solution(case, db.session.get(Solution, form.solution_id.data))
+        else:
+            services.link_rule(case, db.session.get(Rule, form.rule_id.data))
         flash(_("The link has been saved."), "success")
         return redirect(url_for("partners.links", case_id=case.id))
     return render_template(
@@ -221,6 +208,7 @@ def links(case_id: int):
 @bp.post("/casussen/<int:case_id>/koppelingen/<kind>/<int:item_id>/verwijderen")
 @login_required
 def unlink(case_id: int, kind: str, item_id: int):
+    """Remove a solution or rule linked to a project."""
     case = _case(case_id)
     ensure(can_link_project(current_user, case))
     remove = {"oplossing": services.unlink_solution, "regel": services.unlink_rule}.get(kind)
@@ -239,6 +227,7 @@ def unlink(case_id: int, kind: str, item_id: int):
 
 @bp.get("/feeds/adopties.atom")
 def adoption_feed():
+    """Adoption steps of all gemeenten as an Atom feed."""
     from smartsociety.feeds.views import _feed
 
     entries = [

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required, login_user
 
 from smartsociety.accounts import lockout
 from smartsociety.accounts import services as account_services
-from smartsociety.extensions import db, limiter
+from smartsociety.extensions import limiter
 from smartsociety.models import Role
 from smartsociety.redirects import safe_next_url
 from smartsociety.twofactor import services
