@@ -62,10 +62,10 @@ def committed():
     """For a CLI command or one batch of a worker: commit at the end, roll back on error."""
     try:
         yield db.session
+        db.session.commit()
     except BaseException:
         db.session.rollback()
         raise
-    db.session.commit()
 
 
 def transactional(function):

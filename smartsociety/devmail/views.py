@@ -14,11 +14,13 @@ def development_only():
 
 @bp.get("")
 def index():
+    """Development only: the mail the site sent, newest first."""
     return render_template("devmail/index.html", messages=services.messages())
 
 
 @bp.get("/<name>")
 def detail(name: str):
+    """Development only: one caught mail, with clickable links."""
     caught = services.message(name)
     if caught is None:
         abort(404)

@@ -107,12 +107,14 @@ def _case_entries(select: sa.Select) -> list[dict]:
 
 @bp.get("/casussen.atom")
 def cases():
+    """New cases as an Atom feed."""
     return _feed(url_for("feeds.cases", _external=True), _("Smart Society: new cases"),
                  url_for("cases.index", _external=True), _case_entries(Case.public()))
 
 
 @bp.get("/themas/<slug>.atom")
 def theme(slug: str):
+    """New cases of one theme as an Atom feed."""
     try:
         found = Theme(slug)
     except ValueError:
@@ -125,6 +127,7 @@ def theme(slug: str):
 
 @bp.get("/tags/<slug>.atom")
 def tag(slug: str):
+    """New cases with one tag as an Atom feed."""
     found = db.session.scalar(sa.select(Tag).where(Tag.slug == slug)) or abort(404)
     select = Case.filtered(CaseFilter(tag=found.slug))
     return _feed(url_for("feeds.tag", slug=slug, _external=True),

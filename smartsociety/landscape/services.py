@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from smartsociety.extensions import db
+from smartsociety.refusals import Refused
 from smartsociety.moderation.audit import record_if_moderating
 from smartsociety.models import (
     CaseRequirement,
@@ -29,14 +30,6 @@ from smartsociety.text import slugify
 MIN_COMPARE, MAX_COMPARE = 2, 4
 
 
-class Refused(Exception):
-    """A write or request that conflicts with the current state; the message says why."""
-
-    def __init__(self, message: str, status: int = 409):
-        super().__init__(message)
-        self.status = status
-
-
 # The moderators' lists
 
 
@@ -48,7 +41,7 @@ def _add_named(model, name: str, actor, action: str, **extra):
     db.session.add(item)
     db.session.flush()
     record_if_moderating(actor, action, item, target_type=model.__tablename__, label=item.name)
-    db.session.commit()
+    db.session.flush()
     return item
 
 
@@ -157,7 +150,7 @@ def set_inhabitants(organisation: Organisation, number: int) -> None:
         row = GemeenteSize(organisation_id=organisation.id, inhabitants=number)
         db.session.add(row)
     row.inhabitants, row.updated_at = number, utcnow()
-    db.session.commit()
+    db.session.flush()
 
 
 def category_solutions(category: SolutionCategory) -> list[tuple[Solution, Usage]]:
@@ -221,7 +214,7 @@ def add_requirement(case: Case, kind: RequirementKind, target_id: int | None, ac
         raise Refused(_("The case already states this requirement."))
     db.session.add(CaseRequirement(case_id=case.id, kind=kind, standard_id=standard_id,
                                    certification_id=certification_id, author_id=actor.id))
-    db.session.commit()
+    db.session.flush()
 
 
 def remove_requirement(case: Case, requirement_id: int) -> None:
@@ -229,7 +222,7 @@ def remove_requirement(case: Case, requirement_id: int) -> None:
     if row is None or row.case_id != case.id:
         raise LookupError
     db.session.delete(row)
-    db.session.commit()
+    db.session.flush()
 
 
 def meets(solution: Solution, requirement: CaseRequirement) -> bool:

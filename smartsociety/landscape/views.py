@@ -53,8 +53,7 @@ def _list_page(model, form, add, template: str, endpoint: str, added: str):
         if form.validate():
             try:
                 add(form)
-            except services.Refused as refusal:
-                db.session.rollback()
+            except services.Refused as refusal:  # the 422 keeps nothing of it
                 form.name.errors.append(str(refusal))
             else:
                 flash(added, "success")
@@ -66,6 +65,7 @@ def _list_page(model, form, add, template: str, endpoint: str, added: str):
 
 @bp.route("/oplossingen/categorieen", methods=["GET", "POST"])
 def categories():
+    """Solution categories: the list; moderators add one."""
     return _list_page(
         SolutionCategory, CategoryForm(),
         lambda f: services.add_category(f.name.data, f.description.data or "", current_user),
@@ -74,6 +74,7 @@ def categories():
 
 @bp.route("/certificeringen", methods=["GET", "POST"])
 def certifications():
+    """Certifications: the list; moderators add one."""
     return _list_page(
         Certification, CertificationForm(),
         lambda f: services.add_certification(f.name.data, current_user),
@@ -84,6 +85,7 @@ def certifications():
 @bp.get("/oplossingen/categorieen/<slug>")
 @cached_page
 def category(slug: str):
+    """One solution category: its solutions and which gemeenten use them."""
     found = db.session.scalar(sa.select(SolutionCategory).where(SolutionCategory.slug == slug))
     if found is None:
         abort(404, _("There is no solution category with this name."))
@@ -100,6 +102,7 @@ def _organisation(slug: str) -> Organisation:
 
 @bp.get("/organisaties/<slug>/applicatielandschap")
 def landscape(slug: str):
+    """A gemeente's application landscape: the solutions it uses, by category."""
     organisation = _organisation(slug)
     if not organisation.is_gemeente:
         abort(404, _("Only gemeenten have an application landscape."))
@@ -120,6 +123,7 @@ def _landscape_page(organisation, form, status=200):
 @bp.post("/organisaties/<slug>/inwoners")
 @login_required
 def set_inhabitants(slug: str):
+    """Set a gemeente's number of inhabitants."""
     organisation = _organisation(slug)
     if not organisation.is_gemeente:
         abort(404, _("Only gemeenten have an application landscape."))
@@ -134,13 +138,11 @@ def set_inhabitants(slug: str):
 
 @bp.get("/oplossingen/vergelijken")
 def compare():
+    """Two to four solutions side by side (also printable)."""
     raw = request.args.getlist("id")[:10]
     if not all(value.isdigit() and len(value) < 10 for value in raw):
         abort(400, _("The solutions to compare could not be read."))
-    try:
-        rows = services.comparison([int(value) for value in raw])
-    except services.Refused as refusal:
-        abort(refusal.status, str(refusal))
+    rows = services.comparison([int(value) for value in raw])
     template = "landscape/compare_print.html" if request.args.get("afdruk") else \
         "landscape/compare.html"
     return render_template(template, rows=rows, sizes=SIZE_ORDER, size_labels=SIZE_LABELS,
@@ -170,6 +172,7 @@ def _requirement_form() -> RequirementForm:
 @bp.route("/casussen/<int:case_id>/eisen", methods=["GET", "POST"])
 @login_required
 def requirements(case_id: int):
+    """A case's requirements (standards, certifications): list and add."""
     case = _case(case_id)
     ensure(can_edit_requirements(current_user, case))
     form = _requirement_form()
@@ -182,8 +185,7 @@ def requirements(case_id: int):
         target_id = int(target) if wanted and prefix == wanted and target.isdigit() else None
         try:
             services.add_requirement(case, kind, target_id, current_user)
-        except services.Refused as refusal:
-            db.session.rollback()
+        except services.Refused as refusal:  # the form again, with what was chosen
             form.target.errors = [str(refusal)]
             status = refusal.status if refusal.status != 409 else 409
         else:
@@ -198,6 +200,7 @@ def requirements(case_id: int):
 @bp.post("/casussen/<int:case_id>/eisen/<int:requirement_id>/verwijderen")
 @login_required
 def requirement_remove(case_id: int, requirement_id: int):
+    """Remove a requirement from a case."""
     case = _case(case_id)
     ensure(can_edit_requirements(current_user, case))
     try:

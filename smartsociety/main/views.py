@@ -17,6 +17,7 @@ ONE_YEAR = 60 * 60 * 24 * 365
 @bp.get("/")
 @cached_page
 def home():
+    """The home page: recently active cases and upcoming events."""
     recent_cases = db.session.scalars(Case.filtered(CaseFilter(sort="active")).limit(5)).all()
     return render_template("main/home.html", recent_cases=recent_cases,
                            upcoming_events=upcoming_events(limit=3))
@@ -25,6 +26,7 @@ def home():
 @bp.post("/taal/<language>")
 @csrf.exempt
 def set_language(language: str):
+    """Switch the site's language (Dutch or English)."""
     # A POST (a button in a small form), so no page elsewhere can change a member's stored
     # language with a link or an image. No CSRF token, so anonymous readers get no session
     # cookie just for seeing the switch; instead the request must come from this site (and
@@ -36,7 +38,6 @@ def set_language(language: str):
     session[LANGUAGE_COOKIE] = language
     if current_user.is_authenticated:
         current_user.locale = language
-        db.session.commit()
     response.set_cookie(
         LANGUAGE_COOKIE,
         language,

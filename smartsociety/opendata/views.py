@@ -10,12 +10,14 @@ bp = Blueprint("opendata", __name__)
 
 @bp.get("/open-data")
 def index():
+    """Open data: the DCAT-AP catalogue of dumps."""
     return render_template("opendata/index.html", catalogue=services.listing(),
                            licence=services.LICENCE, licence_name=services.LICENCE_NAME)
 
 
 @bp.get("/open-data/<path:filename>")
 def file(filename: str):
+    """Download one open-data dump."""
     directory = Path(current_app.config["OPENDATA_DIR"])
     if "/" in filename or not (directory / filename).is_file() or filename.endswith(".tmp"):
         abort(404)

@@ -12,6 +12,7 @@ bp = Blueprint("ops", __name__)
 @bp.get("/healthz")
 @limiter.exempt
 def healthz():
+    """Health check for the load balancer: database reachable, search index fresh (200/503)."""
     checks = {"database": _database()}
     checks["search"] = _search() if checks["database"]["ok"] else {"ok": False, "error": "no database"}
     healthy = all(check["ok"] for check in checks.values())

@@ -75,7 +75,7 @@ def erase(user: User, by: User | None = None, reason: str = "") -> None:
     user.erased_at = utcnow()
     record(by or user, "account_erase", target_type="user", target_id=user_id,
            label=FORMER_MEMBER, reason=reason if by is not None else "")
-    # The commit moves the page cache's generation (every page follows at once); the search
-    # index holds no member data, and contributions stay indexed as before.
-    db.session.commit()
+    # The request's commit moves the page cache's generation (every page follows at once); the
+    # search index holds no member data, and contributions stay indexed as before.
+    db.session.flush()
     current_app.logger.info("account %s erased (%s)", user_id, "by admin" if by else "by member")

@@ -13,6 +13,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from smartsociety.extensions import db
+from smartsociety.transaction import after_commit, committed
 from smartsociety.models import (
     Amendment,
     AmendmentSupport,
@@ -151,7 +152,7 @@ def request_export(user: User) -> DataExport:
     db.session.add(export)
     if contribution_count(user) <= current_app.config["EXPORT_INLINE_LIMIT"]:
         prepare(export)
-    db.session.commit()
+    db.session.flush()
     return export
 
 
@@ -182,14 +183,14 @@ def prepare_pending() -> int:
     with _url_context():
         for export in db.session.scalars(
                 sa.select(DataExport).where(DataExport.ready_at.is_(None))).all():
-            prepare(export)
-            _mail_ready(export)
-            db.session.commit()
+            with committed():  # one export per transaction: a later failure keeps this one
+                prepare(export)
+                _mail_ready(export)
             done += 1
-    for export in db.session.scalars(
-            sa.select(DataExport).where(DataExport.expires_at < utcnow())).all():
-        if export.stored_name:
-            path_of(export).unlink(missing_ok=True)
-        db.session.delete(export)
-    db.session.commit()
+    with committed():
+        for export in db.session.scalars(
+                sa.select(DataExport).where(DataExport.expires_at < utcnow())).all():
+            if export.stored_name:
+                after_commit(lambda path=path_of(export): path.unlink(missing_ok=True))
+            db.session.delete(export)
     return done

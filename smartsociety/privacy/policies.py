@@ -33,7 +33,7 @@ def publish(kind: PolicyKind, summary: str, body: str, by: User | None) -> Polic
     )
     db.session.add(version)
     record(by, "policy_publish", target_type="policy", label=f"{kind.value} {version.version}")
-    db.session.commit()
+    db.session.flush()
     return version
 
 

@@ -57,8 +57,8 @@ def policy_banner():
 @bp.post("/voorwaarden/accepteren")
 @login_required
 def accept():
+    """Accept the current terms and privacy statement."""
     policies.accept_current(current_user)
-    db.session.commit()
     flash(_("Thank you. You accepted the current terms and privacy statement."), "success")
     resume = request.form.get("resume")
     if resume and safe_next_url(resume, "") == resume:
@@ -73,17 +73,20 @@ def _policy_page(kind: PolicyKind):
 
 @bp.get("/voorwaarden")
 def terms():
+    """The terms of use."""
     return _policy_page(PolicyKind.TERMS)
 
 
 @bp.get("/privacyverklaring")
 def statement():
+    """The privacy statement."""
     return _policy_page(PolicyKind.PRIVACY)
 
 
 @bp.route("/voorwaarden/publiceren", methods=["GET", "POST"])
 @login_required
 def publish():
+    """Publish a new version of the terms or privacy statement (administrators)."""
     ensure(can_manage_policies(current_user))
     form = PublishPolicyForm()
     if form.validate_on_submit():
@@ -98,6 +101,7 @@ def publish():
 @bp.get("/mijn-gegevens")
 @login_required
 def my_data():
+    """One's personal data: request an export, or delete the account."""
     return render_template("privacy/my_data.html", export=exports.latest(current_user),
                            delete_form=DeleteAccountForm(formdata=None))
 
@@ -105,6 +109,7 @@ def my_data():
 @bp.post("/mijn-gegevens/aanvragen")
 @login_required
 def request_export():
+    """Request an export of one's personal data."""
     export = exports.request_export(current_user)
     if export.is_ready:
         flash(_("Your data is ready to download."), "success")
@@ -117,6 +122,7 @@ def request_export():
 @bp.get("/mijn-gegevens/download/<int:export_id>")
 @login_required
 def download(export_id: int):
+    """Download one's prepared personal-data export."""
     export = db.session.get(DataExport, export_id)
     if export is None or export.user_id != current_user.id or not export.is_ready:
         abort(404, _("This download does not exist or has expired. Request a new one."))
@@ -127,6 +133,7 @@ def download(export_id: int):
 @bp.post("/account-verwijderen")
 @login_required
 def delete_account():
+    """Delete one's own account (personal data erased, contributions kept)."""
     form = DeleteAccountForm()
     if form.validate_on_submit() and not current_user.check_password(form.password.data):
         form.password.errors.append(_("This password is not correct."))
@@ -143,6 +150,7 @@ def delete_account():
 @bp.route("/beheer/leden/<int:user_id>/wissen", methods=["GET", "POST"])
 @login_required
 def erase_member(user_id: int):
+    """Erase a member's account (administrators)."""
     member = db.session.get(User, user_id)
     if member is None or member.erased_at is not None:
         abort(404)

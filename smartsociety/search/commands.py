@@ -10,6 +10,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from smartsociety.extensions import db
+from smartsociety.transaction import committed
 from smartsociety.models import SearchChange, utcnow
 from smartsociety.search import service
 from smartsociety.search.index import IndexState
@@ -53,10 +54,10 @@ def _prune_log() -> None:
     state = IndexState.read(version)
     floor = min([state.high_water + 1, *state.gaps])
     cutoff = utcnow() - timedelta(days=current_app.config["SEARCH_LOG_RETENTION_DAYS"])
-    db.session.execute(
-        sa.delete(SearchChange).where(SearchChange.id < floor, SearchChange.created_at < cutoff)
-    )
-    db.session.commit()
+    with committed():
+        db.session.execute(
+            sa.delete(SearchChange).where(SearchChange.id < floor, SearchChange.created_at < cutoff)
+        )
 
 
 @search_cli.command("apply")

@@ -30,6 +30,7 @@ def _filters() -> dict[str, list[str]]:
 @bp.get("/zoeken")
 @cached_page
 def index():
+    """Search: the results page for cases, comments, principles, solutions and more."""
     form = SearchForm(formdata=request.args)
     valid = form.validate()
     parsed = parse(form.q.data or "") if valid else ParsedQuery()

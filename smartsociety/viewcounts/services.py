@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from smartsociety.extensions import db
 from smartsociety.models import Case, ViewBatch, utcnow
+from smartsociety.transaction import committed
 from smartsociety.viewcounts.store import FileViews, RedisViews
 
 log = logging.getLogger(__name__)
@@ -63,6 +64,19 @@ def counts_views(kind: str, arg: str):
     return decorator
 
 
+def _apply_batch(batch_id, counts: dict, cutoff) -> None:
+    for target, n in counts.items():
+        kind, _, key = target.partition(":")
+        model = COUNTERS.get(kind)
+        if model is None or not key.isdigit():
+            continue
+        db.session.execute(sa.update(model).where(model.id == int(key))
+                           .values(view_count=model.view_count + n))
+    db.session.add(ViewBatch(id=batch_id, views=sum(counts.values())))
+    # A batch id is needed only while its batch could still be retried.
+    db.session.execute(sa.delete(ViewBatch).where(ViewBatch.applied_at < cutoff))
+
+
 def flush() -> int:
     """Add every waiting batch to the counters, each exactly once; returns the views added.
     Commits only when there was a batch, so an idle flush moves no page-cache generation."""
@@ -72,21 +86,12 @@ def flush() -> int:
     try:
         for batch_id, counts in views.take():
             if db.session.get(ViewBatch, batch_id) is None:
-                for target, n in counts.items():
-                    kind, _, key = target.partition(":")
-                    model = COUNTERS.get(kind)
-                    if model is None or not key.isdigit():
-                        continue
-                    db.session.execute(sa.update(model).where(model.id == int(key))
-                                       .values(view_count=model.view_count + n))
-                db.session.add(ViewBatch(id=batch_id, views=sum(counts.values())))
-                # A batch id is needed only while its batch could still be retried.
-                db.session.execute(sa.delete(ViewBatch).where(ViewBatch.applied_at < cutoff))
                 try:
-                    db.session.commit()
+                    with committed():  # one batch per transaction, each exactly once
+                        _apply_batch(batch_id, counts, cutoff)
                     added += sum(counts.values())
                 except IntegrityError:
-                    db.session.rollback()  # another flusher committed this batch first
+                    pass  # another flusher committed this batch first (this one rolled back)
             views.done(batch_id)
     finally:
         db.session.rollback()  # no transaction left open between runs of the loop
