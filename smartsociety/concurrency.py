@@ -31,7 +31,7 @@ def opened_version(obj) -> int:
 
 
 def claim(obj, opened: int) -> bool:
-    """Raise obj.edit_version from `opened` (the caller commits with its edit). False when
+    """Raise obj.edit_version from `opened` (committed with the edit by the request). False when
     someone else saved since `opened`; `obj` then holds what they saved."""
     model = type(obj)
     result = db.session.execute(
@@ -43,6 +43,8 @@ def claim(obj, opened: int) -> bool:
     if result.rowcount == 1:
         set_committed_value(obj, "edit_version", opened + 1)
         return True
+    # A rollback, not a commit: the request answers 409 and keeps nothing (the views claim
+    # before they write); the fresh transaction then reads what the other edit saved.
     db.session.rollback()
     db.session.refresh(obj)
     return False
