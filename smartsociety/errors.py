@@ -79,7 +79,10 @@ def handle_csrf(error: CSRFError):
 
 
 def handle_refused(error: Refused):
-    """A service refused the action: nothing of it is kept, the reader is told why."""
+    """The one handler of refusals (refusals.Refused and its subclasses): nothing of the
+    action is kept (the request's transaction rolls back), the reader is told why: the
+    error page with the reason, or under /api/ the JSON error. A form that must come back
+    with what was typed catches Refused itself and shows the reason at its field."""
     db.session.rollback()
     return render_error(error.status, str(error))
 
