@@ -49,7 +49,7 @@ def create_app(config: str | dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=0)
     if app.config["SEARCH_PRELOAD"]:
         # The Dutch search data (~1 s, once per process): now, not on the first search.
-        from smartsociety.search import dutch
+        from smartsociety.search.engine import dutch
 
         dutch.data()
     if app.config["GC_FREEZE"]:

@@ -7,8 +7,8 @@ import pytest
 from whoosh import formats
 from whoosh.fields import TEXT, FieldType
 
-from smartsociety.search import analysis, writers
-from smartsociety.search.index import (
+from smartsociety.search.engine import analysis, writers
+from smartsociety.search.engine.index import (
     IndexStore,
     bulk_fields,
     common_words,
@@ -169,7 +169,7 @@ def test_schemas_of_older_indexes_still_load():
     import pickle
 
     old = pickle.dumps(analysis.CachedStemFilter("nl"), protocol=0).replace(
-        b"smartsociety.search.analysis", b"smartsociety.search.index")
+        b"smartsociety.search.engine.analysis", b"smartsociety.search.index")
     assert b"smartsociety.search.index" in old
     assert pickle.loads(old)._stem("sensoren") == "sensor"
 

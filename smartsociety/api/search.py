@@ -9,7 +9,7 @@ from smartsociety.api import schemas as s
 from smartsociety.api.core import PREFIX, make_cursor, read_cursor
 from smartsociety.pagination import MAX_PAGE
 from smartsociety.search import service
-from smartsociety.search.index import FACET_FIELDS
+from smartsociety.search.engine.index import FACET_FIELDS
 from smartsociety.search.query import parse
 
 blp = Blueprint("api-search", __name__, url_prefix=PREFIX,

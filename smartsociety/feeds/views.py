@@ -29,7 +29,7 @@ from smartsociety.models import (
 from smartsociety.models.membership import confirmed_membership
 from smartsociety.models.principle import PUBLIC_STATUSES
 from smartsociety.search import service
-from smartsociety.search.index import FACET_FIELDS
+from smartsociety.search.engine.index import FACET_FIELDS
 from smartsociety.search.query import parse
 
 bp = Blueprint("feeds", __name__, url_prefix="/feeds")

@@ -9,9 +9,9 @@ from sqlalchemy.orm import Session
 
 from smartsociety import pagecache
 from smartsociety.extensions import db
-from smartsociety.search import engine
+from smartsociety.search.engine import searching as engine
 from smartsociety.search.documents import register_defaults
-from smartsociety.search.index import IndexStore, Indexer
+from smartsociety.search.engine.index import IndexStore, Indexer
 from smartsociety.search.query import ParsedQuery, parse
 from smartsociety.search.registry import PENDING_KEY, REGISTRY
 

@@ -10,7 +10,7 @@ from smartsociety.pagination import MAX_PAGE, ListPagination
 from smartsociety.ids import small_int
 from smartsociety.search import service
 from smartsociety.search.forms import SearchForm
-from smartsociety.search.index import FACET_FIELDS
+from smartsociety.search.engine.index import FACET_FIELDS
 from smartsociety.search.query import ParsedQuery, parse
 
 bp = Blueprint("search", __name__)

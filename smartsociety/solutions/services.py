@@ -13,7 +13,7 @@ from smartsociety.memberships.services import verified_members
 from smartsociety.models.membership import speaks_for
 from smartsociety.notify import services as notify
 from smartsociety.permissions import is_verified_member
-from smartsociety.search.similar import similar
+from smartsociety.search.engine.similar import similar
 from smartsociety.models import (
     EventKind,
     Case,

@@ -1,8 +1,9 @@
 """More-like-this: documents of one type whose indexed text resembles a given text."""
 from whoosh.query import Or, Term
 
-from smartsociety.search import engine, service
-from smartsociety.search.index import LANGUAGES
+from smartsociety.search import service
+from smartsociety.search.engine import searching as engine
+from smartsociety.search.engine.index import LANGUAGES
 
 KEY_TERMS = 12
 
