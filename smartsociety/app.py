@@ -97,7 +97,7 @@ def content_security_policy(app: Flask) -> dict:
 
 def register_extensions(app: Flask) -> None:
     from smartsociety import database, i18n, pagecache, search, webassets
-    from smartsociety.ops import logs
+    from smartsociety.ops import logs, timing
     from smartsociety.accounts import session as session_records
     from smartsociety.accounts.session import load_user
 
@@ -132,6 +132,7 @@ def register_extensions(app: Flask) -> None:
     templating.init_app(app)
     headers.init_app(app)
     logs.init_app(app)
+    timing.init_app(app)  # Server-Timing header (SEARCH_SERVER_TIMING)
     search.init_app(app)
     pagecache.init_app(app)
     webassets.init_app(app)
