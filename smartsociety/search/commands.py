@@ -12,7 +12,8 @@ from flask.cli import AppGroup
 from smartsociety.extensions import db
 from smartsociety.models import SearchChange, utcnow
 from smartsociety.search import service
-from smartsociety.search.engine.index import IndexState
+from smartsociety.search.engine.analysis import analysis_key
+from smartsociety.search.engine.index import PARTS, IndexState
 
 search_cli = AppGroup("search", help="Full-text search index.")
 
@@ -126,9 +127,6 @@ def _warn_if_outdated(store) -> None:
 
 def outdated_analysis(schema) -> str | None:
     """What an index built by older code lacks (None: built with the current analysis)."""
-    from smartsociety.search.engine.analysis import analysis_key
-    from smartsociety.search.engine.index import PARTS
-
     if "title_nl" in schema and analysis_key(schema["title_nl"]) != "nl":
         return "Dutch is stemmed (Snowball), not lemmatised, and compounds are not split"
     if "title_nl" + PARTS not in schema:

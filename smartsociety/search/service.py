@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session
 from smartsociety import pagecache
 from smartsociety.extensions import db
 from smartsociety.search.engine import searching as engine
+from smartsociety.search.engine import similar as more_like_this
 from smartsociety.search.documents import register_defaults
-from smartsociety.search.engine.index import IndexStore, Indexer
+from smartsociety.search.engine.index import FACET_FIELDS, IndexStore, Indexer
 from smartsociety.search.query import ParsedQuery, parse
 from smartsociety.search.registry import PENDING_KEY, REGISTRY
 
@@ -76,6 +77,11 @@ def health() -> dict:
     }
 
 
+def similar(text: str, doc_type: str, language: str = "nl", limit: int = 3) -> list[int]:
+    """Ids of up to `limit` documents of `doc_type` whose indexed text resembles `text`."""
+    return more_like_this.similar(store(), text, doc_type, language, limit)
+
+
 def type_labels() -> dict[str, object]:
     return {name: t.label for name, t in REGISTRY.types.items()}
 
@@ -103,7 +109,8 @@ def init_app(app: Flask) -> None:
     register_defaults()
 
 
-__all__ = ["parse", "search", "store", "indexer", "init_app", "type_labels"]
+__all__ = ["FACET_FIELDS", "parse", "search", "similar", "store", "indexer", "init_app",
+           "type_labels", "hit_url", "health", "open_searcher"]
 
 
 def hit_url(hit: engine.Hit) -> str | None:

@@ -7,8 +7,7 @@ from smartsociety.ids import small_int
 from smartsociety.ops import timing
 from smartsociety.search import service
 from smartsociety.search.forms import SearchForm
-from smartsociety.search.engine.index import FACET_FIELDS
-from smartsociety.search.query import ParsedQuery, parse
+from smartsociety.search.query import ParsedQuery
 
 bp = Blueprint("search", __name__)
 
@@ -19,7 +18,7 @@ MAX_FACET_VALUE_LENGTH = 100
 def _filters() -> dict[str, list[str]]:
     return {
         name: [v[:MAX_FACET_VALUE_LENGTH] for v in request.args.getlist(name)[:MAX_FACET_VALUES]]
-        for name in FACET_FIELDS
+        for name in service.FACET_FIELDS
         if request.args.get(name)
     }
 
@@ -29,7 +28,7 @@ def _filters() -> dict[str, list[str]]:
 def index():
     form = SearchForm(formdata=request.args)
     valid = form.validate()
-    parsed = parse(form.q.data or "") if valid else ParsedQuery()
+    parsed = service.parse(form.q.data or "") if valid else ParsedQuery()
     filters = _filters()
     page = min(max(request.args.get("page", 1, type=small_int) or 1, 1), MAX_PAGE)
     per_page = current_app.config["SEARCH_PER_PAGE"]
@@ -47,7 +46,7 @@ def index():
         filters=filters,
         results=results,
         pagination=pagination,
-        facet_fields=FACET_FIELDS,
+        facet_fields=service.FACET_FIELDS,
         type_labels=service.type_labels(),
         hit_url=service.hit_url,
     )

@@ -13,7 +13,7 @@ from smartsociety.memberships.services import verified_members
 from smartsociety.models.membership import speaks_for
 from smartsociety.notify import services as notify
 from smartsociety.permissions import is_verified_member
-from smartsociety.search.engine.similar import similar
+from smartsociety.search import service as search_service
 from smartsociety.models import (
     EventKind,
     Case,
@@ -203,7 +203,7 @@ def suggestions(case: Case, exclude: set[int] = frozenset(), limit: int = 3) -> 
     text = "\n".join([case.title, case.summary, plain_text(case.body_html), case.question,
                       case.values_at_stake])
     try:
-        ids = similar(text, "solution", limit=limit + len(exclude))
+        ids = search_service.similar(text, "solution", limit=limit + len(exclude))
     except Exception:
         # Suggestions are a bonus: a broken or missing index must not break the case page.
         current_app.logger.exception("suggestions for case %s failed", case.id)
