@@ -40,6 +40,7 @@ def create_app(config: str | dict | None = None) -> Flask:
     inputs.init_app(app)
     register_extensions(app)
     register_blueprints(app)
+    register_plugins(app)
     register_errorhandlers(app)
     register_commands(app)
     if app.config["PROXY_COUNT"]:
@@ -96,7 +97,7 @@ def content_security_policy(app: Flask) -> dict:
 
 
 def register_extensions(app: Flask) -> None:
-    from smartsociety import database, i18n, pagecache, search, webassets
+    from smartsociety import database, i18n, pagecache, webassets
     from smartsociety.ops import logs, timing
     from smartsociety.accounts import session as session_records
     from smartsociety.accounts.session import load_user
@@ -133,7 +134,6 @@ def register_extensions(app: Flask) -> None:
     headers.init_app(app)
     logs.init_app(app)
     timing.init_app(app)  # Server-Timing header (SEARCH_SERVER_TIMING)
-    search.init_app(app)
     pagecache.init_app(app)
     webassets.init_app(app)
     from smartsociety import api
@@ -195,6 +195,25 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(privacy_bp)
     app.register_blueprint(partners_bp)
     app.register_blueprint(landscape_bp)
+
+
+def register_plugins(app: Flask) -> None:
+    """Each feature adds what it contributes to other packages' registries: search document
+    types (search.registry), reportable types (moderation.registry) and case-page sections
+    (cases.sections). Order matters twice: it is the order of the moderation queue's type
+    filter, and partners extends the case document type that the cases' plug-in registers."""
+    from smartsociety.accounts import plugins as accounts_plugins
+    from smartsociety.cases import plugins as cases_plugins
+    from smartsociety.events import plugins as events_plugins
+    from smartsociety.landscape import plugins as landscape_plugins
+    from smartsociety.partners import plugins as partners_plugins
+    from smartsociety.principles import plugins as principles_plugins
+    from smartsociety.sensors import plugins as sensors_plugins
+    from smartsociety.solutions import plugins as solutions_plugins
+
+    for plugins in (solutions_plugins, cases_plugins, principles_plugins, events_plugins,
+                    sensors_plugins, landscape_plugins, partners_plugins, accounts_plugins):
+        plugins.register(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

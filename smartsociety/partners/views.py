@@ -21,7 +21,7 @@ from smartsociety.models import (
     VersionStatus,
     takes_adoptions,
 )
-from smartsociety.partners import documents, services
+from smartsociety.partners import services
 from smartsociety.partners.forms import (
     AdoptionForm,
     DecisionForm,
@@ -44,7 +44,6 @@ from smartsociety.permissions import (
 
 bp = Blueprint("partners", __name__)
 # Cases carry their shared-by count into the search index when this feature is installed.
-bp.record_once(lambda _state: documents.register())
 
 
 def _case(case_id: int) -> Case:

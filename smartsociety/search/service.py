@@ -3,7 +3,7 @@ inline mode that applies the change log right after each commit."""
 import logging
 import time
 
-from flask import Flask, current_app, has_app_context
+from flask import current_app, has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -11,7 +11,6 @@ from smartsociety import pagecache
 from smartsociety.extensions import db
 from smartsociety.search.engine import searching as engine
 from smartsociety.search.engine import similar as more_like_this
-from smartsociety.search.documents import register_defaults
 from smartsociety.search.engine.index import FACET_FIELDS, IndexStore, Indexer
 from smartsociety.search.query import ParsedQuery, parse
 from smartsociety.search.registry import PENDING_KEY, REGISTRY
@@ -105,11 +104,7 @@ def _forget_after_rollback(session: Session, _previous_transaction) -> None:
     session.info.pop(PENDING_KEY, None)
 
 
-def init_app(app: Flask) -> None:
-    register_defaults()
-
-
-__all__ = ["FACET_FIELDS", "parse", "search", "similar", "store", "indexer", "init_app",
+__all__ = ["FACET_FIELDS", "parse", "search", "similar", "store", "indexer",
            "type_labels", "hit_url", "health", "open_searcher"]
 
 

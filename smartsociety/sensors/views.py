@@ -30,11 +30,10 @@ from smartsociety.permissions import (
     is_moderator,
     verified_organisation,
 )
-from smartsociety.sensors import documents, queries, services
+from smartsociety.sensors import queries, services
 from smartsociety.sensors.forms import FilterForm, SensorForm
 
 bp = Blueprint("sensors", __name__)
-bp.record_once(lambda _state: documents.register())
 
 REVISION_LABELS = {
     "name": _l("Name"), "sensor_type": _l("Type of sensor"), "geometry": _l("Location"),

@@ -51,7 +51,7 @@ from smartsociety.permissions import (
     can_view_hidden,
     ensure,
 )
-from smartsociety.solutions import documents, services
+from smartsociety.solutions import services
 from smartsociety.solutions.forms import (
     ContactForm,
     ListFilterForm,
@@ -63,7 +63,6 @@ from smartsociety.solutions.forms import (
 
 bp = Blueprint("solutions", __name__)
 # Solutions and organisations join the search index when the feature is installed.
-bp.record_once(lambda _state: documents.register())
 
 REVISION_LABELS = {
     "name": _l("Name"),
