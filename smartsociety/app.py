@@ -199,20 +199,22 @@ def register_blueprints(app: Flask) -> None:
 
 def register_plugins(app: Flask) -> None:
     """Each feature adds what it contributes to other packages' registries: search document
-    types (search.registry), reportable types (moderation.registry) and case-page sections
-    (cases.sections). Order matters twice: it is the order of the moderation queue's type
+    types (search.registry), reportable types (moderation.registry) and sections of the case
+    and organisation pages (cases.sections, organisations.sections). Order matters twice: it is the order of the moderation queue's type
     filter, and partners extends the case document type that the cases' plug-in registers."""
     from smartsociety.accounts import plugins as accounts_plugins
     from smartsociety.cases import plugins as cases_plugins
     from smartsociety.events import plugins as events_plugins
     from smartsociety.landscape import plugins as landscape_plugins
+    from smartsociety.memberships import plugins as memberships_plugins
     from smartsociety.partners import plugins as partners_plugins
     from smartsociety.principles import plugins as principles_plugins
     from smartsociety.sensors import plugins as sensors_plugins
     from smartsociety.solutions import plugins as solutions_plugins
 
     for plugins in (solutions_plugins, cases_plugins, principles_plugins, events_plugins,
-                    sensors_plugins, landscape_plugins, partners_plugins, accounts_plugins):
+                    sensors_plugins, landscape_plugins, partners_plugins, accounts_plugins,
+                    memberships_plugins):
         plugins.register(app)
 
 

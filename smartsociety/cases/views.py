@@ -370,7 +370,7 @@ def render_detail(case: Case, form=None, parent=None, preview_html=None, status=
         parent=parent,
         preview_html=preview_html,
         lock_form=LockForm() if can_lock_thread(current_user, case) else None,
-        **sections.context(case, current_user),
+        **sections.CASE_PAGE.context(case, current_user),
     ), status
 
 

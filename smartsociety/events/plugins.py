@@ -2,11 +2,11 @@
 section of the sessions that discussed the case."""
 from flask import Flask
 
-from smartsociety.cases.sections import CaseSection
-from smartsociety.cases.sections import register as register_case_section
+from smartsociety.cases.sections import CASE_PAGE
 from smartsociety.events import documents
+from smartsociety.sections import Section
 
 
 def register(app: Flask) -> None:
     documents.register()
-    register_case_section(CaseSection("sessions", "events/_case_sessions.html", 30))
+    CASE_PAGE.register(Section("sessions", "events/_case_sessions.html", 30))

@@ -2,9 +2,11 @@
 whose variables it uses)."""
 from flask import Flask
 
-from smartsociety.cases.sections import CaseSection
-from smartsociety.cases.sections import register as register_case_section
+from smartsociety.cases.sections import CASE_PAGE
+from smartsociety.organisations.sections import ORGANISATION_PAGE
+from smartsociety.sections import Section
 
 
 def register(app: Flask) -> None:
-    register_case_section(CaseSection("requirements", "landscape/_case_requirements.html", 50))
+    CASE_PAGE.register(Section("requirements", "landscape/_case_requirements.html", 50))
+    ORGANISATION_PAGE.register(Section("landscape", "landscape/_organisation_landscape.html", 50))

@@ -2,11 +2,13 @@
 (registered after the cases' plug-in) and the case page's partners section."""
 from flask import Flask
 
-from smartsociety.cases.sections import CaseSection
-from smartsociety.cases.sections import register as register_case_section
+from smartsociety.cases.sections import CASE_PAGE
+from smartsociety.organisations.sections import ORGANISATION_PAGE
 from smartsociety.partners import documents
+from smartsociety.sections import Section
 
 
 def register(app: Flask) -> None:
     documents.register()
-    register_case_section(CaseSection("partners", "partners/_case_section.html", 60))
+    CASE_PAGE.register(Section("partners", "partners/_case_section.html", 60))
+    ORGANISATION_PAGE.register(Section("shared-cases", "partners/_organisation_cases.html", 40))

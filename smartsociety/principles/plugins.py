@@ -4,13 +4,13 @@ import sqlalchemy as sa
 from flask import Flask, url_for
 from flask_babel import lazy_gettext as _l
 
-from smartsociety.cases.sections import CaseSection
-from smartsociety.cases.sections import register as register_case_section
+from smartsociety.cases.sections import CASE_PAGE
 from smartsociety.extensions import db
 from smartsociety.models import Amendment, Rule
 from smartsociety.moderation.registry import ReportableType, set_hidden
 from smartsociety.moderation.registry import register as register_reportable
 from smartsociety.principles import documents
+from smartsociety.sections import Section
 
 
 def _amendment_url(amendment: Amendment) -> str:
@@ -39,4 +39,4 @@ def register(app: Flask) -> None:
             sa.orm.selectinload(Amendment.rule).selectinload(Rule.version),
         ),
     ))
-    register_case_section(CaseSection("principles", "principles/_case_principles.html", 10))
+    CASE_PAGE.register(Section("principles", "principles/_case_principles.html", 10))

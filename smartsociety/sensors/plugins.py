@@ -2,11 +2,13 @@
 the case page's section of the sensors a case discusses."""
 from flask import Flask
 
-from smartsociety.cases.sections import CaseSection
-from smartsociety.cases.sections import register as register_case_section
+from smartsociety.cases.sections import CASE_PAGE
+from smartsociety.organisations.sections import ORGANISATION_PAGE
+from smartsociety.sections import Section
 from smartsociety.sensors import documents
 
 
 def register(app: Flask) -> None:
     documents.register()
-    register_case_section(CaseSection("sensors", "sensors/_case_sensors.html", 40))
+    CASE_PAGE.register(Section("sensors", "sensors/_case_sensors.html", 40))
+    ORGANISATION_PAGE.register(Section("sensors", "sensors/_organisation_sensors.html", 30))

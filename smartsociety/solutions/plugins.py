@@ -1,17 +1,24 @@
 """What the marketplace adds to other features: the search document types of solutions and
-organisations, solutions as reportable items, and the case page's offers section."""
+organisations, solutions as reportable items, the case page's offers section and the
+organisation page's cases and solutions."""
 import sqlalchemy as sa
 from flask import Flask, url_for
 from flask_babel import lazy_gettext as _l
 
-from smartsociety.cases.sections import CaseSection
-from smartsociety.cases.sections import register as register_case_section
+from smartsociety.cases.sections import CASE_PAGE
 from smartsociety.extensions import db
 from smartsociety.models import Solution
 from smartsociety.moderation.registry import ReportableType, set_hidden
 from smartsociety.moderation.registry import register as register_reportable
+from smartsociety.organisations.sections import ORGANISATION_PAGE
+from smartsociety.sections import Section
 from smartsociety.solutions import documents
+from smartsociety.solutions.services import organisation_sections
 from smartsociety.solutions.views import case_section
+
+
+def _organisation_section(organisation, _user) -> dict:
+    return organisation_sections(organisation)
 
 
 def register(app: Flask) -> None:
@@ -30,5 +37,7 @@ def register(app: Flask) -> None:
         edit_url=lambda solution: url_for("solutions.edit", solution_id=solution.id),
         load_options=(sa.orm.selectinload(Solution.author),),
     ))
-    register_case_section(CaseSection("offers", "solutions/_case_offers.html", 20,
-                                      context=case_section))
+    CASE_PAGE.register(Section("offers", "solutions/_case_offers.html", 20,
+                               context=case_section))
+    ORGANISATION_PAGE.register(Section("solutions", "solutions/_organisation_sections.html", 20,
+                                       context=_organisation_section))
