@@ -52,8 +52,6 @@ def init_app(app: Flask) -> None:
         label=label,
         unread_notifications=unread_notifications,
         is_following=is_following,
-        # Live view of the registered endpoints, so navigation shows installed features only.
-        url_endpoints=app.view_functions,
     )
     app.jinja_env.filters.update(
         # The one date helper (smartsociety.dates): "long" (default) or "short" per language.

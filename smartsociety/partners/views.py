@@ -43,7 +43,6 @@ from smartsociety.permissions import (
 )
 
 bp = Blueprint("partners", __name__)
-# Cases carry their shared-by count into the search index when this feature is installed.
 
 
 def _case(case_id: int) -> Case:

@@ -62,7 +62,6 @@ from smartsociety.solutions.forms import (
 )
 
 bp = Blueprint("solutions", __name__)
-# Solutions and organisations join the search index when the feature is installed.
 
 REVISION_LABELS = {
     "name": _l("Name"),
