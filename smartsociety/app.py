@@ -50,9 +50,9 @@ def create_app(config: str | dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=0)
     if app.config["SEARCH_PRELOAD"]:
         # The Dutch search data (~1 s, once per process): now, not on the first search.
-        from smartsociety.search.engine import dutch
+        from smartsociety.search import service as search_service
 
-        dutch.data()
+        search_service.preload()
     if app.config["GC_FREEZE"]:
         # A full collection walks every object (~130 ms at this size, on whichever request
         # it falls), and the app's objects live as long as the process: leave them out of

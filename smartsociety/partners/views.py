@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
 from smartsociety.extensions import db
+from smartsociety.feeds.views import _feed
 from smartsociety.labels import label, options
 from smartsociety.models import (
     AdoptionStage,
@@ -237,8 +238,6 @@ def unlink(case_id: int, kind: str, item_id: int):
 
 @bp.get("/feeds/adopties.atom")
 def adoption_feed():
-    from smartsociety.feeds.views import _feed
-
     entries = [
         {
             "id": url_for("cases.detail", case_id=step.adoption.case_id, _external=True,

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from smartsociety import pagecache
 from smartsociety.extensions import db
+from smartsociety.search.engine import dutch
 from smartsociety.search.engine import searching as engine
 from smartsociety.search.engine import similar as more_like_this
 from smartsociety.search.engine.index import FACET_FIELDS, IndexStore, Indexer
@@ -28,6 +29,11 @@ def indexer() -> Indexer:
     config = current_app.config
     return Indexer(store(), db.engine, REGISTRY, config["SEARCH_BATCH_SIZE"],
                    config["SEARCH_REBUILD_PROCS"], on_change=pagecache.invalidate_index)
+
+
+def preload() -> None:
+    """Load the Dutch analysis data (~1 s, once per process) now, not on the first search."""
+    dutch.data()
 
 
 def open_searcher() -> bool:
@@ -105,7 +111,7 @@ def _forget_after_rollback(session: Session, _previous_transaction) -> None:
 
 
 __all__ = ["FACET_FIELDS", "parse", "search", "similar", "store", "indexer",
-           "type_labels", "hit_url", "health", "open_searcher"]
+           "type_labels", "hit_url", "health", "open_searcher", "preload"]
 
 
 def hit_url(hit: engine.Hit) -> str | None:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import selectinload
 
 from smartsociety import diffs
 from smartsociety.extensions import db
+from smartsociety.feeds.views import FEED_SIZE, _feed
 from smartsociety.labels import label, options
 from smartsociety.models import Organisation, Sensor, SensorRevision, User
 from smartsociety.pagecache import cached_page
@@ -87,8 +88,6 @@ def csv():
 @bp.get("/feeds/sensoren/<slug>.atom")
 def feed(slug: str):
     """New accepted registrations in one gemeente (Atom, RFC 4287)."""
-    from smartsociety.feeds.views import FEED_SIZE, _feed
-
     gemeente = db.session.scalar(sa.select(Organisation).where(Organisation.slug == slug))
     if gemeente is None or not gemeente.is_gemeente:
         abort(404)

@@ -7,11 +7,13 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from smartsociety.extensions import db
+from smartsociety.models.solution import OPEN_OFFER_STATUSES
 from smartsociety.moderation.audit import record_if_moderating
 from smartsociety.markup import plain_text, render_markdown
 from smartsociety.memberships.services import verified_members
 from smartsociety.models.membership import speaks_for
 from smartsociety.notify import services as notify
+from smartsociety.partners.services import partner_member_ids
 from smartsociety.permissions import is_verified_member
 from smartsociety.search import service as search_service
 from smartsociety.models import (
@@ -115,8 +117,6 @@ def edit_solution(solution: Solution, editor: User, data: SolutionInput) -> Solu
 def set_withdrawn(solution: Solution, withdrawn: bool, actor: User | None = None) -> None:
     """Withdraw (or list again) a solution; its open offers are withdrawn with it, and come
     back as offered when it is listed again, so a case never shows a dead offer as active."""
-    from smartsociety.models.solution import OPEN_OFFER_STATUSES
-
     now = utcnow()
     if withdrawn and solution.withdrawn_at is None:
         offers = db.session.scalars(sa.select(Offer).where(
@@ -180,8 +180,6 @@ def make_offer(user: User, case: Case, solution: Solution, explanation: str) -> 
                   author=user, explanation=explanation)
     db.session.add(offer)
     # Partner gemeenten' verified members hear of offers as the case's owners do.
-    from smartsociety.partners.services import partner_member_ids
-
     notify.emit(EventKind.OFFER, user, case=case,
                 recipients=[case.author, *partner_member_ids(case)])
     db.session.commit()
