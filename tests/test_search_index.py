@@ -174,6 +174,38 @@ def test_schemas_of_older_indexes_still_load():
     assert pickle.loads(old)._stem("sensoren") == "sensor"
 
 
+def test_an_index_written_before_the_engine_moved_still_opens(tmp_path, monkeypatch):
+    """Its pickled schema names classes as smartsociety.search.analysis/.dutch (engine/__init__
+    keeps those paths resolvable); it opens, with today's classes, and searches."""
+    from whoosh.qparser import QueryParser
+
+    from smartsociety.search.engine import dutch
+
+    for obj in [*(v for v in vars(analysis).values()
+                  if isinstance(v, type) and v.__module__ == analysis.__name__), dutch.term]:
+        monkeypatch.setattr(obj, "__module__", obj.__module__.replace(".engine.", "."))
+    store = IndexStore(tmp_path / "index")
+    version = store.new_version()
+    ix = store.open(version)
+    writer = writers.Writer(ix)
+    writer.add_document(**with_shadow_fields(
+        index_fields("case", 1, {"title": "Parkeersensoren", "body": "in de wijk",
+                                 "language": "nl"}), ix.schema))
+    writer.commit()
+    ix.close()
+    toc = next(version.glob("_MAIN_*.toc")).read_bytes()
+    assert b"smartsociety.search.analysis" in toc and b"smartsociety.search.dutch" in toc
+    assert b"smartsociety.search.engine" not in toc
+    monkeypatch.undo()
+
+    ix = store.open(version)
+    assert type(ix.schema["body_nl"]) is analysis.LanguageText
+    with ix.searcher() as searcher:
+        query = QueryParser("title_nl", ix.schema).parse("parkeersensor")
+        assert [hit["key"] for hit in searcher.search(query)] == ["case:1"]
+    ix.close()
+
+
 COMPOUND_WORDS = WORDS + (
     "parkeersensoren vulgraadsensor afvalcontainers verkeerscamera's luchtkwaliteitssensoren "
     "zonnepanelen principes geregistreerd kleurloze wifi-tracker salarissen Sensoren"
