@@ -1,4 +1,5 @@
-"""What cases add to other features: search document types and reportable types."""
+"""What cases add to other features: search document types, reportable types and the home
+page's recently active cases."""
 import sqlalchemy as sa
 from flask import Flask, url_for
 from flask_babel import lazy_gettext as _l
@@ -6,9 +7,11 @@ from flask_babel import lazy_gettext as _l
 from smartsociety.cases import documents
 from smartsociety.cases.services import recount_comments
 from smartsociety.extensions import db
-from smartsociety.models import Case, Comment
+from smartsociety.main.sections import HOME_PAGE
+from smartsociety.models import Case, CaseFilter, Comment
 from smartsociety.moderation.registry import ReportableType, set_hidden
 from smartsociety.moderation.registry import register as register_reportable
+from smartsociety.sections import Section
 
 
 def _hide_comment(comment: Comment, reason: str) -> None:
@@ -28,8 +31,14 @@ def _delete_comment(comment: Comment) -> None:
     recount_comments(case)
 
 
+def _home(_subject, _user) -> dict:
+    return {"recent_cases": db.session.scalars(
+        Case.filtered(CaseFilter(sort="active")).limit(5)).all()}
+
+
 def register(app: Flask) -> None:
     documents.register()
+    HOME_PAGE.register(Section("cases", "cases/_home_section.html", 20, context=_home))
     register_reportable(ReportableType(
         name="case",
         label=_l("Case"),

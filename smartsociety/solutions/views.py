@@ -52,6 +52,7 @@ from smartsociety.permissions import (
     ensure,
 )
 from smartsociety.solutions import services
+from smartsociety.solutions.sections import SOLUTION_FACTS
 from smartsociety.solutions.forms import (
     ContactForm,
     ListFilterForm,
@@ -213,6 +214,7 @@ def render_detail(solution: Solution, use_form=None, contact_form=None, status=2
         use_count=count,
         use_form=use_form,
         contact_form=contact_form or ContactForm(),
+        **SOLUTION_FACTS.context(solution, current_user),
     ), status
 
 
