@@ -61,10 +61,11 @@ class Registry:
     def watch(self, model: type, name: str, id_of: Callable[[Any], int | None],
               expand: Expander | None = None) -> None:
         """Log a change `(name, id_of(obj))` whenever an object of `model` is written; `expand`
-        maps such changes to the documents they affect when `name` is not a document type."""
+        maps such changes to the documents they affect when `name` is not a document type.
+        Watching a model under a name again replaces the earlier watch (each app the factory
+        creates registers its plug-ins again)."""
         entries = self.sources.setdefault(model, [])
-        if (name, id_of) not in entries:
-            entries.append((name, id_of))
+        entries[:] = [entry for entry in entries if entry[0] != name] + [(name, id_of)]
         if expand is not None:
             self.expansions[name] = expand
 
