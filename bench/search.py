@@ -297,7 +297,7 @@ def main(n: int) -> None:
 
 def raw_whoosh(app, queries):
     from smartsociety.search import service
-    from smartsociety.search.engine import to_whoosh
+    from smartsociety.search.engine.searching import to_whoosh
     from smartsociety.search.query import parse
 
     with app.app_context():

@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from smartsociety.search import analysis, dutch  # noqa: E402
+from smartsociety.search.engine import analysis, dutch  # noqa: E402
 
 WORDS_FILE = Path("/usr/share/dict/dutch")
 COMPOUNDS_FILE = ROOT / "tests" / "data" / "compounds_nl.tsv"

@@ -40,6 +40,7 @@ def create_app(config: str | dict | None = None) -> Flask:
     inputs.init_app(app)
     register_extensions(app)
     register_blueprints(app)
+    register_plugins(app)
     register_errorhandlers(app)
     register_commands(app)
     # Last: its after-request hook (the one commit of a request) then runs before the others.
@@ -51,9 +52,9 @@ def create_app(config: str | dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=0)
     if app.config["SEARCH_PRELOAD"]:
         # The Dutch search data (~1 s, once per process): now, not on the first search.
-        from smartsociety.search import dutch
+        from smartsociety.search import service as search_service
 
-        dutch.data()
+        search_service.preload()
     if app.config["GC_FREEZE"]:
         # A full collection walks every object (~130 ms at this size, on whichever request
         # it falls), and the app's objects live as long as the process: leave them out of
@@ -98,8 +99,8 @@ def content_security_policy(app: Flask) -> dict:
 
 
 def register_extensions(app: Flask) -> None:
-    from smartsociety import database, i18n, pagecache, search, webassets
-    from smartsociety.ops import logs
+    from smartsociety import database, i18n, pagecache, webassets
+    from smartsociety.ops import logs, timing
     from smartsociety.accounts import session as session_records
     from smartsociety.accounts.session import load_user
 
@@ -134,7 +135,7 @@ def register_extensions(app: Flask) -> None:
     templating.init_app(app)
     headers.init_app(app)
     logs.init_app(app)
-    search.init_app(app)
+    timing.init_app(app)  # Server-Timing header (SEARCH_SERVER_TIMING)
     pagecache.init_app(app)
     webassets.init_app(app)
     from smartsociety import api
@@ -196,6 +197,27 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(privacy_bp)
     app.register_blueprint(partners_bp)
     app.register_blueprint(landscape_bp)
+
+
+def register_plugins(app: Flask) -> None:
+    """Each feature adds what it contributes to other packages' registries: search document
+    types (search.registry), reportable types (moderation.registry) and sections of the case
+    and organisation pages (cases.sections, organisations.sections). Order matters twice: it is the order of the moderation queue's type
+    filter, and partners extends the case document type that the cases' plug-in registers."""
+    from smartsociety.accounts import plugins as accounts_plugins
+    from smartsociety.cases import plugins as cases_plugins
+    from smartsociety.events import plugins as events_plugins
+    from smartsociety.landscape import plugins as landscape_plugins
+    from smartsociety.memberships import plugins as memberships_plugins
+    from smartsociety.partners import plugins as partners_plugins
+    from smartsociety.principles import plugins as principles_plugins
+    from smartsociety.sensors import plugins as sensors_plugins
+    from smartsociety.solutions import plugins as solutions_plugins
+
+    for plugins in (solutions_plugins, cases_plugins, principles_plugins, events_plugins,
+                    sensors_plugins, landscape_plugins, partners_plugins, accounts_plugins,
+                    memberships_plugins):
+        plugins.register(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

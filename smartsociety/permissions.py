@@ -15,6 +15,7 @@ from smartsociety.models import (
     takes_offers,
     takes_adoptions,
 )
+from smartsociety.moderation import registry
 
 
 def ensure(allowed: bool) -> None:
@@ -389,8 +390,6 @@ def can_delete_permanently(user) -> bool:
 
 def can_report(user, item) -> bool:
     """Members report what they can see and did not write themselves."""
-    from smartsociety.moderation import registry
-
     kind = registry.type_of(item)
     if kind is None or not can_contribute(user):
         return False
@@ -400,8 +399,6 @@ def can_report(user, item) -> bool:
 
 def can_view_hidden(user, item) -> bool:
     """Hidden items stay visible to their author and to moderators."""
-    from smartsociety.moderation import registry
-
     kind = registry.type_of(item)
     if kind is None:
         return False

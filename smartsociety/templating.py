@@ -3,11 +3,15 @@ from urllib.parse import urlencode
 
 from flask import Flask, request
 from flask_babel import format_decimal, get_locale
+from flask_login import current_user
 from markupsafe import Markup
 
 from smartsociety import dates, permissions
+from smartsociety.extensions import db
 from smartsociety.i18n import LANGUAGE_NAMES
 from smartsociety.labels import label
+from smartsociety.models import FollowTarget, Notification
+from smartsociety.notify.services import is_following as following
 
 
 def url_with_args(**changes) -> str:
@@ -24,22 +28,12 @@ def url_with_args(**changes) -> str:
 
 def unread_notifications() -> int:
     """The bell's count: one query, asked only by the header of a logged-in member's page."""
-    from flask_login import current_user
-
-    from smartsociety.extensions import db
-    from smartsociety.models import Notification
-
     if not current_user.is_authenticated:
         return 0
     return db.session.scalar(Notification.unread_count(current_user.id)) or 0
 
 
 def is_following(target: str, key) -> bool:
-    from flask_login import current_user
-
-    from smartsociety.models import FollowTarget
-    from smartsociety.notify.services import is_following as following
-
     return following(current_user, FollowTarget(target), key)
 
 
@@ -52,8 +46,6 @@ def init_app(app: Flask) -> None:
         label=label,
         unread_notifications=unread_notifications,
         is_following=is_following,
-        # Live view of the registered endpoints, so navigation shows installed features only.
-        url_endpoints=app.view_functions,
     )
     app.jinja_env.filters.update(
         # The one date helper (smartsociety.dates): "long" (default) or "short" per language.

@@ -6,12 +6,6 @@ from smartsociety.models import AuditEntry, Principle, PrincipleVersion, Role, V
 from tests.factories import PrincipleFactory, UserFactory
 
 
-@pytest.fixture(autouse=True)
-def login_page(app):
-    if "accounts.login" not in app.view_functions:
-        app.add_url_rule("/inloggen", "accounts.login", lambda: "log in")
-
-
 @pytest.fixture
 def moderator(db):
     return UserFactory(role=Role.MODERATOR)

@@ -36,13 +36,6 @@ from tests.factories import (
 )
 
 
-@pytest.fixture(autouse=True)
-def login_page(app):
-    """Login redirects need the accounts feature; stand in for it where it is not merged yet."""
-    if "accounts.login" not in app.view_functions:
-        app.add_url_rule("/inloggen", "accounts.login", lambda: "log in")
-
-
 @pytest.fixture
 def moderator(db):
     return verified_member(role=Role.MODERATOR)

@@ -18,7 +18,7 @@ from smartsociety.models import (
 )
 from smartsociety.search import service
 from smartsociety.search.commands import search_cli
-from smartsociety.search.index import MAX_SEGMENTS, IndexState
+from smartsociety.search.engine.index import MAX_SEGMENTS, IndexState
 from smartsociety.search.query import MAX_QUERY_LENGTH, Phrase, Word, parse
 from tests.factories import CaseFactory, CommentFactory, OrganisationFactory, UserFactory
 
@@ -189,7 +189,7 @@ def test_every_facet_counts_and_narrows(app, client):
 @pytest.mark.parametrize("sparse", [2000, 0])
 def test_sort_by_date_and_pages(app, client, monkeypatch, sparse):
     # Both ways of ordering matches by date: sorting them (few) and walking the date order.
-    from smartsociety.search import engine
+    from smartsociety.search.engine import searching as engine
 
     monkeypatch.setattr(engine, "SPARSE", sparse)
     old = CaseFactory(title="Fietsen fietsen fietsen",
@@ -201,7 +201,7 @@ def test_sort_by_date_and_pages(app, client, monkeypatch, sparse):
     assert keys(client, "fietsen", sort="date", page=2)[-1] == f"case:{old.id}"
     assert keys(client, "fietsen", page=99) == []
     # The same order as Whoosh's own sort on the date column, filters and pages included.
-    from smartsociety.search.engine import searcher_cache, to_whoosh
+    from smartsociety.search.engine.searching import searcher_cache, to_whoosh
 
     searcher = searcher_cache(service.store()).current()
     query = to_whoosh(parse("fietsen"), searcher.reader())
@@ -333,7 +333,7 @@ def test_crash_between_commit_and_index_loses_nothing(app, client, db, monkeypat
     def crash(self):
         raise OSError("killed")
 
-    monkeypatch.setattr("smartsociety.search.index.Indexer.apply_pending", crash)
+    monkeypatch.setattr("smartsociety.search.engine.index.Indexer.apply_pending", crash)
     case = CaseFactory(title="Stroomstoring")  # committed; applying the log "crashes"
     monkeypatch.undo()
     assert db.session.get(Case, case.id) is not None
@@ -402,7 +402,7 @@ def _open_segment_files() -> list[str]:
 def test_one_searcher_per_process_and_no_handle_leak(client):
     CaseFactory(title="Hergebruik")
     keys(client, "hergebruik")
-    from smartsociety.search.engine import searcher_cache
+    from smartsociety.search.engine.searching import searcher_cache
 
     cache = searcher_cache(service.store())
     first = cache.searcher
@@ -432,7 +432,7 @@ def test_one_searcher_per_process_and_no_handle_leak(client):
 def test_a_segment_merged_away_while_the_searcher_reopens_is_no_error(client, monkeypatch):
     """The worker may merge and delete a segment between a web process reading the list of
     segments and opening them; the web process reads the list again (this was a rare 500)."""
-    from smartsociety.search import index as index_module
+    from smartsociety.search.engine import index as index_module
 
     CaseFactory(title="Samenvoegtest een")
     assert len(keys(client, "samenvoegtest")) == 1
@@ -507,7 +507,7 @@ PHRASE_TEXTS = [
 
 def _plain_and_fast(text):
     """The documents of a query as built before the shadow fields, and as built now."""
-    from smartsociety.search.engine import match_mask, searcher_cache, to_whoosh
+    from smartsociety.search.engine.searching import match_mask, searcher_cache, to_whoosh
 
     searcher = searcher_cache(service.store()).current()
     parsed = parse(text)
@@ -543,7 +543,7 @@ def test_phrases_and_prefixes_match_the_same_documents_through_shadow_fields(wor
 def test_index_without_shadow_fields_still_answers(worker_mode, db, monkeypatch):
     """An index built before the shadow fields existed keeps working (as before) until the
     next `flask search rebuild`."""
-    from smartsociety.search import index
+    from smartsociety.search.engine import index
 
     make_schema = index.make_schema
 
@@ -609,7 +609,7 @@ def test_excluded_word_is_excluded_from_the_count(client):
 
 
 def test_rebuild_with_several_processes(worker_mode, client, db, monkeypatch):
-    from smartsociety.search import index, writers
+    from smartsociety.search.engine import index, writers
 
     worker_mode.config["SEARCH_REBUILD_PROCS"] = 2
     monkeypatch.setattr(index, "PARALLEL_REBUILD_DOCS", 0)  # (5,000: builders pay off there)
@@ -639,7 +639,7 @@ def test_relevance_computed_from_postings_equals_whoosh(client, db):
         CaseFactory(title=text.split(" ")[0] + f" {n}", summary="", body=text, body_html="",
                     language="en" if n % 5 == 0 else "nl")
     CaseFactory(title="Data in de titel", summary="", body="", body_html="")
-    from smartsociety.search.engine import (
+    from smartsociety.search.engine.searching import (
         _facet_masks,
         _filter,
         match_mask,
@@ -683,7 +683,7 @@ def test_did_you_mean_same_as_whoosh_corrector(client):
                   "Parkeerbeleid", "Perkeerbeleid voor bewoners", "Parkeerbeleit"]:
         CaseFactory(title=title, summary="", body="", body_html="")
     keys(client, "parkeren")
-    from smartsociety.search.engine import _Corrector, searcher_cache
+    from smartsociety.search.engine.searching import _Corrector, searcher_cache
 
     searcher = searcher_cache(service.store()).current()
     theirs = searcher.corrector("spell")

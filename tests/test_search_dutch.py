@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from smartsociety.search import analysis, dutch, service
+from smartsociety.search import service
+from smartsociety.search.engine import analysis, dutch
 from smartsociety.search.commands import search_cli
 from tests.factories import CaseFactory
 from tests.test_search import keys, worker_mode  # noqa: F401 (a fixture)
@@ -180,7 +181,7 @@ def test_did_you_mean_suggests_no_correction_for_a_found_lemma(client):
 def _legacy_schema(make_schema):
     """The schema the previous code wrote: Snowball for Dutch (its pickled fields have no
     `analysis`), no parts fields."""
-    from smartsociety.search.index import PARTS
+    from smartsociety.search.engine.index import PARTS
 
     def schema_of(common=None):
         schema = make_schema(common)
@@ -197,7 +198,7 @@ def _legacy_schema(make_schema):
 
 
 def test_an_index_built_before_lemmas_works_until_rebuilt(worker_mode, client, monkeypatch):
-    from smartsociety.search import index
+    from smartsociety.search.engine import index
 
     old_schema = _legacy_schema(index.make_schema)
     principe = CaseFactory(title="Onze principes", summary="", body="", body_html="")

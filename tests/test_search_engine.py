@@ -41,7 +41,7 @@ def corpus(app, db):
     db.session.commit()
     client = app.test_client()
     keys(client, "data")  # brings this process's searcher up to date
-    from smartsociety.search.engine import searcher_cache
+    from smartsociety.search.engine.searching import searcher_cache
 
     cache = searcher_cache(service.store())
     searcher = cache.current()
@@ -51,7 +51,7 @@ def corpus(app, db):
 
 
 def test_decoded_postings_equal_whoosh(corpus):
-    from smartsociety.search.masks import bool_array, decode_postings, mask_of, raw_postings
+    from smartsociety.search.engine.masks import bool_array, decode_postings, mask_of, raw_postings
 
     _cache, searcher = corpus
     blocks = 0
@@ -82,7 +82,7 @@ def test_scores_equal_whoosh(corpus):
     with filters, title boosts, OR, AND NOT and prefixes; the same scores (a term's score the
     very same float: several terms' may differ in the last bit, as Whoosh adds them up in the
     order of its matcher tree)."""
-    from smartsociety.search.engine import _facet_masks, _filter, match_mask, scored_top, to_whoosh
+    from smartsociety.search.engine.searching import _facet_masks, _filter, match_mask, scored_top, to_whoosh
 
     cache, searcher = corpus
     masks = _facet_masks(cache, searcher)
@@ -115,7 +115,7 @@ def test_scores_equal_whoosh(corpus):
 
 
 def test_date_order_equals_whoosh(corpus):
-    from smartsociety.search.engine import match_mask, newest, to_whoosh
+    from smartsociety.search.engine.searching import match_mask, newest, to_whoosh
 
     cache, searcher = corpus
     for text in ["data", "camera", "geluid OR register"]:
@@ -133,9 +133,9 @@ def test_snippets_equal_whoosh_highlighter(client, db):
     from whoosh import highlight
     from whoosh.searching import Results
 
-    from smartsociety.search.engine import scored_top, searcher_cache, to_whoosh
-    from smartsociety.search.masks import match_mask
-    from smartsociety.search.snippets import (
+    from smartsociety.search.engine.searching import scored_top, searcher_cache, to_whoosh
+    from smartsociety.search.engine.masks import match_mask
+    from smartsociety.search.engine.snippets import (
         SNIPPET_CHARS,
         MarkFormatter,
         highlighter,
@@ -178,8 +178,8 @@ def test_snippets_equal_whoosh_highlighter(client, db):
 
 
 def test_did_you_mean_over_segments_with_deletions(client, db):
-    from smartsociety.search.engine import searcher_cache
-    from smartsociety.search.spelling import Corrector
+    from smartsociety.search.engine.searching import searcher_cache
+    from smartsociety.search.engine.spelling import Corrector
 
     cases = [CaseFactory(title=title, summary="", body="", body_html="") for title in
              ["Parkeervergunning", "Parkeerverbod", "Parkeerplaats", "Parkeerbeleid",
@@ -209,7 +209,7 @@ def test_block_ids_weights_equal_unpickled(compression):
     import pickle
     import zlib
 
-    from smartsociety.search.masks import block_ids_weights
+    from smartsociety.search.engine.masks import block_ids_weights
 
     rng = random.Random(3)
     checked = 0
@@ -236,7 +236,7 @@ def test_block_ids_weights_equal_unpickled(compression):
 def test_stemming_keeps_the_first_letter():
     """Snippets stem only the words that start like a matched word: that needs the analyzers
     to keep a word's first letter (after lowercasing and folding accents)."""
-    from smartsociety.search.analysis import ANALYZERS, tokens
+    from smartsociety.search.engine.analysis import ANALYZERS, tokens
 
     words = ("dying lying tying skies news Yvonne yacht IJsselmeer ijsberg Ëigenaar ÿ Ærø "
              "Œuvre straße mogelijkheden leeg maan heden gebeurtenissen cafeetje "

@@ -7,8 +7,8 @@ import pytest
 from whoosh import formats
 from whoosh.fields import TEXT, FieldType
 
-from smartsociety.search import analysis, writers
-from smartsociety.search.index import (
+from smartsociety.search.engine import analysis, writers
+from smartsociety.search.engine.index import (
     IndexStore,
     bulk_fields,
     common_words,
@@ -169,9 +169,41 @@ def test_schemas_of_older_indexes_still_load():
     import pickle
 
     old = pickle.dumps(analysis.CachedStemFilter("nl"), protocol=0).replace(
-        b"smartsociety.search.analysis", b"smartsociety.search.index")
+        b"smartsociety.search.engine.analysis", b"smartsociety.search.index")
     assert b"smartsociety.search.index" in old
     assert pickle.loads(old)._stem("sensoren") == "sensor"
+
+
+def test_an_index_written_before_the_engine_moved_still_opens(tmp_path, monkeypatch):
+    """Its pickled schema names classes as smartsociety.search.analysis/.dutch (engine/__init__
+    keeps those paths resolvable); it opens, with today's classes, and searches."""
+    from whoosh.qparser import QueryParser
+
+    from smartsociety.search.engine import dutch
+
+    for obj in [*(v for v in vars(analysis).values()
+                  if isinstance(v, type) and v.__module__ == analysis.__name__), dutch.term]:
+        monkeypatch.setattr(obj, "__module__", obj.__module__.replace(".engine.", "."))
+    store = IndexStore(tmp_path / "index")
+    version = store.new_version()
+    ix = store.open(version)
+    writer = writers.Writer(ix)
+    writer.add_document(**with_shadow_fields(
+        index_fields("case", 1, {"title": "Parkeersensoren", "body": "in de wijk",
+                                 "language": "nl"}), ix.schema))
+    writer.commit()
+    ix.close()
+    toc = next(version.glob("_MAIN_*.toc")).read_bytes()
+    assert b"smartsociety.search.analysis" in toc and b"smartsociety.search.dutch" in toc
+    assert b"smartsociety.search.engine" not in toc
+    monkeypatch.undo()
+
+    ix = store.open(version)
+    assert type(ix.schema["body_nl"]) is analysis.LanguageText
+    with ix.searcher() as searcher:
+        query = QueryParser("title_nl", ix.schema).parse("parkeersensor")
+        assert [hit["key"] for hit in searcher.search(query)] == ["case:1"]
+    ix.close()
 
 
 COMPOUND_WORDS = WORDS + (

@@ -3,7 +3,8 @@ from types import SimpleNamespace
 
 from smartsociety.extensions import db
 from smartsociety.ops import gunicorn_conf
-from smartsociety.search import engine, service
+from smartsociety.search import service
+from smartsociety.search.engine import searching as engine
 from tests.factories import CaseFactory
 
 

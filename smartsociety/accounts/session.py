@@ -14,6 +14,7 @@ from flask_login import user_logged_in
 
 from smartsociety.extensions import db
 from smartsociety.models import LoginSession, User, utcnow
+from smartsociety.models.user import new_session_token
 
 SEPARATOR = "."
 
@@ -63,8 +64,6 @@ def end(user: User) -> None:
 
 def end_all(user: User) -> None:
     """Log out everywhere: every row ends and the session token changes."""
-    from smartsociety.models.user import new_session_token
-
     db.session.execute(
         sa.update(LoginSession).where(LoginSession.user_id == user.id,
                                       LoginSession.ended_at.is_(None))

@@ -11,7 +11,8 @@ from flask_login import current_user
 from flask_smorest import Api
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from smartsociety.extensions import limiter, login_manager
+from smartsociety.api import tokens
+from smartsociety.extensions import db, limiter, login_manager
 
 PREFIX = "/api/v1"
 MAX_LIMIT = 100
@@ -54,8 +55,6 @@ def authenticate() -> None:
         return
     if request.routing_exception is not None:
         return  # no such resource (e.g. an id out of range): its 404 comes first
-    from smartsociety.api import tokens
-
     g.api_token = None
     header = request.headers.get("Authorization", "")
     if not header:
@@ -162,8 +161,6 @@ def read_cursor(cursor: str | None, kind: str) -> list | None:
 def keyset_page(select: sa.Select, order: list[tuple], args: dict, kind: str):
     """One page of `select` ordered by `order` [(column, descending)], after the cursor.
     Returns (items, next_cursor)."""
-    from smartsociety.extensions import db
-
     limit = args.get("limit") or 20
     after = read_cursor(args.get("cursor"), kind)
     if after is not None:

@@ -24,6 +24,8 @@ from smartsociety.models import (
     Theme,
 )
 from smartsociety.permissions import can_view_case, can_view_hidden, can_view_principle_version
+from smartsociety.principles.services import tallies
+from smartsociety.solutions.services import uses_of
 
 blp = Blueprint("api-read", __name__, url_prefix=PREFIX,
                 description="Public content: what the pages show, as JSON")
@@ -102,8 +104,6 @@ class SolutionDetail(MethodView):
     @blp.response(200, s.SolutionSchema)
     def get(self, solution_id):
         """One solution with its offers on cases and the reviews of gemeenten"""
-        from smartsociety.solutions.services import uses_of
-
         solution = db.session.get(Solution, solution_id)
         if solution is None or not can_view_hidden(api_user(), solution):
             abort(404, _("This solution does not exist or has been removed."))
@@ -153,8 +153,6 @@ class Principles(MethodView):
 
 
 def _results(version) -> dict:
-    from smartsociety.principles.services import tallies
-
     if not version.is_frozen:
         return {}
     counts = tallies(version)

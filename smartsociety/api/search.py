@@ -9,8 +9,6 @@ from smartsociety.api import schemas as s
 from smartsociety.api.core import PREFIX, make_cursor, read_cursor
 from smartsociety.pagination import MAX_PAGE
 from smartsociety.search import service
-from smartsociety.search.index import FACET_FIELDS
-from smartsociety.search.query import parse
 
 blp = Blueprint("api-search", __name__, url_prefix=PREFIX,
                 description="Full-text search with the query language and facets of /zoeken")
@@ -42,8 +40,8 @@ class Search(MethodView):
         page = (read_cursor(args.get("cursor"), "search") or [1])[0]
         if not isinstance(page, int) or not 1 <= page <= MAX_PAGE:
             page = 1
-        filters = {name: args[name] for name in FACET_FIELDS if args.get(name)}
-        parsed = parse(args["q"])
+        filters = {name: args[name] for name in service.FACET_FIELDS if args.get(name)}
+        parsed = service.parse(args["q"])
         per_page = current_app.config["SEARCH_PER_PAGE"]
         if parsed.is_empty and not filters:
             return {"total": 0, "items": [], "facets": {}, "suggestion": None,

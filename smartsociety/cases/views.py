@@ -19,7 +19,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
-from smartsociety.cases import services
+from smartsociety.cases import sections, services
 from smartsociety.cases.forms import (
     CaseForm,
     CommentForm,
@@ -58,7 +58,6 @@ from smartsociety.models import (
 from smartsociety.pagecache import cached_page
 from smartsociety.pagescopes import case_page_scopes
 from smartsociety.pagination import paginate
-from smartsociety.solutions.views import case_section as marketplace_section
 from smartsociety.viewcounts.services import counts_views
 from smartsociety.permissions import (
     can_accept_answer,
@@ -370,7 +369,7 @@ def render_detail(case: Case, form=None, parent=None, preview_html=None, status=
         parent=parent,
         preview_html=preview_html,
         lock_form=LockForm() if can_lock_thread(current_user, case) else None,
-        **marketplace_section(case, current_user),
+        **sections.CASE_PAGE.context(case, current_user),
     ), status
 
 

@@ -5,8 +5,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session, selectinload
 
 from smartsociety.models import Event, EventSession, EventTheme
-from smartsociety.search.documents import MAX_BODY, plain_text
-from smartsociety.search.registry import REGISTRY, DocumentType
+from smartsociety.search.registry import MAX_BODY, REGISTRY, DocumentType, plain_text
 
 
 def load_events(session: Session, ids: list[int]) -> dict[int, dict]:

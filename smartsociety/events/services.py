@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
+from smartsociety.models.event import event_session_case
 from smartsociety.refusals import require
 from smartsociety.extensions import db
 from smartsociety.markup import render_markdown
@@ -233,8 +234,6 @@ def proposals() -> list[Event]:
 
 def sessions_of_case(case: Case) -> tuple[list[EventSession], list[EventSession]]:
     """The published sessions that discuss `case`: (upcoming, past)."""
-    from smartsociety.models.event import event_session_case
-
     sessions = list(db.session.scalars(
         sa.select(EventSession).join(EventSession.event)
         .join(event_session_case, event_session_case.c.session_id == EventSession.id)

@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 
 from smartsociety import dates
 from smartsociety.cases.services import AttachmentRefused
-from smartsociety.events import calendar, documents, outcomes, registration, services
+from smartsociety.events import calendar, outcomes, registration, services
 from smartsociety.events.forms import (
     CancelForm,
     EventForm,
@@ -30,7 +30,6 @@ from smartsociety.permissions import (
 )
 
 bp = Blueprint("events", __name__, url_prefix="/bijeenkomsten")
-bp.record_once(lambda _state: documents.register())
 
 
 @bp.app_template_global("case_sessions")

@@ -29,8 +29,6 @@ from smartsociety.models import (
 from smartsociety.models.membership import confirmed_membership
 from smartsociety.models.principle import PUBLIC_STATUSES
 from smartsociety.search import service
-from smartsociety.search.index import FACET_FIELDS
-from smartsociety.search.query import parse
 
 bp = Blueprint("feeds", __name__, url_prefix="/feeds")
 FEED_SIZE = 30
@@ -209,10 +207,10 @@ def search():
     text = request.args.get("q", "")[:500]
     filters = {
         name: [value[:100] for value in request.args.getlist(name)[:5]]
-        for name in FACET_FIELDS
+        for name in service.FACET_FIELDS
         if request.args.get(name)
     }
-    parsed = parse(text)
+    parsed = service.parse(text)
     hits = []
     if not parsed.is_empty or filters:
         hits = service.search(parsed, filters, "date", 1, FEED_SIZE, browse=bool(filters)).hits

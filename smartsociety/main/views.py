@@ -2,10 +2,9 @@
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
-from smartsociety.events.services import upcoming as upcoming_events
 from smartsociety.extensions import csrf, db
 from smartsociety.i18n import LANGUAGE_COOKIE
-from smartsociety.models import Case, CaseFilter
+from smartsociety.main.sections import HOME_PAGE
 from smartsociety.pagecache import cached_page
 from smartsociety.redirects import safe_next_url, same_origin
 
@@ -18,9 +17,7 @@ ONE_YEAR = 60 * 60 * 24 * 365
 @cached_page
 def home():
     """The home page: recently active cases and upcoming events."""
-    recent_cases = db.session.scalars(Case.filtered(CaseFilter(sort="active")).limit(5)).all()
-    return render_template("main/home.html", recent_cases=recent_cases,
-                           upcoming_events=upcoming_events(limit=3))
+    return render_template("main/home.html", **HOME_PAGE.context(None, current_user))
 
 
 @bp.post("/taal/<language>")

@@ -18,6 +18,7 @@ from smartsociety.models import (
     VerificationMethod,
 )
 from smartsociety.moderation.views import AUDIT_ACTIONS
+from smartsociety.organisations.views import render_detail
 from smartsociety.permissions import (
     can_leave_organisation,
     can_manage_members,
@@ -139,8 +140,6 @@ def add_domain(slug: str):
             flash(_("Members with a confirmed address at %(domain)s are now verified "
                     "automatically.", domain=form.domain.data), "success")
             return _back(organisation, "domains-heading")
-    from smartsociety.organisations.views import render_detail
-
     return render_detail(organisation, domain_form=form, status=422)
 
 

@@ -212,14 +212,8 @@ SORTS = {
     "newest": lambda c: (c.created_at.desc(), c.id.desc()),
     "active": lambda c: (c.last_activity_at.desc(), c.id.desc()),
     "discussed": lambda c: (c.comment_count.desc(), c.last_activity_at.desc(), c.id.desc()),
-    "shared": lambda c: (_shared_by_count().desc(), c.created_at.desc(), c.id.desc()),
+    # "shared" (most gemeenten first) is added by models/partnership.py, which counts them.
 }
-
-
-def _shared_by_count():
-    from smartsociety.models.partnership import shared_by_count
-
-    return shared_by_count()
 
 
 @dataclass

@@ -7,7 +7,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from smartsociety.models.base import Base, str_enum, utcnow
-from smartsociety.models.case import Case, CaseKind, ProjectStatus
+from smartsociety.models.case import SORTS, Case, CaseKind, ProjectStatus
+from smartsociety.models.organisation import Organisation, OrganisationKind
 
 
 class PartnerStatus(str, enum.Enum):
@@ -85,8 +86,6 @@ class CaseGemeente(Base):
 def shared_by_count():
     """SQL: how many gemeenten share a case (its own organisation when that is a gemeente,
     and every other gemeente that has it too or joined), correlated to Case."""
-    from smartsociety.models.organisation import Organisation, OrganisationKind
-
     others = (
         sa.select(sa.func.count(CaseGemeente.id))
         .where(CaseGemeente.case_id == Case.id, CaseGemeente.sharing_clause())
@@ -101,6 +100,9 @@ def shared_by_count():
         .scalar_subquery()
     )
     return own + others
+
+
+SORTS["shared"] = lambda c: (shared_by_count().desc(), c.created_at.desc(), c.id.desc())
 
 
 class ProjectAdoption(Base):

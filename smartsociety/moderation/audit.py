@@ -1,6 +1,8 @@
 """The one way a moderator or administrator action is recorded: call `record` before the commit."""
 from smartsociety.extensions import db
 from smartsociety.models import AuditEntry
+from smartsociety.moderation.registry import describe
+from smartsociety.permissions import is_moderator
 
 
 def record(actor, action: str, target=None, *, target_type: str = "", target_id=None,
@@ -11,8 +13,6 @@ def record(actor, action: str, target=None, *, target_type: str = "", target_id=
     object with an `id`; pass target_type/label for others.
     """
     if target is not None:
-        from smartsociety.moderation.registry import describe
-
         target_type, target_id, label = describe(target, target_type, label)
     entry = AuditEntry(
         actor_id=getattr(actor, "id", None),
@@ -29,8 +29,6 @@ def record(actor, action: str, target=None, *, target_type: str = "", target_id=
 def record_if_moderating(actor, action: str, target=None, *, own: bool = False, **details):
     """Record `action` when a moderator does it by virtue of the role (not on their own
     content): members acting on what is theirs leave no audit entry."""
-    from smartsociety.permissions import is_moderator
-
     if actor is not None and is_moderator(actor) and not own:
         return record(actor, action, target, **details)
     return None

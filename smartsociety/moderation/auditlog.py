@@ -3,9 +3,9 @@ from collections import defaultdict
 
 from flask import url_for
 from flask_babel import lazy_gettext as _l
-from werkzeug.routing import BuildError
 
 from smartsociety.extensions import db
+from smartsociety.models import Organisation, Principle, PrincipleVersion
 from smartsociety.moderation import registry
 
 # Types recorded by features that are not reportable items; reportable types name themselves.
@@ -25,34 +25,18 @@ def target_types() -> dict[str, object]:
     return types
 
 
-def _url(endpoint: str, **values) -> str | None:
-    try:
-        return url_for(endpoint, **values)
-    except BuildError:  # the feature is not installed
-        return None
-
-
-def _safe(make_url, item) -> str | None:
-    try:
-        return make_url(item)
-    except BuildError:
-        return None
-
-
 def _other_urls(target_type: str, ids: set[int]) -> dict[int, str | None]:
-    from smartsociety.models import Organisation, Principle, PrincipleVersion
-
     if target_type == "organisation":
-        return {o.id: _url("organisations.detail", slug=o.slug)
+        return {o.id: url_for("organisations.detail", slug=o.slug)
                 for o in db.session.query(Organisation).filter(Organisation.id.in_(ids))}
     if target_type == "principle":
-        return {p.id: _url("principles.detail", slug=p.slug)
+        return {p.id: url_for("principles.detail", slug=p.slug)
                 for p in db.session.query(Principle).filter(Principle.id.in_(ids))}
     if target_type == "principle_version":
-        return {v.id: _url("principles.version", slug=v.principle.slug, number=v.number)
+        return {v.id: url_for("principles.version", slug=v.principle.slug, number=v.number)
                 for v in db.session.query(PrincipleVersion).filter(PrincipleVersion.id.in_(ids))}
     if target_type == "open_standard":
-        return {i: _url("solutions.standards") for i in ids}
+        return {i: url_for("solutions.standards") for i in ids}
     return {}
 
 
@@ -67,7 +51,7 @@ def target_urls(entries) -> dict[int, str]:
         kind = registry.get(target_type)
         if kind is not None:
             items = kind.load_many(ids)
-            by_type[target_type] = {i: _safe(kind.url, item) for i, item in items.items()}
+            by_type[target_type] = {i: kind.url(item) for i, item in items.items()}
         else:
             by_type[target_type] = _other_urls(target_type, ids)
     urls = {}

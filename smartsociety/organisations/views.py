@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from smartsociety.extensions import db
 from smartsociety.models import Organisation, OrganisationKind
 from smartsociety.organisations import services
-from smartsociety.memberships.views import organisation_page
+from smartsociety.organisations.sections import ORGANISATION_PAGE
 from smartsociety.organisations.forms import OrganisationForm, OrganisationProfileForm, SearchForm
 from smartsociety.pagecache import cached_page
 from smartsociety.pagination import paginate
@@ -16,7 +16,6 @@ from smartsociety.permissions import (
     can_verify_organisation,
     ensure,
 )
-from smartsociety.solutions.services import organisation_sections
 
 bp = Blueprint("organisations", __name__)
 
@@ -46,13 +45,11 @@ def detail(slug: str):
 
 def render_detail(organisation: Organisation, domain_form=None, status: int = 200):
     """The organisation page; `domain_form` brings back a refused domain with its error."""
-    members = organisation_page(organisation)
+    sections = ORGANISATION_PAGE.context(organisation, current_user)
     if domain_form is not None:
-        members["domain_form"] = domain_form
-    return render_template(
-        "organisations/detail.html", organisation=organisation, **members,
-        **organisation_sections(organisation),
-    ), status
+        sections["domain_form"] = domain_form
+    return render_template("organisations/detail.html", organisation=organisation,
+                           **sections), status
 
 
 @bp.post("/organisaties/<slug>/verificatie")

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from smartsociety.extensions import db
+from smartsociety.labels import label
 from smartsociety.models import (
     AdoptionStage,
     AdoptionStep,
@@ -246,8 +247,6 @@ def change_stage(user: User, adoption: ProjectAdoption, stage: AdoptionStage,
 
 def _adoption_event(user: User, case: Case, adoption: ProjectAdoption) -> None:
     notify.auto_follow(user, FollowTarget.CASE, case.id)
-    from smartsociety.labels import label
-
     title = _("%(gemeente)s: %(stage)s — %(title)s", gemeente=adoption.organisation.name,
               stage=label(adoption.stage), title=case.title)
     done = notify.emit(EventKind.ADOPTION, user, case=case, recipients=owners_and_partners(case),

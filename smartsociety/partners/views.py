@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
 from smartsociety.extensions import db
+from smartsociety.feeds.views import _feed
 from smartsociety.labels import label, options
 from smartsociety.models import (
     AdoptionStage,
@@ -20,7 +21,7 @@ from smartsociety.models import (
     Solution,
     VersionStatus,
 )
-from smartsociety.partners import documents, services
+from smartsociety.partners import services
 from smartsociety.partners.forms import (
     AdoptionForm,
     DecisionForm,
@@ -42,8 +43,6 @@ from smartsociety.permissions import (
 )
 
 bp = Blueprint("partners", __name__)
-# Cases carry their shared-by count into the search index when this feature is installed.
-bp.record_once(lambda _state: documents.register())
 
 
 def _case(case_id: int) -> Case:
@@ -228,8 +227,6 @@ def unlink(case_id: int, kind: str, item_id: int):
 @bp.get("/feeds/adopties.atom")
 def adoption_feed():
     """Adoption steps of all gemeenten as an Atom feed."""
-    from smartsociety.feeds.views import _feed
-
     entries = [
         {
             "id": url_for("cases.detail", case_id=step.adoption.case_id, _external=True,

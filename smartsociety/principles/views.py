@@ -38,6 +38,7 @@ from smartsociety.permissions import (
     ensure,
 )
 from smartsociety.principles import services
+from smartsociety.principles.sections import VERSION_PAGE
 from smartsociety.principles.forms import (
     AdoptForm,
     AmendmentForm,
@@ -158,6 +159,7 @@ def _render_version(version: PrincipleVersion, failed: dict | None = None, statu
             linked=_linked_cases(principle),
             VoteChoice=VoteChoice,
             VoterGroup=VoterGroup,
+            **VERSION_PAGE.context(version, current_user),
         ),
         status,
     )

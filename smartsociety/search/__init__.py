@@ -1,4 +1,4 @@
-"""Full-text search (Whoosh): the only package that imports whoosh."""
-from smartsociety.search.service import init_app
+"""Full-text search (Whoosh): the only package that imports whoosh.
 
-__all__ = ["init_app"]
+From outside this package use `search.service` (searching, similar(), the index) and
+`search.registry` (document types); the engine in search/engine/ is private to it."""

@@ -13,7 +13,8 @@ from smartsociety.extensions import db
 from smartsociety.transaction import committed
 from smartsociety.models import SearchChange, utcnow
 from smartsociety.search import service
-from smartsociety.search.index import IndexState
+from smartsociety.search.engine.analysis import analysis_key
+from smartsociety.search.engine.index import PARTS, IndexState
 
 search_cli = AppGroup("search", help="Full-text search index.")
 
@@ -127,9 +128,6 @@ def _warn_if_outdated(store) -> None:
 
 def outdated_analysis(schema) -> str | None:
     """What an index built by older code lacks (None: built with the current analysis)."""
-    from smartsociety.search.analysis import analysis_key
-    from smartsociety.search.index import PARTS
-
     if "title_nl" in schema and analysis_key(schema["title_nl"]) != "nl":
         return "Dutch is stemmed (Snowball), not lemmatised, and compounds are not split"
     if "title_nl" + PARTS not in schema:

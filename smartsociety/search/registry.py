@@ -1,4 +1,9 @@
-"""Searchable document types, and the session hook that logs every write to one of them."""
+"""Searchable document types, and the session hook that logs every write to one of them.
+
+The API features use to put their records in the index: each registers its types from its
+plug-in module (smartsociety/<feature>/plugins.py), with `REGISTRY.register(DocumentType(...))`
+and `REGISTRY.watch(...)`; search knows nothing of the features."""
+import html
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
@@ -6,7 +11,18 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from smartsociety.markup import plain_text as _plain_html_text
 from smartsociety.models.search import SearchChange
+
+# Bodies longer than this are cut for the index: snippets and ranking need no more.
+MAX_BODY = 20_000
+
+
+def plain_text(html_text: str) -> str:
+    """The text a reader sees of sanitised HTML, for a document's body. (markup.plain_text keeps
+    entities such as &lt;; snippets are escaped once when they are rendered.)"""
+    return html.unescape(_plain_html_text(html_text))
+
 
 # A function from a set of record ids to the index documents of those that are public:
 # {id: {"title": ..., "body": ..., "language": "nl", "kind": ..., ...}} (see documents.py).
@@ -24,7 +40,7 @@ class DocumentType:
     public_ids: Callable[[], sa.Select]
     # Other documents whose index entry depends on this record (a case's comments).
     dependents: Expander | None = None
-    # Where a hit leads: (doc_id, stored fields) -> URL, or None when that page is not installed.
+    # Where a hit leads: (doc_id, stored fields) -> URL, or None when there is no such page.
     url: Callable[[int, dict], str | None] | None = None
 
 
@@ -45,10 +61,11 @@ class Registry:
     def watch(self, model: type, name: str, id_of: Callable[[Any], int | None],
               expand: Expander | None = None) -> None:
         """Log a change `(name, id_of(obj))` whenever an object of `model` is written; `expand`
-        maps such changes to the documents they affect when `name` is not a document type."""
+        maps such changes to the documents they affect when `name` is not a document type.
+        Watching a model under a name again replaces the earlier watch (each app the factory
+        creates registers its plug-ins again)."""
         entries = self.sources.setdefault(model, [])
-        if (name, id_of) not in entries:
-            entries.append((name, id_of))
+        entries[:] = [entry for entry in entries if entry[0] != name] + [(name, id_of)]
         if expand is not None:
             self.expansions[name] = expand
 

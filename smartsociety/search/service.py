@@ -3,15 +3,16 @@ inline mode that applies the change log right after each commit."""
 import logging
 import time
 
-from flask import Flask, current_app, has_app_context
+from flask import current_app, has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from smartsociety import pagecache
 from smartsociety.extensions import db
-from smartsociety.search import engine
-from smartsociety.search.documents import register_defaults
-from smartsociety.search.index import IndexStore, Indexer
+from smartsociety.search.engine import dutch
+from smartsociety.search.engine import searching as engine
+from smartsociety.search.engine import similar as more_like_this
+from smartsociety.search.engine.index import FACET_FIELDS, IndexStore, Indexer
 from smartsociety.search.query import ParsedQuery, parse
 from smartsociety.search.registry import PENDING_KEY, REGISTRY
 
@@ -28,6 +29,11 @@ def indexer() -> Indexer:
     config = current_app.config
     return Indexer(store(), db.engine, REGISTRY, config["SEARCH_BATCH_SIZE"],
                    config["SEARCH_REBUILD_PROCS"], on_change=pagecache.invalidate_index)
+
+
+def preload() -> None:
+    """Load the Dutch analysis data (~1 s, once per process) now, not on the first search."""
+    dutch.data()
 
 
 def open_searcher() -> bool:
@@ -76,6 +82,11 @@ def health() -> dict:
     }
 
 
+def similar(text: str, doc_type: str, language: str = "nl", limit: int = 3) -> list[int]:
+    """Ids of up to `limit` documents of `doc_type` whose indexed text resembles `text`."""
+    return more_like_this.similar(store(), text, doc_type, language, limit)
+
+
 def type_labels() -> dict[str, object]:
     return {name: t.label for name, t in REGISTRY.types.items()}
 
@@ -102,11 +113,8 @@ def _forget_after_rollback(session: Session, previous_transaction) -> None:
         session.info.pop(PENDING_KEY, None)
 
 
-def init_app(app: Flask) -> None:
-    register_defaults()
-
-
-__all__ = ["parse", "search", "store", "indexer", "init_app", "type_labels"]
+__all__ = ["FACET_FIELDS", "parse", "search", "similar", "store", "indexer",
+           "type_labels", "hit_url", "health", "open_searcher", "preload"]
 
 
 def hit_url(hit: engine.Hit) -> str | None:

@@ -1,17 +1,13 @@
 """The search page /zoeken."""
-import gc
-import os
-import time
-
 from flask import Blueprint, current_app, render_template, request
 
 from smartsociety.pagecache import cached_page
 from smartsociety.pagination import MAX_PAGE, ListPagination
 from smartsociety.ids import small_int
+from smartsociety.ops import timing
 from smartsociety.search import service
 from smartsociety.search.forms import SearchForm
-from smartsociety.search.index import FACET_FIELDS
-from smartsociety.search.query import ParsedQuery, parse
+from smartsociety.search.query import ParsedQuery
 
 bp = Blueprint("search", __name__)
 
@@ -22,7 +18,7 @@ MAX_FACET_VALUE_LENGTH = 100
 def _filters() -> dict[str, list[str]]:
     return {
         name: [v[:MAX_FACET_VALUE_LENGTH] for v in request.args.getlist(name)[:MAX_FACET_VALUES]]
-        for name in FACET_FIELDS
+        for name in service.FACET_FIELDS
         if request.args.get(name)
     }
 
@@ -33,22 +29,17 @@ def index():
     """Search: the results page for cases, comments, principles, solutions and more."""
     form = SearchForm(formdata=request.args)
     valid = form.validate()
-    parsed = parse(form.q.data or "") if valid else ParsedQuery()
+    parsed = service.parse(form.q.data or "") if valid else ParsedQuery()
     filters = _filters()
     page = min(max(request.args.get("page", 1, type=small_int) or 1, 1), MAX_PAGE)
     per_page = current_app.config["SEARCH_PER_PAGE"]
-    timing = current_app.config["SEARCH_SERVER_TIMING"]
-    if timing and _time_gc not in gc.callbacks:
-        gc.callbacks.append(_time_gc)  # (only then: every collection would call it)
-    started = time.perf_counter()
-    gc_before = _gc_ms
     results = None
     if valid and (not parsed.is_empty or filters):
         results = service.search(parsed, filters, form.sort_value, page, per_page,
                                  browse=bool(filters))
     pagination = ListPagination(results.hits if results else [], results.total if results else 0,
                                 page, per_page)
-    searched = time.perf_counter()
+    timing.lap("search")
     page_html = render_template(
         "search/index.html",
         form=form,
@@ -56,20 +47,13 @@ def index():
         filters=filters,
         results=results,
         pagination=pagination,
-        facet_fields=FACET_FIELDS,
+        facet_fields=service.FACET_FIELDS,
         type_labels=service.type_labels(),
         hit_url=service.hit_url,
     )
-    headers = _cache_header(results)
-    if timing:
-        now = time.perf_counter()
-        timings = {**(results.timings if results else {}),
-                   "search": (searched - started) * 1000, "render": (now - searched) * 1000,
-                   "gc": _gc_ms - gc_before}
-        headers["Server-Timing"] = ", ".join(
-            [f"{name};dur={ms:.2f}" for name, ms in timings.items()]
-            + [f'worker;desc="{os.getpid()}"'])
-    return page_html, (200 if valid else 422), headers
+    timing.lap("render")
+    timing.add(results.timings if results else {})
+    return page_html, (200 if valid else 422), _cache_header(results)
 
 
 def _cache_header(results) -> dict[str, str]:
@@ -78,15 +62,3 @@ def _cache_header(results) -> dict[str, str]:
         return {}
     return {"X-Search-Cache": "hit" if results.cached else "miss"}
 
-
-# Time spent in garbage collection in this process (ms), for Server-Timing.
-_gc_ms = 0.0
-_gc_started = 0.0
-
-
-def _time_gc(phase, _info) -> None:
-    global _gc_ms, _gc_started
-    if phase == "start":
-        _gc_started = time.perf_counter()
-    else:
-        _gc_ms += (time.perf_counter() - _gc_started) * 1000

@@ -6,8 +6,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session, selectinload
 
 from smartsociety.models import Organisation, PersonalData, Sensor
-from smartsociety.search.documents import MAX_BODY
-from smartsociety.search.registry import REGISTRY, DocumentType
+from smartsociety.search.registry import MAX_BODY, REGISTRY, DocumentType
 
 
 def load_sensors(session: Session, ids: list[int]) -> dict[int, dict]:

@@ -13,12 +13,14 @@ from smartsociety.extensions import db
 from smartsociety.labels import label
 from smartsociety.models import (
     Organisation,
+    Principle,
     PrincipleVersion,
     Rule,
     Sensor,
     SensorStatus,
     SensorType,
 )
+from smartsociety.models.principle import PUBLIC_STATUSES
 from smartsociety.models.sensor import sensor_case, sensor_rule
 from smartsociety.sensors import geometry as geo
 
@@ -210,9 +212,6 @@ def organisation_summary(organisation: Organisation) -> dict:
 
 def rule_choices() -> list[tuple[int, str]]:
     """The rules of each principle's current public version, for the registration form."""
-    from smartsociety.models import Principle
-    from smartsociety.models.principle import PUBLIC_STATUSES
-
     versions = db.session.scalars(
         sa.select(PrincipleVersion).join(Principle)
         .where(PrincipleVersion.status.in_(PUBLIC_STATUSES))

@@ -32,7 +32,7 @@ from smartsociety.permissions import (
 )
 from smartsociety.sensors import queries, services
 from smartsociety.sensors.forms import MessageForm, MissingSensorForm, StillThereForm
-from smartsociety.sensors.views import bp, load, tile_settings
+from smartsociety.sensors.blueprint import bp, load, tile_settings
 from smartsociety.solutions.forms import ContactForm
 from smartsociety.solutions.views import account_key, contact_limit
 

@@ -31,7 +31,7 @@ from smartsociety.models import (
 )
 from smartsociety.models.sensor import NOTICE_DAYS
 from smartsociety.notify import services as notify
-from smartsociety.permissions import can_review_sensor, is_verified_member
+from smartsociety.permissions import can_review_sensor, is_moderator, is_verified_member
 from smartsociety.sensors import geometry as geo
 
 
@@ -100,8 +100,6 @@ def _apply(sensor: Sensor, data: SensorInput, actor: User) -> None:
 
 
 def _moderates(user) -> bool:
-    from smartsociety.permissions import is_moderator
-
     return is_moderator(user)
 
 

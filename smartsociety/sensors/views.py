@@ -1,10 +1,8 @@
 """The sensor register at /sensoren: map and list, open data, registering and editing."""
 import sqlalchemy as sa
 from flask import (
-    Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -18,6 +16,7 @@ from sqlalchemy.orm import selectinload
 
 from smartsociety import diffs
 from smartsociety.extensions import db
+from smartsociety.feeds.views import FEED_SIZE, _feed
 from smartsociety.labels import label, options
 from smartsociety.models import Organisation, Sensor, SensorRevision, User
 from smartsociety.pagecache import cached_page
@@ -25,16 +24,15 @@ from smartsociety.pagination import paginate
 from smartsociety.permissions import (
     can_edit_sensor,
     can_register_sensor,
-    can_view_sensor,
     ensure,
     is_moderator,
     verified_organisation,
 )
-from smartsociety.sensors import documents, queries, services
+# The sensor page and its actions are routes on the same `bp`, in review.py.
+from smartsociety.sensors import queries, review, services  # noqa: F401 (review)
+from smartsociety.sensors.blueprint import bp, load, tile_settings
 from smartsociety.sensors.forms import FilterForm, SensorForm
 
-bp = Blueprint("sensors", __name__)
-bp.record_once(lambda _state: documents.register())
 
 REVISION_LABELS = {
     "name": _l("Name"), "sensor_type": _l("Type of sensor"), "geometry": _l("Location"),
@@ -47,11 +45,6 @@ REVISION_LABELS = {
     "placed_on": _l("Placement date"), "ends_on": _l("Planned end date"), "status": _l("Status"),
     "cases": _l("Related cases"), "rules": _l("Principle rules this sensor concerns"),
 }
-
-
-def tile_settings() -> dict:
-    return {"url": current_app.config["SENSOR_TILE_URL"],
-            "attribution": current_app.config["SENSOR_TILE_ATTRIBUTION"]}
 
 
 def _filters() -> tuple[FilterForm, queries.SensorFilter | None]:
@@ -98,8 +91,6 @@ def csv():
 @bp.get("/feeds/sensoren/<slug>.atom")
 def feed(slug: str):
     """New accepted registrations in one gemeente (Atom, RFC 4287)."""
-    from smartsociety.feeds.views import FEED_SIZE, _feed
-
     gemeente = db.session.scalar(sa.select(Organisation).where(Organisation.slug == slug))
     if gemeente is None or not gemeente.is_gemeente:
         abort(404)
@@ -119,18 +110,6 @@ def feed(slug: str):
     return _feed(url_for("sensors.feed", slug=slug, _external=True),
                  _("Smart Society: sensors in %(name)s", name=gemeente.name),
                  url_for("sensors.index", gemeente=slug, _external=True), entries)
-
-
-def load(sensor_id: int) -> Sensor:
-    sensor = db.session.scalar(
-        sa.select(Sensor).where(Sensor.id == sensor_id)
-        .options(selectinload(Sensor.gemeente), selectinload(Sensor.owner),
-                 selectinload(Sensor.cases), selectinload(Sensor.rules),
-                 selectinload(Sensor.author).selectinload(User.organisation))
-    )
-    if sensor is None or not can_view_sensor(current_user, sensor):
-        abort(404, _("This sensor is not in the register."))
-    return sensor
 
 
 def sensor_form(sensor: Sensor | None, data=None) -> SensorForm:
@@ -248,5 +227,3 @@ def history(sensor_id: int):
     entries = diffs.history(revisions, labels, readable)
     return render_template("sensors/history.html", sensor=sensor, entries=entries)
 
-
-from smartsociety.sensors import review  # noqa: E402,F401  (the rest of the routes on `bp`)

@@ -4,9 +4,9 @@ from flask import url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session, selectinload
 
+from smartsociety.cases.documents import cases_of_organisations
 from smartsociety.models import Organisation, Solution, SolutionTheme
-from smartsociety.search.documents import MAX_BODY, cases_of_organisations, plain_text
-from smartsociety.search.registry import REGISTRY, DocumentType
+from smartsociety.search.registry import MAX_BODY, REGISTRY, DocumentType, plain_text
 
 def load_solutions(session: Session, ids: list[int]) -> dict[int, dict]:
     solutions = session.scalars(

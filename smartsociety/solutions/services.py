@@ -10,13 +10,15 @@ from sqlalchemy.orm import selectinload
 from smartsociety.extensions import db
 from smartsociety.refusals import Refused
 from smartsociety.transaction import savepoint
+from smartsociety.models.solution import OPEN_OFFER_STATUSES
 from smartsociety.moderation.audit import record_if_moderating
 from smartsociety.markup import plain_text, render_markdown
 from smartsociety.memberships.services import verified_members
 from smartsociety.models.membership import speaks_for
 from smartsociety.notify import services as notify
+from smartsociety.partners.services import partner_member_ids
 from smartsociety.permissions import is_verified_member
-from smartsociety.search.similar import similar
+from smartsociety.search import service as search_service
 from smartsociety.models import (
     EventKind,
     Case,
@@ -114,8 +116,6 @@ def edit_solution(solution: Solution, editor: User, data: SolutionInput) -> Solu
 def set_withdrawn(solution: Solution, withdrawn: bool, actor: User | None = None) -> None:
     """Withdraw (or list again) a solution; its open offers are withdrawn with it, and come
     back as offered when it is listed again, so a case never shows a dead offer as active."""
-    from smartsociety.models.solution import OPEN_OFFER_STATUSES
-
     now = utcnow()
     if withdrawn and solution.withdrawn_at is None:
         offers = db.session.scalars(sa.select(Offer).where(
@@ -187,8 +187,6 @@ def make_offer(user: User, case: Case, solution: Solution, explanation: str) -> 
     except sa.exc.IntegrityError:
         raise Refused(_("Your organisation has already made an offer on this case.")) from None
     # Partner gemeenten' verified members hear of offers as the case's owners do.
-    from smartsociety.partners.services import partner_member_ids
-
     notify.emit(EventKind.OFFER, user, case=case,
                 recipients=[case.author, *partner_member_ids(case)])
     db.session.flush()
@@ -210,7 +208,7 @@ def suggestions(case: Case, exclude: set[int] = frozenset(), limit: int = 3) -> 
     text = "\n".join([case.title, case.summary, plain_text(case.body_html), case.question,
                       case.values_at_stake])
     try:
-        ids = similar(text, "solution", limit=limit + len(exclude))
+        ids = search_service.similar(text, "solution", limit=limit + len(exclude))
     except Exception:
         # Suggestions are a bonus: a broken or missing index must not break the case page.
         current_app.logger.exception("suggestions for case %s failed", case.id)

@@ -50,7 +50,8 @@ from smartsociety.permissions import (
     can_view_hidden,
     ensure,
 )
-from smartsociety.solutions import documents, services
+from smartsociety.solutions import services
+from smartsociety.solutions.sections import SOLUTION_FACTS
 from smartsociety.solutions.forms import (
     ContactForm,
     ListFilterForm,
@@ -61,8 +62,6 @@ from smartsociety.solutions.forms import (
 )
 
 bp = Blueprint("solutions", __name__)
-# Solutions and organisations join the search index when the feature is installed.
-bp.record_once(lambda _state: documents.register())
 
 REVISION_LABELS = {
     "name": _l("Name"),
@@ -212,6 +211,7 @@ def render_detail(solution: Solution, use_form=None, contact_form=None, status=2
         use_count=count,
         use_form=use_form,
         contact_form=contact_form or ContactForm(),
+        **SOLUTION_FACTS.context(solution, current_user),
     ), status
 
 

@@ -3,6 +3,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from smartsociety.accounts import mailer
 from smartsociety.accounts.tokens import CHANGE_EMAIL, VERIFY_EMAIL, TokenError, read_token
 from smartsociety.extensions import limiter
 from smartsociety.models import User
@@ -100,8 +101,6 @@ def change_confirm(token: str):
 @bp.app_template_global()
 def latest_verification_mail():
     """The banner's honest state of the last verification mail (sent, failing, on its way)."""
-    from smartsociety.accounts import mailer
-
     if not current_user.is_authenticated:
         return None
     return mailer.latest(current_user, VERIFY_EMAIL)

@@ -31,7 +31,7 @@ from whoosh.lang import stopwords_for_language
 from whoosh.support.charset import accent_map
 from whoosh.system import emptybytes, pack_uint
 
-from smartsociety.search import dutch
+from smartsociety.search.engine import dutch
 
 LANGUAGES = ("nl", "en")
 # Memo sizes: emptied when full, so memory stays bounded whatever words people type.

@@ -41,7 +41,7 @@ from whoosh.searching import Searcher
 from smartsociety.models.search import SearchChange
 # Indexes written before search/analysis.py existed name the stem filter in their pickled
 # schema as smartsociety.search.index.CachedStemFilter: it stays importable from here.
-from smartsociety.search.analysis import (  # noqa: F401 (CachedStemFilter)
+from smartsociety.search.engine.analysis import (  # noqa: F401 (CachedStemFilter)
     ANALYZERS,
     CachedStemFilter,
     LANGUAGES,
@@ -55,7 +55,7 @@ from smartsociety.search.analysis import (  # noqa: F401 (CachedStemFilter)
     tokens,
 )
 from smartsociety.search.registry import REGISTRY, Registry
-from smartsociety.search.writers import Writer, build
+from smartsociety.search.engine.writers import Writer, build
 
 SPELL_CHARS = 300
 MAX_SEGMENTS = 12

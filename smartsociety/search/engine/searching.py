@@ -10,8 +10,8 @@ from markupsafe import Markup
 from whoosh.query import And, AndNot, Every, NullQuery, Or, Phrase, Prefix, Query, Term
 from whoosh.searching import Results
 
-from smartsociety.search.analysis import LANGUAGES, analysis_key, tokens
-from smartsociety.search.index import (
+from smartsociety.search.engine.analysis import LANGUAGES, analysis_key, tokens
+from smartsociety.search.engine.index import (
     COMPOUND_LANGUAGES,
     FACET_FIELDS,
     PAIRS,
@@ -24,11 +24,11 @@ from smartsociety.search.index import (
     pair_term,
     reopen,
 )
-from smartsociety.search.masks import FacetMasks, match_mask
+from smartsociety.search.engine.masks import FacetMasks, match_mask
 from smartsociety.search.query import ParsedQuery, Word
-from smartsociety.search.scoring import newest, scored_top
-from smartsociety.search.snippets import highlighter, mark_terms, snippet
-from smartsociety.search.spelling import Corrector, suggest
+from smartsociety.search.engine.scoring import newest, scored_top
+from smartsociety.search.engine.snippets import highlighter, mark_terms, snippet
+from smartsociety.search.engine.spelling import Corrector, suggest
 
 FACET_LIMIT = 30
 RESULT_CACHE_SIZE = 512

@@ -1,20 +1,21 @@
 """More-like-this: documents of one type whose indexed text resembles a given text."""
 from whoosh.query import Or, Term
 
-from smartsociety.search import engine, service
-from smartsociety.search.index import LANGUAGES
+from smartsociety.search.engine import searching as engine
+from smartsociety.search.engine.index import LANGUAGES, IndexStore
 
 KEY_TERMS = 12
 
 
-def similar(text: str, doc_type: str, language: str = "nl", limit: int = 3) -> list[int]:
+def similar(store: IndexStore, text: str, doc_type: str, language: str = "nl",
+            limit: int = 3) -> list[int]:
     """Ids of up to `limit` documents of `doc_type`, best match first, by the text's key terms
     (Whoosh's Bo1 expansion model weighs them against the whole index). Reads the index as it
     is, without the catch-up search() does: that costs a query, and suggestions may lag."""
     if not text.strip():
         return []
     fieldname = f"body_{language if language in LANGUAGES else 'nl'}"
-    cache = engine.searcher_cache(service.store())
+    cache = engine.searcher_cache(store)
     with cache.lock:
         searcher = cache.current()
         if searcher is None:

@@ -1,33 +1,17 @@
-"""The document types of cases, comments and principles; later features register theirs the same way."""
-import html
-from datetime import datetime, time, timezone
-
+"""Cases and their comments in the search index (types "case" and "comment")."""
 import sqlalchemy as sa
-from flask import current_app, url_for
+from flask import url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session, selectinload
 
-from smartsociety.extensions import db
-from smartsociety.markup import plain_text as _plain_html_text
-from smartsociety.models import (
-    Case,
-    CaseTheme,
-    Comment,
-    Organisation,
-    PrincipleVersion,
-    Rule,
-    VersionStatus,
+from smartsociety.models import Case, CaseTheme, Comment, Organisation
+from smartsociety.search.registry import (
+    MAX_BODY,
+    REGISTRY,
+    DocumentType,
+    plain_text,
+    primary_key,
 )
-from smartsociety.search.registry import REGISTRY, DocumentType, primary_key
-
-def plain_text(html_text: str) -> str:
-    # markup.plain_text keeps entities (&lt;); the index wants the text a reader sees, and
-    # snippets are escaped once when they are rendered.
-    return html.unescape(_plain_html_text(html_text))
-
-
-# Bodies longer than this are cut for the index: snippets and ranking need no more.
-MAX_BODY = 20_000
 
 
 def _case_body(case: Case) -> str:
@@ -105,74 +89,16 @@ def cases_of_organisations(session: Session, organisation_ids: list[int]):
 
 
 def _case_url(case_id: int, _stored: dict) -> str | None:
-    if "cases.detail" not in current_app.view_functions:
-        return None
     return url_for("cases.detail", case_id=case_id)
 
 
 def _comment_url(comment_id: int, stored: dict) -> str | None:
-    if "cases.detail" not in current_app.view_functions or not stored.get("case_id"):
+    if not stored.get("case_id"):
         return None
     return url_for("cases.detail", case_id=stored["case_id"], _anchor=f"comment-{comment_id}")
 
 
-# The text that is in force or under discussion; superseded versions stay readable, unindexed.
-SEARCHABLE_VERSIONS = (VersionStatus.CONSULTATION, VersionStatus.ADOPTED)
-
-
-def _searchable_version_clause():
-    return PrincipleVersion.status.in_(SEARCHABLE_VERSIONS)
-
-
-def _principle_date(version: PrincipleVersion) -> datetime:
-    """The date the text carries: its adoption, else the opening of its consultation (the row's
-    creation is only when it was entered here: the demo's 2019 principles showed as today's)."""
-    if version.adopted_on is not None:
-        return datetime.combine(version.adopted_on, time(12), timezone.utc)
-    return version.consultation_opened_at or version.created_at
-
-
-def load_principle_versions(session: Session, ids: list[int]) -> dict[int, dict]:
-    versions = session.scalars(
-        sa.select(PrincipleVersion)
-        .where(PrincipleVersion.id.in_(ids), _searchable_version_clause())
-        .options(selectinload(PrincipleVersion.rules), selectinload(PrincipleVersion.principle))
-    )
-    documents = {}
-    for version in versions:
-        rules = "\n".join(f"{rule.number}. {rule.text}" for rule in version.rules)
-        documents[version.id] = {
-            "title": f"{version.principle.number}. {version.title}",
-            "body": "\n".join(
-                [version.statement, plain_text(version.explanation_html), rules]
-            )[:MAX_BODY],
-            "language": "nl",
-            "kind": "",
-            "status": version.status.value,
-            "themes": [],
-            "date": _principle_date(version),
-            "case_id": 0,
-            "parent": "",
-            "organisation": "",
-            "org_kind": "",
-        }
-    return documents
-
-
-def _principle_url(version_id: int, _stored: dict) -> str | None:
-    if "principles.version" not in current_app.view_functions:
-        return None
-    version = db.session.get(PrincipleVersion, version_id)
-    if version is None:
-        return None
-    return url_for("principles.version", slug=version.principle.slug, number=version.number)
-
-
-def _version_id_of(rule: Rule) -> int | None:
-    return rule.version_id
-
-
-def register_defaults() -> None:
+def register() -> None:
     REGISTRY.register(DocumentType(
         name="case",
         model=Case,
@@ -192,15 +118,6 @@ def register_defaults() -> None:
         .where(Comment.public_clause(), Case.public_clause()),
         url=_comment_url,
     ))
-    REGISTRY.register(DocumentType(
-        name="principle",
-        model=PrincipleVersion,
-        label=_l("Principle"),
-        load=load_principle_versions,
-        public_ids=lambda: sa.select(PrincipleVersion.id).where(_searchable_version_clause()),
-        url=_principle_url,
-    ))
-    REGISTRY.watch(Rule, "principle", _version_id_of)
     # Themes live in their own rows; an organisation's name and kind show in its cases.
     REGISTRY.watch(CaseTheme, "case", _case_id_of)
     REGISTRY.watch(Organisation, "organisation", primary_key, expand=cases_of_organisations)

@@ -7,14 +7,14 @@ from whoosh.query import And, AndNot, NullQuery, Or, Phrase, Query, Term
 from whoosh.reading import SegmentReader
 from whoosh.scoring import BM25F
 
-from smartsociety.search.masks import (
+from smartsociety.search.engine.masks import (
     bool_array,
     match_mask,
     numeric_column,
     segment_id,
     term_postings,
 )
-from smartsociety.search.writers import LENGTH_OF_BYTE
+from smartsociety.search.engine.writers import LENGTH_OF_BYTE
 
 # Whoosh scores a match at a time through several Python calls per document (matcher tree,
 # scorer, column lookups), which is most of a query over common words. For the usual queries

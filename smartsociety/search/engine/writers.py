@@ -19,7 +19,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import SegmentWriter
 
-from smartsociety.search.bulk import BulkWriter
+from smartsociety.search.engine.bulk import BulkWriter
 
 SEGMENT_DOCS = 25_000  # documents per segment: its postings are held in memory until written
 BATCH_DOCS = 500  # documents per message to a builder process

@@ -11,9 +11,9 @@ from whoosh.analysis import (
     Token,
 )
 
-from smartsociety.search import dutch
-from smartsociety.search.analysis import LANGUAGES, analysis_key, tokens
-from smartsociety.search.index import PARTS
+from smartsociety.search.engine import dutch
+from smartsociety.search.engine.analysis import LANGUAGES, analysis_key, tokens
+from smartsociety.search.engine.index import PARTS
 from smartsociety.search.query import ParsedQuery, Word
 
 SNIPPET_CHARS = 240

@@ -5,9 +5,9 @@ import numpy as np
 from whoosh.spelling import ReaderCorrector
 from whoosh.support.levenshtein import distance
 
-from smartsociety.search import dutch
-from smartsociety.search.analysis import analysis_key, tokens
-from smartsociety.search.masks import segment_id
+from smartsociety.search.engine import dutch
+from smartsociety.search.engine.analysis import analysis_key, tokens
+from smartsociety.search.engine.masks import segment_id
 from smartsociety.search.query import ParsedQuery, Word
 
 

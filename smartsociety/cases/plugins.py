@@ -1,0 +1,75 @@
+"""What cases add to other features: search document types, reportable types and the home
+page's recently active cases."""
+import sqlalchemy as sa
+from flask import Flask, url_for
+from flask_babel import lazy_gettext as _l
+
+from smartsociety.cases import documents
+from smartsociety.cases.services import recount_comments
+from smartsociety.extensions import db
+from smartsociety.main.sections import HOME_PAGE
+from smartsociety.models import Case, CaseFilter, Comment
+from smartsociety.moderation.registry import ReportableType, set_hidden
+from smartsociety.moderation.registry import register as register_reportable
+from smartsociety.sections import Section
+
+
+def _hide_comment(comment: Comment, reason: str) -> None:
+    set_hidden(comment, reason)
+    recount_comments(comment.case)
+
+
+def _restore_comment(comment: Comment) -> None:
+    set_hidden(comment, None)
+    recount_comments(comment.case)
+
+
+def _delete_comment(comment: Comment) -> None:
+    case = comment.case
+    db.session.delete(comment)
+    db.session.flush()
+    recount_comments(case)
+
+
+def _home(_subject, _user) -> dict:
+    return {"recent_cases": db.session.scalars(
+        Case.filtered(CaseFilter(sort="active")).limit(5)).all()}
+
+
+def register(app: Flask) -> None:
+    documents.register()
+    HOME_PAGE.register(Section("cases", "cases/_home_section.html", 20, context=_home))
+    register_reportable(ReportableType(
+        name="case",
+        label=_l("Case"),
+        model=Case,
+        title=lambda case: case.title,
+        url=lambda case: url_for("cases.detail", case_id=case.id),
+        author=lambda case: case.author,
+        is_hidden=lambda case: case.hidden_at is not None,
+        hide=set_hidden,
+        restore=lambda case: set_hidden(case, None),
+        delete=lambda case: db.session.delete(case),
+        edit_url=lambda case: url_for("cases.edit", case_id=case.id),
+        lockable=True,
+        load_options=(sa.orm.selectinload(Case.author),),
+    ))
+    register_reportable(ReportableType(
+        name="comment",
+        label=_l("Comment"),
+        model=Comment,
+        title=lambda comment: (comment.body or "").strip().splitlines()[0][:120] if comment.body
+        else "",
+        url=lambda comment: url_for(
+            "cases.detail", case_id=comment.case_id, _anchor=f"comment-{comment.id}"
+        ),
+        author=lambda comment: comment.author,
+        is_hidden=lambda comment: comment.hidden_at is not None,
+        hide=_hide_comment,
+        restore=_restore_comment,
+        delete=_delete_comment,
+        edit_url=lambda comment: url_for(
+            "cases.comment_edit", case_id=comment.case_id, comment_id=comment.id
+        ),
+        load_options=(sa.orm.selectinload(Comment.author), sa.orm.selectinload(Comment.case)),
+    ))

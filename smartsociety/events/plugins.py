@@ -1,0 +1,18 @@
+"""What events add to other features: the search document type of events and the case page's
+section of the sessions that discussed the case, and the home page's upcoming events."""
+from flask import Flask
+
+from smartsociety.cases.sections import CASE_PAGE
+from smartsociety.events import documents, services
+from smartsociety.main.sections import HOME_PAGE
+from smartsociety.sections import Section
+
+
+def _home(_subject, _user) -> dict:
+    return {"upcoming_events": services.upcoming(limit=3)}
+
+
+def register(app: Flask) -> None:
+    documents.register()
+    CASE_PAGE.register(Section("sessions", "events/_case_sessions.html", 30))
+    HOME_PAGE.register(Section("events", "events/_home_section.html", 10, context=_home))

@@ -1,0 +1,17 @@
+"""What the sensor register adds to other features: the search document type of sensors, and
+sections on the case, principle version and organisation pages listing the sensors linked
+to them."""
+from flask import Flask
+
+from smartsociety.cases.sections import CASE_PAGE
+from smartsociety.organisations.sections import ORGANISATION_PAGE
+from smartsociety.principles.sections import VERSION_PAGE
+from smartsociety.sections import Section
+from smartsociety.sensors import documents
+
+
+def register(app: Flask) -> None:
+    documents.register()
+    CASE_PAGE.register(Section("sensors", "sensors/_case_sensors.html", 40))
+    VERSION_PAGE.register(Section("sensors", "sensors/_rule_sensors.html", 10))
+    ORGANISATION_PAGE.register(Section("sensors", "sensors/_organisation_sensors.html", 30))

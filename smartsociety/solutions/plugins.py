@@ -1,0 +1,43 @@
+"""What the marketplace adds to other features: the search document types of solutions and
+organisations, solutions as reportable items, the case page's offers section and the
+organisation page's cases and solutions."""
+import sqlalchemy as sa
+from flask import Flask, url_for
+from flask_babel import lazy_gettext as _l
+
+from smartsociety.cases.sections import CASE_PAGE
+from smartsociety.extensions import db
+from smartsociety.models import Solution
+from smartsociety.moderation.registry import ReportableType, set_hidden
+from smartsociety.moderation.registry import register as register_reportable
+from smartsociety.organisations.sections import ORGANISATION_PAGE
+from smartsociety.sections import Section
+from smartsociety.solutions import documents
+from smartsociety.solutions.services import organisation_sections
+from smartsociety.solutions.views import case_section
+
+
+def _organisation_section(organisation, _user) -> dict:
+    return organisation_sections(organisation)
+
+
+def register(app: Flask) -> None:
+    documents.register()
+    register_reportable(ReportableType(
+        name="solution",
+        label=_l("Solution"),
+        model=Solution,
+        title=lambda solution: solution.name,
+        url=lambda solution: url_for("solutions.detail", solution_id=solution.id),
+        author=lambda solution: solution.author,
+        is_hidden=lambda solution: solution.hidden_at is not None,
+        hide=set_hidden,
+        restore=lambda solution: set_hidden(solution, None),
+        delete=lambda solution: db.session.delete(solution),
+        edit_url=lambda solution: url_for("solutions.edit", solution_id=solution.id),
+        load_options=(sa.orm.selectinload(Solution.author),),
+    ))
+    CASE_PAGE.register(Section("offers", "solutions/_case_offers.html", 20,
+                               context=case_section))
+    ORGANISATION_PAGE.register(Section("solutions", "solutions/_organisation_sections.html", 20,
+                                       context=_organisation_section))
