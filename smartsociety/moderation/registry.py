@@ -67,8 +67,10 @@ def describe(item, target_type: str = "", label: str = "") -> tuple[str, int | N
 
 
 def _set_hidden(item, reason: str | None) -> None:
-    item.hidden_at = utcnow() if reason is not None else None
-    item.hidden_reason = reason
+    if reason is None:
+        item.unhide()
+    else:
+        item.hide(reason)
 
 
 # Solutions
