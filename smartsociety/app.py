@@ -96,7 +96,7 @@ def content_security_policy(app: Flask) -> dict:
 
 
 def register_extensions(app: Flask) -> None:
-    from smartsociety import database, i18n, pagecache, search, webassets
+    from smartsociety import database, i18n, jobs, pagecache, search, webassets
     from smartsociety.ops import logs
     from smartsociety.accounts import session as session_records
     from smartsociety.accounts.session import load_user
@@ -133,6 +133,7 @@ def register_extensions(app: Flask) -> None:
     headers.init_app(app)
     logs.init_app(app)
     search.init_app(app)
+    jobs.init_app(app)
     pagecache.init_app(app)
     webassets.init_app(app)
     from smartsociety import api

@@ -183,6 +183,10 @@ class Config:
     EXPORT_DAYS = _int("EXPORT_DAYS", 7)
     # Accounts with more rows than this get their export from `flask privacy prepare-exports`.
     EXPORT_INLINE_LIMIT = _int("EXPORT_INLINE_LIMIT", 2000)
+    # Jobs (smartsociety/jobs/, docs/jobs.md): how often `flask jobs run` looks for due jobs,
+    # and how long a job may be due without running before /healthz reports failure.
+    JOBS_TICK_SECONDS = float(os.environ.get("JOBS_TICK_SECONDS", "1"))
+    JOBS_OVERDUE_SECONDS = _int("JOBS_OVERDUE_SECONDS", 300)
 
     @classmethod
     def init_app(cls, app) -> None:
