@@ -38,6 +38,8 @@ class Config:
     SEARCH_GAP_SECONDS = _int("SEARCH_GAP_SECONDS", 600)
     SEARCH_BATCH_SIZE = _int("SEARCH_BATCH_SIZE", 2000)
     SEARCH_WORKER_INTERVAL = float(os.environ.get("SEARCH_WORKER_INTERVAL", "0.2"))
+    # One run of the search.index job polls that often for this long (smartsociety/search/jobs.py).
+    SEARCH_INDEX_RUN_SECONDS = _int("SEARCH_INDEX_RUN_SECONDS", 30)
     # Applied change-log rows older than this are deleted by the worker.
     SEARCH_LOG_RETENTION_DAYS = _int("SEARCH_LOG_RETENTION_DAYS", 7)
     SEARCH_PER_PAGE = 20

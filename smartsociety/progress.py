@@ -5,6 +5,7 @@ terminal, and nothing at all when the output is not one (cron, logs, jobs, tests
 A service takes a `progress` argument (default QUIET) and calls `start(total)` once and
 `advance(n)` as it goes; the command passes `terminal(label)`.
 """
+import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
@@ -61,7 +62,7 @@ def is_terminal(stream) -> bool:
 @contextmanager
 def terminal(label: str, stream=None) -> Iterator[Progress]:
     """A progress bar for LABEL on STREAM (stdout) if it is a terminal; QUIET otherwise."""
-    stream = stream if stream is not None else click.get_text_stream("stdout")
+    stream = stream if stream is not None else sys.stdout
     if not is_terminal(stream):
         yield QUIET
         return

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
 import socket
 import threading
 import traceback
@@ -165,7 +166,7 @@ class Worker:
         self.app = app
         self.jobs = [registry.get(n) for n in names] if names else registry.enabled(app)
         self.tick = tick
-        self.me = f"{socket.gethostname()}:{os.getpid()}"
+        self.me = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
         self.stop_event = threading.Event()
         self.running: dict[str, tuple[Job, Future, datetime]] = {}
         self.started: set[str] = set()
