@@ -309,3 +309,27 @@ def test_progress_on_a_terminal_shows_counts_and_time_left():
     assert "indexing" in out and "40/40" in out and "100%" in out
     with progress.terminal("indexing", stream=io.StringIO()) as quiet:
         assert quiet is progress.QUIET
+
+
+def test_a_restarted_worker_takes_over_the_claims_of_a_killed_one_at_once(app, db):
+    """A supervisor restarting a killed worker on the same machine does not wait for the lease."""
+    import socket
+    import subprocess
+    import sys
+
+    registry = Registry()
+    ran = []
+    job("t.local", every=60, registry=registry)(lambda ctx: ran.append(1))
+    ensure_rows(app, [registry.get("t.local")])
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    alive = f"{socket.gethostname()}:{__import__('os').getpid()}:x"
+    assert claim("t.local", f"{socket.gethostname()}:{gone.pid}:abc", utcnow(),
+                 timedelta(minutes=2))
+    Worker(app, registry=registry, tick=0.01).run(once=True)
+    assert ran == [1]
+    # A claim of a process that still runs (here: this one) is left alone.
+    _make_due(db, "t.local")
+    assert claim("t.local", alive, utcnow(), timedelta(minutes=2))
+    Worker(app, registry=registry, tick=0.01).run(once=True)
+    assert ran == [1] and _row(db, "t.local").claimed_by == alive

@@ -90,6 +90,43 @@ def claim(key: str, me: str, now: datetime, lease: timedelta, force: bool = Fals
     return taken == 1
 
 
+def release_dead_claims(now: datetime | None = None) -> list[str]:
+    """Release at once the claims held by processes of this machine that no longer exist (a
+    worker killed and restarted by its supervisor), instead of waiting for their lease to run
+    out. Claims name "host:pid:…"; host names must differ between machines (they name each
+    node's search index copy too)."""
+    now = now or utcnow()
+    host = socket.gethostname()
+    state = JobState.__table__.c
+    with db.engine.connect() as conn:
+        held = conn.execute(sa.select(state.name, state.claimed_by).where(
+            state.claimed_by.like(f"{host}:%"), state.claimed_until >= now)).all()
+    released = []
+    for name, holder in held:
+        try:
+            pid = int(holder[len(host) + 1:].split(":")[0])
+        except ValueError:
+            continue
+        if _alive(pid):
+            continue
+        with db.engine.begin() as conn:
+            if conn.execute(sa.update(JobState.__table__)
+                            .where(state.name == name, state.claimed_by == holder)
+                            .values(claimed_until=now - timedelta(microseconds=1))).rowcount:
+                released.append(name)
+    return released
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def renew(key: str, me: str, lease: timedelta) -> bool:
     state = JobState.__table__.c
     with db.engine.begin() as conn:
@@ -181,6 +218,8 @@ class Worker:
         self.once = once
         with self.app.app_context():
             ensure_rows(self.app, self.jobs)
+            for key in release_dead_claims():
+                self.echo(f"jobs: {key} was claimed by a worker of this machine that is gone")
         pool = ThreadPoolExecutor(max_workers=max(1, len(self.jobs)), thread_name_prefix="job")
         last_renewal = utcnow()
         try:
