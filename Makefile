@@ -18,14 +18,15 @@ run: install translations assets
 	@mkdir -p instance
 	$(FLASK) db upgrade
 	$(FLASK) demo load
-	@# Mail goes to a local catcher (shown at /dev/mail); the sender retries what failed; page
-	@# views wait in instance/views until the flush adds them to the database, every minute.
+	@# Mail goes to a local catcher (shown at /dev/mail); the jobs worker runs every job when it
+	@# is due (docs/jobs.md): the mail sender retries what failed, page views wait in
+	@# instance/views until the flush adds them to the database, every minute, and so on.
 	export MAIL_PORT=$(DEV_MAIL_PORT) SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)}; \
-	$(FLASK) devmail serve & $(FLASK) notify sender & $(FLASK) views flush --loop & \
+	$(FLASK) devmail serve & $(FLASK) jobs run & \
 	trap 'kill $$(jobs -p) 2>/dev/null' EXIT; \
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
-# The production set-up on this machine: gunicorn, PostgreSQL, Redis, the search worker.
+# The production set-up on this machine: gunicorn, PostgreSQL, Redis, the jobs worker.
 serve: install translations assets serve-deps
 	$(BIN)/python -m pip install -q -e '.[production]'
 	$(BIN)/python -m smartsociety.ops.serve

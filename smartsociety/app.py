@@ -99,7 +99,7 @@ def content_security_policy(app: Flask) -> dict:
 
 
 def register_extensions(app: Flask) -> None:
-    from smartsociety import database, i18n, pagecache, webassets
+    from smartsociety import database, i18n, jobs, pagecache, webassets
     from smartsociety.ops import logs, timing
     from smartsociety.accounts import session as session_records
     from smartsociety.accounts.session import load_user
@@ -136,6 +136,7 @@ def register_extensions(app: Flask) -> None:
     headers.init_app(app)
     logs.init_app(app)
     timing.init_app(app)  # Server-Timing header (SEARCH_SERVER_TIMING)
+    jobs.init_app(app)
     pagecache.init_app(app)
     webassets.init_app(app)
     from smartsociety import api

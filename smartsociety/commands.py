@@ -25,3 +25,6 @@ def init_app(app: Flask) -> None:
 
     app.cli.add_command(opendata_cli)
     app.cli.add_command(privacy_cli)
+    from smartsociety.jobs.commands import jobs_cli
+
+    app.cli.add_command(jobs_cli)

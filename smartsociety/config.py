@@ -38,6 +38,8 @@ class Config:
     SEARCH_GAP_SECONDS = _int("SEARCH_GAP_SECONDS", 600)
     SEARCH_BATCH_SIZE = _int("SEARCH_BATCH_SIZE", 2000)
     SEARCH_WORKER_INTERVAL = float(os.environ.get("SEARCH_WORKER_INTERVAL", "0.2"))
+    # One run of the search.index job polls that often for this long (smartsociety/search/jobs.py).
+    SEARCH_INDEX_RUN_SECONDS = _int("SEARCH_INDEX_RUN_SECONDS", 30)
     # Applied change-log rows older than this are deleted by the worker.
     SEARCH_LOG_RETENTION_DAYS = _int("SEARCH_LOG_RETENTION_DAYS", 7)
     SEARCH_PER_PAGE = 20
@@ -183,6 +185,10 @@ class Config:
     EXPORT_DAYS = _int("EXPORT_DAYS", 7)
     # Accounts with more rows than this get their export from `flask privacy prepare-exports`.
     EXPORT_INLINE_LIMIT = _int("EXPORT_INLINE_LIMIT", 2000)
+    # Jobs (smartsociety/jobs/, docs/jobs.md): how often `flask jobs run` looks for due jobs,
+    # and how long a job may be due without running before /healthz reports failure.
+    JOBS_TICK_SECONDS = float(os.environ.get("JOBS_TICK_SECONDS", "1"))
+    JOBS_OVERDUE_SECONDS = _int("JOBS_OVERDUE_SECONDS", 300)
 
     @classmethod
     def init_app(cls, app) -> None:

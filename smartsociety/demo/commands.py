@@ -3,8 +3,8 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from smartsociety import progress
 from smartsociety.demo import data
-from smartsociety.extensions import db
 from smartsociety.transaction import committed
 
 demo_cli = AppGroup("demo", help="Demo data for trying the site.")
@@ -16,8 +16,8 @@ def load(force: bool) -> None:
     """Create the demo organisations, members and content that are missing."""
     if current_app.config.get("ENV_NAME") == "production" and not force:
         raise click.ClickException("Refusing to load demo accounts in production without --force")
-    with committed():
-        created = data.load(current_app.config["PASSWORD_HASH_METHOD"])
+    with committed(), progress.terminal("demo data") as bar:
+        created = data.load(current_app.config["PASSWORD_HASH_METHOD"], progress=bar)
     click.echo(f"Demo data: {created} new records." if created else "Demo data already loaded.")
     click.echo("Demo accounts (password for each: {}):".format(data.DEMO_PASSWORD))
     for email, role, org in data.DEMO_USERS_SUMMARY:

@@ -21,6 +21,7 @@ from smartsociety.models import (
     User,
     utcnow,
 )
+from smartsociety.progress import QUIET
 from smartsociety.text import slugify
 
 DEMO_PASSWORD = "demo-wachtwoord-2026"
@@ -127,9 +128,22 @@ DEMO_USERS_SUMMARY = [
 ]
 
 
-def load(password_method: str) -> int:
-    """Create missing demo records; return how many were created."""
+def load(password_method: str, progress=QUIET) -> int:
+    """Create missing demo records; return how many were created. `progress` is told each
+    part (organisations, members, then each feature's demo data) as it is loaded."""
     created = 0
+    steps = [
+        lambda: memberships.load([email for email, *_rest in USERS]),
+        principles.load,
+        _load_cases,
+        marketplace.load,
+        evaluation.load,
+        events.load,
+        sensor_demo.load,
+        privacy_demo.load,
+        together.load,
+    ]
+    progress.start(2 + len(steps))
     organisations = {}
     for name, kind, cbs, website, description, verified in ORGANISATIONS:
         org = db.session.scalar(
@@ -151,6 +165,7 @@ def load(password_method: str) -> int:
             created += 1
         organisations[name] = org
     db.session.flush()
+    progress.advance()
     for email, name, role, org_name in USERS:
         if db.session.scalar(User.by_email(email)) is None:
             user = User(name=name, email=email, role=role, organisation=organisations[org_name],
@@ -159,15 +174,9 @@ def load(password_method: str) -> int:
             db.session.add(user)
             created += 1
     db.session.flush()
-    created += memberships.load([email for email, *_rest in USERS])
-    created += principles.load()
-    created += _load_cases()
-    created += marketplace.load()
-    created += evaluation.load()
-    created += events.load()
-    created += sensor_demo.load()
-    created += privacy_demo.load()
-    created += together.load()
+    progress.advance()
+    for step in progress.iterate(steps):
+        created += step()
     return created
 
 

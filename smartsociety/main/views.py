@@ -2,7 +2,7 @@
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
-from smartsociety.extensions import csrf, db
+from smartsociety.extensions import csrf
 from smartsociety.i18n import LANGUAGE_COOKIE
 from smartsociety.main.sections import HOME_PAGE
 from smartsociety.pagecache import cached_page

@@ -131,6 +131,7 @@ from smartsociety.models.membership import (
 from smartsociety.models.apitoken import ApiToken, TokenScope
 from smartsociety.models.privacy import DataExport, PolicyAcceptance, PolicyKind, PolicyVersion
 from smartsociety.models.viewcount import ViewBatch
+from smartsociety.models.job import JobState
 
 __all__ = [
     "CalendarFeed",
@@ -241,6 +242,7 @@ __all__ = [
     "Theme",
     "User",
     "ViewBatch",
+    "JobState",
     "Membership",
     "MembershipState",
     "OrganisationDomain",

@@ -3,7 +3,7 @@ import enum
 from datetime import datetime, timezone
 
 import sqlalchemy as sa
-from sqlalchemy.orm import DeclarativeBase, registry
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -57,3 +57,30 @@ class Base(DeclarativeBase):
         metadata=sa.MetaData(naming_convention=NAMING_CONVENTION),
         type_annotation_map={datetime: UTCDateTime()},
     )
+
+
+class Hideable:
+    """Moderation's "hidden": the row is kept but shown only to its author and moderators.
+
+    Mixed into every model a moderator can hide (cases, comments, solutions, amendments); the
+    two columns are the same in each table as before the mixin (no schema change).
+    """
+
+    hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    hidden_reason: Mapped[str | None] = mapped_column(sa.String(500))
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.hidden_at is not None
+
+    def hide(self, reason: str) -> None:
+        self.hidden_at = utcnow()
+        self.hidden_reason = reason
+
+    def unhide(self) -> None:
+        self.hidden_at = None
+        self.hidden_reason = None
+
+    @classmethod
+    def not_hidden_clause(cls) -> sa.ColumnElement[bool]:
+        return cls.hidden_at.is_(None)

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.associationproxy import association_proxy
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from smartsociety.models.base import Base, str_enum, utcnow
+from smartsociety.models.base import Base, Hideable, str_enum, utcnow
 
 
 class CaseKind(str, enum.Enum):
@@ -69,7 +69,7 @@ class Tag(Base):
     name: Mapped[str] = mapped_column(sa.String(60))
 
 
-class Case(Base):
+class Case(Hideable, Base):
     __tablename__ = "case"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -102,9 +102,7 @@ class Case(Base):
     comment_count: Mapped[int] = mapped_column(default=0)
     # Added from counted page views by `flask views flush`, never in the viewing request.
     view_count: Mapped[int] = mapped_column(default=0, server_default="0")
-    # Moderation: a hidden case is kept but shown only to its author and moderators.
-    hidden_at: Mapped[datetime | None]
-    hidden_reason: Mapped[str | None] = mapped_column(sa.String(500))
+    # Moderation: hidden_at and hidden_reason come from the Hideable mixin.
     # A locked thread is read-only; the reason is shown above it.
     locked_at: Mapped[datetime | None]
     locked_reason: Mapped[str | None] = mapped_column(sa.String(500))
@@ -133,7 +131,7 @@ class Case(Base):
 
     @property
     def is_public(self) -> bool:
-        return self.hidden_at is None
+        return not self.is_hidden
 
     @property
     def is_dilemma(self) -> bool:
@@ -172,7 +170,7 @@ class Case(Base):
 
     @classmethod
     def public_clause(cls) -> sa.ColumnElement[bool]:
-        return cls.hidden_at.is_(None)
+        return cls.not_hidden_clause()
 
     @classmethod
     def public(cls) -> sa.Select:

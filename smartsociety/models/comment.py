@@ -4,10 +4,10 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from smartsociety.models.base import Base, utcnow
+from smartsociety.models.base import Base, Hideable, utcnow
 
 
-class Comment(Base):
+class Comment(Hideable, Base):
     __tablename__ = "comment"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -27,8 +27,6 @@ class Comment(Base):
     edited_at: Mapped[datetime | None]
     # Deleted comments keep their row (a "removed" placeholder keeps replies in place).
     deleted_at: Mapped[datetime | None]
-    hidden_at: Mapped[datetime | None]
-    hidden_reason: Mapped[str | None] = mapped_column(sa.String(500))
     # Set on the one comment a dilemma's author or a moderator accepted as the answer.
     accepted_at: Mapped[datetime | None]
     # Kept up to date by the thread service, so a page of comments needs no counting query.
@@ -42,7 +40,7 @@ class Comment(Base):
 
     @property
     def is_public(self) -> bool:
-        return self.deleted_at is None and self.hidden_at is None
+        return self.deleted_at is None and not self.is_hidden
 
     @property
     def is_deleted(self) -> bool:

@@ -5,7 +5,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
-from smartsociety.models.base import Base, str_enum, utcnow
+from smartsociety.models.base import Base, Hideable, str_enum, utcnow
 from smartsociety.models.case import Case
 from smartsociety.models.organisation import OrganisationKind
 
@@ -224,7 +224,7 @@ class RuleVote(Base):
     user: Mapped["User"] = relationship()  # noqa: F821
 
 
-class Amendment(Base):
+class Amendment(Hideable, Base):
     __tablename__ = "amendment"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -242,9 +242,6 @@ class Amendment(Base):
     # The rule's wording this amendment replaced, kept because the consultation text changes.
     replaced_text: Mapped[str | None] = mapped_column(sa.String(1000))
     support_count: Mapped[int] = mapped_column(default=0)
-    # Moderation: a hidden amendment is kept but shown only to its author and moderators.
-    hidden_at: Mapped[datetime | None]
-    hidden_reason: Mapped[str | None] = mapped_column(sa.String(500))
 
     rule: Mapped[Rule] = relationship(back_populates="amendments", foreign_keys=[rule_id])
     author: Mapped["User | None"] = relationship()  # noqa: F821
@@ -258,11 +255,11 @@ class Amendment(Base):
 
     @property
     def is_public(self) -> bool:
-        return self.hidden_at is None
+        return not self.is_hidden
 
     @classmethod
     def public_clause(cls) -> sa.ColumnElement[bool]:
-        return cls.hidden_at.is_(None)
+        return cls.not_hidden_clause()
 
 
 class AmendmentSupport(Base):

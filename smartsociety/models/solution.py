@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.associationproxy import association_proxy
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from smartsociety.models.base import Base, str_enum, utcnow
+from smartsociety.models.base import Base, Hideable, str_enum, utcnow
 from smartsociety.models.case import Case, CaseKind, DilemmaStatus, ProjectStatus, Theme
 from smartsociety.models.organisation import OrganisationKind
 from smartsociety.models.procurement import Certification, SolutionCategory, solution_certification
@@ -92,7 +92,7 @@ class SolutionTheme(Base):
     theme: Mapped[Theme] = mapped_column(str_enum(Theme, 40), primary_key=True)
 
 
-class Solution(Base):
+class Solution(Hideable, Base):
     __tablename__ = "solution"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -124,9 +124,6 @@ class Solution(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     # A withdrawn listing is kept (offers and reviews point at it) but marked and not offered.
     withdrawn_at: Mapped[datetime | None]
-    # Moderation: hidden listings are kept, shown only to their author and moderators.
-    hidden_at: Mapped[datetime | None]
-    hidden_reason: Mapped[str | None] = mapped_column(sa.String(500))
 
     organisation: Mapped["Organisation"] = relationship()  # noqa: F821
     author: Mapped["User | None"] = relationship()  # noqa: F821

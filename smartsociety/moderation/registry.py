@@ -9,7 +9,7 @@ from typing import Callable
 import sqlalchemy as sa
 
 from smartsociety.extensions import db
-from smartsociety.models import User, utcnow
+from smartsociety.models import User
 
 
 @dataclass(frozen=True)
@@ -66,6 +66,8 @@ def describe(item, target_type: str = "", label: str = "") -> tuple[str, int | N
 
 
 def set_hidden(item, reason: str | None) -> None:
-    """Hide (a reason) or show again (None) an item with `hidden_at` and `hidden_reason`."""
-    item.hidden_at = utcnow() if reason is not None else None
-    item.hidden_reason = reason
+    """Hide (a reason) or show again (None) an item that is `Hideable`."""
+    if reason is None:
+        item.unhide()
+    else:
+        item.hide(reason)

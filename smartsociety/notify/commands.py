@@ -1,10 +1,9 @@
-"""`flask notify send-digests` (from cron) and `flask notify sender` (the immediate-mail loop)."""
-import time
-
+"""`flask notify send-digests` and `flask notify sender`: one run of the jobs notify.digest-* and
+notify.send (smartsociety/notify/jobs.py), which `flask jobs run` schedules."""
 import click
-from flask import current_app
 from flask.cli import AppGroup
 
+from smartsociety.jobs.commands import run_worker
 from smartsociety.models import Delivery
 from smartsociety.notify import services
 from smartsociety.transaction import committed
@@ -25,11 +24,10 @@ def send_digests(period: str) -> None:
 @notify_cli.command("sender")
 @click.option("--once", is_flag=True, help="One pass over the outbox, then stop.")
 def sender(once: bool) -> None:
-    """Send immediate mail from the outbox, retrying failures, until stopped."""
-    while True:
+    """Send immediate mail from the outbox, retrying failures, until stopped: the jobs worker
+    running only the notify.send job (`flask jobs run` runs it with the rest)."""
+    if once:
         sent = services.drain_outbox()
-        if sent:
-            click.echo(f"{sent} message(s) sent")
-        if once:
-            return
-        time.sleep(current_app.config["NOTIFY_SENDER_INTERVAL"])
+        click.echo(f"{sent} message(s) sent")
+        return
+    run_worker(["notify.send"])

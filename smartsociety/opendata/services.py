@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from smartsociety.api import schemas as s
 from smartsociety.extensions import db
+from smartsociety.progress import QUIET
 from smartsociety.models import (Case, CaseFilter, Comment, Organisation, Principle, Solution,
                                  utcnow)
 
@@ -166,14 +167,15 @@ def catalogue(base_url: str, files: dict[str, list[tuple[str, str, int]]], modif
     }
 
 
-def export(directory: str | Path | None = None) -> Path:
+def export(directory: str | Path | None = None, progress=QUIET) -> Path:
     """Write every dataset and the catalogue; returns the directory."""
     target = Path(directory or current_app.config["OPENDATA_DIR"])
     target.mkdir(parents=True, exist_ok=True)
     base = current_app.config["SITE_URL"].rstrip("/") + "/open-data"
     files: dict[str, list] = {}
     with current_app.test_request_context(base_url=current_app.config["SITE_URL"]):
-        for dataset in DATASETS:
+        progress.start(len(DATASETS))
+        for dataset in progress.iterate(DATASETS):
             rows = dataset.rows()
             written = []
             for extension, fmt, media, text in (

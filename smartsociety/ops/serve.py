@@ -1,6 +1,6 @@
-"""`make serve`: the production set-up on this machine — PostgreSQL, Redis, the search worker,
-the view counter and gunicorn — each started here unless the environment points at one already
-running."""
+"""`make serve`: the production set-up on this machine — PostgreSQL, Redis, the jobs worker
+(search index, mail, view counts, digests and the other scheduled jobs: docs/jobs.md) and
+gunicorn — each started here unless the environment points at one already running."""
 import os
 import secrets
 import signal
@@ -14,6 +14,8 @@ from smartsociety.ops.pgserver import PostgresServer
 ROOT = Path(__file__).resolve().parents[2]
 INSTANCE = ROOT / "instance"
 BIN = Path(sys.executable).parent
+# The background processes beside gunicorn: one jobs worker runs every job (several are safe).
+BACKGROUND = [("jobs", "run")]
 
 
 def _secret_key() -> str:
@@ -62,10 +64,9 @@ def main() -> int:
         _flask(env, "db", "upgrade")
         if postgres is not None:
             _flask(env, "demo", "load", "--force")
-        services.append(subprocess.Popen([str(BIN / "flask"), "--app", "smartsociety", "search",
-                                          "worker"], env=env, cwd=ROOT))
-        services.append(subprocess.Popen([str(BIN / "flask"), "--app", "smartsociety", "views",
-                                          "flush", "--loop"], env=env, cwd=ROOT))
+        for command in BACKGROUND:
+            services.append(subprocess.Popen([str(BIN / "flask"), "--app", "smartsociety",
+                                              *command], env=env, cwd=ROOT))
         web = subprocess.Popen([str(BIN / "gunicorn"), "-c", "python:smartsociety.ops.gunicorn_conf"],
                                env=env, cwd=ROOT)
         services.append(web)

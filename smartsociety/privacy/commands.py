@@ -2,6 +2,7 @@
 import click
 from flask.cli import AppGroup
 
+from smartsociety import progress
 from smartsociety.privacy import export
 
 group = AppGroup("privacy", help="Personal-data exports (AVG).")
@@ -10,4 +11,6 @@ group = AppGroup("privacy", help="Personal-data exports (AVG).")
 @group.command("prepare-exports")
 def prepare_exports():
     """Prepare requested exports, mail their links, delete expired ones."""
-    click.echo(f"{export.prepare_pending()} export(s) prepared")
+    with progress.terminal("exports") as bar:
+        done = export.prepare_pending(progress=bar)
+    click.echo(f"{done} export(s) prepared")

@@ -46,6 +46,7 @@ from smartsociety.models import (
     User,
     utcnow,
 )
+from smartsociety.progress import QUIET
 
 # What each section holds: (model, column naming the member, columns left out).
 SECTIONS = {
@@ -175,14 +176,16 @@ def _mail_ready(export: DataExport) -> None:
                                 title=title[:300], outbox_id=outbox.id))
 
 
-def prepare_pending() -> int:
+def prepare_pending(progress=QUIET) -> int:
     """The background pass: prepare requested exports, mail the link, delete expired files."""
     from smartsociety.notify.services import _url_context
 
     done = 0
     with _url_context():
-        for export in db.session.scalars(
-                sa.select(DataExport).where(DataExport.ready_at.is_(None))).all():
+        pending = db.session.scalars(
+            sa.select(DataExport).where(DataExport.ready_at.is_(None))).all()
+        progress.start(len(pending))
+        for export in progress.iterate(pending):
             with committed():  # one export per transaction: a later failure keeps this one
                 prepare(export)
                 _mail_ready(export)

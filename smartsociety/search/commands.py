@@ -1,17 +1,13 @@
-"""`flask search ...`: the index worker, rebuild, check and status."""
-import signal
+"""`flask search ...`: the index worker (the search jobs), rebuild, check and status."""
 import sys
 import time
-from datetime import timedelta
 
 import click
-import sqlalchemy as sa
 from flask import current_app
 from flask.cli import AppGroup
 
-from smartsociety.extensions import db
-from smartsociety.transaction import committed
-from smartsociety.models import SearchChange, utcnow
+from smartsociety import progress
+from smartsociety.jobs.commands import run_worker
 from smartsociety.search import service
 from smartsociety.search.engine.analysis import analysis_key
 from smartsociety.search.engine.index import PARTS, IndexState
@@ -23,42 +19,18 @@ search_cli = AppGroup("search", help="Full-text search index.")
 @click.option("--once", is_flag=True, help="Apply what is pending and stop.")
 @click.option("--interval", type=float, default=None, help="Seconds between polls.")
 def worker(once: bool, interval: float | None) -> None:
-    """The one process that writes the index (SEARCH_MODE=worker): applies the change log."""
-    interval = interval or current_app.config["SEARCH_WORKER_INTERVAL"]
-    indexer = service.indexer()
-    stopping = []
-    signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
-    last_prune = 0.0
-    click.echo(f"search worker: index {indexer.store.root}, polling every {interval}s")
-    _warn_if_outdated(indexer.store)
-    while not stopping:
-        try:
-            applied = indexer.apply_pending()
-        except sa.exc.OperationalError as exc:  # database restarting: try again shortly
-            click.echo(f"search worker: database unavailable ({exc.__class__.__name__})", err=True)
-            applied = 0
-        if once:
-            click.echo(f"applied {applied} changes")
-            return
-        if time.monotonic() - last_prune > 3600:
-            _prune_log()
-            last_prune = time.monotonic()
-        if not applied:
-            time.sleep(interval)
-
-
-def _prune_log() -> None:
-    """Drop old change-log rows the index has applied (never ones it may still need)."""
-    version = service.store().current_version()
-    if version is None:
+    """The one process that writes the index (SEARCH_MODE=worker): the jobs worker running only
+    the search jobs, search.index and search.prune (`flask jobs run` runs them with the rest)."""
+    if interval:
+        current_app.config["SEARCH_WORKER_INTERVAL"] = interval
+    if once:
+        click.echo(f"applied {service.indexer().apply_pending()} changes")
         return
-    state = IndexState.read(version)
-    floor = min([state.high_water + 1, *state.gaps])
-    cutoff = utcnow() - timedelta(days=current_app.config["SEARCH_LOG_RETENTION_DAYS"])
-    with committed():
-        db.session.execute(
-            sa.delete(SearchChange).where(SearchChange.id < floor, SearchChange.created_at < cutoff)
-        )
+    store = service.store()
+    click.echo(f"search worker: index {store.root}, polling every "
+               f"{current_app.config['SEARCH_WORKER_INTERVAL']}s")
+    _warn_if_outdated(store)
+    run_worker(["search.index", "search.prune"])
 
 
 @search_cli.command("apply")
@@ -71,7 +43,8 @@ def apply() -> None:
 def rebuild() -> None:
     """Build a fresh index from the database and swap it in while searches go on."""
     started = time.monotonic()
-    count = service.indexer().rebuild(catch_up=service.is_inline())
+    with progress.terminal("indexing") as bar:
+        count = service.indexer().rebuild(catch_up=service.is_inline(), progress=bar)
     elapsed = time.monotonic() - started
     click.echo(f"indexed {count} documents in {elapsed:.1f}s ({count / max(elapsed, 1e-9):.0f}/s)")
 

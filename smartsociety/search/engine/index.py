@@ -556,8 +556,9 @@ class Indexer:
             if automatic:
                 gc.enable()
 
-    def rebuild(self, catch_up: bool = True) -> int:
-        """Build a new version from the database and swap it in; searches go on meanwhile."""
+    def rebuild(self, catch_up: bool = True, progress=None) -> int:
+        """Build a new version from the database and swap it in; searches go on meanwhile.
+        `progress` (smartsociety/progress.py) is told the documents as they are read."""
         now = time.time()
         with Session(self.engine) as session:
             top = session.scalar(sa.select(sa.func.max(SearchChange.id))) or 0
@@ -568,6 +569,9 @@ class Indexer:
             ))
             gaps = {i: now for i in range(max(1, top - window + 1), top + 1) if i not in visible}
             documents = (fields for _n, _i, fields in self.expected_documents(session))
+            if progress is not None:
+                progress.start(self._document_total(session))
+                documents = progress.iterate(documents)
             sample = list(itertools.islice(documents, COMMON_SAMPLE))
             version = self.store.new_version(common_words(sample))
             try:
@@ -589,11 +593,14 @@ class Indexer:
         """Builder processes pay for themselves only on a large index (each starts in ~1 s)."""
         if self.rebuild_procs <= 1:
             return 1
-        total = sum(
+        total = self._document_total(session)
+        return self.rebuild_procs if total >= PARALLEL_REBUILD_DOCS else 1
+
+    def _document_total(self, session: Session) -> int:
+        return sum(
             session.scalar(sa.select(sa.func.count()).select_from(t.public_ids().subquery()))
             for t in self.registry.types.values()
         )
-        return self.rebuild_procs if total >= PARALLEL_REBUILD_DOCS else 1
 
     def check(self) -> list[str]:
         """Differences between the database and the index, one line each (empty when equal)."""
