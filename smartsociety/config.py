@@ -183,6 +183,8 @@ class Config:
     EXPORT_DAYS = _int("EXPORT_DAYS", 7)
     # Accounts with more rows than this get their export from `flask privacy prepare-exports`.
     EXPORT_INLINE_LIMIT = _int("EXPORT_INLINE_LIMIT", 2000)
+    # Sign-in history (time, result, browser family, network) is kept this many days.
+    SIGN_IN_HISTORY_DAYS = _int("SIGN_IN_HISTORY_DAYS", 90)
 
     @classmethod
     def init_app(cls, app) -> None:

@@ -57,6 +57,12 @@ def _member_owned(state) -> set[str] | None:
     return {LISTS, *(member_scope(i) for i in ids)}
 
 
+def _member_private(state) -> set[str] | None:
+    """Rows only the member sees (their sign-in history): a wrong password moves no list."""
+    user_id = state.dict.get("user_id")
+    return {member_scope(user_id)} if user_id is not None else None
+
+
 def _case(state) -> set[str] | None:
     return _case_owned(state, "id")
 
@@ -76,6 +82,7 @@ def _follow(state) -> set[str] | None:
 def rules() -> dict:
     from smartsociety.models import (Attachment, Case, CaseRevision, Comment, Follow, MailOutbox,
                                      Notification)
+    from smartsociety.models.sign_in import SignIn
 
     return {
         Case: _case,
@@ -85,6 +92,7 @@ def rules() -> dict:
         Notification: _member_owned,
         MailOutbox: _member_owned,
         Follow: _follow,
+        SignIn: _member_private,
     }
 
 

@@ -112,6 +112,56 @@ def test_delete_account_erases_the_person_and_keeps_threads(app, db, login):
     assert db.session.get(Comment, comment.id).author_id == me.id
 
 
+def _with_two_factor(db):
+    import pyotp
+
+    from smartsociety.twofactor import services as twofactor
+
+    me = UserFactory(name="Tweede Factor")
+    secret = pyotp.random_base32()
+    codes = twofactor.enable(me, secret, 0)
+    db.session.commit()
+    return me, pyotp.TOTP(secret), codes
+
+
+def test_with_two_factor_sign_in_deleting_needs_a_code_too(app, db, login):
+    me, totp, _codes = _with_two_factor(db)
+    client = login(me)
+    assert 'name="code"' in client.get("/mijn-gegevens").get_data(as_text=True)
+    missing = client.post("/account-verwijderen", data={"password": TEST_PASSWORD,
+                                                        "confirm": "y"})
+    assert missing.status_code == 422
+    assert "Enter a code" in missing.get_data(as_text=True) or \
+        "Vul een code" in missing.get_data(as_text=True)
+    wrong = client.post("/account-verwijderen", data={"password": TEST_PASSWORD,
+                                                      "code": "000000", "confirm": "y"})
+    assert wrong.status_code == 422
+    # The right code with a wrong password erases nothing either (and the code is not used).
+    bad_password = client.post("/account-verwijderen", data={"password": "fout",
+                                                             "code": totp.now(), "confirm": "y"})
+    assert bad_password.status_code == 422
+    user = db.session.get(User, me.id)
+    assert user.erased_at is None and user.name == "Tweede Factor"
+    db.session.rollback()
+    done = client.post("/account-verwijderen", data={"password": TEST_PASSWORD,
+                                                     "code": totp.now(), "confirm": "y"})
+    assert done.status_code == 302
+    user = db.session.get(User, me.id)
+    assert user.erased_at is not None and user.totp_secret is None
+
+
+def test_a_recovery_code_also_confirms_the_deletion(app, db, login):
+    from smartsociety.models import RecoveryCode
+
+    me, _totp, codes = _with_two_factor(db)
+    client = login(me)
+    done = client.post("/account-verwijderen", data={"password": TEST_PASSWORD,
+                                                     "code": codes[3], "confirm": "y"})
+    assert done.status_code == 302
+    assert db.session.get(User, me.id).erased_at is not None
+    assert db.session.scalar(sa.select(RecoveryCode).where(RecoveryCode.user_id == me.id)) is None
+
+
 def test_admin_erases_on_request_and_it_is_logged(app, db, login):
     admin = UserFactory(role="admin")
     member = UserFactory(name="Op Verzoek")

@@ -32,3 +32,11 @@ def list_users() -> None:
     """List members with their role."""
     for user in db.session.scalars(sa.select(User).order_by(User.email)):
         click.echo(f"{user.email}\t{user.role.value}\t{user.name}")
+
+
+@users_cli.command("prune-sign-ins")
+def prune_sign_ins() -> None:
+    """Delete sign-in history older than SIGN_IN_HISTORY_DAYS (run daily)."""
+    from smartsociety.signins.services import prune
+
+    click.echo(f"{prune()} sign-in(s) older than the retention period deleted")

@@ -66,7 +66,23 @@ def tell_owner_of_registration(owner: User, password: str) -> None:
 
 
 def record_login(user: User) -> None:
+    """A sign-in that succeeded (after the second factor, where it is on)."""
+    from smartsociety.models import SignInResult
+    from smartsociety.signins import services as signins
+
     user.last_login_at = utcnow()
+    signins.record(user, SignInResult.SUCCEEDED, second_factor=user.has_two_factor)
+
+
+def record_failed_login(email: str) -> None:
+    """A wrong password for an address that has an account goes into its sign-in history."""
+    from smartsociety.models import SignInResult
+    from smartsociety.signins import services as signins
+
+    user = db.session.scalar(User.by_email(email))
+    if user is not None and user.erased_at is None:
+        signins.record(user, SignInResult.WRONG_PASSWORD)
+        db.session.commit()
 
 
 def change_password(user: User, password: str) -> None:

@@ -9,8 +9,9 @@ from flask_login import current_user, login_required, login_user
 from smartsociety.accounts import lockout
 from smartsociety.accounts import services as account_services
 from smartsociety.extensions import db, limiter
-from smartsociety.models import Role
+from smartsociety.models import Role, SignInResult
 from smartsociety.redirects import safe_next_url
+from smartsociety.signins import services as signins
 from smartsociety.twofactor import services
 from smartsociety.twofactor.forms import CodeForm, ConfirmForm
 
@@ -70,6 +71,8 @@ def challenge():
             db.session.commit()
             return redirect(safe_next_url(data.get("n"), url_for("main.home")))
         db.session.rollback()
+        signins.record(user, SignInResult.WRONG_CODE)
+        db.session.commit()
         form.code.errors.append(WRONG_CODE)
     status = 422 if form.is_submitted() else 200
     return render_template("twofactor/challenge.html", form=form), status
