@@ -106,3 +106,19 @@ def test_old_sign_ins_are_pruned(app, db):
     assert "1 sign-in(s)" in result.output
     assert db.session.scalars(sa.select(SignIn.id)).all() == [recent.id]
     assert db.session.scalar(sa.select(LoginSession)) is None
+
+
+def test_a_sign_in_keeps_cached_pages_and_a_new_name_does_not(app, db, client):
+    """A sign-in writes the member's private columns and a login session: only the member's
+    own cached pages move. A change that pages show (the name) moves every page."""
+    user = UserFactory()
+    cache = app.extensions["pagecache"]
+    before = cache.generation.get_many([member_scope(user.id)])
+    assert _sign_in(client, user).status_code == 302
+    after = cache.generation.get_many([member_scope(user.id)])
+    assert after[0] == before[0]  # the global generation stayed
+    assert after[1] > before[1]  # the member's own pages moved
+    user = db.session.get(User, user.id)
+    user.name = "Nieuwe Naam"
+    db.session.commit()
+    assert cache.generation.get_many([])[0] != after[0]

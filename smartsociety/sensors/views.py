@@ -30,7 +30,7 @@ from smartsociety.permissions import (
     is_moderator,
     verified_organisation,
 )
-from smartsociety.sensors import documents, queries, services
+from smartsociety.sensors import documents, geocache, queries, services
 from smartsociety.sensors.forms import FilterForm, SensorForm
 
 bp = Blueprint("sensors", __name__)
@@ -75,12 +75,12 @@ def index():
 
 
 @bp.get("/sensoren.geojson")
-@cached_page
 def geojson():
+    """Served from geocache: stored bytes while the register is unchanged, ETag and gzip."""
     _form, filters = _filters()
     if filters is None:
         abort(400, _("These filters are not valid."))
-    return Response(queries.geojson(filters), mimetype="application/geo+json")
+    return geocache.response(filters)
 
 
 @bp.get("/sensoren.csv")
