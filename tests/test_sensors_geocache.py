@@ -101,3 +101,14 @@ def test_without_a_page_cache_every_read_builds(app, db, client, turfbrug, compa
     client.get("/sensoren.geojson")
     client.get("/sensoren.geojson")
     assert len(built) == 2
+
+
+def test_names_with_quotes_backslashes_and_accents_stay_valid_json(db, client, turfbrug,
+                                                                   company_member):
+    name = 'Camera "Noord" \\ café </script> \u2028'
+    company_member.organisation.name = 'Sensorium "B.V." \\ één'
+    db.session.commit()
+    make_sensor(company_member, turfbrug, name=name)
+    feature = json.loads(client.get("/sensoren.geojson").data)["features"][0]
+    assert feature["properties"]["name"] == name
+    assert feature["properties"]["owner"] == 'Sensorium "B.V." \\ één'
