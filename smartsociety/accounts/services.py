@@ -75,14 +75,12 @@ def record_login(user: User) -> None:
 
 
 def record_failed_login(email: str) -> None:
-    """A wrong password for an address that has an account goes into its sign-in history."""
-    from smartsociety.models import SignInResult
+    """A wrong password for an address that has an account goes into its sign-in history.
+    Looked up and written after the response (as a reset request is), so the answer takes as
+    long for an address without an account."""
     from smartsociety.signins import services as signins
 
-    user = db.session.scalar(User.by_email(email))
-    if user is not None and user.erased_at is None:
-        signins.record(user, SignInResult.WRONG_PASSWORD)
-        db.session.commit()
+    mailer.run_soon(signins.record_wrong_password, email, signins.this_client())
 
 
 def change_password(user: User, password: str) -> None:

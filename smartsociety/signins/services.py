@@ -42,16 +42,29 @@ def network_of(address: str | None) -> str:
     return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
 
 
-def record(user: User, result: SignInResult, second_factor: bool = False) -> SignIn:
+def this_client() -> tuple[str, str]:
+    """(browser family, network) of the current request."""
+    if not has_request_context():
+        return "", ""
+    return client_family(request.user_agent.string), network_of(request.remote_addr)
+
+
+def record(user: User, result: SignInResult, second_factor: bool = False,
+           client: tuple[str, str] | None = None) -> SignIn:
     """Add one attempt to the member's history (the caller commits)."""
-    client = network = ""
-    if has_request_context():
-        client = client_family(request.user_agent.string)
-        network = network_of(request.remote_addr)
-    row = SignIn(user_id=user.id, result=result, second_factor=second_factor, client=client,
+    family, network = client if client is not None else this_client()
+    row = SignIn(user_id=user.id, result=result, second_factor=second_factor, client=family,
                  network=network, at=utcnow())
     db.session.add(row)
     return row
+
+
+def record_wrong_password(email: str, client: tuple[str, str]) -> None:
+    """A wrong password for an address that has an account (run after the response)."""
+    user = db.session.scalar(User.by_email(email))
+    if user is not None and user.erased_at is None:
+        record(user, SignInResult.WRONG_PASSWORD, client=client)
+        db.session.commit()
 
 
 def recent(user: User, limit: int = SHOWN) -> list[SignIn]:
