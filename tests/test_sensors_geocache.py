@@ -112,3 +112,12 @@ def test_names_with_quotes_backslashes_and_accents_stay_valid_json(db, client, t
     feature = json.loads(client.get("/sensoren.geojson").data)["features"][0]
     assert feature["properties"]["name"] == name
     assert feature["properties"]["owner"] == 'Sensorium "B.V." \\ één'
+
+
+def test_gzip_only_when_the_reader_accepts_it(db, client, turfbrug, company_member):
+    make_sensor(company_member, turfbrug)
+    refused = client.get("/sensoren.geojson", headers={"Accept-Encoding": "gzip;q=0, br"})
+    assert "Content-Encoding" not in refused.headers
+    json.loads(refused.data)
+    assert client.get("/sensoren.geojson", headers={"Accept-Encoding": "*"}).headers[
+        "Content-Encoding"] == "gzip"

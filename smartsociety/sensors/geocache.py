@@ -118,7 +118,7 @@ def response(filters: queries.SensorFilter) -> Response:
     """200 with the collection (gzip when the reader accepts it), or 304 when the reader's
     copy (If-None-Match) is current. The ETag is weak: the same for both encodings."""
     entry = collection(filters)
-    gzipped = "gzip" in request.headers.get("Accept-Encoding", "")
+    gzipped = request.accept_encodings.quality("gzip") > 0
     resp = Response(entry.gzipped() if gzipped else entry.body, mimetype=MEDIA_TYPE)
     if gzipped:
         # Flask-Compress leaves a response that already has an encoding alone.
