@@ -170,6 +170,7 @@ def register_blueprints(app: Flask) -> None:
     from smartsociety.privacy.views import bp as privacy_bp
     from smartsociety.partners.views import bp as partners_bp
     from smartsociety.landscape.views import bp as landscape_bp
+    from smartsociety.signins.views import bp as signins_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(ops_bp)
@@ -198,6 +199,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(privacy_bp)
     app.register_blueprint(partners_bp)
     app.register_blueprint(landscape_bp)
+    app.register_blueprint(signins_bp)
 
 
 def register_plugins(app: Flask) -> None:

@@ -189,6 +189,8 @@ class Config:
     # and how long a job may be due without running before /healthz reports failure.
     JOBS_TICK_SECONDS = float(os.environ.get("JOBS_TICK_SECONDS", "1"))
     JOBS_OVERDUE_SECONDS = _int("JOBS_OVERDUE_SECONDS", 300)
+    # Sign-in history (time, result, browser family, network) is kept this many days.
+    SIGN_IN_HISTORY_DAYS = _int("SIGN_IN_HISTORY_DAYS", 90)
 
     @classmethod
     def init_app(cls, app) -> None:

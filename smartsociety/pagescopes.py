@@ -17,6 +17,12 @@ GLOBAL = "*"
 LISTS = "lists"
 
 
+# The sensor register's GeoJSON (smartsociety/sensors/geocache.py) is kept under this scope and
+# the global one. Sensors and organisations have no narrower rule, so their writes move the
+# global scope; a future rule for them must move this one too.
+SENSOR_REGISTER = "sensors"
+
+
 def case_scope(case_id) -> str:
     return f"case:{case_id}"
 
@@ -57,6 +63,27 @@ def _member_owned(state) -> set[str] | None:
     return {LISTS, *(member_scope(i) for i in ids)}
 
 
+def _member_private(state) -> set[str] | None:
+    """Rows only the member sees (their sign-in history): a wrong password moves no list."""
+    user_id = state.dict.get("user_id")
+    return {member_scope(user_id)} if user_id is not None else None
+
+
+# Columns of a member that no cached page shows (the administrators' member list, which shows
+# the last sign-in, is not cached). Every sign-in writes some of them; without this rule each
+# sign-in moved the global scope and emptied every cached page and GeoJSON collection.
+USER_PRIVATE = frozenset({"last_login_at", "totp_last_step", "session_token", "password_hash"})
+
+
+def _user(state) -> set[str] | None:
+    if state.identity is None:
+        return None
+    changed = {attr.key for attr in state.attrs if attr.history.has_changes()}
+    if changed and changed <= USER_PRIVATE:
+        return {member_scope(state.identity[0])}
+    return None  # a new member, a new name, role, organisation...: every page
+
+
 def _case(state) -> set[str] | None:
     return _case_owned(state, "id")
 
@@ -76,6 +103,8 @@ def _follow(state) -> set[str] | None:
 def rules() -> dict:
     from smartsociety.models import (Attachment, Case, CaseRevision, Comment, Follow, MailOutbox,
                                      Notification)
+    from smartsociety.models import LoginSession, User
+    from smartsociety.models.sign_in import SignIn
 
     return {
         Case: _case,
@@ -85,6 +114,9 @@ def rules() -> dict:
         Notification: _member_owned,
         MailOutbox: _member_owned,
         Follow: _follow,
+        SignIn: _member_private,
+        LoginSession: _member_private,
+        User: _user,
     }
 
 

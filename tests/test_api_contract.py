@@ -14,8 +14,10 @@ from schemathesis.specs.openapi.checks import (
 from schemathesis.checks import not_a_server_error
 
 from smartsociety.api import tokens
-from smartsociety.models import TokenScope
-from tests.factories import CaseFactory, CommentFactory, SolutionFactory, verified_member
+from smartsociety.models import OrganisationKind, TokenScope, utcnow
+from tests.factories import (CaseFactory, CommentFactory, OrganisationFactory, SolutionFactory,
+                             verified_member)
+from tests.test_sensors import make_sensor
 
 
 @pytest.fixture
@@ -32,6 +34,10 @@ def api_schema(app, db):
     CommentFactory(case=case)
     SolutionFactory()
     user = verified_member()
+    # The sensor register: an accepted registration and one awaiting review.
+    gemeente = OrganisationFactory(kind=OrganisationKind.GEMEENTE, verified_at=utcnow())
+    make_sensor(user, gemeente, name="Camera Markt")
+    make_sensor(user, gemeente, name="Wacht op beoordeling", accepted=False)
     app.config["CONTRACT_TOKEN"] = tokens.create(user, "contract", TokenScope.WRITE, 1)[1]
     return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
 

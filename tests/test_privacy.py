@@ -112,6 +112,56 @@ def test_delete_account_erases_the_person_and_keeps_threads(app, db, login):
     assert db.session.get(Comment, comment.id).author_id == me.id
 
 
+def _with_two_factor(db):
+    import pyotp
+
+    from smartsociety.twofactor import services as twofactor
+
+    me = UserFactory(name="Tweede Factor")
+    secret = pyotp.random_base32()
+    codes = twofactor.enable(me, secret, 0)
+    db.session.commit()
+    return me, pyotp.TOTP(secret), codes
+
+
+def test_with_two_factor_sign_in_deleting_needs_a_code_too(app, db, login):
+    me, totp, _codes = _with_two_factor(db)
+    client = login(me)
+    assert 'name="code"' in client.get("/mijn-gegevens").get_data(as_text=True)
+    missing = client.post("/account-verwijderen", data={"password": TEST_PASSWORD,
+                                                        "confirm": "y"})
+    assert missing.status_code == 422
+    assert "Enter a code" in missing.get_data(as_text=True) or \
+        "Vul een code" in missing.get_data(as_text=True)
+    wrong = client.post("/account-verwijderen", data={"password": TEST_PASSWORD,
+                                                      "code": "000000", "confirm": "y"})
+    assert wrong.status_code == 422
+    # The right code with a wrong password erases nothing either (and the code is not used).
+    bad_password = client.post("/account-verwijderen", data={"password": "fout",
+                                                             "code": totp.now(), "confirm": "y"})
+    assert bad_password.status_code == 422
+    user = db.session.get(User, me.id)
+    assert user.erased_at is None and user.name == "Tweede Factor"
+    db.session.rollback()
+    done = client.post("/account-verwijderen", data={"password": TEST_PASSWORD,
+                                                     "code": totp.now(), "confirm": "y"})
+    assert done.status_code == 302
+    user = db.session.get(User, me.id)
+    assert user.erased_at is not None and user.totp_secret is None
+
+
+def test_a_recovery_code_also_confirms_the_deletion(app, db, login):
+    from smartsociety.models import RecoveryCode
+
+    me, _totp, codes = _with_two_factor(db)
+    client = login(me)
+    done = client.post("/account-verwijderen", data={"password": TEST_PASSWORD,
+                                                     "code": codes[3], "confirm": "y"})
+    assert done.status_code == 302
+    assert db.session.get(User, me.id).erased_at is not None
+    assert db.session.scalar(sa.select(RecoveryCode).where(RecoveryCode.user_id == me.id)) is None
+
+
 def test_admin_erases_on_request_and_it_is_logged(app, db, login):
     admin = UserFactory(role="admin")
     member = UserFactory(name="Op Verzoek")
@@ -170,7 +220,8 @@ def test_open_data_dumps_parse_and_the_catalogue_lists_each_file(app, db, tmp_pa
     listed = {d["dcat:downloadURL"]["@id"].rsplit("/", 1)[-1]
               for ds in catalogue["dcat:dataset"] for d in ds["dcat:distribution"]}
     files = {p.name for p in directory.iterdir()} - {opendata.CATALOG}
-    assert listed == files and len(files) == 2 * len(opendata.DATASETS)
+    geo = [d for d in opendata.DATASETS if d.features is not None]
+    assert listed == files and len(files) == 2 * len(opendata.DATASETS) + len(geo)
     for dataset in catalogue["dcat:dataset"]:
         for key in ("dct:title", "dct:description", "dct:license", "dct:publisher",
                     "dcat:theme", "dct:modified"):
@@ -209,3 +260,49 @@ def test_a_dataset_with_places_is_also_written_as_geojson(app, db, tmp_path, mon
     catalogue = json.loads((directory / opendata.CATALOG).read_text())
     formats = {d["dcat:mediaType"] for d in catalogue["dcat:dataset"][0]["dcat:distribution"]}
     assert formats == {"application/json", "text/csv", "application/geo+json"}
+
+
+def test_sensor_register_is_dumped_as_csv_json_and_geojson(app, db, tmp_path):
+    from tests.test_sensors import assert_rfc7946, make_sensor
+    from tests.factories import OrganisationFactory, verified_member
+    from smartsociety.models import OrganisationKind
+    from smartsociety.sensors import geometry
+
+    gemeente = OrganisationFactory(name="Gemeente Turfbrug", kind=OrganisationKind.GEMEENTE,
+                                   verified_at=utcnow())
+    owner = verified_member(OrganisationKind.BEDRIJF)
+    camera = make_sensor(owner, gemeente, name="Camera Markt", sensor_type="camera",
+                         personal_data=True, legal_basis="public_task")
+    area = make_sensor(owner, gemeente, name="Wifi-gebied", sensor_type="wifi_tracker",
+                       geometry=geometry.area("52.20, 5.30\n52.21, 5.30\n52.21, 5.31"))
+    make_sensor(owner, gemeente, name="Wacht op beoordeling", accepted=False)
+    directory = opendata.export(tmp_path / "od")
+    rows = json.loads((directory / "sensoren.json").read_text())
+    assert {r["name"] for r in rows} == {"Camera Markt", "Wifi-gebied"}
+    by_name = {r["name"]: r for r in rows}
+    assert by_name["Camera Markt"]["legal_basis"] == "public_task"
+    assert by_name["Wifi-gebied"]["geometry"]["type"] == "Polygon"
+    table = list(csv.DictReader(io.StringIO((directory / "sensoren.csv").read_text())))
+    assert {r["name"] for r in table} == {"Camera Markt", "Wifi-gebied"}
+    flat = {r["name"]: r for r in table}
+    assert json.loads(flat["Camera Markt"]["geometry"])["type"] == "Point"
+    assert flat["Camera Markt"]["gemeente"] == "Gemeente Turfbrug"
+    collection = json.loads((directory / "sensoren.geojson").read_text())
+    assert_rfc7946(collection)
+    assert {f["id"] for f in collection["features"]} == {camera.id, area.id}
+    assert all(f["properties"]["url"].startswith(app.config["SITE_URL"])
+               for f in collection["features"])
+    for path in directory.iterdir():
+        assert "Wacht op beoordeling" not in path.read_text()
+    catalogue = json.loads((directory / opendata.CATALOG).read_text())
+    sensors = next(d for d in catalogue["dcat:dataset"] if d["@id"].endswith("#sensoren"))
+    assert {d["dcat:downloadURL"]["@id"].rsplit("/", 1)[-1]
+            for d in sensors["dcat:distribution"]} == {
+        "sensoren.csv", "sensoren.json", "sensoren.geojson"}
+    assert "application/geo+json" in {d["dcat:mediaType"] for d in sensors["dcat:distribution"]}
+    app.config["OPENDATA_DIR"] = str(directory)
+    page = app.test_client().get("/open-data").get_data(as_text=True)
+    assert "sensoren.geojson" in page and "Sensorregister" in page
+    download = app.test_client().get("/open-data/sensoren.geojson")
+    assert download.mimetype == "application/geo+json"
+    download.close()

@@ -5,7 +5,7 @@ from flask.cli import AppGroup
 
 from smartsociety.extensions import db
 from smartsociety.models import Role, User
-from smartsociety.transaction import transactional
+from smartsociety.transaction import committed, transactional
 
 users_cli = AppGroup("users", help="Manage member accounts.")
 
@@ -33,3 +33,14 @@ def list_users() -> None:
     """List members with their role."""
     for user in db.session.scalars(sa.select(User).order_by(User.email)):
         click.echo(f"{user.email}\t{user.role.value}\t{user.name}")
+
+
+@users_cli.command("prune-sign-ins")
+def prune_sign_ins() -> None:
+    """Delete sign-in history older than SIGN_IN_HISTORY_DAYS (the `signins.prune` job does it
+    daily)."""
+    from smartsociety.signins.services import prune
+
+    with committed():
+        removed = prune()
+    click.echo(f"{removed} sign-in(s) older than the retention period deleted")

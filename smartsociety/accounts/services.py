@@ -66,7 +66,21 @@ def tell_owner_of_registration(owner: User, password: str) -> None:
 
 
 def record_login(user: User) -> None:
+    """A sign-in that succeeded (after the second factor, where it is on)."""
+    from smartsociety.models import SignInResult
+    from smartsociety.signins import services as signins
+
     user.last_login_at = utcnow()
+    signins.record(user, SignInResult.SUCCEEDED, second_factor=user.has_two_factor)
+
+
+def record_failed_login(email: str) -> None:
+    """A wrong password for an address that has an account goes into its sign-in history.
+    Looked up and written after the response (as a reset request is), so the answer takes as
+    long for an address without an account."""
+    from smartsociety.signins import services as signins
+
+    mailer.run_soon(signins.record_wrong_password, email, signins.this_client())
 
 
 def change_password(user: User, password: str) -> None:

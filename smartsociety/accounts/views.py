@@ -154,6 +154,7 @@ def login():
             lockout.succeeded(user)
             return redirect(safe_next_url(form.next.data, fallback))
         lockout.failed(form.email.data)
+        services.record_failed_login(form.email.data)
         form.password.errors.append(LOGIN_FAILED)
     status = 422 if form.is_submitted() else 200
     return render_template("accounts/login.html", form=form), status

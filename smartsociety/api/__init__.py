@@ -6,10 +6,10 @@ To add a resource (e.g. sensors): write a module with a flask_smorest Blueprint 
 from flask import Flask
 from flask_cors import CORS
 
-from smartsociety.api import core, read, search, write
+from smartsociety.api import core, read, search, sensors, write
 from smartsociety.extensions import csrf
 
-BLUEPRINTS = [read.blp, search.blp, write.blp]
+BLUEPRINTS = [read.blp, search.blp, write.blp, sensors.blp]
 for _blp in BLUEPRINTS:
     core.limit_blueprint(_blp)
 

@@ -186,7 +186,4 @@ class PrincipleDetail(MethodView):
         return principle
 
 
-# Sensors: when the sensor register lands, its read endpoints go in a module like this one
-# (a Blueprint with /sensors and /sensors/<id>, listing only public sensors) registered in
-# smartsociety/api/__init__.py BLUEPRINTS; the open-data export adds a GeoJSON dataset
-# through smartsociety.opendata.services.DATASETS.
+# Sensors: smartsociety/api/sensors.py (/sensors, /sensors/<id>, /sensors.geojson).

@@ -3,6 +3,7 @@ import marshmallow as ma
 from flask import url_for
 
 from smartsociety.models import CaseKind, DilemmaStatus, ProjectStatus, Theme
+from smartsociety.models import SensorStatus, SensorType
 from smartsociety.models import OrganisationKind
 
 F = ma.fields
@@ -257,3 +258,116 @@ class SearchResultSchema(ma.Schema):
     facets = F.Dict(keys=F.String(), values=F.List(F.Nested(FacetValueSchema)), required=True)
     suggestion = F.String(allow_none=True, required=True)
     next_cursor = F.String(allow_none=True, required=True)
+
+
+# The sensor register (issue 20)
+
+SENSOR_STATUS_FILTERS = ["planned", "active", "removed", "expired", "all"]
+GEOMETRY_DOC = {
+    "type": "object", "required": ["type", "coordinates"],
+    "description": "RFC 7946 geometry in WGS84 (longitude, latitude): a Point for a fixed "
+                   "sensor, a Polygon (counterclockwise ring) for an area of mobile sensors",
+    "properties": {"type": {"type": "string", "enum": ["Point", "Polygon"]},
+                   "coordinates": {"type": "array"}},
+}
+
+
+def _bbox(text: str) -> None:
+    from smartsociety.sensors.geometry import parse_bbox
+
+    if parse_bbox(text) is None:
+        raise ma.ValidationError("Give four numbers: west,south,east,north.")
+
+
+def _sensor_status(sensor) -> str:
+    return "expired" if sensor.expired_at is not None else sensor.status.value
+
+
+class SensorFilterArgs(ma.Schema):
+    q = F.String(validate=ma.validate.Length(max=100),
+                 metadata={"description": "Text in the name, purpose or what is measured"})
+    type = F.String(validate=ma.validate.OneOf([t.value for t in SensorType]))
+    personal = F.String(validate=ma.validate.OneOf(["yes", "no"]),
+                        metadata={"description": "Whether the sensor collects personal data"})
+    gemeente = F.String(validate=ma.validate.Length(max=180),
+                        metadata={"description": "Slug of the gemeente where it stands"})
+    owner = F.String(validate=ma.validate.Length(max=180),
+                     metadata={"description": "Slug of the owner organisation"})
+    status = F.String(validate=ma.validate.OneOf(SENSOR_STATUS_FILTERS), metadata={
+        "description": "Without it: current sensors (planned or active, not expired)"})
+    bbox = F.String(validate=[ma.validate.Length(max=120), _bbox], metadata={
+        "description": "west,south,east,north in WGS84: sensors whose location overlaps it"})
+
+
+class SensorSummarySchema(ma.Schema):
+    id = F.Integer(required=True)
+    name = F.String(required=True)
+    type = F.Function(lambda s: s.sensor_type.value, required=True,
+                      metadata={"type": "string", "enum": [t.value for t in SensorType]})
+    status = F.Function(_sensor_status, required=True, metadata={
+        "type": "string", "enum": [s.value for s in SensorStatus] + ["expired"]})
+    personal_data = F.Boolean(required=True)
+    geometry = F.Dict(required=True, metadata=GEOMETRY_DOC)
+    latitude = F.Float(required=True, attribute="lat",
+                       metadata={"description": "The marker: the point, or inside the area"})
+    longitude = F.Float(required=True, attribute="lon")
+    gemeente = F.Nested(OrganisationRefSchema, required=True)
+    owner = F.Nested(OrganisationRefSchema, required=True)
+    placed_on = F.Date(required=True)
+    ends_on = F.Date(required=True, metadata={"description": "The planned end date"})
+    late = F.Boolean(required=True, metadata={
+        "description": "Registered less than five days before its placement date"})
+    created_at = F.DateTime(required=True)
+    updated_at = F.DateTime(required=True)
+    url = F.Function(lambda s: url_for("sensors.detail", sensor_id=s.id, _external=True),
+                     required=True, metadata={"type": "string"})
+
+
+class SensorLinkSchema(ma.Schema):
+    id = F.Integer(required=True)
+    title = F.String(required=True)
+    url = F.String(required=True)
+
+
+class SensorSchema(SensorSummarySchema):
+    contact = F.String(required=True, metadata={"description": "The public contact route"})
+    purpose = F.String(required=True)
+    measures = F.String(required=True)
+    stored = F.String(required=True)
+    legal_basis = F.Function(lambda s: s.legal_basis.value if s.legal_basis else None,
+                             required=True, metadata={"type": ["string", "null"]})
+    dpia_done = F.Boolean(required=True)
+    retention = F.String(required=True)
+    access = F.String(required=True, metadata={"description": "Who gets access to the data"})
+    open_data = F.Boolean(required=True)
+    open_data_url = F.String(allow_none=True, required=True)
+    accepted = F.Function(lambda s: s.is_public, required=True, metadata={
+        "type": "boolean",
+        "description": "Accepted by the gemeente; only the owner side and the gemeente's "
+                       "reviewers see a registration awaiting review, marked so"})
+    cases = F.List(F.Nested(SensorLinkSchema), required=True, attribute="api_cases")
+    rules = F.List(F.Nested(SensorLinkSchema), required=True, attribute="api_rules")
+
+
+class FeaturePropertiesSchema(ma.Schema):
+    name = F.String(required=True)
+    type = F.String(required=True)
+    type_label = F.String(required=True, metadata={"description": "The type in the site's words"})
+    status = F.String(required=True)
+    personal_data = F.Boolean(required=True)
+    gemeente = F.String(required=True)
+    owner = F.String(required=True)
+    ends_on = F.String(required=True)
+    url = F.String(required=True, metadata={"description": "Path of the sensor's page"})
+
+
+class FeatureSchema(ma.Schema):
+    type = F.String(required=True, metadata={"enum": ["Feature"]})
+    id = F.Integer(required=True)
+    geometry = F.Dict(required=True, metadata=GEOMETRY_DOC)
+    properties = F.Nested(FeaturePropertiesSchema, required=True)
+
+
+class FeatureCollectionSchema(ma.Schema):
+    type = F.String(required=True, metadata={"enum": ["FeatureCollection"]})
+    features = F.List(F.Nested(FeatureSchema), required=True)

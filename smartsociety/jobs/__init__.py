@@ -16,6 +16,7 @@ FEATURE_JOBS = (
     "smartsociety.sensors.jobs",
     "smartsociety.opendata.jobs",
     "smartsociety.privacy.jobs",
+    "smartsociety.signins.jobs",
 )
 
 

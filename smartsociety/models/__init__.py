@@ -85,6 +85,7 @@ from smartsociety.models.sensor import (
     SensorType,
 )
 from smartsociety.models.security import RecoveryCode
+from smartsociety.models.sign_in import SignIn, SignInResult
 from smartsociety.models.procurement import (
     CaseRequirement,
     Certification,
@@ -177,6 +178,8 @@ __all__ = [
     "FollowTarget",
     "MailOutbox",
     "RecoveryCode",
+    "SignIn",
+    "SignInResult",
     "Notification",
     "NotificationPreference",
     "NotifySettings",

@@ -1,8 +1,8 @@
 """Open-data dumps of all public content (CSV and JSON) with a DCAT-AP-DONL catalogue.
 
 Each dataset is made with the API's schemas from what an anonymous reader may see, so the
-dumps follow the same visibility rules as the pages and the API. Sensors (when the register
-exists) add a dataset to DATASETS with a GeoJSON distribution."""
+dumps follow the same visibility rules as the pages and the API. The sensor register is a
+dataset with a GeoJSON distribution too (RFC 7946, as /sensoren.geojson)."""
 import csv
 import io
 import json
@@ -81,6 +81,25 @@ def _principles() -> list[dict]:
     return rows
 
 
+def _sensors() -> list[dict]:
+    """Every accepted registration (removed and expired ones too, with their status): what the
+    register's pages show of each, with its geometry."""
+    from smartsociety.sensors import queries
+
+    return s.SensorSchema(many=True, exclude=("cases", "rules")).dump(
+        db.session.scalars(queries.register(queries.SensorFilter(status="all"))))
+
+
+def _sensor_features() -> list[dict]:
+    from smartsociety.sensors import queries
+
+    site = current_app.config["SITE_URL"].rstrip("/")
+    features = json.loads(queries.geojson(queries.SensorFilter(status="all")))["features"]
+    for feature in features:
+        feature["properties"]["url"] = site + feature["properties"]["url"]
+    return features
+
+
 DATASETS = [
     Dataset("casussen", "Casussen", "Projecten en dilemma's die gemeenten, bedrijven en "
             "kennisinstellingen delen op Smart Society.", ["Bestuur", "Economie"], _cases),
@@ -92,6 +111,10 @@ DATASETS = [
             _organisations),
     Dataset("principes", "Smart-city-principes", "De principes, hun versies en regels.",
             ["Bestuur"], _principles),
+    Dataset("sensoren", "Sensorregister", "Sensoren in de openbare ruimte die door de gemeente "
+            "zijn geaccepteerd: wie meet wat, waar en waarom, met locatie (WGS84), doel, "
+            "persoonsgegevens en einddatum. Ook als GeoJSON (RFC 7946).",
+            ["Bestuur", "Ruimte_en_infrastructuur"], _sensors, features=_sensor_features),
 ]
 
 
@@ -99,7 +122,8 @@ def _flat(value):
     if isinstance(value, list):
         return "; ".join(str(_flat(v)) for v in value if not isinstance(v, dict))
     if isinstance(value, dict):
-        return value.get("name", "")
+        # An organisation or person by name; anything else (a geometry) as JSON text.
+        return value["name"] if "name" in value else json.dumps(value, ensure_ascii=False)
     return "" if value is None else value
 
 

@@ -19,9 +19,12 @@ from smartsociety.models import (
     Notification,
     NotificationPreference,
     NotifySettings,
+    LoginSession,
     PolicyAcceptance,
+    RecoveryCode,
     Rule,
     RuleVote,
+    SignIn,
     User,
     utcnow,
 )
@@ -31,7 +34,7 @@ from smartsociety.privacy import export as exports
 FORMER_MEMBER = "voormalig lid"
 # Rows that are only about the member: deleted whole.
 DELETED = (ApiToken, Follow, Notification, NotificationPreference, NotifySettings, RuleVote,
-           AmendmentSupport, CaseEditor, PolicyAcceptance)
+           AmendmentSupport, CaseEditor, PolicyAcceptance, SignIn, LoginSession, RecoveryCode)
 
 
 def erase(user: User, by: User | None = None, reason: str = "") -> None:
@@ -69,6 +72,9 @@ def erase(user: User, by: User | None = None, reason: str = "") -> None:
     user.organisation_id = None
     user.email_verified_at = None
     user.last_login_at = None
+    user.totp_secret = None  # the second factor goes with the account
+    user.totp_enabled_at = None
+    user.totp_last_step = None
     user.profile_hidden_at = user.profile_hidden_at or utcnow()
     user.profile_hidden_reason = None
     user.session_token = secrets.token_urlsafe(24)  # every session and remember cookie ends

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 
 from smartsociety.extensions import db
 from smartsociety.transaction import after_commit, committed
+from smartsociety.signins import services as signins
 from smartsociety.models import (
     Amendment,
     AmendmentSupport,
@@ -114,7 +115,9 @@ def build(user: User) -> dict:
             if user.organisation else None),
         "sign_in_history": {
             "last_login_at": _plain(user.last_login_at),
-            "note": "The site keeps only the time of the latest sign-in.",
+            "note": f"Every sign-in attempt of the last {signins.retention_days()} days; older "
+                    "ones are deleted. Browser and system families and the network only.",
+            "sign_ins": [_row(row, ("user_id",)) for row in signins.history(user)],
         },
     }
     for name, (model, column, leave_out) in SECTIONS.items():

@@ -11,6 +11,9 @@ from smartsociety.models import PolicyKind
 class DeleteAccountForm(FlaskForm):
     password = PasswordField(_l("Your password"),
                              validators=[DataRequired(_l("Enter your password."))])
+    # Asked (and then required) only when the member has two-factor sign-in on.
+    code = StringField(_l("Code from your authenticator app, or a recovery code"),
+                       validators=[Length(max=40)])
     confirm = BooleanField(
         _l("I understand that my account and personal data are erased and this cannot be undone"),
         validators=[DataRequired(_l("Tick the box to confirm."))],

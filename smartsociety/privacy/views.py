@@ -1,10 +1,10 @@
 """My data (download), delete my account, and the terms and privacy statement."""
-from flask import (Blueprint, abort, flash, g, redirect, render_template, request, send_file,
-                   url_for)
+from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template, request,
+                   send_file, url_for)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
-from smartsociety.extensions import db
+from smartsociety.extensions import db, limiter
 from smartsociety.models import DataExport, PolicyKind, User
 from smartsociety.permissions import can_erase_account, can_manage_policies, ensure
 from smartsociety.privacy import erase as erasing
@@ -12,6 +12,7 @@ from smartsociety.privacy import export as exports
 from smartsociety.privacy import policies
 from smartsociety.privacy.forms import DeleteAccountForm, EraseMemberForm, PublishPolicyForm
 from smartsociety.redirects import safe_next_url
+from smartsociety.twofactor import services as twofactor
 
 bp = Blueprint("privacy", __name__)
 
@@ -130,13 +131,29 @@ def download(export_id: int):
                      download_name=f"smartsociety-mijn-gegevens-{export.ready_at:%Y-%m-%d}.json")
 
 
+def _failed(response) -> bool:
+    return response.status_code != 302
+
+
 @bp.post("/account-verwijderen")
 @login_required
+@limiter.limit(lambda: current_app.config["TOTP_LIMIT"], scope="delete-account",
+               key_func=lambda: f"delete-account:{getattr(current_user, 'id', None)}",
+               deduct_when=_failed)
 def delete_account():
     """Delete one's own account (personal data erased, contributions kept)."""
     form = DeleteAccountForm()
     if form.validate_on_submit() and not current_user.check_password(form.password.data):
         form.password.errors.append(_("This password is not correct."))
+    elif not form.errors and current_user.has_two_factor:
+        # As for switching two-factor sign-in off: a stolen password alone erases nothing.
+        if not (form.code.data or "").strip():
+            form.code.errors.append(_("Enter a code from your authenticator app, or a "
+                                      "recovery code."))
+        elif not twofactor.check_second_factor(current_user, form.code.data):
+            db.session.rollback()
+            form.code.errors.append(_("This code is not correct, or was used already. Try the "
+                                      "next code of your app."))
     if form.errors or not form.is_submitted():
         return render_template("privacy/my_data.html", export=exports.latest(current_user),
                                delete_form=form), 422

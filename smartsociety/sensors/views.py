@@ -29,7 +29,7 @@ from smartsociety.permissions import (
     verified_organisation,
 )
 # The sensor page and its actions are routes on the same `bp`, in review.py.
-from smartsociety.sensors import queries, review, services  # noqa: F401 (review)
+from smartsociety.sensors import geocache, queries, review, services  # noqa: F401 (review)
 from smartsociety.sensors.blueprint import bp, load, tile_settings
 from smartsociety.sensors.forms import FilterForm, SensorForm
 
@@ -69,13 +69,12 @@ def index():
 
 
 @bp.get("/sensoren.geojson")
-@cached_page
 def geojson():
-    """The public sensor register as GeoJSON."""
+    """The public sensor register as GeoJSON (stored bytes while it is unchanged, ETag, gzip)."""
     _form, filters = _filters()
     if filters is None:
         abort(400, _("These filters are not valid."))
-    return Response(queries.geojson(filters), mimetype="application/geo+json")
+    return geocache.response(filters)
 
 
 @bp.get("/sensoren.csv")

@@ -8,9 +8,10 @@ from flask_login import current_user, login_required, login_user
 
 from smartsociety.accounts import lockout
 from smartsociety.accounts import services as account_services
-from smartsociety.extensions import limiter
-from smartsociety.models import Role
+from smartsociety.extensions import db, limiter
+from smartsociety.models import Role, SignInResult
 from smartsociety.redirects import safe_next_url
+from smartsociety.signins import services as signins
 from smartsociety.twofactor import services
 from smartsociety.twofactor.forms import CodeForm, ConfirmForm
 
@@ -69,7 +70,12 @@ def challenge():
             account_services.record_login(user)
             lockout.succeeded(user)  # this browser is now a known device (issue 16)
             return redirect(safe_next_url(data.get("n"), url_for("main.home")))
-        form.code.errors.append(WRONG_CODE)  # the 422 keeps nothing of the attempt
+        # A wrong code stays in the member's sign-in history although the 422 rolls the
+        # request back: record it in a transaction of its own.
+        db.session.rollback()
+        signins.record(user, SignInResult.WRONG_CODE)
+        db.session.commit()
+        form.code.errors.append(WRONG_CODE)
     status = 422 if form.is_submitted() else 200
     return render_template("twofactor/challenge.html", form=form), status
 
