@@ -3,16 +3,18 @@ database commit moves: one global generation and one counter per scope (smartsoc
 
 Why it is correct: the generations live where all processes see them (Redis in production) and
 are moved in the committing request's `after_commit`, before that request's response is sent. A
-commit moves the scope of every row it wrote ("case:12" and "lists" for a comment on case 12), or
-the global generation for a row no rule knows and for bulk statements. A page depends on the
-global generation and on the scopes of what it shows: a case's own page on "case:<id>", every
-other cached page on "lists", a member's entries also on "member:<id>". A reader fetches those
-generations before it reads anything from the database and stores them with its entry; an entry
-is served only while they are all unchanged. So an entry was rendered from data at least as new
-as its generations, and once a write is acknowledged every page that shows what it wrote looks
-under a newer one, while the page of another case stays cached. The search indexer moves "lists"
-(every page but a case's own), so search pages follow the index. Entries also expire after
-PAGE_CACHE_SECONDS, which bounds anything that changes with the clock alone.
+commit moves the scopes of every row it wrote (for a comment on case 12: "case:12", and for the
+case's new comment count "home", "cases" and "lists"), or the global generation for a row no rule
+knows and for bulk statements. A page depends on the global generation and on the scopes of what
+it shows (smartsociety/pagescopes.py): a case's own page on "case:<id>", home on "home", the case
+lists on "cases", search on "search", a page that names none on "lists", a member's entries also
+on "member:<id>". A reader fetches those generations before it reads anything from the database
+and stores them with its entry; an entry is served only while they are all unchanged. So an entry
+was rendered from data at least as new as its generations, and once a write is acknowledged every
+page that shows what it wrote looks under a newer one, while the page of another case, or the
+principles, stay cached. The search indexer moves "search" (and the case pages' similar
+solutions), so search pages follow the index. Entries also expire after PAGE_CACHE_SECONDS, which
+bounds anything that changes with the clock alone.
 
 What is cached: only views decorated with `cached_page`, only 200 HTML responses that did not
 touch the session or set a cookie, never while flash messages wait. Members get their own
@@ -27,14 +29,15 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import wraps
 
-from flask import Flask, Response, current_app, g, has_app_context, request, session
+from flask import (Flask, Response, current_app, g, has_app_context, has_request_context,
+                   request, session)
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from smartsociety.extensions import limiter
 from smartsociety.i18n import visitor_locale
-from smartsociety.pagescopes import (GLOBAL, INDEXED_ON_CASE_PAGES, LISTS, index_scope,
+from smartsociety.pagescopes import (GLOBAL, INDEXED_ON_CASE_PAGES, LISTS, SEARCH, index_scope,
                                      member_scope, scopes_of)
 
 log = logging.getLogger(__name__)
@@ -155,9 +158,20 @@ class PageStore:
 
 
 class PageCache:
-    def __init__(self, generation, store: PageStore):
+    def __init__(self, generation, store: PageStore, moves_log: str = ""):
         self.generation = generation
         self.store = store
+        self.moves_log = moves_log  # a file to note every move in (benchmarks), or ""
+
+    def log_move(self, scopes, wrote: str) -> None:
+        """One line per move: who wrote (request or process), what, and the scopes moved; lines
+        under PIPE_BUF bytes appended with O_APPEND do not interleave between processes."""
+        source = f"{request.method} {request.url_rule}" if has_request_context() else "job"
+        kinds = ",".join(sorted(k.partition(":")[0] + (":*" if ":" in k else "")
+                                for k in scopes))
+        line = f"{source}\t{wrote}\t{kinds}\n"
+        with open(self.moves_log, "a", encoding="utf-8") as out:
+            out.write(line[:500])
 
     def current_version(self, scopes: list[str]) -> tuple | None:
         try:
@@ -166,7 +180,9 @@ class PageCache:
             log.exception("page cache: generation unavailable; serving uncached")
             return None
 
-    def invalidate(self, scopes: set[str] = frozenset({GLOBAL})) -> None:
+    def invalidate(self, scopes: set[str] = frozenset({GLOBAL}), wrote: str = "") -> None:
+        if self.moves_log:
+            self.log_move(scopes, wrote)
         try:
             self.generation.bump_many(set(scopes))
         except Exception:
@@ -180,53 +196,60 @@ def _cache() -> PageCache | None:
     return current_app.extensions.get("pagecache")
 
 
-def invalidate(scopes=frozenset({GLOBAL})) -> None:
+def invalidate(scopes=frozenset({GLOBAL}), wrote: str = "") -> None:
     """The cached pages of these scopes (by default: every page) are stale from now on (called
     after commits and index updates)."""
     cache = _cache()
     if cache is not None:
-        cache.invalidate(scopes)
+        cache.invalidate(scopes, wrote)
 
 
 def invalidate_index(doc_types: set[str] | None = None) -> None:
-    """The search index changed: every page but a case's own page may show it, and a case's own
-    page shows solutions the index finds similar (so it depends on the solution documents)."""
-    if doc_types is None:
-        invalidate({LISTS, *(index_scope(t) for t in INDEXED_ON_CASE_PAGES)})
-    else:
-        invalidate({LISTS, *(index_scope(t) for t in doc_types & INDEXED_ON_CASE_PAGES)})
+    """The search index changed: the search pages show it, and a case's own page shows solutions
+    the index finds similar (so it depends on the solution documents). No other page reads the
+    index."""
+    shown = INDEXED_ON_CASE_PAGES if doc_types is None else doc_types & INDEXED_ON_CASE_PAGES
+    invalidate({SEARCH, *(index_scope(t) for t in shown)},
+               "index:" + ",".join(sorted(doc_types or {"*"})))
 
 
 WROTE_KEY = "pagecache_wrote"
+WROTE_TYPES_KEY = "pagecache_wrote_types"  # for the moves log only
 
 
-def _note(session: Session, scopes: set[str]) -> None:
+def _note(session: Session, scopes: set[str], wrote: str) -> None:
     session.info.setdefault(WROTE_KEY, set()).update(scopes)
+    session.info.setdefault(WROTE_TYPES_KEY, set()).add(wrote)
 
 
 @event.listens_for(Session, "after_flush")
 def _note_flush(session: Session, _flush_context) -> None:
     scopes: set[str] = set()
-    for obj in (*session.new, *session.dirty, *session.deleted):
+    # An object in `dirty` whose attributes were set to what they were writes nothing.
+    changed = [*session.new, *(o for o in session.dirty if session.is_modified(o)),
+               *session.deleted]
+    for obj in changed:
         scopes |= scopes_of(obj)
         if GLOBAL in scopes:
             break
     # A flush without objects (e.g. only association rows) is still a write.
-    _note(session, scopes or {GLOBAL})
+    wrote = ",".join(sorted({type(o).__name__ for o in changed})) or "rows"
+    _note(session, scopes or {GLOBAL}, wrote)
 
 
 @event.listens_for(Session, "do_orm_execute")
 def _note_statement(state) -> None:
     if state.is_insert or state.is_update or state.is_delete:
-        _note(state.session, {GLOBAL})  # rows unknown: every page
+        _note(state.session, {GLOBAL}, "statement")  # rows unknown: every page
 
 
 @event.listens_for(Session, "after_commit")
 def _invalidate_after_commit(session: Session) -> None:
     # Only commits that wrote: the search worker commits read-only transactions all the time.
     scopes = session.info.pop(WROTE_KEY, None)
+    wrote = ";".join(sorted(session.info.pop(WROTE_TYPES_KEY, ())))
     if scopes:
-        invalidate({GLOBAL} if GLOBAL in scopes else scopes)
+        invalidate({GLOBAL} if GLOBAL in scopes else scopes, wrote)
 
 
 @event.listens_for(Session, "after_soft_rollback")
@@ -234,6 +257,7 @@ def _forget_after_rollback(session: Session, previous_transaction) -> None:
     # A savepoint rolled back leaves the outer transaction's writes still to be committed.
     if not previous_transaction.nested:
         session.info.pop(WROTE_KEY, None)
+        session.info.pop(WROTE_TYPES_KEY, None)
 
 
 def dont_store() -> None:
@@ -265,10 +289,14 @@ def _page_scopes(reader: str, scope) -> list[str]:
 def cached_page(view=None, *, scope=None):
     """Serve this GET view from the page cache when it is on (see the module docstring).
 
-    `scope(**view_args)` names the scopes the page shows besides global data (e.g. a case's
-    own page: "case:<id>"); without it the page is invalidated by every write to a list."""
+    `scope` names the scopes the page shows besides global data (smartsociety/pagescopes.py):
+    a scope, a list of them, or `scope(**view_args)` returning them (a case's own page:
+    "case:<id>"); without it the page depends on "lists", which every scoped write moves."""
     if view is None:
         return lambda view: cached_page(view, scope=scope)
+    if scope is not None and not callable(scope):
+        fixed = scope
+        scope = lambda **_kwargs: fixed  # noqa: E731
 
     @wraps(view)
     def wrapper(*args, **kwargs):
@@ -320,4 +348,5 @@ def init_app(app: Flask) -> None:
     else:
         raise RuntimeError(f"PAGE_CACHE must be off, memory or redis, not {backend!r}")
     store = PageStore(app.config["PAGE_CACHE_MAX_BYTES"], app.config["PAGE_CACHE_SECONDS"])
-    app.extensions["pagecache"] = PageCache(generation, store)
+    app.extensions["pagecache"] = PageCache(generation, store,
+                                            app.config.get("PAGE_CACHE_MOVES_LOG", ""))

@@ -56,7 +56,7 @@ from smartsociety.models import (
     utcnow,
 )
 from smartsociety.pagecache import cached_page
-from smartsociety.pagescopes import case_page_scopes
+from smartsociety.pagescopes import CASE_LISTS, case_page_scopes
 from smartsociety.pagination import paginate
 from smartsociety.solutions.views import case_section as marketplace_section
 from smartsociety.viewcounts.services import counts_views
@@ -201,14 +201,14 @@ def _safe_filters(form: FilterForm, **fixed) -> CaseFilter:
 
 
 @bp.get("/casussen")
-@cached_page
+@cached_page(scope=CASE_LISTS)
 def index():
     form = _filter_form()
     return _list_page(form, _safe_filters(form), _("Cases"))
 
 
 @bp.get("/themas/<slug>")
-@cached_page
+@cached_page(scope=CASE_LISTS)
 def theme(slug: str):
     try:
         chosen = Theme(slug)
@@ -219,7 +219,7 @@ def theme(slug: str):
 
 
 @bp.get("/tags/<slug>")
-@cached_page
+@cached_page(scope=CASE_LISTS)
 def tag(slug: str):
     chosen = db.session.scalar(sa.select(Tag).where(Tag.slug == slug))
     if chosen is None:

@@ -7,6 +7,7 @@ from smartsociety.extensions import csrf, db
 from smartsociety.i18n import LANGUAGE_COOKIE
 from smartsociety.models import Case, CaseFilter
 from smartsociety.pagecache import cached_page
+from smartsociety.pagescopes import HOME
 from smartsociety.redirects import safe_next_url, same_origin
 
 bp = Blueprint("main", __name__)
@@ -15,7 +16,7 @@ ONE_YEAR = 60 * 60 * 24 * 365
 
 
 @bp.get("/")
-@cached_page
+@cached_page(scope=HOME)
 def home():
     recent_cases = db.session.scalars(Case.filtered(CaseFilter(sort="active")).limit(5)).all()
     return render_template("main/home.html", recent_cases=recent_cases,

@@ -28,6 +28,7 @@ from smartsociety.models import (
     VoterGroup,
 )
 from smartsociety.pagecache import cached_page
+from smartsociety.pagescopes import PRINCIPLES
 from smartsociety.permissions import (
     can_accept_amendment,
     can_link_case_principles,
@@ -169,7 +170,7 @@ def _render_version(version: PrincipleVersion, failed: dict | None = None, statu
 
 
 @bp.get("/")
-@cached_page
+@cached_page(scope=PRINCIPLES)
 def index():
     select = Principle.by_number() if can_manage_principles(current_user) else Principle.public()
     principles = db.session.scalars(select.options(selectinload(Principle.versions))).all()
@@ -206,14 +207,14 @@ def create():
 
 
 @bp.get("/<slug>")
-@cached_page
+@cached_page(scope=PRINCIPLES)
 def detail(slug: str):
     principle = _principle(slug)
     return _render_version(_display_version(principle))
 
 
 @bp.get("/<slug>/versie/<int:number>")
-@cached_page
+@cached_page(scope=PRINCIPLES)
 def version(slug: str, number: int):
     return _render_version(_version(_principle(slug), number))
 

@@ -6,6 +6,7 @@ import time
 from flask import Blueprint, current_app, render_template, request
 
 from smartsociety.pagecache import cached_page
+from smartsociety.pagescopes import SEARCH
 from smartsociety.pagination import MAX_PAGE, ListPagination
 from smartsociety.ids import small_int
 from smartsociety.search import service
@@ -28,7 +29,7 @@ def _filters() -> dict[str, list[str]]:
 
 
 @bp.get("/zoeken")
-@cached_page
+@cached_page(scope=SEARCH)
 def index():
     form = SearchForm(formdata=request.args)
     valid = form.validate()

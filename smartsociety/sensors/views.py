@@ -21,6 +21,7 @@ from smartsociety.extensions import db
 from smartsociety.labels import label, options
 from smartsociety.models import Organisation, Sensor, SensorRevision, User
 from smartsociety.pagecache import cached_page
+from smartsociety.pagescopes import SENSORS
 from smartsociety.pagination import paginate
 from smartsociety.permissions import (
     can_edit_sensor,
@@ -62,7 +63,7 @@ def _filters() -> tuple[FilterForm, queries.SensorFilter | None]:
 
 
 @bp.get("/sensoren")
-@cached_page
+@cached_page(scope=SENSORS)
 def index():
     form, filters = _filters()
     page = paginate(queries.register(filters or queries.SensorFilter(status="none")))
@@ -75,7 +76,7 @@ def index():
 
 
 @bp.get("/sensoren.geojson")
-@cached_page
+@cached_page(scope=SENSORS)
 def geojson():
     _form, filters = _filters()
     if filters is None:

@@ -37,6 +37,7 @@ from smartsociety.models import (
     takes_offers,
 )
 from smartsociety.pagecache import cached_page
+from smartsociety.pagescopes import SOLUTIONS
 from smartsociety.pagination import paginate
 from smartsociety.permissions import (
     can_contact_provider,
@@ -109,7 +110,7 @@ def _refused(refusal: services.Refused):
 
 
 @bp.get("/oplossingen")
-@cached_page
+@cached_page(scope=SOLUTIONS)
 def index():
     form = ListFilterForm(request.args)
     valid = form.validate()
@@ -219,7 +220,7 @@ def render_detail(solution: Solution, use_form=None, contact_form=None, status=2
 
 
 @bp.get("/oplossingen/<int:solution_id>")
-@cached_page
+@cached_page(scope=SOLUTIONS)
 def detail(solution_id: int):
     return render_detail(_load(solution_id))
 
