@@ -278,6 +278,13 @@ def _reader_key() -> str | None:
     return "a:" + visitor_locale()
 
 
+def anonymous_reader() -> str | None:
+    """"a:<language>" for an anonymous reader whose page may be shared with other anonymous
+    readers (no flash messages waiting, no log-in cookie), else None."""
+    reader = _reader_key()
+    return reader if reader is not None and reader.startswith("a:") else None
+
+
 def _page_scopes(reader: str, scope) -> list[str]:
     scopes = [scope] if isinstance(scope, str) else list(scope or [LISTS])
     if reader.startswith("m:"):

@@ -13,6 +13,21 @@ class Node:
     children: list["Node"] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Reader:
+    """What the reader may do with the whole thread, asked once per page instead of once per
+    comment (the per-comment rights are asked only for a member)."""
+
+    user: object | None  # the member, or None for an anonymous reader
+    comment: bool  # may reply to and quote comments
+    accept: bool  # may accept an answer
+    detail_url: str  # the case's page, for the reply and quote links
+
+    @property
+    def member(self) -> bool:
+        return self.user is not None
+
+
 def build_thread(comments: list[Comment], max_depth: int) -> list[Node]:
     """Top-level nodes in time order; replies deeper than max_depth are listed flat under
     their ancestor at max_depth, each with a link to the comment it answers."""

@@ -27,7 +27,7 @@ from smartsociety.cases.forms import (
     FilterForm,
     LockForm,
 )
-from smartsociety.cases.thread import build_thread
+from smartsociety.cases.thread import Reader, build_thread
 from smartsociety import diffs
 from smartsociety.diffs import diff_html
 from smartsociety.extensions import db, limiter
@@ -360,6 +360,10 @@ def render_detail(case: Case, form=None, parent=None, preview_html=None, status=
     if form is None and can_comment(current_user, case):
         form, parent = _comment_form_for_get(comments)
     accepted = next((c for c in comments if c.accepted_at and c.is_public), None)
+    reader = Reader(
+        user=current_user._get_current_object() if current_user.is_authenticated else None,
+        comment=can_comment(current_user, case), accept=can_accept_answer(current_user, case),
+        detail_url=url_for("cases.detail", case_id=case.id))
     return render_template(
         "cases/detail.html",
         case=case,
@@ -367,6 +371,7 @@ def render_detail(case: Case, form=None, parent=None, preview_html=None, status=
         thread=build_thread(comments, current_app.config["COMMENT_MAX_DEPTH"]),
         accepted=accepted,
         helpful=services.helpful_ids(current_user, case),
+        reader=reader,
         form=form,
         parent=parent,
         preview_html=preview_html,
