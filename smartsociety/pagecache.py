@@ -16,12 +16,16 @@ principles, stay cached. The search indexer moves "search" (and the case pages' 
 solutions), so search pages follow the index. Entries also expire after PAGE_CACHE_SECONDS, which
 bounds anything that changes with the clock alone.
 
+Where: each process keeps its own entries, and with Redis also shares them (SharedStore), so a
+page one gunicorn worker rendered is served by the others until its generations move.
+
 What is cached: only views decorated with `cached_page`, only 200 HTML responses that did not
 touch the session or set a cookie, never while flash messages wait. Members get their own
 entries (keyed by their session token and CSRF secret, so forms in the page stay theirs);
 anonymous readers share one entry per language.
 """
 import hashlib
+import json
 import logging
 import threading
 import time
@@ -157,21 +161,79 @@ class PageStore:
                 self.size -= len(dropped.body)
 
 
+class SharedStore:
+    """Entries every web process can serve (Redis): a page one worker rendered saves the others
+    rendering it again. Valid under the same rule as this process's entries: an entry is served
+    only while the generations it was rendered under are unchanged."""
+
+    PREFIX = "smartsociety:page:"
+
+    def __init__(self, client, seconds: float, max_bytes: int):
+        self.client = client
+        self.seconds = seconds
+        self.max_bytes = max_bytes
+
+    @staticmethod
+    def _name(key: str) -> str:
+        return SharedStore.PREFIX + hashlib.sha256(key.encode()).hexdigest()
+
+    def get(self, version: tuple, key: str) -> Entry | None:
+        raw = self.client.get(self._name(key))
+        if raw is None:
+            return None
+        head, _, body = raw.partition(b"\n")
+        meta = json.loads(head)
+        age = time.time() - meta["t"]
+        if meta["v"] != [str(v) for v in version] or age > self.seconds:
+            return None
+        return Entry(body, meta["m"], meta["r"], version, time.monotonic() - age)
+
+    def put(self, key: str, entry: Entry) -> None:
+        if len(entry.body) > self.max_bytes:
+            return
+        age = time.monotonic() - entry.stored_at
+        head = json.dumps({"v": [str(v) for v in entry.version], "m": entry.mimetype,
+                           "r": entry.reader_id, "t": time.time() - age}).encode()
+        self.client.set(self._name(key), head + b"\n" + entry.body,
+                        ex=max(1, int(self.seconds - age)))
+
+
 class PageCache:
-    def __init__(self, generation, store: PageStore, moves_log: str = ""):
+    def __init__(self, generation, store: PageStore, moves_log: str = "",
+                 shared: SharedStore | None = None):
         self.generation = generation
         self.store = store
+        self.shared = shared
         self.moves_log = moves_log  # a file to note every move in (benchmarks), or ""
 
     def log_move(self, scopes, wrote: str) -> None:
         """One line per move: who wrote (request or process), what, and the scopes moved; lines
         under PIPE_BUF bytes appended with O_APPEND do not interleave between processes."""
         source = f"{request.method} {request.url_rule}" if has_request_context() else "job"
-        kinds = ",".join(sorted(k.partition(":")[0] + (":*" if ":" in k else "")
-                                for k in scopes))
+        kinds = ",".join(sorted({k.partition(":")[0] + (":*" if ":" in k else "")
+                                 for k in scopes}))
         line = f"{source}\t{wrote}\t{kinds}\n"
         with open(self.moves_log, "a", encoding="utf-8") as out:
             out.write(line[:500])
+
+    def get(self, version: tuple, key: str) -> Entry | None:
+        hit = self.store.get(version, key)
+        if hit is None and self.shared is not None:
+            try:
+                hit = self.shared.get(version, key)
+            except Exception:
+                log.exception("page cache: shared entries unavailable")
+            if hit is not None:
+                self.store.put(key, hit)
+        return hit
+
+    def put(self, key: str, entry: Entry) -> None:
+        self.store.put(key, entry)
+        if self.shared is not None:
+            try:
+                self.shared.put(key, entry)
+            except Exception:
+                log.exception("page cache: could not share an entry")
 
     def current_version(self, scopes: list[str]) -> tuple | None:
         try:
@@ -318,7 +380,7 @@ def cached_page(view=None, *, scope=None):
         if version is None:
             return view(*args, **kwargs)
         key = f"{reader}\0{request.full_path}"
-        hit = cache.store.get(version, key)
+        hit = cache.get(version, key)
         if hit is not None:
             g.page_reader_id = hit.reader_id
             return Response(hit.body, mimetype=hit.mimetype, headers={"X-Page-Cache": "hit"})
@@ -327,8 +389,7 @@ def cached_page(view=None, *, scope=None):
                 and not session.modified and "Set-Cookie" not in response.headers
                 and not g.get("page_cache_skip")):
             reader_id = current_user.id if current_user.is_authenticated else None
-            cache.store.put(key, Entry(response.get_data(), response.mimetype, reader_id,
-                                       version))
+            cache.put(key, Entry(response.get_data(), response.mimetype, reader_id, version))
             response.headers["X-Page-Cache"] = "miss"
         return response
 
@@ -348,12 +409,15 @@ def init_app(app: Flask) -> None:
     backend = app.config["PAGE_CACHE"]
     if backend == "off":
         return
+    shared = None
     if backend == "redis":
         generation = RedisGeneration(app.config["REDIS_URL"])
+        shared = SharedStore(generation.client, app.config["PAGE_CACHE_SECONDS"],
+                             app.config["PAGE_CACHE_MAX_BYTES"] // 4)
     elif backend == "memory":
         generation = MemoryGeneration()
     else:
         raise RuntimeError(f"PAGE_CACHE must be off, memory or redis, not {backend!r}")
     store = PageStore(app.config["PAGE_CACHE_MAX_BYTES"], app.config["PAGE_CACHE_SECONDS"])
     app.extensions["pagecache"] = PageCache(generation, store,
-                                            app.config.get("PAGE_CACHE_MOVES_LOG", ""))
+                                            app.config.get("PAGE_CACHE_MOVES_LOG", ""), shared)

@@ -164,3 +164,26 @@ def test_pages_name_their_scopes(app):
                ("main.home", "cases.index", "principles.index", "search.index"))
     assert _page_scopes("a:nl", SEARCH) == [SEARCH]
     assert _page_scopes("a:nl", None) == [LISTS]
+
+
+def test_workers_share_rendered_pages_until_a_write_moves_them(another_app, redis_url, world):
+    """Two apps stand for two gunicorn workers: a page one rendered is served by the other, and
+    a write to what it shows makes both render it again."""
+    url, _proc = redis_url
+    first = another_app(PAGE_CACHE="redis", REDIS_URL=url).test_client()
+    second = another_app(PAGE_CACHE="redis", REDIS_URL=url).test_client()
+    a = world["a"]
+    assert state(first.get(case_page(a))) == "miss"
+    shared = second.get(case_page(a))
+    assert state(shared) == "hit" and "Casus Aalsmeer" in body(shared)
+    assert state(second.get(world["principle"])) == "miss"
+    assert state(first.get(world["principle"])) == "hit"
+    with first.application.app_context():
+        _db.session.get(Case, a.id).title = "Casus Amstelveen"
+        _db.session.commit()
+    fresh = second.get(world["principle"])
+    assert state(fresh) == "miss" and "Casus Amstelveen" in body(fresh)
+    shared = first.get(world["principle"])  # rendered by `second` just now
+    assert state(shared) == "hit" and "Casus Amstelveen" in body(shared)
+    fresh = first.get(case_page(a))
+    assert state(fresh) == "miss" and "Casus Amstelveen" in body(fresh)
