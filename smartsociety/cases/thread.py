@@ -22,10 +22,23 @@ class Reader:
     comment: bool  # may reply to and quote comments
     accept: bool  # may accept an answer
     detail_url: str  # the case's page, for the reply and quote links
+    case_id: int = 0
+    _patterns: dict = field(default_factory=dict, compare=False)
 
     @property
     def member(self) -> bool:
         return self.user is not None
+
+    def comment_url(self, endpoint: str, comment_id: int) -> str:
+        """url_for(endpoint, case_id=..., comment_id=...), the rule built once per page."""
+        pattern = self._patterns.get(endpoint)
+        if pattern is None:
+            from flask import url_for
+
+            marker = 987654321  # no real id is this long in a test, and none is built with it
+            built = url_for(endpoint, case_id=self.case_id, comment_id=marker)
+            pattern = self._patterns[endpoint] = built.split(str(marker), 1)
+        return f"{pattern[0]}{comment_id}{pattern[1]}"
 
 
 def build_thread(comments: list[Comment], max_depth: int) -> list[Node]:

@@ -17,7 +17,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from smartsociety.cases import services
 from smartsociety.cases.forms import (
@@ -124,8 +124,9 @@ def _load_case(case_id: int, *extra) -> Case:
         sa.select(Case)
         .where(Case.id == case_id)
         .options(
-            selectinload(Case.author).selectinload(User.organisation),
-            selectinload(Case.organisation),
+            # One row each: joined into the case's own query instead of a query each.
+            joinedload(Case.author).joinedload(User.organisation),
+            joinedload(Case.organisation),
             selectinload(Case.tags),
             selectinload(Case.editor_links),
             *extra,
@@ -363,7 +364,7 @@ def render_detail(case: Case, form=None, parent=None, preview_html=None, status=
     reader = Reader(
         user=current_user._get_current_object() if current_user.is_authenticated else None,
         comment=can_comment(current_user, case), accept=can_accept_answer(current_user, case),
-        detail_url=url_for("cases.detail", case_id=case.id))
+        detail_url=url_for("cases.detail", case_id=case.id), case_id=case.id)
     return render_template(
         "cases/detail.html",
         case=case,

@@ -42,10 +42,11 @@ def open_searcher() -> bool:
         return False
 
 
-def index_generation() -> tuple | None:
+def index_generation(catch_up: bool = True) -> tuple | None:
     """Which state of the index this process's searcher shows (it moves with every change the
-    searcher has opened), or None without an index: a key for anything rendered from it."""
-    if is_inline() and indexer().has_pending():
+    searcher has opened), or None without an index: a key for anything rendered from it.
+    Without `catch_up`, as similar() reads it: as it is, without asking for pending changes."""
+    if catch_up and is_inline() and indexer().has_pending():
         return None  # search() applies the pending changes first
     cache = engine.searcher_cache(store())
     with cache.lock:

@@ -1,4 +1,5 @@
 """Writes that span several models: listings with revisions, offers, use reviews, messages."""
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -13,6 +14,7 @@ from smartsociety.memberships.services import verified_members
 from smartsociety.models.membership import speaks_for
 from smartsociety.notify import services as notify
 from smartsociety.permissions import is_verified_member
+from smartsociety.search import service as search_service
 from smartsociety.search.similar import similar
 from smartsociety.models import (
     EventKind,
@@ -197,13 +199,33 @@ def set_offer_status(offer: Offer, status: OfferStatus, actor: User) -> None:
     db.session.commit()
 
 
+# The ids similar() found per case text, for one state of the index (per process): a case page
+# asks again on every view, and the answer only changes with the text or the index.
+_SIMILAR_KEPT = 1024
+_similar_found: OrderedDict = OrderedDict()
+
+
+def _similar_ids(case: Case, n: int) -> list[int]:
+    fields = (case.title, case.summary, case.body_html, case.question, case.values_at_stake)
+    generation = search_service.index_generation(catch_up=False)
+    key = (generation, case.id, hash(fields), n)
+    found = _similar_found.get(key) if generation is not None else None
+    if found is None:
+        text = "\n".join([case.title, case.summary, plain_text(case.body_html), case.question,
+                          case.values_at_stake])
+        found = similar(text, "solution", limit=n)
+        if generation is not None:
+            _similar_found[key] = found
+            while len(_similar_found) > _SIMILAR_KEPT:
+                _similar_found.popitem(last=False)
+    return found
+
+
 def suggestions(case: Case, exclude: set[int] = frozenset(), limit: int = 3) -> list[Solution]:
     """Listed solutions whose text resembles the case (more-like-this in the search index),
     best first, leaving out those in `exclude` (already offered)."""
-    text = "\n".join([case.title, case.summary, plain_text(case.body_html), case.question,
-                      case.values_at_stake])
     try:
-        ids = similar(text, "solution", limit=limit + len(exclude))
+        ids = _similar_ids(case, limit + len(exclude))
     except Exception:
         # Suggestions are a bonus: a broken or missing index must not break the case page.
         current_app.logger.exception("suggestions for case %s failed", case.id)
