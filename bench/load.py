@@ -267,6 +267,7 @@ class Stack:
             REQUEST_LOG="false",
             # Many members share one address here, and every simulated member is a new account.
             LOGIN_LIMIT_PER_ADDRESS="100000 per minute",
+            REGISTER_LIMIT="100000 per hour",
             POSTING_LIMIT="100000 per hour",
             POSTING_LIMIT_NEW_ACCOUNT="100000 per hour",
         )

@@ -9,7 +9,10 @@ members. Members register and log in before the clock starts and keep their sess
     .venv/bin/python bench/load.py --profile read-heavy [--rate 150] [--seconds 30]
 """
 import http.cookiejar
+import os
 import random
+import subprocess
+import sys
 import threading
 import time
 import urllib.error
@@ -18,7 +21,20 @@ import urllib.request
 from collections import Counter, defaultdict
 from concurrent.futures import ThreadPoolExecutor
 
-from bench.load import WORDS, Member, NoRedirect, Stack, Stats, percentile
+from bench.load import ROOT, WORDS, Member, NoRedirect, Stack, Stats, percentile
+
+# Contributing needs a confirmed e-mail address (issue 15): the simulated members confirm theirs.
+CONFIRM = """
+import sqlalchemy as sa
+from smartsociety import create_app
+from smartsociety.extensions import db
+from smartsociety.models import User, utcnow
+app = create_app()
+with app.app_context():
+    db.session.execute(sa.update(User).where(User.email.like("lid-%@belasting.example"))
+                       .values(email_verified_at=utcnow()))
+    db.session.commit()
+"""
 
 READS = [("home", "/", 15), ("case list", "/casussen", 15), ("case page", None, 40),
          ("search", None, 10), ("solutions", "/oplossingen", 10),
@@ -66,14 +82,32 @@ def fetch(opener, url: str, data: dict | None = None):
         return f"cut off ({type(error).__name__})", "none"
 
 
+def moves(path: str, start: int) -> Counter:
+    """The page-cache moves noted after `start` (bytes into the log): (who, wrote, scopes) -> n."""
+    counts = Counter()
+    with open(path, encoding="utf-8", errors="replace") as log:
+        log.seek(start)
+        for line in log:
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) == 3:
+                counts[tuple(parts)] += 1
+    return counts
+
+
 def run(rate: float, seconds: int, workers: int, members: int = 10, seed: int = 1) -> dict:
     rng = random.Random(seed)
+    # Every web process and the search worker note each move of a page-cache scope here.
+    moves_log = os.path.join(os.environ.get("TMPDIR", "/tmp"), f"bench-moves-{os.getpid()}.log")
+    open(moves_log, "w").close()
+    os.environ["PAGE_CACHE_MOVES_LOG"] = moves_log
     stack = Stack(workers)
     figures = Figures()
     try:
         people = [Member(stack.base, Stats(), stack.world, random.Random(rng.random()))
                   for _ in range(members)]
-        people = [m for m in people if m.register() and m.log_in_again()]
+        people = [m for m in people if m.register()]
+        subprocess.run([sys.executable, "-c", CONFIRM], env=stack.env, cwd=ROOT, check=True)
+        people = [m for m in people if m.log_in_again()]
         anonymous = urllib.request.build_opener(NoRedirect())
         # Warm each worker once (imports, index open), as a running site is.
         for _ in range(workers * 3):
@@ -99,6 +133,7 @@ def run(rate: float, seconds: int, workers: int, members: int = 10, seed: int = 
 
         kinds, weights = ["anonymous read", "member read", "write"], [85, 10, 5]
         interval = 1.0 / rate
+        moves_from = os.path.getsize(moves_log)
         with ThreadPoolExecutor(max_workers=128) as pool:
             begin = time.perf_counter()
             n = 0
@@ -109,9 +144,12 @@ def run(rate: float, seconds: int, workers: int, members: int = 10, seed: int = 
                 pool.submit(one, rng.choices(kinds, weights)[0], due)
                 n += 1
         return {"figures": figures, "rate": rate, "seconds": seconds, "workers": workers,
-                "members": len(people), "sent": n, "server_errors": stack.server_errors()}
+                "members": len(people), "sent": n, "server_errors": stack.server_errors(),
+                "moves": moves(moves_log, moves_from)}
     finally:
         stack.close()
+        os.environ.pop("PAGE_CACHE_MOVES_LOG", None)
+        os.unlink(moves_log)
 
 
 def print_report(result: dict) -> None:
@@ -135,5 +173,9 @@ def print_report(result: dict) -> None:
     for page, counts in sorted(figures.cache_by_page.items()):
         print(f"  {page:<12} {counts['hit'] / (sum(counts.values()) or 1):6.1%} of "
               f"{sum(counts.values())}")
+    if result.get("moves"):
+        print("\npage-cache scopes moved while the load ran (who wrote; what; scopes moved):")
+        for (who, wrote, scopes), count in result["moves"].most_common(15):
+            print(f"  {count:>6}  {who:<34} {wrote[:40]:<40} {scopes}")
     for error in result.get("server_errors", []):
         print("server error:\n" + error.rstrip())

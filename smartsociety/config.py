@@ -118,6 +118,8 @@ class Config:
     PAGE_CACHE = os.environ.get("PAGE_CACHE") or ("redis" if REDIS_URL else "off")
     PAGE_CACHE_SECONDS = _int("PAGE_CACHE_SECONDS", 60)
     PAGE_CACHE_MAX_BYTES = _int("PAGE_CACHE_MAX_BYTES", 32 * 1024 * 1024)
+    # Benchmarks: a file to note each move of a page-cache scope in (who wrote what, which scopes).
+    PAGE_CACHE_MOVES_LOG = os.environ.get("PAGE_CACHE_MOVES_LOG", "")
 
     # Page views: a viewer counts once per window per page; `flask views flush --loop` adds
     # them to the database this often. Without REDIS_URL they wait in VIEWS_DIR.

@@ -40,7 +40,11 @@ def _language() -> str:
 def format_date(value: date | datetime | None, style: str = LONG) -> str:
     if value is None:
         return ""
-    value = _local(value)
+    return _format_day(_local(value), style)
+
+
+def _format_day(value: date | datetime, style: str) -> str:
+    """A date, or the date of an already local datetime."""
     day = value.date() if isinstance(value, datetime) else value
     if _style(style) == SHORT:
         if _language() == "nl":
@@ -54,8 +58,8 @@ def format_datetime(value: datetime | None, style: str = LONG, zone: str | None 
         return ""
     if not isinstance(value, datetime):
         return format_date(value, style)
-    local = _local(value, zone)
-    return f"{format_date(local, style)}, {local:%H:%M}"
+    local = _local(value, zone)  # once: a thread of fifty comments formats fifty of these
+    return f"{_format_day(local, style)}, {local:%H:%M}"
 
 
 def format_time(value: datetime | None, zone: str | None = None) -> str:

@@ -3,16 +3,21 @@ database commit moves: one global generation and one counter per scope (smartsoc
 
 Why it is correct: the generations live where all processes see them (Redis in production) and
 are moved in the committing request's `after_commit`, before that request's response is sent. A
-commit moves the scope of every row it wrote ("case:12" and "lists" for a comment on case 12), or
-the global generation for a row no rule knows and for bulk statements. A page depends on the
-global generation and on the scopes of what it shows: a case's own page on "case:<id>", every
-other cached page on "lists", a member's entries also on "member:<id>". A reader fetches those
-generations before it reads anything from the database and stores them with its entry; an entry
-is served only while they are all unchanged. So an entry was rendered from data at least as new
-as its generations, and once a write is acknowledged every page that shows what it wrote looks
-under a newer one, while the page of another case stays cached. The search indexer moves "lists"
-(every page but a case's own), so search pages follow the index. Entries also expire after
-PAGE_CACHE_SECONDS, which bounds anything that changes with the clock alone.
+commit moves the scopes of every row it wrote (for a comment on case 12: "case:12", and for the
+case's new comment count "home", "cases" and "lists"), or the global generation for a row no rule
+knows and for bulk statements. A page depends on the global generation and on the scopes of what
+it shows (smartsociety/pagescopes.py): a case's own page on "case:<id>", home on "home", the case
+lists on "cases", search on "search", a page that names none on "lists", a member's entries also
+on "member:<id>". A reader fetches those generations before it reads anything from the database
+and stores them with its entry; an entry is served only while they are all unchanged. So an entry
+was rendered from data at least as new as its generations, and once a write is acknowledged every
+page that shows what it wrote looks under a newer one, while the page of another case, or the
+principles, stay cached. The search indexer moves "search" (and the case pages' similar
+solutions), so search pages follow the index. Entries also expire after PAGE_CACHE_SECONDS, which
+bounds anything that changes with the clock alone.
+
+Where: each process keeps its own entries, and with Redis also shares them (SharedStore), so a
+page one gunicorn worker rendered is served by the others until its generations move.
 
 What is cached: only views decorated with `cached_page`, only 200 HTML responses that did not
 touch the session or set a cookie, never while flash messages wait. Members get their own
@@ -20,6 +25,7 @@ entries (keyed by their session token and CSRF secret, so forms in the page stay
 anonymous readers share one entry per language.
 """
 import hashlib
+import json
 import logging
 import threading
 import time
@@ -27,14 +33,15 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import wraps
 
-from flask import Flask, Response, current_app, g, has_app_context, request, session
+from flask import (Flask, Response, current_app, g, has_app_context, has_request_context,
+                   request, session)
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from smartsociety.extensions import limiter
 from smartsociety.i18n import visitor_locale
-from smartsociety.pagescopes import (GLOBAL, INDEXED_ON_CASE_PAGES, LISTS, index_scope,
+from smartsociety.pagescopes import (GLOBAL, INDEXED_ON_CASE_PAGES, LISTS, SEARCH, index_scope,
                                      member_scope, scopes_of)
 
 log = logging.getLogger(__name__)
@@ -154,10 +161,79 @@ class PageStore:
                 self.size -= len(dropped.body)
 
 
+class SharedStore:
+    """Entries every web process can serve (Redis): a page one worker rendered saves the others
+    rendering it again. Valid under the same rule as this process's entries: an entry is served
+    only while the generations it was rendered under are unchanged."""
+
+    PREFIX = "smartsociety:page:"
+
+    def __init__(self, client, seconds: float, max_bytes: int):
+        self.client = client
+        self.seconds = seconds
+        self.max_bytes = max_bytes
+
+    @staticmethod
+    def _name(key: str) -> str:
+        return SharedStore.PREFIX + hashlib.sha256(key.encode()).hexdigest()
+
+    def get(self, version: tuple, key: str) -> Entry | None:
+        raw = self.client.get(self._name(key))
+        if raw is None:
+            return None
+        head, _, body = raw.partition(b"\n")
+        meta = json.loads(head)
+        age = time.time() - meta["t"]
+        if meta["v"] != [str(v) for v in version] or age > self.seconds:
+            return None
+        return Entry(body, meta["m"], meta["r"], version, time.monotonic() - age)
+
+    def put(self, key: str, entry: Entry) -> None:
+        if len(entry.body) > self.max_bytes:
+            return
+        age = time.monotonic() - entry.stored_at
+        head = json.dumps({"v": [str(v) for v in entry.version], "m": entry.mimetype,
+                           "r": entry.reader_id, "t": time.time() - age}).encode()
+        self.client.set(self._name(key), head + b"\n" + entry.body,
+                        ex=max(1, int(self.seconds - age)))
+
+
 class PageCache:
-    def __init__(self, generation, store: PageStore):
+    def __init__(self, generation, store: PageStore, moves_log: str = "",
+                 shared: SharedStore | None = None):
         self.generation = generation
         self.store = store
+        self.shared = shared
+        self.moves_log = moves_log  # a file to note every move in (benchmarks), or ""
+
+    def log_move(self, scopes, wrote: str) -> None:
+        """One line per move: who wrote (request or process), what, and the scopes moved; lines
+        under PIPE_BUF bytes appended with O_APPEND do not interleave between processes."""
+        source = f"{request.method} {request.url_rule}" if has_request_context() else "job"
+        kinds = ",".join(sorted({k.partition(":")[0] + (":*" if ":" in k else "")
+                                 for k in scopes}))
+        line = f"{source}\t{wrote}\t{kinds}\n"
+        with open(self.moves_log, "a", encoding="utf-8") as out:
+            out.write(line[:500])
+
+    def get(self, version: tuple, key: str) -> Entry | None:
+        hit = self.store.get(version, key)
+        if hit is None and self.shared is not None:
+            try:
+                hit = self.shared.get(version, key)
+            except Exception:
+                log.exception("page cache: shared entries unavailable")
+            if hit is not None:
+                self.store.put(key, hit)
+        return hit
+
+    def put(self, key: str, entry: Entry) -> None:
+        self.store.put(key, entry)
+        if self.shared is not None:
+            try:
+                self.shared.put(key, entry)
+            except Exception:
+                log.exception("page cache: could not share an entry")
 
     def current_version(self, scopes: list[str]) -> tuple | None:
         try:
@@ -166,7 +242,9 @@ class PageCache:
             log.exception("page cache: generation unavailable; serving uncached")
             return None
 
-    def invalidate(self, scopes: set[str] = frozenset({GLOBAL})) -> None:
+    def invalidate(self, scopes: set[str] = frozenset({GLOBAL}), wrote: str = "") -> None:
+        if self.moves_log:
+            self.log_move(scopes, wrote)
         try:
             self.generation.bump_many(set(scopes))
         except Exception:
@@ -180,53 +258,60 @@ def _cache() -> PageCache | None:
     return current_app.extensions.get("pagecache")
 
 
-def invalidate(scopes=frozenset({GLOBAL})) -> None:
+def invalidate(scopes=frozenset({GLOBAL}), wrote: str = "") -> None:
     """The cached pages of these scopes (by default: every page) are stale from now on (called
     after commits and index updates)."""
     cache = _cache()
     if cache is not None:
-        cache.invalidate(scopes)
+        cache.invalidate(scopes, wrote)
 
 
 def invalidate_index(doc_types: set[str] | None = None) -> None:
-    """The search index changed: every page but a case's own page may show it, and a case's own
-    page shows solutions the index finds similar (so it depends on the solution documents)."""
-    if doc_types is None:
-        invalidate({LISTS, *(index_scope(t) for t in INDEXED_ON_CASE_PAGES)})
-    else:
-        invalidate({LISTS, *(index_scope(t) for t in doc_types & INDEXED_ON_CASE_PAGES)})
+    """The search index changed: the search pages show it, and a case's own page shows solutions
+    the index finds similar (so it depends on the solution documents). No other page reads the
+    index."""
+    shown = INDEXED_ON_CASE_PAGES if doc_types is None else doc_types & INDEXED_ON_CASE_PAGES
+    invalidate({SEARCH, *(index_scope(t) for t in shown)},
+               "index:" + ",".join(sorted(doc_types or {"*"})))
 
 
 WROTE_KEY = "pagecache_wrote"
+WROTE_TYPES_KEY = "pagecache_wrote_types"  # for the moves log only
 
 
-def _note(session: Session, scopes: set[str]) -> None:
+def _note(session: Session, scopes: set[str], wrote: str) -> None:
     session.info.setdefault(WROTE_KEY, set()).update(scopes)
+    session.info.setdefault(WROTE_TYPES_KEY, set()).add(wrote)
 
 
 @event.listens_for(Session, "after_flush")
 def _note_flush(session: Session, _flush_context) -> None:
     scopes: set[str] = set()
-    for obj in (*session.new, *session.dirty, *session.deleted):
+    # An object in `dirty` whose attributes were set to what they were writes nothing.
+    changed = [*session.new, *(o for o in session.dirty if session.is_modified(o)),
+               *session.deleted]
+    for obj in changed:
         scopes |= scopes_of(obj)
         if GLOBAL in scopes:
             break
     # A flush without objects (e.g. only association rows) is still a write.
-    _note(session, scopes or {GLOBAL})
+    wrote = ",".join(sorted({type(o).__name__ for o in changed})) or "rows"
+    _note(session, scopes or {GLOBAL}, wrote)
 
 
 @event.listens_for(Session, "do_orm_execute")
 def _note_statement(state) -> None:
     if state.is_insert or state.is_update or state.is_delete:
-        _note(state.session, {GLOBAL})  # rows unknown: every page
+        _note(state.session, {GLOBAL}, "statement")  # rows unknown: every page
 
 
 @event.listens_for(Session, "after_commit")
 def _invalidate_after_commit(session: Session) -> None:
     # Only commits that wrote: the search worker commits read-only transactions all the time.
     scopes = session.info.pop(WROTE_KEY, None)
+    wrote = ";".join(sorted(session.info.pop(WROTE_TYPES_KEY, ())))
     if scopes:
-        invalidate({GLOBAL} if GLOBAL in scopes else scopes)
+        invalidate({GLOBAL} if GLOBAL in scopes else scopes, wrote)
 
 
 @event.listens_for(Session, "after_soft_rollback")
@@ -234,6 +319,7 @@ def _forget_after_rollback(session: Session, previous_transaction) -> None:
     # A savepoint rolled back leaves the outer transaction's writes still to be committed.
     if not previous_transaction.nested:
         session.info.pop(WROTE_KEY, None)
+        session.info.pop(WROTE_TYPES_KEY, None)
 
 
 def dont_store() -> None:
@@ -254,6 +340,13 @@ def _reader_key() -> str | None:
     return "a:" + visitor_locale()
 
 
+def anonymous_reader() -> str | None:
+    """"a:<language>" for an anonymous reader whose page may be shared with other anonymous
+    readers (no flash messages waiting, no log-in cookie), else None."""
+    reader = _reader_key()
+    return reader if reader is not None and reader.startswith("a:") else None
+
+
 def _page_scopes(reader: str, scope) -> list[str]:
     scopes = [scope] if isinstance(scope, str) else list(scope or [LISTS])
     if reader.startswith("m:"):
@@ -265,10 +358,14 @@ def _page_scopes(reader: str, scope) -> list[str]:
 def cached_page(view=None, *, scope=None):
     """Serve this GET view from the page cache when it is on (see the module docstring).
 
-    `scope(**view_args)` names the scopes the page shows besides global data (e.g. a case's
-    own page: "case:<id>"); without it the page is invalidated by every write to a list."""
+    `scope` names the scopes the page shows besides global data (smartsociety/pagescopes.py):
+    a scope, a list of them, or `scope(**view_args)` returning them (a case's own page:
+    "case:<id>"); without it the page depends on "lists", which every scoped write moves."""
     if view is None:
         return lambda view: cached_page(view, scope=scope)
+    if scope is not None and not callable(scope):
+        fixed = scope
+        scope = lambda **_kwargs: fixed  # noqa: E731
 
     @wraps(view)
     def wrapper(*args, **kwargs):
@@ -283,7 +380,7 @@ def cached_page(view=None, *, scope=None):
         if version is None:
             return view(*args, **kwargs)
         key = f"{reader}\0{request.full_path}"
-        hit = cache.store.get(version, key)
+        hit = cache.get(version, key)
         if hit is not None:
             g.page_reader_id = hit.reader_id
             return Response(hit.body, mimetype=hit.mimetype, headers={"X-Page-Cache": "hit"})
@@ -292,8 +389,7 @@ def cached_page(view=None, *, scope=None):
                 and not session.modified and "Set-Cookie" not in response.headers
                 and not g.get("page_cache_skip")):
             reader_id = current_user.id if current_user.is_authenticated else None
-            cache.store.put(key, Entry(response.get_data(), response.mimetype, reader_id,
-                                       version))
+            cache.put(key, Entry(response.get_data(), response.mimetype, reader_id, version))
             response.headers["X-Page-Cache"] = "miss"
         return response
 
@@ -313,11 +409,15 @@ def init_app(app: Flask) -> None:
     backend = app.config["PAGE_CACHE"]
     if backend == "off":
         return
+    shared = None
     if backend == "redis":
         generation = RedisGeneration(app.config["REDIS_URL"])
+        shared = SharedStore(generation.client, app.config["PAGE_CACHE_SECONDS"],
+                             app.config["PAGE_CACHE_MAX_BYTES"] // 4)
     elif backend == "memory":
         generation = MemoryGeneration()
     else:
         raise RuntimeError(f"PAGE_CACHE must be off, memory or redis, not {backend!r}")
     store = PageStore(app.config["PAGE_CACHE_MAX_BYTES"], app.config["PAGE_CACHE_SECONDS"])
-    app.extensions["pagecache"] = PageCache(generation, store)
+    app.extensions["pagecache"] = PageCache(generation, store,
+                                            app.config.get("PAGE_CACHE_MOVES_LOG", ""), shared)

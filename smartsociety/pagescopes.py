@@ -1,26 +1,48 @@
 """Which cached pages a written row can change: the scopes the page cache moves after a commit.
 
-A cached page depends on the global scope ("*") and on one more: a case's own page on
-"case:<id>", every other cached page on "lists"; a member's entries also on "member:<id>".
-A write moves the scopes of every row it wrote; a row not named here moves "*" (every page),
-so a model nobody has thought about is always safe, only less cached.
+A cached page depends on the global scope ("*") and on the scopes of what it shows: a case's own
+page on "case:<id>"; home on "home"; the case lists (all cases, themes, tags) on "cases"; the
+solution pages on "solutions"; the principle pages on "principles"; the sensor register on
+"sensors"; search on "search" (moved by the indexer only: the page shows the index); every other
+cached page (organisations, profiles, categories) on "lists". A member's entries also depend on
+"member:<id>". A write moves the scopes of every row it wrote; a row not named here moves "*"
+(every page), so a model nobody has thought about is always safe, only less cached.
 
-The rules say where a row is shown: a comment, attachment or revision of case A only on A's
-page and on lists (case lists, home, search, themes, tags, organisations, principles...), never
-on the page of another case; a notification, outbox mail or follow only in its member's pages
-(the follow box and the notification count), plus lists (the member's own lists)."""
+The rules say where a row is shown:
+- a comment, attachment or revision of case A: A's page and "lists" (profiles and organisation
+  pages may show it), never the page of another case, the principles or the solutions;
+- the case A itself: when only its activity changed (comment count, last activity, status: what
+  a new comment changes) A's page and every list that shows those, home, case lists and "lists";
+  any other change, a new or a deleted case also the pages that name cases (principles link
+  them, sensors and solutions may show them);
+- a notification, outbox mail or follow: only its member's pages (the follow box and the
+  notification count), and a follow of a case that case's page (its follower count).
+"""
 from functools import cache
 
 from sqlalchemy import inspect
 
 GLOBAL = "*"
-LISTS = "lists"
+LISTS = "lists"  # cached pages that name no scope of their own
+HOME = "home"
+CASE_LISTS = "cases"
+SOLUTIONS = "solutions"
+PRINCIPLES = "principles"
+SENSORS = "sensors"
+SEARCH = "search"
+
+# A case's title, kind, status or visibility may show on every page that lists or names cases.
+CASE_NAMED = frozenset({LISTS, HOME, CASE_LISTS, SOLUTIONS, PRINCIPLES, SENSORS})
+# What a new comment changes on its case (a first comment opens the discussion): shown on its
+# page, home, the case lists and "lists" pages (organisations), not where cases are only named.
+ACTIVITY_COLUMNS = frozenset({"comment_count", "last_activity_at", "status"})
+ACTIVITY_SHOWN = frozenset({LISTS, HOME, CASE_LISTS})
 
 
-# The sensor register's GeoJSON (smartsociety/sensors/geocache.py) is kept under this scope and
-# the global one. Sensors and organisations have no narrower rule, so their writes move the
-# global scope; a future rule for them must move this one too.
-SENSOR_REGISTER = "sensors"
+# The sensor register's GeoJSON (smartsociety/sensors/geocache.py) is kept under the sensors
+# scope and the global one. Sensors and organisations have no narrower rule, so their writes move
+# the global scope; a future rule for them must move this one too.
+SENSOR_REGISTER = SENSORS
 
 
 def case_scope(case_id) -> str:
@@ -60,7 +82,23 @@ def _member_owned(state) -> set[str] | None:
     ids |= {state.dict["user_id"]} if state.dict.get("user_id") is not None else set()
     if not ids:
         return None
-    return {LISTS, *(member_scope(i) for i in ids)}
+    return {member_scope(i) for i in ids}
+
+
+def _only_activity(state) -> bool:
+    """An existing case of which only the activity columns changed (a comment's touch)."""
+    session, obj = state.session, state.obj()
+    if session is None or obj is None or obj in session.new or obj in session.deleted:
+        return False
+    if not state.has_identity or state.deleted or state.was_deleted:
+        return False
+    # Rows of this table, and association rows of many-to-many collections (themes, tags); a
+    # one-to-many collection (its comments) is written as the child's rows, which have rules.
+    mapper = state.mapper
+    written = {*mapper.column_attrs.keys(),
+               *(r.key for r in mapper.relationships if r.secondary is not None)}
+    changed = {key for key in written if state.attrs[key].history.has_changes()}
+    return bool(changed) and changed <= ACTIVITY_COLUMNS
 
 
 def _member_private(state) -> set[str] | None:
@@ -85,7 +123,10 @@ def _user(state) -> set[str] | None:
 
 
 def _case(state) -> set[str] | None:
-    return _case_owned(state, "id")
+    scopes = _case_owned(state, "id")
+    if scopes is None:
+        return None
+    return scopes | (ACTIVITY_SHOWN if _only_activity(state) else CASE_NAMED)
 
 
 def _follow(state) -> set[str] | None:

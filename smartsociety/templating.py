@@ -1,7 +1,7 @@
 """What every template can use: permission predicates, dates in the reader's language, URLs."""
 from urllib.parse import urlencode
 
-from flask import Flask, request
+from flask import Flask, g, get_template_attribute, request
 from flask_babel import format_decimal, get_locale
 from flask_login import current_user
 from markupsafe import Markup
@@ -33,6 +33,16 @@ def unread_notifications() -> int:
     return db.session.scalar(Notification.unread_count(current_user.id)) or 0
 
 
+def byline_once(user) -> Markup:
+    """The `byline` macro (macros/people.html) for this member, rendered once per request: a
+    thread of fifty comments by a few members shows the same few bylines again and again."""
+    made = g.setdefault("bylines", {})
+    key = user.id if user is not None else None
+    if key not in made:
+        made[key] = get_template_attribute("macros/people.html", "byline")(user)
+    return made[key]
+
+
 def is_following(target: str, key) -> bool:
     return following(current_user, FollowTarget(target), key)
 
@@ -46,6 +56,7 @@ def init_app(app: Flask) -> None:
         label=label,
         unread_notifications=unread_notifications,
         is_following=is_following,
+        byline_once=byline_once,
     )
     app.jinja_env.filters.update(
         # The one date helper (smartsociety.dates): "long" (default) or "short" per language.

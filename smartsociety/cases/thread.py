@@ -13,6 +13,34 @@ class Node:
     children: list["Node"] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Reader:
+    """What the reader may do with the whole thread, asked once per page instead of once per
+    comment (the per-comment rights are asked only for a member)."""
+
+    user: object | None  # the member, or None for an anonymous reader
+    comment: bool  # may reply to and quote comments
+    accept: bool  # may accept an answer
+    detail_url: str  # the case's page, for the reply and quote links
+    case_id: int = 0
+    _patterns: dict = field(default_factory=dict, compare=False)
+
+    @property
+    def member(self) -> bool:
+        return self.user is not None
+
+    def comment_url(self, endpoint: str, comment_id: int) -> str:
+        """url_for(endpoint, case_id=..., comment_id=...), the rule built once per page."""
+        pattern = self._patterns.get(endpoint)
+        if pattern is None:
+            from flask import url_for
+
+            marker = 987654321  # no real id is this long in a test, and none is built with it
+            built = url_for(endpoint, case_id=self.case_id, comment_id=marker)
+            pattern = self._patterns[endpoint] = built.split(str(marker), 1)
+        return f"{pattern[0]}{comment_id}{pattern[1]}"
+
+
 def build_thread(comments: list[Comment], max_depth: int) -> list[Node]:
     """Top-level nodes in time order; replies deeper than max_depth are listed flat under
     their ancestor at max_depth, each with a link to the comment it answers."""

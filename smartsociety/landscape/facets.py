@@ -38,6 +38,12 @@ def facet_groups(name: str, counts, selected, title) -> list[tuple]:
     return result
 
 
+def names_version() -> tuple:
+    """What facet_label shows from the database, for a page cached by index generation."""
+    return tuple(sorted(_names(SolutionCategory, "category").items())) + (None,) + tuple(
+        sorted(_names(Certification, "cert").items()))
+
+
 def _names(model, kind: str) -> dict[str, str]:
     cache = g.setdefault("facet_names", {})
     if kind not in cache:

@@ -234,3 +234,4 @@ def grouped_number(value) -> str:
 bp.add_app_template_global(services.landscape, "gemeente_landscape")
 bp.add_app_template_global(facets.facet_groups, "facet_groups")
 bp.add_app_template_global(facets.facet_label, "facet_label")
+bp.add_app_template_global(facets.names_version, "facet_names_version")

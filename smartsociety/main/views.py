@@ -6,6 +6,7 @@ from smartsociety.extensions import csrf
 from smartsociety.i18n import LANGUAGE_COOKIE
 from smartsociety.main.sections import HOME_PAGE
 from smartsociety.pagecache import cached_page
+from smartsociety.pagescopes import HOME
 from smartsociety.redirects import safe_next_url, same_origin
 
 bp = Blueprint("main", __name__)
@@ -14,7 +15,7 @@ ONE_YEAR = 60 * 60 * 24 * 365
 
 
 @bp.get("/")
-@cached_page
+@cached_page(scope=HOME)
 def home():
     """The home page: recently active cases and upcoming events."""
     return render_template("main/home.html", **HOME_PAGE.context(None, current_user))

@@ -27,6 +27,7 @@ from smartsociety.models import (
     VoterGroup,
 )
 from smartsociety.pagecache import cached_page
+from smartsociety.pagescopes import PRINCIPLES
 from smartsociety.permissions import (
     can_accept_amendment,
     can_link_case_principles,
@@ -166,7 +167,7 @@ def _render_version(version: PrincipleVersion, failed: dict | None = None, statu
 
 
 @bp.get("/")
-@cached_page
+@cached_page(scope=PRINCIPLES)
 def index():
     """The principles library: every public principle with its current version."""
     select = Principle.by_number() if can_manage_principles(current_user) else Principle.public()
@@ -206,7 +207,7 @@ def create():
 
 
 @bp.get("/<slug>")
-@cached_page
+@cached_page(scope=PRINCIPLES)
 def detail(slug: str):
     """A principle's page, showing its current version."""
     principle = _principle(slug)
@@ -214,7 +215,7 @@ def detail(slug: str):
 
 
 @bp.get("/<slug>/versie/<int:number>")
-@cached_page
+@cached_page(scope=PRINCIPLES)
 def version(slug: str, number: int):
     """One version of a principle, with its rules, votes and amendments."""
     return _render_version(_version(_principle(slug), number))

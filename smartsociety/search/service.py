@@ -48,6 +48,20 @@ def open_searcher() -> bool:
         return False
 
 
+def index_generation(catch_up: bool = True) -> tuple | None:
+    """Which state of the index this process's searcher shows (it moves with every change the
+    searcher has opened), or None without an index: a key for anything rendered from it.
+    Without `catch_up`, as similar() reads it: as it is, without asking for pending changes."""
+    if catch_up and is_inline() and indexer().has_pending():
+        return None  # search() applies the pending changes first
+    cache = engine.searcher_cache(store())
+    with cache.lock:
+        searcher = cache.current()
+        if searcher is None or cache.behind:
+            return None
+        return cache.version, searcher.reader().generation()
+
+
 def is_inline() -> bool:
     return current_app.config["SEARCH_MODE"] == "inline"
 

@@ -1,7 +1,12 @@
 """The search page /zoeken."""
-from flask import Blueprint, current_app, render_template, request
+import threading
+from collections import OrderedDict
 
-from smartsociety.pagecache import cached_page
+from flask import Blueprint, Response, current_app, g, render_template, request, session
+from flask_babel import get_locale, get_timezone
+
+from smartsociety.pagecache import anonymous_reader, cached_page
+from smartsociety.pagescopes import SEARCH
 from smartsociety.pagination import MAX_PAGE, ListPagination
 from smartsociety.ids import small_int
 from smartsociety.ops import timing
@@ -23,10 +28,62 @@ def _filters() -> dict[str, list[str]]:
     }
 
 
+# Rendered result pages for anonymous readers, per process: a repeated search within one
+# generation of the index costs a lookup instead of a search and a render (also with the page
+# cache off). The key holds all that such a page shows: the index generation, the language and
+# time zone, the query string and the facet names read from the database.
+RENDERED_BYTES = 4 * 1024 * 1024
+_rendered: OrderedDict[tuple, bytes] = OrderedDict()
+_rendered_size = 0
+_rendered_lock = threading.Lock()
+
+
+def _keep(key: tuple, body: bytes) -> None:
+    global _rendered_size
+    with _rendered_lock:
+        old = _rendered.pop(key, None)
+        _rendered_size += len(body) - (len(old) if old else 0)
+        _rendered[key] = body
+        while _rendered_size > RENDERED_BYTES:
+            _dropped_key, dropped = _rendered.popitem(last=False)
+            _rendered_size -= len(dropped)
+
+
+def _rendered_key() -> tuple | None:
+    reader = anonymous_reader()
+    if reader is None or not request.args.get("q", "").strip():
+        return None
+    generation = service.index_generation()
+    if generation is None:
+        return None
+    names = current_app.jinja_env.globals.get("facet_names_version")
+    return (generation, reader, str(get_locale()), str(get_timezone()), request.full_path,
+            names() if names else None)
+
+
 @bp.get("/zoeken")
-@cached_page
+@cached_page(scope=SEARCH)
 def index():
     """Search: the results page for cases, comments, principles, solutions and more."""
+    key = _rendered_key()
+    if key is not None:
+        with _rendered_lock:
+            body = _rendered.get(key)
+            if body is not None:
+                _rendered.move_to_end(key)
+        if body is not None:
+            return Response(body, mimetype="text/html", headers={"X-Search-Cache": "page"})
+    response = current_app.make_response(_search_page())
+    # Not while the index is behind (search() then marks the page dont_store); a searcher that
+    # moved on meanwhile only makes the page newer than its key says.
+    if (key is not None and response.status_code == 200 and not g.get("page_cache_skip")
+            and "X-Search-Cache" in response.headers and not session.modified):
+        _keep(key, response.get_data())
+    return response
+
+
+def _search_page():
+    """The search page itself (uncached)."""
     form = SearchForm(formdata=request.args)
     valid = form.validate()
     parsed = service.parse(form.q.data or "") if valid else ParsedQuery()

@@ -18,6 +18,7 @@ from smartsociety.models import (
     User,
 )
 from smartsociety.pagecache import cached_page
+from smartsociety.pagescopes import SENSORS
 from smartsociety.pagination import paginate
 from smartsociety.permissions import (
     can_ask_sensor_owner,
@@ -54,7 +55,7 @@ def render_detail(sensor: Sensor, status: int = 200, **forms):
 
 
 @bp.get("/sensoren/<int:sensor_id>")
-@cached_page
+@cached_page(scope=SENSORS)
 def detail(sensor_id: int):
     """A sensor's page: what it measures, where and why, with its review thread."""
     return render_detail(load(sensor_id))

@@ -20,6 +20,7 @@ from smartsociety.feeds.views import FEED_SIZE, _feed
 from smartsociety.labels import label, options
 from smartsociety.models import Organisation, Sensor, SensorRevision, User
 from smartsociety.pagecache import cached_page
+from smartsociety.pagescopes import SENSORS
 from smartsociety.pagination import paginate
 from smartsociety.permissions import (
     can_edit_sensor,
@@ -55,7 +56,7 @@ def _filters() -> tuple[FilterForm, queries.SensorFilter | None]:
 
 
 @bp.get("/sensoren")
-@cached_page
+@cached_page(scope=SENSORS)
 def index():
     """The sensor register: a map with a list, filtered."""
     form, filters = _filters()

@@ -1,5 +1,6 @@
 """Writes that span several models: listings with revisions, offers, use reviews, messages.
 They only flush and raise Refused; the request commits (transaction.py)."""
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -202,13 +203,33 @@ def set_offer_status(offer: Offer, status: OfferStatus, actor: User) -> None:
     db.session.flush()
 
 
+# The ids similar() found per case text, for one state of the index (per process): a case page
+# asks again on every view, and the answer only changes with the text or the index.
+_SIMILAR_KEPT = 1024
+_similar_found: OrderedDict = OrderedDict()
+
+
+def _similar_ids(case: Case, n: int) -> list[int]:
+    fields = (case.title, case.summary, case.body_html, case.question, case.values_at_stake)
+    generation = search_service.index_generation(catch_up=False)
+    key = (generation, case.id, hash(fields), n)
+    found = _similar_found.get(key) if generation is not None else None
+    if found is None:
+        text = "\n".join([case.title, case.summary, plain_text(case.body_html), case.question,
+                          case.values_at_stake])
+        found = search_service.similar(text, "solution", limit=n)
+        if generation is not None:
+            _similar_found[key] = found
+            while len(_similar_found) > _SIMILAR_KEPT:
+                _similar_found.popitem(last=False)
+    return found
+
+
 def suggestions(case: Case, exclude: set[int] = frozenset(), limit: int = 3) -> list[Solution]:
     """Listed solutions whose text resembles the case (more-like-this in the search index),
     best first, leaving out those in `exclude` (already offered)."""
-    text = "\n".join([case.title, case.summary, plain_text(case.body_html), case.question,
-                      case.values_at_stake])
     try:
-        ids = search_service.similar(text, "solution", limit=limit + len(exclude))
+        ids = _similar_ids(case, limit + len(exclude))
     except Exception:
         # Suggestions are a bonus: a broken or missing index must not break the case page.
         current_app.logger.exception("suggestions for case %s failed", case.id)

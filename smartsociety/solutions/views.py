@@ -36,6 +36,7 @@ from smartsociety.models import (
     User,
 )
 from smartsociety.pagecache import cached_page
+from smartsociety.pagescopes import SOLUTIONS
 from smartsociety.pagination import paginate
 from smartsociety.permissions import (
     can_contact_provider,
@@ -102,7 +103,7 @@ def _load(solution_id: int) -> Solution:
 
 
 @bp.get("/oplossingen")
-@cached_page
+@cached_page(scope=SOLUTIONS)
 def index():
     """The marketplace: solutions, filtered and sorted."""
     form = ListFilterForm(request.args)
@@ -216,7 +217,7 @@ def render_detail(solution: Solution, use_form=None, contact_form=None, status=2
 
 
 @bp.get("/oplossingen/<int:solution_id>")
-@cached_page
+@cached_page(scope=SOLUTIONS)
 def detail(solution_id: int):
     """A solution's page: listing, offers, reviews of use and contact."""
     return render_detail(_load(solution_id))
