@@ -14,6 +14,7 @@ from bench.search_quality import (  # noqa: E402
     compound_figures,
     finds,
     read_compounds,
+    split_figures,
 )
 
 
@@ -78,6 +79,7 @@ def test_english_keeps_its_stemmer():
     ("zonnepanelen", {"zon", "paneel"}),  # linking e, doubled consonant
     ("luchtkwaliteitssensoren", {"lucht", "kwaliteit", "sensor"}),  # three parts
     ("vulgraadsensoren", {"sensor"}),  # a first part the word list does not have
+    ("bedrijfswagen", {"bedrijf", "wagen"}),  # not a verb with a prefix ("be-", "-en")
 ])
 def test_compound_parts(compound, expected):
     assert expected <= parts(compound), parts(compound)
@@ -90,9 +92,23 @@ def test_an_unknown_compound_gets_its_heads_lemma():
 
 @pytest.mark.parametrize("word", ["kantoren", "kantoor", "bestand", "salaris", "verkeer",
                                   "onderzoek", "overheid", "kleurloos", "gemeente", "interest",
-                                  "organisatie", "principe", "veiligheid", "aanpak"])
+                                  "organisatie", "principe", "veiligheid", "aanpak",
+                                  # a particle or adverb first ("want|rouwen", "neer|duwen")
+                                  "wantrouwen", "neerduwen", "vooruitstreven",
+                                  # a derivation ("bees|tachtig", "oplos|sing", "beleg|ging")
+                                  "beestachtig", "oplossing", "belegging", "halvering",
+                                  # a verb with a prefix ("vers|mallen", "verwelk|omen")
+                                  "versmallen", "verwelkomen", "vergoden", "verflauwen"])
 def test_single_words_are_not_split(word):
     assert parts(word) == set(), word
+
+
+def test_few_single_words_are_split():
+    """tests/data/single_words_nl.txt: words of random samples of the word list that are no
+    compounds, read by hand (bench/search_quality.py prints the figure): at most 5% split."""
+    figures = split_figures()
+    assert figures["words"] >= 200 and figures["hold_out"] >= 100
+    assert figures["split"] <= 0.05 * figures["words"], figures
 
 
 def test_hyphenated_words_are_words_of_their_own():
