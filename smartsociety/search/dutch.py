@@ -50,6 +50,7 @@ NOT_HEADS = frozenset("""
     matig matige waardig waardige zaam zame elijk elijke ende enden ster eren erig erige
     """.split())
 
+_ENDING_LENGTHS = sorted({len(ending) for ending in NOT_HEADS})
 
 # Left of an apostrophe's word ("camera's", "'t", "'n") the tokenizer leaves these letters.
 EXTRA_STOP_WORDS = frozenset({"s", "t", "n", "k"})
@@ -237,7 +238,7 @@ def _derived(word: str) -> bool:
     words = data().words
     if word.endswith("ing") and word[:-3] + "en" in data().lemmas:
         return True
-    return any(word.endswith(ending) and word[:-len(ending)] in words for ending in NOT_HEADS)
+    return any(word[-n:] in NOT_HEADS and word[:-n] in words for n in _ENDING_LENGTHS)
 
 
 def term(word: str) -> str:
