@@ -179,10 +179,21 @@ def main(n: int) -> None:
             generate(db.engine, n, zipf, rng)
             print(f"generated in {time.perf_counter() - t:.1f}s")
             t = time.perf_counter()
+            cpu = _cpu_seconds()
             count = service.indexer().rebuild(catch_up=False)
             elapsed = time.perf_counter() - t
+            parent, builders = (after - before for after, before in zip(_cpu_seconds(), cpu))
             print(f"rebuild ({procs} processes): {count} posts in {elapsed:.1f}s = "
-                  f"{count / elapsed:.0f} posts/s")
+                  f"{count / elapsed:.0f} posts/s (load average {_load()})")
+            # CPU time says more than the wall clock on a shared machine: what the rate would
+            # be with a core per process, and with the machine's cores to the rebuild alone.
+            cores = os.cpu_count() or 1
+            print(f"rebuild CPU: parent {parent:.1f}s, builders {builders:.1f}s together = "
+                  f"{1000 * (parent + builders) / count:.2f} ms per post "
+                  f"(builders {1000 * builders / count:.2f} ms); "
+                  f"{count / max(parent, builders / procs):.0f} posts/s with a core per "
+                  f"process, {count / ((parent + builders) / cores):.0f} posts/s on "
+                  f"{cores} idle cores")
     # The quality of the Dutch analysis (bench/search_quality.py), next to its speed.
     from bench.search_quality import report
 
@@ -388,6 +399,20 @@ def fts5(db_path, queries):
     print(f"SQLite FTS5 (top 20 by bm25, no stemming, {rows} rows built in {build:.1f}s = "
           f"{rows / build:.0f}/s): p50 {percentile(times, 50) * 1000:.1f} ms, "
           f"p95 {percentile(times, 95) * 1000:.1f} ms")
+
+
+def _cpu_seconds() -> tuple[float, float]:
+    """CPU seconds (user + system) of this process and of its ended child processes (the
+    rebuild's builders, which it waits for)."""
+    import resource
+
+    own, children = (resource.getrusage(who) for who in (resource.RUSAGE_SELF,
+                                                          resource.RUSAGE_CHILDREN))
+    return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime
+
+
+def _load() -> str:
+    return " ".join(f"{n:.1f}" for n in os.getloadavg())
 
 
 def _free_port():

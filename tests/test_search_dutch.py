@@ -15,6 +15,7 @@ from bench.search_quality import (  # noqa: E402
     compound_figures,
     finds,
     read_compounds,
+    split_figures,
 )
 
 
@@ -79,6 +80,7 @@ def test_english_keeps_its_stemmer():
     ("zonnepanelen", {"zon", "paneel"}),  # linking e, doubled consonant
     ("luchtkwaliteitssensoren", {"lucht", "kwaliteit", "sensor"}),  # three parts
     ("vulgraadsensoren", {"sensor"}),  # a first part the word list does not have
+    ("bedrijfswagen", {"bedrijf", "wagen"}),  # not a verb with a prefix ("be-", "-en")
 ])
 def test_compound_parts(compound, expected):
     assert expected <= parts(compound), parts(compound)
@@ -91,13 +93,28 @@ def test_an_unknown_compound_gets_its_heads_lemma():
 
 @pytest.mark.parametrize("word", ["kantoren", "kantoor", "bestand", "salaris", "verkeer",
                                   "onderzoek", "overheid", "kleurloos", "gemeente", "interest",
-                                  "organisatie", "principe", "veiligheid", "aanpak"])
+                                  "organisatie", "principe", "veiligheid", "aanpak",
+                                  # a particle or adverb first ("want|rouwen", "neer|duwen")
+                                  "wantrouwen", "neerduwen", "vooruitstreven",
+                                  # a derivation ("bees|tachtig", "oplos|sing", "beleg|ging")
+                                  "beestachtig", "oplossing", "belegging", "halvering",
+                                  # a verb with a prefix ("vers|mallen", "verwelk|omen")
+                                  "versmallen", "verwelkomen", "vergoden", "verflauwen"])
 def test_single_words_are_not_split(word):
     assert parts(word) == set(), word
 
 
+def test_few_single_words_are_split():
+    """tests/data/single_words_nl.txt: words of random samples of the word list that are no
+    compounds, read by hand (bench/search_quality.py prints the figure): at most 5% split."""
+    figures = split_figures()
+    assert figures["words"] >= 200 and figures["hold_out"] >= 100
+    assert figures["split"] <= 0.05 * figures["words"], figures
+
+
 def test_hyphenated_words_are_words_of_their_own():
     assert terms("wifi-tracker") == ["wifi", "tracker"]
+    assert terms("de wifi-tracker's sensor") == ["wifi", "tracker", "sensor"]
     # and a hyphenated part can be a compound itself
     assert "sensor" in parts("wifi-parkeersensoren")
 
@@ -159,6 +176,30 @@ def test_phrases_still_work_with_lemmas(client):
     case = CaseFactory(title="Slimme parkeersensoren", summary="", body="", body_html="")
     CaseFactory(title="Parkeersensoren zijn slim", summary="", body="", body_html="")
     assert keys(client, '"slimme parkeersensor"') == [f"case:{case.id}"]
+
+
+def test_phrases_match_whole_words_and_parts_have_no_positions(client):
+    """A compound's parts are kept without positions (a part is only searched as a word): a
+    phrase matches the words as written, a compound's part does not stand in for a word."""
+    compound = CaseFactory(title="Slimme parkeersensoren", summary="", body="", body_html="",
+                           language="nl")
+    whole = CaseFactory(title="Een slimme sensor meet", summary="", body="", body_html="",
+                        language="nl")
+    assert keys(client, '"slimme sensor"') == [f"case:{whole.id}"]
+    assert keys(client, '"slimme sensor meet"') == [f"case:{whole.id}"]
+    assert keys(client, '"slimme parkeersensor"') == [f"case:{compound.id}"]
+    assert keys(client, '"parkeersensoren"') == [f"case:{compound.id}"]
+    assert keys(client, '"sensor"') == keys(client, "sensor")  # (one word: not a phrase)
+    # As words (not a phrase) the part counts, below the whole word.
+    assert keys(client, "slimme sensor") == [f"case:{whole.id}", f"case:{compound.id}"]
+    ix = service.store().open()
+    try:
+        parts_field = ix.schema["title_nl_parts"]
+        assert not parts_field.format.supports("positions")
+        with ix.searcher() as searcher:
+            assert searcher.doc_frequency("title_nl_parts", "sensor") == 1
+    finally:
+        ix.close()
 
 
 def test_both_languages(client):
@@ -234,6 +275,48 @@ def test_an_index_built_before_lemmas_works_until_rebuilt(worker_mode, client, m
     assert keys(client, "sensor")[-1] == f"case:{compound.id}"
     assert set(keys(client, "sensor")) == {f"case:{sensor.id}", f"case:{added.id}",
                                            f"case:{compound.id}"}
+
+
+def test_an_index_with_positioned_parts_works_until_rebuilt(worker_mode, client, monkeypatch):
+    """Indexes built while the parts fields kept positions keep them (new posts too), and
+    find compounds through their parts; a rebuild drops the positions."""
+    from whoosh import formats
+
+    from smartsociety.search import index
+
+    make_schema = index.make_schema
+
+    def positioned(common=None):
+        schema = make_schema(common)
+        for name in ("title_nl_parts", "body_nl_parts"):
+            schema[name].format = formats.Positions(field_boost=schema[name].format.field_boost)
+        return schema
+
+    sensor = CaseFactory(title="Een sensor", summary="", body="", body_html="")
+    compound = CaseFactory(title="Parkeersensoren", summary="", body="", body_html="")
+    with monkeypatch.context() as patch:
+        patch.setattr(index, "make_schema", positioned)
+        patch.setattr(index, "SCHEMA", positioned())
+        assert worker_mode.test_cli_runner().invoke(search_cli, ["rebuild"]).exit_code == 0
+    added = CaseFactory(title="Nieuwe vulgraadsensoren", summary="", body="", body_html="")
+    service.indexer().apply_pending()
+    ix = service.store().open()
+    try:
+        assert ix.schema["title_nl_parts"].format.supports("positions")
+        with ix.searcher() as searcher:  # the new post's parts have their position too
+            positions = searcher.postings("title_nl_parts", "sensor").items_as("positions")
+            assert sorted(p for _doc, p in positions) == [[0], [1]]
+    finally:
+        ix.close()
+    found = [f"case:{sensor.id}", f"case:{compound.id}", f"case:{added.id}"]
+    assert keys(client, "sensor")[0] == found[0] and set(keys(client, "sensor")) == set(found)
+    assert worker_mode.test_cli_runner().invoke(search_cli, ["check"]).exit_code == 0
+
+    assert worker_mode.test_cli_runner().invoke(search_cli, ["rebuild"]).exit_code == 0
+    ix = service.store().open()
+    assert not ix.schema["title_nl_parts"].format.supports("positions")
+    ix.close()
+    assert keys(client, "sensor")[0] == found[0] and set(keys(client, "sensor")) == set(found)
 
 
 def test_dutch_data_is_loaded_once():

@@ -219,6 +219,8 @@ def test_fast_analysis_of_lemmas_parts_and_old_indexes_gives_the_analyzers_terms
     old = analysis.LanguageText("nl")
     del old.__dict__["analysis"]  # as pickled by the previous code
     old.analyzer = analysis.ALL_ANALYZERS["nl-stem"]
+    old_parts = analysis.PartsText(field_boost=0.3)
+    old_parts.format = formats.Positions(field_boost=0.3)  # as pickled before
     for _ in range(300):
         text = random_text(rng, COMPOUND_WORDS, rng.randint(0, 30))
         for key, chain in analysis.ALL_ANALYZERS.items():
@@ -227,8 +229,11 @@ def test_fast_analysis_of_lemmas_parts_and_old_indexes_gives_the_analyzers_terms
             assert [(term, first + i) for i, term in enumerate(terms)] == expected, text
         expected = [(t.text, t.pos) for t in analysis.PARTS_ANALYZER(text, positions=True)]
         assert [(part, pos) for pos, part in analysis.analyse_parts(text)] == expected, text
-        generic = TEXT(analyzer=analysis.PARTS_ANALYZER, field_boost=0.3)
+        generic = TEXT(analyzer=analysis.PARTS_ANALYZER, phrase=False, field_boost=0.3)
         assert sorted(analysis.PartsText(field_boost=0.3).index(text)) == sorted(
             generic.index(text))
+        # Parts fields of indexes built while they kept positions get them still.
+        positional = TEXT(analyzer=analysis.PARTS_ANALYZER, field_boost=0.3)
+        assert sorted(old_parts.index(text)) == sorted(positional.index(text))
         generic = TEXT(analyzer=analysis.ALL_ANALYZERS["nl-stem"])
         assert sorted(old.index(text)) == sorted(generic.index(text))

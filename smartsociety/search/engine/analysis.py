@@ -2,7 +2,7 @@
 with a fast path giving exactly the terms and positions of those analyzers.
 
 Dutch is indexed by lemma (simplemma's data, `search/dutch.py`), and each Dutch compound's
-parts go to a field of their own (`<field>_parts`, at the compound's position), so a match on a
+parts go to a field of their own (`<field>_parts`, counted, without positions), so a match on a
 part can weigh less than a match on the whole word. English keeps Snowball. Indexes built
 before this used Snowball for Dutch too: their schema's fields say so (see `analysis_key`),
 and they are read and written that way until `flask search rebuild`.
@@ -34,9 +34,11 @@ from whoosh.system import emptybytes, pack_uint
 from smartsociety.search.engine import dutch
 
 LANGUAGES = ("nl", "en")
-# Memo sizes: emptied when full, so memory stays bounded whatever words people type.
-STEM_CACHE_SIZE = 300_000
+# Memo sizes: emptied when full, so memory stays bounded whatever words people type. A
+# builder of a rebuild of 100,000 posts of the benchmark sees ~320,000 distinct words.
+STEM_CACHE_SIZE = 500_000
 FOLD_CACHE_SIZE = 500_000
+PARTS_CACHE_SIZE = 500_000
 
 
 class CachedStemFilter(StemFilter):
@@ -185,6 +187,28 @@ def analyse_parts(text: str) -> list[tuple[int, str]]:
     return [(pos, part) for pos, term in enumerate(terms, first) for part in parts(term)]
 
 
+_parts_memo: dict[str, tuple[str, ...]] = {}
+
+
+def part_counts(text: str) -> dict[str, int]:
+    """How often each part of the text's Dutch compounds occurs: the parts field's terms
+    without their positions. A term's parts are looked up in a plain dict, once per word of
+    the text (this runs for every word of every Dutch document of a rebuild)."""
+    _first, terms = analyse("nl", text)
+    memo = _parts_memo
+    get = memo.get
+    counts: dict[str, int] = {}
+    for term in terms:
+        found = get(term)
+        if found is None:
+            if len(memo) >= PARTS_CACHE_SIZE:
+                memo.clear()
+            found = memo[term] = dutch.parts(term)
+        for part in found:
+            counts[part] = counts.get(part, 0) + 1
+    return counts
+
+
 def analysis_key(fieldobj) -> str:
     """How a language field of an index analyses its text (see LanguageText)."""
     return fieldobj.analysis_key
@@ -237,13 +261,28 @@ class LanguageText(_Postings, TEXT):
 
 
 class PartsText(_Postings, TEXT):
-    """The parts of a Dutch field's compounds, each at its compound's position."""
+    """The parts of a Dutch field's compounds, with how often each occurs. A part is only ever
+    searched as a single term (phrases match the whole words), so its positions are not kept:
+    writing them cost a rebuild more than the rest of the parts field. (Indexes built while
+    they were kept, at the compound's position, have a Positions format and get them.)"""
 
     def __init__(self, **kwargs):
-        super().__init__(analyzer=PARTS_ANALYZER, **kwargs)
+        super().__init__(analyzer=PARTS_ANALYZER, phrase=False, **kwargs)
 
     def postings(self, value):
-        return _positional(analyse_parts(value), self.format)
+        if self.format.supports("positions"):
+            return _positional(analyse_parts(value), self.format)
+        counts = part_counts(value)
+        frequencies = list(counts.values())
+        return list(counts), frequencies, list(map(_frequency_value, frequencies))
+
+
+_FREQUENCIES = [pack_uint(n) for n in range(64)]
+
+
+def _frequency_value(count: int) -> bytes:
+    """What formats.Frequency encodes for a term that occurs `count` times."""
+    return _FREQUENCIES[count] if count < 64 else pack_uint(count)
 
 
 def _positional(pairs, format_):

@@ -38,7 +38,11 @@ NOT_MODIFIERS = frozenset("""
     ge gem her het hoe hun ik in in mee mis na naar naast niet nog om ont op over rond samen
     tegen ter terug toe tot uit van ver voor waar wat weer wel wie zelf zich zo zonder be
     onder mede weder hier daar over tussen langs ergens niets iets veel meer min minder
+    want neer vooruit achteruit heen voort omhoog omlaag
     """.split())
+# A verb that starts with one of these and whose first part would be a verb form is a verb
+# with a prefix, not a compound ("ver|smallen", not "vers|mallen").
+VERB_PREFIXES = ("ver", "be", "ont", "her", "ge")
 # Never the last part: derivational endings that happen to be words ("kleur|loos", "over|heid").
 NOT_HEADS = frozenset("""
     heid heden baar bare loos loze lijk lijke lijks schap schappen achtig achtige isch ische
@@ -46,6 +50,7 @@ NOT_HEADS = frozenset("""
     matig matige waardig waardige zaam zame elijk elijke ende enden ster eren erig erige
     """.split())
 
+_ENDING_LENGTHS = sorted({len(ending) for ending in NOT_HEADS})
 
 # Left of an apostrophe's word ("camera's", "'t", "'n") the tokenizer leaves these letters.
 EXTRA_STOP_WORDS = frozenset({"s", "t", "n", "k"})
@@ -162,12 +167,16 @@ def _split(word: str, depth: int = 0, known: bool = True) -> tuple[str, ...] | N
     words = data().words
     best, best_rank = None, None
     compound_heads = []  # (cut, modifier) whose last part may be a compound: tried last
+    prefixed_verb = (known and depth == 0 and word.endswith("en")
+                     and word.startswith(VERB_PREFIXES))
     for cut in range(MIN_MODIFIER, len(word) - MIN_HEAD + 1):
         head = word[cut:]
         if head in NOT_HEADS:
             continue
         modifier, linked = _modifier(word[:cut], words)
         if head in words:
+            if prefixed_verb and modifier is not None and _verb_form(modifier):
+                continue  # "verwelk|omen" is "verwelkomen", "vers|mallen" "versmallen"
             if modifier is None:
                 if known or len(head) < MIN_LONE_HEAD or cut < MIN_MODIFIER + 1:
                     continue
@@ -191,6 +200,12 @@ def _split(word: str, depth: int = 0, known: bool = True) -> tuple[str, ...] | N
     return best
 
 
+def _verb_form(text: str) -> bool:
+    """Whether a word is a form of a verb, not the verb itself ("verwelk" of "verwelken")."""
+    found = lemma(text)
+    return found is not None and found != text and found.endswith("en")
+
+
 def _modifier(text: str, words) -> tuple[str | None, bool]:
     """A part before the last: a word of the list, maybe followed by linking letters (and
     whether it was)."""
@@ -212,9 +227,18 @@ def _modifier(text: str, words) -> tuple[str | None, bool]:
 @lru_cache(maxsize=200_000)
 def split(word: str) -> tuple[str, ...]:
     """A compound's parts as written (empty for a word that is no compound)."""
-    if len(word) < MIN_COMPOUND or not word.isalpha():
+    if len(word) < MIN_COMPOUND or not word.isalpha() or _derived(word):
         return ()
     return _split(word, known=lemma(word) is not None) or ()
+
+
+def _derived(word: str) -> bool:
+    """A word made from another word with a derivational ending, not a compound: "beest" +
+    "achtig" (not "bees|tachtig"), "oplossen" -> "oplossing" (not "oplos|sing")."""
+    words = data().words
+    if word.endswith("ing") and word[:-3] + "en" in data().lemmas:
+        return True
+    return any(word[-n:] in NOT_HEADS and word[:-n] in words for n in _ENDING_LENGTHS)
 
 
 def term(word: str) -> str:

@@ -86,7 +86,7 @@ def _sort_only(fieldobj):
 # of a language carries them), so writers and readers of one index version always agree.
 PAIRS, PREFIXES = "_pairs", "_prefixes"
 # Dutch fields also have <field>_parts: the parts of their compound words ("sensor" of
-# "parkeersensoren"), at the compound's position, weighted less than a whole word.
+# "parkeersensoren"), counted without positions, weighted less than a whole word.
 PARTS = "_parts"
 PART_BOOST = 0.3
 COMPOUND_LANGUAGES = ("nl",)
