@@ -8,7 +8,7 @@ CATALOGS := $(wildcard smartsociety/translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 
 .PHONY: run serve test test-sqlite test-postgres serve install test-deps system-deps translations \
-        extract-messages clean assets
+        extract-messages clean assets lint
 
 PORT ?= 5000
 # The development mail catcher's port (mail is shown at /dev/mail and printed here).
@@ -46,7 +46,11 @@ serve-deps:
 PYTEST_WORKERS ?= auto
 PYTEST := $(BIN)/python -m pytest -n $(PYTEST_WORKERS)
 
-test: test-deps translations assets
+# Lint first (ruff: pyflakes, pycodestyle, import order, bugbear, pyupgrade; pyproject.toml).
+lint: test-deps
+	$(BIN)/ruff check .
+
+test: test-deps translations assets lint
 	$(PYTEST)
 	SMARTSOCIETY_TEST_DATABASE=postgresql $(PYTEST) -m "not browser and not load"
 

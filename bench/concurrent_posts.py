@@ -71,7 +71,7 @@ def stack(database_url: str, index_dir: str, log_path: Path):
                 break
             except OSError:
                 if time.monotonic() > deadline or web.poll() is not None:
-                    raise RuntimeError(log_path.read_text())
+                    raise RuntimeError(log_path.read_text()) from None
                 time.sleep(0.2)
         yield base
     finally:

@@ -125,7 +125,7 @@ class Member:
         except urllib.error.HTTPError as error:
             status, location, text = error.code, error.headers.get("Location", ""), ""
             error.close()
-        except (ConnectionError, http.client.HTTPException, socket.timeout, OSError) as error:
+        except (TimeoutError, ConnectionError, http.client.HTTPException, OSError) as error:
             self.stats.record(route, time.perf_counter() - started, f"cut off ({type(error).__name__})")
             return None
         # A server error names its route, so a rare one can be traced.

@@ -22,8 +22,18 @@ def main(n: int) -> None:
     from smartsociety import create_app
     from smartsociety.extensions import db
     from smartsociety.models import (
-        Membership, MembershipState, Organisation, OrganisationKind, Principle,
-        PrincipleVersion, Rule, RuleVote, User, VersionStatus, VoteChoice, utcnow,
+        Membership,
+        MembershipState,
+        Organisation,
+        OrganisationKind,
+        Principle,
+        PrincipleVersion,
+        Rule,
+        RuleVote,
+        User,
+        VersionStatus,
+        VoteChoice,
+        utcnow,
     )
     from smartsociety.principles import services
 

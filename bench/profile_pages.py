@@ -25,8 +25,16 @@ def build(tmp: str):
     from smartsociety import create_app
     from smartsociety.extensions import db
     from smartsociety.markup import render_markdown
-    from smartsociety.models import (Case, CaseKind, Comment, Organisation, OrganisationKind,
-                                     Theme, User, utcnow)
+    from smartsociety.models import (
+        Case,
+        CaseKind,
+        Comment,
+        Organisation,
+        OrganisationKind,
+        Theme,
+        User,
+        utcnow,
+    )
 
     app = create_app({
         "CONFIG": "testing", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.db",

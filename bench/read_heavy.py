@@ -8,7 +8,6 @@ members. Members register and log in before the clock starts and keep their sess
 
     .venv/bin/python bench/load.py --profile read-heavy [--rate 150] [--seconds 30]
 """
-import http.cookiejar
 import os
 import random
 import subprocess

@@ -23,7 +23,7 @@ import tempfile
 import time
 import urllib.parse
 import urllib.request
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -70,7 +70,7 @@ def generate(engine, n, zipf, rng):
     from smartsociety.models import Base
 
     Base.metadata.create_all(engine)
-    start = datetime(2019, 1, 1, tzinfo=timezone.utc)
+    start = datetime(2019, 1, 1, tzinfo=UTC)
     kinds = ["gemeente", "bedrijf", "kennisinstelling"]
     with engine.begin() as conn:
         conn.execute(sa.text(
@@ -321,7 +321,7 @@ def mixed_requests(base, queries, n, rng, master_pid, count=1000):
     """Memory (issue 23 item 4): the gunicorn workers' resident size after `count` mixed
     requests (searches with pages, filters and sorting, case pages, case lists, home)."""
     paths = []
-    for i in range(count):
+    for _ in range(count):
         roll = rng.random()
         if roll < 0.6:
             q = rng.choice(queries)

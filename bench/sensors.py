@@ -19,7 +19,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,7 +38,7 @@ GZ = {"Accept-Encoding": "gzip"}
 
 
 def fill(n: int) -> None:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     gemeente = Organisation(name="Gemeente Bench", name_key="gemeente bench", slug="bench",
                             kind=OrganisationKind.GEMEENTE, verified_at=now)
     owner = Organisation(name="Bench B.V.", name_key="bench b.v.", slug="bench-bv",

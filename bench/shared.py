@@ -19,7 +19,12 @@ sys.path.insert(0, str(ROOT))
 from smartsociety import create_app  # noqa: E402
 from smartsociety.extensions import db  # noqa: E402
 from smartsociety.models import (  # noqa: E402
-    Case, CaseGemeente, CaseKind, Organisation, OrganisationKind, utcnow,
+    Case,
+    CaseGemeente,
+    CaseKind,
+    Organisation,
+    OrganisationKind,
+    utcnow,
 )
 
 

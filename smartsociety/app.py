@@ -7,8 +7,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from smartsociety import commands, errors, headers, inputs, templating, transaction
 from smartsociety.config import config_for
-from smartsociety.ids import DatabaseIdConverter
 from smartsociety.extensions import babel, csrf, db, limiter, login_manager, migrate, talisman
+from smartsociety.ids import DatabaseIdConverter
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -100,9 +100,9 @@ def content_security_policy(app: Flask) -> dict:
 
 def register_extensions(app: Flask) -> None:
     from smartsociety import database, i18n, jobs, pagecache, webassets
-    from smartsociety.ops import logs, timing
     from smartsociety.accounts import session as session_records
     from smartsociety.accounts.session import load_user
+    from smartsociety.ops import logs, timing
 
     db.init_app(app)
     database.init_app(app)
@@ -146,31 +146,31 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from smartsociety.accounts.views import bp as accounts_bp
     from smartsociety.admin.views import bp as admin_bp
+    from smartsociety.api.views import bp as api_pages_bp
     from smartsociety.cases.views import bp as cases_bp
+    from smartsociety.devmail.views import bp as devmail_bp
     from smartsociety.evaluation.views import bp as evaluation_bp
     from smartsociety.events.views import bp as events_bp
     from smartsociety.feeds.views import bp as feeds_bp
+    from smartsociety.landscape.views import bp as landscape_bp
     from smartsociety.main.views import bp as main_bp
     from smartsociety.memberships.views import bp as memberships_bp
-    from smartsociety.notify.views import bp as notify_bp
     from smartsociety.moderation.views import bp as moderation_bp
+    from smartsociety.notify.views import bp as notify_bp
+    from smartsociety.opendata.views import bp as opendata_bp
     from smartsociety.ops.views import bp as ops_bp
     from smartsociety.organisations.views import bp as organisations_bp
+    from smartsociety.partners.views import bp as partners_bp
+    from smartsociety.passwordreset.views import bp as passwordreset_bp
     from smartsociety.principles.views import bp as principles_bp
+    from smartsociety.privacy.views import bp as privacy_bp
     from smartsociety.search.views import bp as search_bp
     from smartsociety.sensors.views import bp as sensors_bp
-    from smartsociety.solutions.views import bp as solutions_bp
+    from smartsociety.signins.views import bp as signins_bp
     from smartsociety.solutions.contact import bp as contact_bp
-    from smartsociety.devmail.views import bp as devmail_bp
-    from smartsociety.passwordreset.views import bp as passwordreset_bp
+    from smartsociety.solutions.views import bp as solutions_bp
     from smartsociety.twofactor.views import bp as twofactor_bp
     from smartsociety.verification.views import bp as verification_bp
-    from smartsociety.api.views import bp as api_pages_bp
-    from smartsociety.opendata.views import bp as opendata_bp
-    from smartsociety.privacy.views import bp as privacy_bp
-    from smartsociety.partners.views import bp as partners_bp
-    from smartsociety.landscape.views import bp as landscape_bp
-    from smartsociety.signins.views import bp as signins_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(ops_bp)

@@ -5,8 +5,8 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     from smartsociety.accounts.commands import users_cli
     from smartsociety.demo import demo_cli
-    from smartsociety.events.commands import events_cli
     from smartsociety.devmail.commands import devmail_cli
+    from smartsociety.events.commands import events_cli
     from smartsociety.notify.commands import notify_cli
     from smartsociety.search.commands import search_cli
     from smartsociety.sensors.commands import sensors_cli

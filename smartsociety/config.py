@@ -269,7 +269,7 @@ def config_for(name: str | None):
     try:
         return CONFIGS[name]
     except KeyError:
-        raise RuntimeError(f"Unknown SMARTSOCIETY_CONFIG {name!r}; use one of {sorted(CONFIGS)}")
+        raise RuntimeError(f"Unknown SMARTSOCIETY_CONFIG {name!r}; use one of {sorted(CONFIGS)}") from None
 
 
 def _instance_secret(instance: Path) -> str:

@@ -4,7 +4,7 @@ Long: "30 november 2026" (with time "30 november 2026, 11:15"); short, for table
 "30 nov. 2026". English in en-GB order: "30 November 2026, 11:15". Never US order.
 `iso` gives a valid HTML date-time for `<time datetime>`: whole seconds, no microseconds.
 """
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from flask_babel import format_date as _babel_date
@@ -27,7 +27,7 @@ def _local(value, zone: str | None = None):
     held in); naive values are UTC; a date stays a date."""
     if isinstance(value, datetime):
         if value.tzinfo is None:
-            value = value.replace(tzinfo=timezone.utc)
+            value = value.replace(tzinfo=UTC)
         return value.astimezone(ZoneInfo(zone)) if zone else to_user_timezone(value)
     return value
 
@@ -78,6 +78,6 @@ def iso(value: date | datetime | None) -> str:
             return ""
     if isinstance(value, datetime):
         if value.tzinfo is None:
-            value = value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc).replace(microsecond=0).isoformat()
+            value = value.replace(tzinfo=UTC)
+        return value.astimezone(UTC).replace(microsecond=0).isoformat()
     return value.isoformat()

@@ -1,9 +1,9 @@
 """Error pages in the reader's language, and JSON errors under /api/."""
 from flask import Flask, Response, jsonify, render_template, request
 from flask.globals import request_ctx
-from markupsafe import escape
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from markupsafe import escape
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from smartsociety.extensions import db

@@ -50,7 +50,7 @@ class CleanRequest(Request):
         except RecursionError:
             if silent:
                 return None
-            raise BadRequest()
+            raise BadRequest() from None
 
     @cached_property
     def args(self):

@@ -33,16 +33,31 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import wraps
 
-from flask import (Flask, Response, current_app, g, has_app_context, has_request_context,
-                   request, session)
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    g,
+    has_app_context,
+    has_request_context,
+    request,
+    session,
+)
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from smartsociety.extensions import limiter
 from smartsociety.i18n import visitor_locale
-from smartsociety.pagescopes import (GLOBAL, INDEXED_ON_CASE_PAGES, LISTS, SEARCH, index_scope,
-                                     member_scope, scopes_of)
+from smartsociety.pagescopes import (
+    GLOBAL,
+    INDEXED_ON_CASE_PAGES,
+    LISTS,
+    SEARCH,
+    index_scope,
+    member_scope,
+    scopes_of,
+)
 
 log = logging.getLogger(__name__)
 

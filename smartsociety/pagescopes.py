@@ -142,9 +142,17 @@ def _follow(state) -> set[str] | None:
 
 @cache
 def rules() -> dict:
-    from smartsociety.models import (Attachment, Case, CaseRevision, Comment, Follow, MailOutbox,
-                                     Notification)
-    from smartsociety.models import LoginSession, User
+    from smartsociety.models import (
+        Attachment,
+        Case,
+        CaseRevision,
+        Comment,
+        Follow,
+        LoginSession,
+        MailOutbox,
+        Notification,
+        User,
+    )
     from smartsociety.models.sign_in import SignIn
 
     return {

@@ -12,8 +12,8 @@ from smartsociety.models import (
     Role,
     Solution,
     User,
-    takes_offers,
     takes_adoptions,
+    takes_offers,
 )
 from smartsociety.moderation import registry
 

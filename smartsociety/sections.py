@@ -5,8 +5,8 @@ registers a section there from its plug-in module (smartsociety/<feature>/plugin
 template the page includes, its place (lower `order` first) and, where the template needs
 more than the page's own variables, a function giving them. The page knows no feature.
 """
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,6 @@
 import pytest
 import sqlalchemy as sa
 
-from smartsociety import create_app
 from smartsociety.config import ProductionConfig
 from smartsociety.models import Organisation, Role, User
 from smartsociety.passwordhash import hash_password, verify_password

@@ -3,8 +3,15 @@ import sqlalchemy as sa
 
 from smartsociety.api import tokens
 from smartsociety.models import ApiToken, Case, Comment, Follow, TokenScope, utcnow
-from tests.factories import (CaseFactory, CommentFactory, PrincipleFactory, SolutionFactory,
-                             UserFactory, saved, verified_member)
+from tests.factories import (
+    CaseFactory,
+    CommentFactory,
+    PrincipleFactory,
+    SolutionFactory,
+    UserFactory,
+    saved,
+    verified_member,
+)
 
 
 def bearer(secret):

@@ -3,10 +3,15 @@ conversation in the site; the page never says "sent" for mail that failed."""
 import sqlalchemy as sa
 
 from smartsociety.models import (
-    ContactMessage, ContactReply, EventKind, MailOutbox, Notification, OrganisationKind,
+    ContactMessage,
+    ContactReply,
+    EventKind,
+    MailOutbox,
+    Notification,
+    OrganisationKind,
+    utcnow,
 )
 from smartsociety.notify.services import drain_outbox
-from smartsociety.models import utcnow
 from tests.factories import OrganisationFactory, SolutionFactory, UserFactory
 
 

@@ -1,6 +1,6 @@
 """One date helper: a long and a short format per language, valid HTML date-times."""
 import re
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -9,7 +9,7 @@ from smartsociety import dates
 from smartsociety.models import Role
 from tests.factories import CaseFactory, CommentFactory, UserFactory
 
-WHEN = datetime(2026, 11, 30, 10, 15, 8, 846542, tzinfo=timezone.utc)  # 11:15 in Amsterdam
+WHEN = datetime(2026, 11, 30, 10, 15, 8, 846542, tzinfo=UTC)  # 11:15 in Amsterdam
 
 
 @pytest.mark.parametrize("language, long, with_time, short", [

@@ -1,7 +1,7 @@
 """Events: lifecycle and permissions, capacity and the waitlist (also the race for the last
 place), calendars, reminders, outcomes posted to the cases, and where events show up."""
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -23,7 +23,7 @@ from smartsociety.models import (
 )
 from tests.factories import CaseFactory, OrganisationFactory, UserFactory, verified_member
 
-AMSTERDAM_DAY = datetime(2027, 3, 15, 8, 0, tzinfo=timezone.utc)  # 09:00 in Amsterdam
+AMSTERDAM_DAY = datetime(2027, 3, 15, 8, 0, tzinfo=UTC)  # 09:00 in Amsterdam
 
 
 def make_event(capacity=None, starts=None, published=True, organiser=None, **fields) -> Event:

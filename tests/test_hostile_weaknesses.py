@@ -302,8 +302,8 @@ def test_concurrent_comment_and_solution_edits(db, login):
 
 
 def test_concurrent_principle_draft_edits(db, login):
-    from tests.factories import PrincipleFactory
     from smartsociety.models import VersionStatus
+    from tests.factories import PrincipleFactory
 
     moderator = UserFactory(role=Role.MODERATOR)
     principle = PrincipleFactory(first_version__status=VersionStatus.DRAFT)

@@ -2,7 +2,7 @@
 by side, failures and retries, /healthz, and the progress of long commands off a terminal."""
 import io
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -72,7 +72,7 @@ def test_registration_rules():
 
 def test_interval_schedule(app):
     schedule = REGISTRY.get("notify.send").schedule(app)  # every NOTIFY_SENDER_INTERVAL
-    now = datetime(2026, 11, 30, 12, 0, tzinfo=timezone.utc)
+    now = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
     interval = timedelta(seconds=app.config["NOTIFY_SENDER_INTERVAL"])
     assert schedule.first(now) == now  # due at once when first seen
     assert schedule.next_after(now, now + timedelta(seconds=1)) == now + interval
@@ -94,7 +94,7 @@ def test_cron_schedules_in_the_sites_time_zone(app):
         2026, 12, 7, 7, 30, tzinfo=AMSTERDAM)
     # In summer time too (UTC+2): 7:00 local.
     summer = daily.first(datetime(2026, 7, 1, 12, 0, tzinfo=AMSTERDAM))
-    assert summer.astimezone(timezone.utc).hour == 5
+    assert summer.astimezone(UTC).hour == 5
 
 
 def test_a_job_is_due_only_at_its_time(app, db):

@@ -1,5 +1,5 @@
 """Marketplace: solution listings, offers on cases, use reviews, contact messages, profiles."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -38,7 +38,7 @@ def app_config(tmp_path, postgres_url):
 
 def member_of(kind, **kwargs):
     """A verified member of a (by default verified) organisation of `kind`."""
-    kwargs.setdefault("verified_at", datetime.now(timezone.utc))
+    kwargs.setdefault("verified_at", datetime.now(UTC))
     organisation = OrganisationFactory(kind=kind, **kwargs)
     return UserFactory(organisation=organisation)
 
@@ -352,7 +352,7 @@ def test_message_refusals_and_rate_limit(db, login, client):
 
 def test_organisation_profile_shows_cases_solutions_and_uses(db, login, client):
     gemeente = OrganisationFactory(kind=OrganisationKind.GEMEENTE, name="Gemeente Profielstad",
-                                   verified_at=datetime.now(timezone.utc))
+                                   verified_at=datetime.now(UTC))
     official = UserFactory(organisation=gemeente)
     case = CaseFactory(author=official, title="Slimme lantaarnpalen")
     solution = SolutionFactory(name="LichtNet")
@@ -410,7 +410,7 @@ def test_case_page_suggests_similar_solutions_not_offered(db, client):
                     description="Bezoekers parkeren met een app.")
     withdrawn = SolutionFactory(name="Oud fijnstofmeter", summary="Fijnstof meten, luchtkwaliteit.",
                                 description="Fijnstof in de binnenstad.",
-                                withdrawn_at=datetime.now(timezone.utc))
+                                withdrawn_at=datetime.now(UTC))
     case = CaseFactory(title="Luchtkwaliteit in de binnenstad", summary="Fijnstof meten.",
                        body="Hoe meten wij fijnstof?", body_html="<p>Hoe meten wij fijnstof?</p>")
     page = client.get(f"/casussen/{case.id}").data.decode()
@@ -432,7 +432,7 @@ def test_solutions_and_organisations_are_searchable_with_their_own_facet(db, cli
     found = client.get("/zoeken", query_string={"q": "zoekdorp", "doc_type": "organisation"})
     assert f'data-key="organisation:{organisation.id}"' in found.data.decode()
     # Withdrawn listings leave the index.
-    db.session.get(Solution, solution.id).withdrawn_at = datetime.now(timezone.utc)
+    db.session.get(Solution, solution.id).withdrawn_at = datetime.now(UTC)
     db.session.commit()
     found = client.get("/zoeken", query_string={"q": "fijnstofnet"}).data.decode()
     assert f'data-key="solution:{solution.id}"' not in found
@@ -443,7 +443,7 @@ def test_offers_and_their_status_changes_notify(client, login, db):
     from smartsociety.models import EventKind, Notification
 
     company = OrganisationFactory(name="Sensorbedrijf", kind=OrganisationKind.BEDRIJF,
-                                  verified_at=datetime.now(timezone.utc))
+                                  verified_at=datetime.now(UTC))
     seller = UserFactory(organisation=company)
     solution = SolutionFactory(organisation=company)
     case = CaseFactory()

@@ -1,7 +1,7 @@
 """Memberships (issue 15): a claim until verified by e-mail domain, organisation administrator
 or moderator; the rights that speak for an organisation need a verified membership."""
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -18,8 +18,8 @@ from smartsociety.models import (
     SolutionUse,
     User,
     VerificationMethod,
-    VoteChoice,
     VersionStatus,
+    VoteChoice,
 )
 from smartsociety.permissions import is_verified_member, verified_organisation
 from smartsociety.principles import services as principle_services
@@ -38,7 +38,7 @@ from tests.factories import (
 
 
 def now():
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def verified_org(**kwargs):
@@ -246,7 +246,7 @@ def test_bad_decisions_are_refused(db, login):
     assert client.post(f"/organisaties/{organisation.slug}/leden/99999",
                        data={"decision": "approve"}).status_code == 404
     assert decide(client, organisation, membership_of(ours), "promote").status_code == 400
-    assert client.post(f"/organisaties/nergens/leden/1",
+    assert client.post("/organisaties/nergens/leden/1",
                        data={"decision": "approve"}).status_code == 404
     # Plain members, claimed members and anonymous readers may not decide.
     for outsider in (UserFactory(organisation=organisation), claimed_member()):

@@ -128,7 +128,7 @@ def test_three_reports_hide_the_item_and_tell_the_author(app, db, login, comment
     case_id, comment_id, author_id = comment.case_id, comment.id, comment.author_id
     db.session.get(Case, case_id).comment_count = 1
     db.session.commit()
-    for n in range(2):
+    for _ in range(2):
         report(login(established()), "comment", comment_id)
     assert db.session.get(Comment, comment_id).hidden_at is None
     report(login(established()), "comment", comment_id)

@@ -9,7 +9,6 @@ import sys
 import threading
 import time
 import urllib.request
-
 from datetime import timedelta
 
 import sqlalchemy as sa

@@ -7,10 +7,25 @@ import sqlalchemy as sa
 from smartsociety import pagecache
 from smartsociety.extensions import db as _db
 from smartsociety.models import Case, CaseKind, Follow, Notification
-from smartsociety.pagescopes import (CASE_LISTS, CASE_NAMED, GLOBAL, HOME, LISTS, PRINCIPLES, SEARCH,
-                                     case_scope, member_scope, scopes_of)
-from tests.factories import (CaseFactory, CasePrincipleLinkFactory, CommentFactory,
-                             SolutionFactory, UserFactory)
+from smartsociety.pagescopes import (
+    CASE_LISTS,
+    CASE_NAMED,
+    GLOBAL,
+    HOME,
+    LISTS,
+    PRINCIPLES,
+    SEARCH,
+    case_scope,
+    member_scope,
+    scopes_of,
+)
+from tests.factories import (
+    CaseFactory,
+    CasePrincipleLinkFactory,
+    CommentFactory,
+    SolutionFactory,
+    UserFactory,
+)
 
 
 def state(response) -> str | None:

@@ -27,7 +27,6 @@ from tests.factories import (
     AmendmentFactory,
     CaseFactory,
     CasePrincipleLinkFactory,
-    OrganisationFactory,
     PrincipleFactory,
     PrincipleVersionFactory,
     UserFactory,

@@ -6,13 +6,22 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from smartsociety.models import (AuditEntry, Comment, DataExport, Follow, FollowTarget,
-                                 MailOutbox, Notification, PolicyAcceptance, PolicyKind, User,
-                                 utcnow)
+from smartsociety.models import (
+    AuditEntry,
+    Comment,
+    DataExport,
+    Follow,
+    FollowTarget,
+    MailOutbox,
+    Notification,
+    PolicyAcceptance,
+    PolicyKind,
+    User,
+    utcnow,
+)
 from smartsociety.opendata import services as opendata
 from smartsociety.privacy import export, policies
-from tests.factories import (TEST_PASSWORD, CaseFactory, CommentFactory, SolutionFactory,
-                             UserFactory)
+from tests.factories import TEST_PASSWORD, CaseFactory, CommentFactory, SolutionFactory, UserFactory
 
 
 def test_export_has_everything_of_the_member_and_nothing_private_of_others(app, db, login):
@@ -263,10 +272,10 @@ def test_a_dataset_with_places_is_also_written_as_geojson(app, db, tmp_path, mon
 
 
 def test_sensor_register_is_dumped_as_csv_json_and_geojson(app, db, tmp_path):
-    from tests.test_sensors import assert_rfc7946, make_sensor
-    from tests.factories import OrganisationFactory, verified_member
     from smartsociety.models import OrganisationKind
     from smartsociety.sensors import geometry
+    from tests.factories import OrganisationFactory, verified_member
+    from tests.test_sensors import assert_rfc7946, make_sensor
 
     gemeente = OrganisationFactory(name="Gemeente Turfbrug", kind=OrganisationKind.GEMEENTE,
                                    verified_at=utcnow())

@@ -1,7 +1,7 @@
 """Full-text search: findability, languages, query language, facets, privacy, consistency."""
 import gc
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -9,7 +9,6 @@ import sqlalchemy as sa
 from smartsociety.models import (
     Case,
     CaseKind,
-    Comment,
     OrganisationKind,
     ProjectStatus,
     SearchChange,
@@ -160,7 +159,7 @@ def test_every_facet_counts_and_narrows(app, client):
     a.themes.append(Theme.DATAGEDREVEN)
     a.themes.append(Theme.INNOVATIE)
     b = CaseFactory(title="Parkeren B", language="en", organisation=company,
-                    created_at=datetime(2023, 5, 1, tzinfo=timezone.utc))
+                    created_at=datetime(2023, 5, 1, tzinfo=UTC))
     b.themes.append(Theme.DATAGEDREVEN)
     CommentFactory(case=a, body="Parkeren is lastig", body_html="")
     from smartsociety.extensions import db
@@ -193,7 +192,7 @@ def test_sort_by_date_and_pages(app, client, monkeypatch, sparse):
 
     monkeypatch.setattr(engine, "SPARSE", sparse)
     old = CaseFactory(title="Fietsen fietsen fietsen",
-                      created_at=datetime(2020, 1, 1, tzinfo=timezone.utc))
+                      created_at=datetime(2020, 1, 1, tzinfo=UTC))
     cases = [CaseFactory(title=f"Fietsen {n}") for n in range(22)]
     assert keys(client, "fietsen")[0] == f"case:{old.id}"
     by_date = keys(client, "fietsen", sort="date")

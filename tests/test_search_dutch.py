@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 
 from smartsociety.search import service
-from smartsociety.search.engine import analysis, dutch
 from smartsociety.search.commands import search_cli
+from smartsociety.search.engine import analysis, dutch
 from tests.factories import CaseFactory
 from tests.test_search import keys, worker_mode  # noqa: F401 (a fixture)
 

@@ -82,7 +82,13 @@ def test_scores_equal_whoosh(corpus):
     with filters, title boosts, OR, AND NOT and prefixes; the same scores (a term's score the
     very same float: several terms' may differ in the last bit, as Whoosh adds them up in the
     order of its matcher tree)."""
-    from smartsociety.search.engine.searching import _facet_masks, _filter, match_mask, scored_top, to_whoosh
+    from smartsociety.search.engine.searching import (
+        _facet_masks,
+        _filter,
+        match_mask,
+        scored_top,
+        to_whoosh,
+    )
 
     cache, searcher = corpus
     masks = _facet_masks(cache, searcher)
@@ -133,8 +139,8 @@ def test_snippets_equal_whoosh_highlighter(client, db):
     from whoosh import highlight
     from whoosh.searching import Results
 
-    from smartsociety.search.engine.searching import scored_top, searcher_cache, to_whoosh
     from smartsociety.search.engine.masks import match_mask
+    from smartsociety.search.engine.searching import scored_top, searcher_cache, to_whoosh
     from smartsociety.search.engine.snippets import (
         SNIPPET_CHARS,
         MarkFormatter,

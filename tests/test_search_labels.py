@@ -1,5 +1,4 @@
 """Search page and status labels: each facet its own title, statuses named as statuses."""
-import enum
 import re
 from pathlib import Path
 

@@ -3,7 +3,7 @@ geometry validation, open data (GeoJSON, CSV, Atom), search facets, links both w
 import csv
 import io
 import json
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from lxml import etree
@@ -11,11 +11,11 @@ from lxml import etree
 from smartsociety.extensions import db as _db
 from smartsociety.models import (
     ContactMessage,
+    Delivery,
     EventKind,
     MissingSensorReport,
     Notification,
     NotificationPreference,
-    Delivery,
     OrganisationKind,
     ReviewStatus,
     Sensor,
@@ -45,7 +45,7 @@ def app_config(tmp_path, postgres_url):
 @pytest.fixture
 def turfbrug(db):
     return OrganisationFactory(name="Gemeente Turfbrug", kind=OrganisationKind.GEMEENTE,
-                               verified_at=datetime.now(timezone.utc))
+                               verified_at=datetime.now(UTC))
 
 
 @pytest.fixture
@@ -251,7 +251,7 @@ def test_still_there_is_asked_after_the_end_date_then_expired(app, db, login, tu
     assert "0 owner(s) asked" in runner.invoke(args=["sensors", "expire"]).output
     # Unanswered for longer than SENSOR_EXPIRY_DAYS: expired, not deleted.
     sensor = db.session.get(Sensor, ended.id)
-    sensor.still_there_asked_at = datetime.now(timezone.utc) - timedelta(days=31)
+    sensor.still_there_asked_at = datetime.now(UTC) - timedelta(days=31)
     db.session.commit()
     assert "1 registration(s) marked expired" in runner.invoke(
         args=["sensors", "expire"]).output
@@ -629,7 +629,7 @@ def test_a_new_end_date_in_an_edit_lifts_the_expiry(db, turfbrug, company_member
     sensor = make_sensor(company_member, turfbrug, placed_on=TODAY - timedelta(days=90),
                          ends_on=TODAY - timedelta(days=40), status="active")
     services.ask_still_there(TODAY)
-    services.expire_unanswered(datetime.now(timezone.utc) + timedelta(days=31), 30)
+    services.expire_unanswered(datetime.now(UTC) + timedelta(days=31), 30)
     sensor = db.session.get(Sensor, sensor.id)
     assert sensor.expired_at is not None
     data = services.SensorInput(

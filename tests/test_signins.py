@@ -1,8 +1,8 @@
 """Sign-in history (issue 21, AVG art. 15): recorded data-minimally, shown to the member, in
 the my-data export, erased with the account, pruned after SIGN_IN_HISTORY_DAYS."""
 import json
-from types import SimpleNamespace
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pyotp
 import sqlalchemy as sa

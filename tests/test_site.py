@@ -9,7 +9,7 @@ def test_home_page_in_dutch_by_default(client):
     response = client.get("/")
     assert response.status_code == 200
     assert b'<html lang="nl">' in response.data
-    assert "Ga naar de inhoud".encode() in response.data or b"Skip to content" in response.data
+    assert b"Ga naar de inhoud" in response.data or b"Skip to content" in response.data
 
 
 def test_security_headers(client):

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from flask import abort
 
 from smartsociety.extensions import db as _db
-from smartsociety.models import Case, Tag
+from smartsociety.models import Tag
 from smartsociety.refusals import Refused
 from smartsociety.transaction import after_commit, committed, savepoint, transactional
 from tests.factories import CaseFactory, UserFactory, verified_member

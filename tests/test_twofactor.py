@@ -7,8 +7,8 @@ import pyotp
 import sqlalchemy as sa
 
 from smartsociety.models import RecoveryCode, Role
-from smartsociety.twofactor import services
 from smartsociety.permissions import is_admin, is_moderator
+from smartsociety.twofactor import services
 from tests.factories import TEST_PASSWORD, OrganisationFactory, UserFactory
 
 

@@ -199,10 +199,8 @@ def test_expired_verification_link(client, db, monkeypatch):
 
 def test_every_contribution_predicate_asks_for_a_verified_address(db):
     from smartsociety import permissions as p
-    from smartsociety.models import OrganisationKind, PrincipleVersion, VersionStatus
+    from smartsociety.models import OrganisationKind, PrincipleVersion, VersionStatus, utcnow
     from tests.factories import CommentFactory, PrincipleFactory, SolutionFactory
-
-    from smartsociety.models import utcnow
 
     # Verified organisations: acting for one also needs a verified membership (issue 15).
     gemeente = OrganisationFactory(kind=OrganisationKind.GEMEENTE, verified_at=utcnow())

@@ -13,6 +13,7 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
+    URL,
     DataRequired,
     Email,
     EqualTo,
@@ -20,7 +21,6 @@ from wtforms.validators import (
     Length,
     Optional,
     Regexp,
-    URL,
     ValidationError,
 )
 
@@ -30,9 +30,9 @@ from smartsociety.models import OrganisationKind
 from smartsociety.models.organisation import CBS_CODE
 from smartsociety.organisations.forms import (
     CBS_CODE_FORMAT,
+    CBS_CODE_REQUIRED,
     URL_FORMAT,
     WEB_ADDRESS,
-    CBS_CODE_REQUIRED,
     missing_cbs_code,
     strip,
     upper,

@@ -12,8 +12,8 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 
 from smartsociety.extensions import db
-from smartsociety.transaction import after_commit, committed
 from smartsociety.models import Delivery, MailOutbox, User
+from smartsociety.transaction import after_commit, committed
 
 _executor: ThreadPoolExecutor | None = None
 

@@ -25,11 +25,11 @@ from smartsociety.models import ModerationNotice, Organisation, User
 from smartsociety.organisations import services as organisation_services
 from smartsociety.pagecache import cached_page
 from smartsociety.permissions import can_edit_profile, ensure
+from smartsociety.privacy.policies import accept_current as accept_current_terms
 from smartsociety.redirects import safe_next_url
 from smartsociety.transaction import savepoint
 from smartsociety.twofactor import services as twofactor_services
 from smartsociety.verification import services as verification_services
-from smartsociety.privacy.policies import accept_current as accept_current_terms
 
 bp = Blueprint("accounts", __name__)
 

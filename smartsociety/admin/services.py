@@ -2,8 +2,8 @@
 from flask_babel import lazy_gettext as _l
 
 from smartsociety.extensions import db
-from smartsociety.moderation.audit import record
 from smartsociety.models import Role, User
+from smartsociety.moderation.audit import record
 from smartsociety.refusals import Refused
 
 

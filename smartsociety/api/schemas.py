@@ -2,9 +2,15 @@
 import marshmallow as ma
 from flask import url_for
 
-from smartsociety.models import CaseKind, DilemmaStatus, ProjectStatus, Theme
-from smartsociety.models import SensorStatus, SensorType
-from smartsociety.models import OrganisationKind
+from smartsociety.models import (
+    CaseKind,
+    DilemmaStatus,
+    OrganisationKind,
+    ProjectStatus,
+    SensorStatus,
+    SensorType,
+    Theme,
+)
 
 F = ma.fields
 FORMER_MEMBER = "voormalig lid"

@@ -2,8 +2,8 @@
 The same permission predicates, input rules (the page forms) and posting limits as the pages."""
 import marshmallow as ma
 from flask import abort, current_app, request
-from flask_babel import lazy_gettext as _l
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_smorest import Blueprint
 from werkzeug.datastructures import MultiDict
 
@@ -14,8 +14,7 @@ from smartsociety.cases import services as case_services
 from smartsociety.cases.forms import CaseForm, CommentForm
 from smartsociety.cases.views import posting
 from smartsociety.extensions import db
-from smartsociety.models import (CaseKind, Comment, DilemmaStatus, FollowTarget, ProjectStatus,
-                                 Theme)
+from smartsociety.models import CaseKind, Comment, DilemmaStatus, FollowTarget, ProjectStatus, Theme
 from smartsociety.notify import services as notify_services
 from smartsociety.permissions import (
     can_comment,

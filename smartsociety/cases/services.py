@@ -9,10 +9,6 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from smartsociety.extensions import db
-from smartsociety.refusals import Refused, require
-from smartsociety.transaction import after_commit
-from smartsociety.moderation.audit import record, record_if_moderating
-from smartsociety.permissions import is_moderator
 from smartsociety.models import (
     Attachment,
     Case,
@@ -28,8 +24,12 @@ from smartsociety.models import (
     User,
     utcnow,
 )
+from smartsociety.moderation.audit import record, record_if_moderating
 from smartsociety.notify import events, mentions
+from smartsociety.permissions import is_moderator
+from smartsociety.refusals import Refused, require
 from smartsociety.text import slugify
+from smartsociety.transaction import after_commit
 
 # Detected content type -> the MIME type we serve it with. Anything else is refused.
 ALLOWED_TYPES = {

@@ -19,6 +19,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload, selectinload
 
+from smartsociety import concurrency, diffs
 from smartsociety.cases import sections, services
 from smartsociety.cases.forms import (
     CaseForm,
@@ -28,15 +29,12 @@ from smartsociety.cases.forms import (
     LockForm,
 )
 from smartsociety.cases.thread import Reader, build_thread
-from smartsociety import diffs
 from smartsociety.diffs import diff_html
 from smartsociety.extensions import db, limiter
-from smartsociety import concurrency
 from smartsociety.ids import db_id
 from smartsociety.inputs import one_line
 from smartsociety.labels import label, options
 from smartsociety.markup import render_markdown
-from smartsociety.models.membership import speaks_for
 from smartsociety.models import (
     Attachment,
     Case,
@@ -55,10 +53,10 @@ from smartsociety.models import (
     shared_by_count,
     utcnow,
 )
+from smartsociety.models.membership import speaks_for
 from smartsociety.pagecache import cached_page
 from smartsociety.pagescopes import CASE_LISTS, case_page_scopes
 from smartsociety.pagination import paginate
-from smartsociety.viewcounts.services import counts_views
 from smartsociety.permissions import (
     can_accept_answer,
     can_comment,
@@ -73,6 +71,7 @@ from smartsociety.permissions import (
     ensure,
     is_member,
 )
+from smartsociety.viewcounts.services import counts_views
 
 bp = Blueprint("cases", __name__)
 

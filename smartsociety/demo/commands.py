@@ -19,6 +19,6 @@ def load(force: bool) -> None:
     with committed(), progress.terminal("demo data") as bar:
         created = data.load(current_app.config["PASSWORD_HASH_METHOD"], progress=bar)
     click.echo(f"Demo data: {created} new records." if created else "Demo data already loaded.")
-    click.echo("Demo accounts (password for each: {}):".format(data.DEMO_PASSWORD))
+    click.echo(f"Demo accounts (password for each: {data.DEMO_PASSWORD}):")
     for email, role, org in data.DEMO_USERS_SUMMARY:
         click.echo(f"  {email:<32} {role:<10} {org}")

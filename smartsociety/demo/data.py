@@ -2,8 +2,8 @@
 import sqlalchemy as sa
 
 from smartsociety.demo import evaluation, events, marketplace, memberships, principles, together
-from smartsociety.demo import sensors as sensor_demo
 from smartsociety.demo import privacy as privacy_demo
+from smartsociety.demo import sensors as sensor_demo
 from smartsociety.extensions import db
 from smartsociety.markup import render_markdown
 from smartsociety.models import (

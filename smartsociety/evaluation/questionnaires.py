@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from smartsociety.refusals import require
 from smartsociety.extensions import db
 from smartsociety.models import (
     EvaluationTheme,
@@ -20,6 +19,7 @@ from smartsociety.models import (
     utcnow,
 )
 from smartsociety.moderation.audit import record
+from smartsociety.refusals import require
 from smartsociety.text import slugify
 
 _HEADING = re.compile(r"^##\s*(?P<title>.+?)\s*(\{(?P<key>[a-z0-9-]+)\})?\s*$")

@@ -3,8 +3,6 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
-from smartsociety.refusals import require
-from smartsociety.transaction import savepoint
 from smartsociety.extensions import db
 from smartsociety.models import (
     SCALE_LEVELS,
@@ -18,6 +16,8 @@ from smartsociety.models import (
     utcnow,
 )
 from smartsociety.permissions import can_fill_evaluation
+from smartsociety.refusals import require
+from smartsociety.transaction import savepoint
 
 NOTE_MAX_LENGTH = 1000
 FIRST_ROUND, LAST_ROUND = 2015, 2100

@@ -15,7 +15,6 @@ from smartsociety.evaluation.forms import (
     SharingForm,
     StartForm,
 )
-from smartsociety.refusals import Refused
 from smartsociety.extensions import db
 from smartsociety.models import (
     Questionnaire,
@@ -30,6 +29,7 @@ from smartsociety.permissions import (
     is_verified_member,
     verified_organisation,
 )
+from smartsociety.refusals import Refused
 
 bp = Blueprint("evaluation", __name__, url_prefix="/zelfevaluatie")
 

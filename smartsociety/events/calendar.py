@@ -4,7 +4,8 @@ import secrets
 
 import sqlalchemy as sa
 from flask import url_for
-from icalendar import Calendar, Event as VEvent, Timezone, vText
+from icalendar import Calendar, Timezone, vText
+from icalendar import Event as VEvent
 
 from smartsociety.events.services import local
 from smartsociety.extensions import db

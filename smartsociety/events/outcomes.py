@@ -8,7 +8,6 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from smartsociety.cases import services as cases
-from smartsociety.refusals import require
 from smartsociety.events.services import path
 from smartsociety.extensions import db
 from smartsociety.markup import render_markdown
@@ -23,6 +22,7 @@ from smartsociety.models import (
     utcnow,
 )
 from smartsociety.notify.services import emit
+from smartsociety.refusals import require
 
 REMIND_AHEAD = timedelta(hours=24)
 

@@ -9,7 +9,6 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
-from smartsociety.refusals import require
 from smartsociety.events.services import path
 from smartsociety.extensions import db
 from smartsociety.models import (
@@ -22,6 +21,7 @@ from smartsociety.models import (
     utcnow,
 )
 from smartsociety.notify.services import emit
+from smartsociety.refusals import require
 
 
 def _lock(event: Event) -> None:

@@ -7,8 +7,6 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
-from smartsociety.models.event import event_session_case
-from smartsociety.refusals import require
 from smartsociety.extensions import db
 from smartsociety.markup import render_markdown
 from smartsociety.models import (
@@ -23,8 +21,10 @@ from smartsociety.models import (
     User,
     utcnow,
 )
+from smartsociety.models.event import event_session_case
 from smartsociety.moderation.audit import record
 from smartsociety.notify.services import emit
+from smartsociety.refusals import require
 
 DEFAULT_ZONE = "Europe/Amsterdam"
 

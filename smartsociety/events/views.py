@@ -1,6 +1,16 @@
 """Event pages: the list, an event with its programme, registration, calendars, and the
 organiser's pages (programme, attendees, report and outcomes)."""
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 

@@ -1,7 +1,7 @@
 """Atom feeds: new cases overall, per theme, tag and organisation, a principle's changes, and a
 saved search."""
 import hashlib
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import urljoin
 
 import sqlalchemy as sa
@@ -16,9 +16,9 @@ from smartsociety.labels import label
 from smartsociety.markup import plain_text
 from smartsociety.models import (
     Case,
-    Event,
     CaseFilter,
     Comment,
+    Event,
     Organisation,
     Principle,
     PrincipleVersion,
@@ -35,7 +35,7 @@ FEED_SIZE = 30
 ATOM = "application/atom+xml; charset=utf-8"
 # The `updated` of a feed with no entries: fixed, so polling an empty feed answers 304 (it was
 # "now", a new document on every poll).
-EMPTY_FEED_UPDATED = datetime(2026, 1, 1, tzinfo=timezone.utc)
+EMPTY_FEED_UPDATED = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 def _feed(feed_id: str, title: str, alternate: str, entries: list[dict]) -> Response:
@@ -70,7 +70,7 @@ def _feed(feed_id: str, title: str, alternate: str, entries: list[dict]) -> Resp
 
 
 def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 def _explicit_alternates(xml: bytes) -> bytes:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
@@ -75,9 +75,9 @@ class Job:
         if isinstance(seconds, timedelta):
             seconds = seconds.total_seconds()
         interval = timedelta(seconds=float(seconds))
-        anchor = datetime(2000, 1, 1, tzinfo=timezone.utc)
+        anchor = datetime(2000, 1, 1, tzinfo=UTC)
         return Schedule(IntervalTrigger(seconds=interval.total_seconds(), start_date=anchor,
-                                        timezone=timezone.utc),
+                                        timezone=UTC),
                         f"every {_seconds(interval)}", interval)
 
     def key(self, app: Flask) -> str:
@@ -155,7 +155,7 @@ class JobContext:
 
 
 def _utc(value: datetime) -> datetime:
-    return value.astimezone(timezone.utc)
+    return value.astimezone(UTC)
 
 
 def _seconds(interval: timedelta) -> str:

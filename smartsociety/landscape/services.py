@@ -8,11 +8,9 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from smartsociety.extensions import db
-from smartsociety.refusals import Refused
-from smartsociety.moderation.audit import record_if_moderating
 from smartsociety.models import (
-    CaseRequirement,
     Case,
+    CaseRequirement,
     Certification,
     GemeenteSize,
     OpenStandard,
@@ -25,6 +23,8 @@ from smartsociety.models import (
     utcnow,
 )
 from smartsociety.models.procurement import name_key
+from smartsociety.moderation.audit import record_if_moderating
+from smartsociety.refusals import Refused
 from smartsociety.text import slugify
 
 MIN_COMPARE, MAX_COMPARE = 2, 4

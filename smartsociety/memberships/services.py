@@ -4,8 +4,6 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from smartsociety.extensions import db
-from smartsociety.moderation.audit import record
-from smartsociety.refusals import Refused
 from smartsociety.models import (
     Membership,
     MembershipState,
@@ -15,6 +13,8 @@ from smartsociety.models import (
     VerificationMethod,
     utcnow,
 )
+from smartsociety.moderation.audit import record
+from smartsociety.refusals import Refused
 
 
 class MembershipError(Refused):

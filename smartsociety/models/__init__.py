@@ -1,12 +1,13 @@
 """All models, imported together so relationships by name resolve and Alembic sees every table."""
+from smartsociety.models.apitoken import ApiToken, TokenScope
 from smartsociety.models.base import Base, utcnow
 from smartsociety.models.case import (
     Attachment,
     Case,
     CaseEditor,
     CaseFilter,
-    CaseRevision,
     CaseKind,
+    CaseRevision,
     CaseTheme,
     DilemmaStatus,
     ProjectStatus,
@@ -15,7 +16,44 @@ from smartsociety.models.case import (
     case_tag,
 )
 from smartsociety.models.comment import Comment, CommentReaction, CommentRevision
+from smartsociety.models.evaluation import (
+    SCALE_LEVELS,
+    Answer,
+    Evaluation,
+    EvaluationStatus,
+    EvaluationTheme,
+    Questionnaire,
+    QuestionnaireStatus,
+    QuestionnaireVersion,
+    Statement,
+)
+from smartsociety.models.event import (
+    CalendarFeed,
+    Event,
+    EventFile,
+    EventSession,
+    EventState,
+    EventTheme,
+    Registration,
+    RegistrationStatus,
+)
+from smartsociety.models.job import JobState
 from smartsociety.models.login_session import LoginSession
+from smartsociety.models.membership import (
+    Membership,
+    MembershipState,
+    OrganisationDomain,
+    VerificationMethod,
+)
+from smartsociety.models.moderation import (
+    AuditEntry,
+    ModerationNotice,
+    Report,
+    ReportReason,
+    ReportStatus,
+    Sanction,
+    SanctionKind,
+)
 from smartsociety.models.notification import (
     DEFAULT_DELIVERIES,
     DEFAULT_DELIVERY,
@@ -28,37 +66,20 @@ from smartsociety.models.notification import (
     NotificationPreference,
     NotifySettings,
 )
-from smartsociety.models.moderation import (
-    AuditEntry,
-    ModerationNotice,
-    Report,
-    ReportReason,
-    ReportStatus,
-    Sanction,
-    SanctionKind,
-)
-from smartsociety.models.event import (
-    CalendarFeed,
-    Event,
-    EventFile,
-    EventSession,
-    EventState,
-    EventTheme,
-    Registration,
-    RegistrationStatus,
-)
-from smartsociety.models.evaluation import (
-    SCALE_LEVELS,
-    Answer,
-    Evaluation,
-    EvaluationStatus,
-    EvaluationTheme,
-    Questionnaire,
-    QuestionnaireStatus,
-    QuestionnaireVersion,
-    Statement,
-)
 from smartsociety.models.organisation import Organisation, OrganisationKind, SizeClass
+from smartsociety.models.partnership import (
+    AdoptionStage,
+    AdoptionStep,
+    CaseGemeente,
+    GemeenteSize,
+    PartnerStatus,
+    ProjectAdoption,
+    ProjectRule,
+    ProjectSolution,
+    shared_by_count,
+    size_class,
+    takes_adoptions,
+)
 from smartsociety.models.principle import (
     Amendment,
     AmendmentSupport,
@@ -72,7 +93,16 @@ from smartsociety.models.principle import (
     VoteChoice,
     VoterGroup,
 )
+from smartsociety.models.privacy import DataExport, PolicyAcceptance, PolicyKind, PolicyVersion
+from smartsociety.models.procurement import (
+    CaseRequirement,
+    Certification,
+    RequirementKind,
+    SolutionCategory,
+    solution_certification,
+)
 from smartsociety.models.search import SearchChange
+from smartsociety.models.security import RecoveryCode
 from smartsociety.models.sensor import (
     LegalBasis,
     MissingSensorReport,
@@ -84,28 +114,7 @@ from smartsociety.models.sensor import (
     SensorStatus,
     SensorType,
 )
-from smartsociety.models.security import RecoveryCode
 from smartsociety.models.sign_in import SignIn, SignInResult
-from smartsociety.models.procurement import (
-    CaseRequirement,
-    Certification,
-    RequirementKind,
-    SolutionCategory,
-    solution_certification,
-)
-from smartsociety.models.partnership import (
-    AdoptionStage,
-    AdoptionStep,
-    CaseGemeente,
-    GemeenteSize,
-    PartnerStatus,
-    ProjectAdoption,
-    ProjectRule,
-    ProjectSolution,
-    size_class,
-    shared_by_count,
-    takes_adoptions,
-)
 from smartsociety.models.solution import (
     OFFER_TRANSITIONS,
     PROVIDER_KINDS,
@@ -123,16 +132,7 @@ from smartsociety.models.solution import (
     takes_offers,
 )
 from smartsociety.models.user import Role, User
-from smartsociety.models.membership import (
-    Membership,
-    MembershipState,
-    OrganisationDomain,
-    VerificationMethod,
-)
-from smartsociety.models.apitoken import ApiToken, TokenScope
-from smartsociety.models.privacy import DataExport, PolicyAcceptance, PolicyKind, PolicyVersion
 from smartsociety.models.viewcount import ViewBatch
-from smartsociety.models.job import JobState
 
 __all__ = [
     "CalendarFeed",

@@ -6,7 +6,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from smartsociety.models.base import Base, utcnow
 
-
 # BIGINT on PostgreSQL (the log outgrows 2^31 long before the records do); SQLite's
 # AUTOINCREMENT works only on a column declared INTEGER.
 BIG_ID = sa.BigInteger().with_variant(sa.Integer, "sqlite")

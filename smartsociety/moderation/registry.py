@@ -3,8 +3,8 @@
 Each feature registers its own types from its plug-in module (smartsociety/<feature>/plugins.py)
 with `register(ReportableType(...))`; moderation knows nothing of the features.
 """
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import sqlalchemy as sa
 

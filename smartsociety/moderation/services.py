@@ -12,11 +12,6 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
 from smartsociety.extensions import db
-from smartsociety.refusals import Refused, require
-from smartsociety.transaction import savepoint
-from smartsociety.moderation import registry, weights
-from smartsociety.moderation.audit import record
-from smartsociety.notify import services as notify
 from smartsociety.models import (
     AuditEntry,
     Case,
@@ -31,6 +26,11 @@ from smartsociety.models import (
     User,
     utcnow,
 )
+from smartsociety.moderation import registry, weights
+from smartsociety.moderation.audit import record
+from smartsociety.notify import services as notify
+from smartsociety.refusals import Refused, require
+from smartsociety.transaction import savepoint
 
 
 class AlreadyReported(Refused):

@@ -24,17 +24,7 @@ from smartsociety.cases import services as case_services
 from smartsociety.dates import format_datetime
 from smartsociety.extensions import db
 from smartsociety.ids import db_id
-from smartsociety.ratelimits import reports
 from smartsociety.labels import options
-from smartsociety.moderation import auditlog, registry, services
-from smartsociety.moderation.forms import (
-    AuditFilterForm,
-    DecisionForm,
-    DeleteForm,
-    ReportForm,
-    SuspendForm,
-    WarnForm,
-)
 from smartsociety.models import (
     AuditEntry,
     Report,
@@ -43,6 +33,15 @@ from smartsociety.models import (
     SanctionKind,
     User,
     utcnow,
+)
+from smartsociety.moderation import auditlog, registry, services
+from smartsociety.moderation.forms import (
+    AuditFilterForm,
+    DecisionForm,
+    DeleteForm,
+    ReportForm,
+    SuspendForm,
+    WarnForm,
 )
 from smartsociety.pagination import paginate
 from smartsociety.permissions import (
@@ -54,6 +53,7 @@ from smartsociety.permissions import (
     can_view_hidden,
     ensure,
 )
+from smartsociety.ratelimits import reports
 from smartsociety.redirects import safe_next_url
 from smartsociety.refusals import require
 

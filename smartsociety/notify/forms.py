@@ -1,8 +1,7 @@
 """Mail settings per kind of event."""
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField
-
-from flask_babel import lazy_gettext as _l
 
 from smartsociety.labels import choices
 from smartsociety.models import Delivery, EventKind

@@ -7,9 +7,9 @@ import csv
 import io
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import sqlalchemy as sa
 from flask import current_app
@@ -17,9 +17,8 @@ from sqlalchemy.orm import selectinload
 
 from smartsociety.api import schemas as s
 from smartsociety.extensions import db
+from smartsociety.models import Case, CaseFilter, Comment, Organisation, Principle, Solution, utcnow
 from smartsociety.progress import QUIET
-from smartsociety.models import (Case, CaseFilter, Comment, Organisation, Principle, Solution,
-                                 utcnow)
 
 LICENCE = "http://creativecommons.org/licenses/by/4.0/deed.nl"
 LICENCE_NAME = "Creative Commons Naamsvermelding 4.0 (CC BY 4.0)"

@@ -3,8 +3,8 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from smartsociety.extensions import db
-from smartsociety.moderation.audit import record
 from smartsociety.models import Organisation, OrganisationKind, utcnow
+from smartsociety.moderation.audit import record
 from smartsociety.text import slugify
 
 NAME_TAKEN = _l("An organisation with this name already exists; choose it from the list.")

@@ -6,8 +6,8 @@ from flask_login import current_user, login_required
 from smartsociety.extensions import db
 from smartsociety.models import Organisation, OrganisationKind
 from smartsociety.organisations import services
-from smartsociety.organisations.sections import ORGANISATION_PAGE
 from smartsociety.organisations.forms import OrganisationForm, OrganisationProfileForm, SearchForm
+from smartsociety.organisations.sections import ORGANISATION_PAGE
 from smartsociety.pagecache import cached_page
 from smartsociety.pagination import paginate
 from smartsociety.permissions import (

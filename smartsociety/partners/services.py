@@ -29,13 +29,12 @@ from smartsociety.models import (
     utcnow,
 )
 from smartsociety.notify import services as notify
-from smartsociety.refusals import Refused
 from smartsociety.permissions import (
     is_verified_member,
     verified_gemeente,
     verified_organisation,
 )
-
+from smartsociety.refusals import Refused
 
 # Who hears of what
 

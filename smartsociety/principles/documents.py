@@ -1,6 +1,6 @@
 """Principle versions in the search index (type "principle"): the texts in consultation or
 adopted, with their rules."""
-from datetime import datetime, time, timezone
+from datetime import UTC, datetime, time
 
 import sqlalchemy as sa
 from flask import url_for
@@ -10,7 +10,6 @@ from sqlalchemy.orm import Session, selectinload
 from smartsociety.extensions import db
 from smartsociety.models import PrincipleVersion, Rule, VersionStatus
 from smartsociety.search.registry import MAX_BODY, REGISTRY, DocumentType, plain_text
-
 
 # The text that is in force or under discussion; superseded versions stay readable, unindexed.
 SEARCHABLE_VERSIONS = (VersionStatus.CONSULTATION, VersionStatus.ADOPTED)
@@ -24,7 +23,7 @@ def _principle_date(version: PrincipleVersion) -> datetime:
     """The date the text carries: its adoption, else the opening of its consultation (the row's
     creation is only when it was entered here: the demo's 2019 principles showed as today's)."""
     if version.adopted_on is not None:
-        return datetime.combine(version.adopted_on, time(12), timezone.utc)
+        return datetime.combine(version.adopted_on, time(12), UTC)
     return version.consultation_opened_at or version.created_at
 
 

@@ -7,11 +7,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from smartsociety.extensions import db
-from smartsociety.refusals import require as _require
-from smartsociety.transaction import savepoint
-from smartsociety.moderation.audit import record
 from smartsociety.markup import render_markdown
-from smartsociety.models.membership import Membership, verified_membership_of
 from smartsociety.models import (
     Amendment,
     AmendmentSupport,
@@ -30,8 +26,12 @@ from smartsociety.models import (
     VoterGroup,
     utcnow,
 )
+from smartsociety.models.membership import Membership, verified_membership_of
+from smartsociety.moderation.audit import record
 from smartsociety.notify import events
+from smartsociety.refusals import require as _require
 from smartsociety.text import slugify
+from smartsociety.transaction import savepoint
 
 
 def _require_consultation(version: PrincipleVersion) -> None:

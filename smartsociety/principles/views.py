@@ -8,11 +8,10 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
+from smartsociety import concurrency
 from smartsociety.diffs import diff_fields
 from smartsociety.extensions import db
-from smartsociety import concurrency
 from smartsociety.ids import db_id
-from smartsociety.ratelimits import consultation
 from smartsociety.models import (
     Amendment,
     Case,
@@ -34,12 +33,11 @@ from smartsociety.permissions import (
     can_manage_principles,
     can_support_amendment,
     can_take_part_in_consultation,
-    can_vote_in_consultation,
     can_view_principle_version,
+    can_vote_in_consultation,
     ensure,
 )
 from smartsociety.principles import services
-from smartsociety.principles.sections import VERSION_PAGE
 from smartsociety.principles.forms import (
     AdoptForm,
     AmendmentForm,
@@ -48,6 +46,8 @@ from smartsociety.principles.forms import (
     PrincipleForm,
     VoteForm,
 )
+from smartsociety.principles.sections import VERSION_PAGE
+from smartsociety.ratelimits import consultation
 from smartsociety.redirects import safe_next_url
 from smartsociety.refusals import Refused
 

@@ -13,8 +13,6 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from smartsociety.extensions import db
-from smartsociety.transaction import after_commit, committed
-from smartsociety.signins import services as signins
 from smartsociety.models import (
     Amendment,
     AmendmentSupport,
@@ -48,6 +46,8 @@ from smartsociety.models import (
     utcnow,
 )
 from smartsociety.progress import QUIET
+from smartsociety.signins import services as signins
+from smartsociety.transaction import after_commit, committed
 
 # What each section holds: (model, column naming the member, columns left out).
 SECTIONS = {
@@ -197,6 +197,7 @@ def prepare_pending(progress=QUIET) -> int:
         for export in db.session.scalars(
                 sa.select(DataExport).where(DataExport.expires_at < utcnow())).all():
             if export.stored_name:
-                after_commit(lambda path=path_of(export): path.unlink(missing_ok=True))
+                path = path_of(export)
+                after_commit(lambda path=path: path.unlink(missing_ok=True))
             db.session.delete(export)
     return done

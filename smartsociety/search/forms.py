@@ -6,7 +6,6 @@ from wtforms.validators import Length, Optional
 
 from smartsociety.search.query import MAX_QUERY_LENGTH
 
-
 SORTS = ("relevance", "date")
 
 

@@ -4,8 +4,9 @@ The API features use to put their records in the index: each registers its types
 plug-in module (smartsociety/<feature>/plugins.py), with `REGISTRY.register(DocumentType(...))`
 and `REGISTRY.watch(...)`; search knows nothing of the features."""
 import html
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event

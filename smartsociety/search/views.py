@@ -5,11 +5,11 @@ from collections import OrderedDict
 from flask import Blueprint, Response, current_app, g, render_template, request, session
 from flask_babel import get_locale, get_timezone
 
+from smartsociety.ids import small_int
+from smartsociety.ops import timing
 from smartsociety.pagecache import anonymous_reader, cached_page
 from smartsociety.pagescopes import SEARCH
 from smartsociety.pagination import MAX_PAGE, ListPagination
-from smartsociety.ids import small_int
-from smartsociety.ops import timing
 from smartsociety.search import service
 from smartsociety.search.forms import SearchForm
 from smartsociety.search.query import ParsedQuery

@@ -32,8 +32,8 @@ from smartsociety.permissions import (
     verified_organisation,
 )
 from smartsociety.sensors import queries, services
-from smartsociety.sensors.forms import MessageForm, MissingSensorForm, StillThereForm
 from smartsociety.sensors.blueprint import bp, load, tile_settings
+from smartsociety.sensors.forms import MessageForm, MissingSensorForm, StillThereForm
 from smartsociety.solutions.forms import ContactForm
 from smartsociety.solutions.views import account_key, contact_limit
 

@@ -9,8 +9,6 @@ from flask import current_app, url_for
 from flask_babel import gettext as _
 
 from smartsociety.extensions import db
-from smartsociety.refusals import Refused
-from smartsociety.transaction import after_commit, savepoint
 from smartsociety.mail import send_mail
 from smartsociety.models import (
     Case,
@@ -32,7 +30,9 @@ from smartsociety.models import (
 from smartsociety.models.sensor import NOTICE_DAYS
 from smartsociety.notify import services as notify
 from smartsociety.permissions import can_review_sensor, is_moderator, is_verified_member
+from smartsociety.refusals import Refused
 from smartsociety.sensors import geometry as geo
+from smartsociety.transaction import after_commit, savepoint
 
 
 @dataclass

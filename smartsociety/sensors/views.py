@@ -29,11 +29,11 @@ from smartsociety.permissions import (
     is_moderator,
     verified_organisation,
 )
+
 # The sensor page and its actions are routes on the same `bp`, in review.py.
 from smartsociety.sensors import geocache, queries, review, services  # noqa: F401 (review)
 from smartsociety.sensors.blueprint import bp, load, tile_settings
 from smartsociety.sensors.forms import FilterForm, SensorForm
-
 
 REVISION_LABELS = {
     "name": _l("Name"), "sensor_type": _l("Type of sensor"), "geometry": _l("Location"),

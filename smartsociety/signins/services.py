@@ -14,8 +14,8 @@ from flask import current_app, has_request_context, request
 from ua_parser import parse
 
 from smartsociety.extensions import db
-from smartsociety.transaction import committed
 from smartsociety.models import LoginSession, SignIn, SignInResult, User, utcnow
+from smartsociety.transaction import committed
 
 SHOWN = 20
 UNKNOWN = "?"

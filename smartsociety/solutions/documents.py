@@ -8,6 +8,7 @@ from smartsociety.cases.documents import cases_of_organisations
 from smartsociety.models import Organisation, Solution, SolutionTheme
 from smartsociety.search.registry import MAX_BODY, REGISTRY, DocumentType, plain_text
 
+
 def load_solutions(session: Session, ids: list[int]) -> dict[int, dict]:
     solutions = session.scalars(
         sa.select(Solution)

@@ -9,23 +9,14 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from smartsociety.extensions import db
-from smartsociety.refusals import Refused
-from smartsociety.transaction import savepoint
-from smartsociety.models.solution import OPEN_OFFER_STATUSES
-from smartsociety.moderation.audit import record_if_moderating
 from smartsociety.markup import plain_text, render_markdown
 from smartsociety.memberships.services import verified_members
-from smartsociety.models.membership import speaks_for
-from smartsociety.notify import services as notify
-from smartsociety.partners.services import partner_member_ids
-from smartsociety.permissions import is_verified_member
-from smartsociety.search import service as search_service
 from smartsociety.models import (
-    EventKind,
     Case,
     Certification,
     ContactMessage,
     ContactReply,
+    EventKind,
     Offer,
     OfferStatus,
     OpenStandard,
@@ -40,6 +31,15 @@ from smartsociety.models import (
     takes_offers,
     utcnow,
 )
+from smartsociety.models.membership import speaks_for
+from smartsociety.models.solution import OPEN_OFFER_STATUSES
+from smartsociety.moderation.audit import record_if_moderating
+from smartsociety.notify import services as notify
+from smartsociety.partners.services import partner_member_ids
+from smartsociety.permissions import is_verified_member
+from smartsociety.refusals import Refused
+from smartsociety.search import service as search_service
+from smartsociety.transaction import savepoint
 
 SOLUTION_FIELDS = ("name", "summary", "description", "hosting_location", "jurisdiction",
                    "privacy_by_design", "dpia_available", "privacy_notes", "contact")

@@ -16,8 +16,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
-from smartsociety import diffs
-from smartsociety import concurrency
+from smartsociety import concurrency, diffs
 from smartsociety.extensions import db, limiter
 from smartsociety.labels import label, options
 from smartsociety.models import (
@@ -52,7 +51,6 @@ from smartsociety.permissions import (
     ensure,
 )
 from smartsociety.solutions import services
-from smartsociety.solutions.sections import SOLUTION_FACTS
 from smartsociety.solutions.forms import (
     ContactForm,
     ListFilterForm,
@@ -61,6 +59,7 @@ from smartsociety.solutions.forms import (
     StandardForm,
     UseForm,
 )
+from smartsociety.solutions.sections import SOLUTION_FACTS
 
 bp = Blueprint("solutions", __name__)
 

@@ -1,7 +1,16 @@
 """The second login step, switching two-factor sign-in on and off, and the rule that staff
 use moderation and administration pages only with it switched on."""
-from flask import (Blueprint, current_app, flash, make_response, redirect, render_template,
-                   request, session, url_for)
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user

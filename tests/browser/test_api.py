@@ -53,9 +53,9 @@ def test_documentation_page_renders_locally_under_the_csp(live_server, page, db)
 
 
 def test_privacy_and_open_data_pages_pass_axe(live_server, page, app, db):
+    from smartsociety.models import PolicyKind
     from smartsociety.opendata import services as opendata
     from smartsociety.privacy import policies
-    from smartsociety.models import PolicyKind
 
     moderator = UserFactory(role="moderator")
     CaseFactory(title="Open casus")

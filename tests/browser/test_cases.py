@@ -4,9 +4,8 @@ import pytest
 from smartsociety.cases import services
 from smartsociety.extensions import db
 from smartsociety.markup import render_markdown
-from smartsociety.models import Case, CaseKind, Comment, DilemmaStatus, OrganisationKind
+from smartsociety.models import Case, CaseKind, Comment, DilemmaStatus, OrganisationKind, utcnow
 from tests.browser.conftest import axe_violations, format_violations
-from smartsociety.models import utcnow
 from tests.factories import CaseFactory, OrganisationFactory, UserFactory
 
 XSS_CORPUS = [

@@ -2,10 +2,9 @@
 import pytest
 
 from smartsociety.extensions import db
-from smartsociety.models import Offer, OfferStatus, OrganisationKind, SolutionUse
+from smartsociety.models import Offer, OfferStatus, OrganisationKind, SolutionUse, utcnow
 from tests.browser.conftest import axe_violations, format_violations
 from tests.browser.test_cases import log_in
-from smartsociety.models import utcnow
 from tests.factories import (
     OpenStandardFactory,
     OrganisationFactory,

@@ -4,8 +4,8 @@ import datetime
 
 from smartsociety.extensions import db
 from smartsociety.models import (
-    CaseKind,
     CaseGemeente,
+    CaseKind,
     PartnerStatus,
     ProjectAdoption,
     ProjectSolution,

@@ -28,7 +28,7 @@ import time
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -39,12 +39,13 @@ from whoosh.reading import EmptyReader, MultiReader, SegmentReader
 from whoosh.searching import Searcher
 
 from smartsociety.models.search import SearchChange
+
 # Indexes written before search/analysis.py existed name the stem filter in their pickled
 # schema as smartsociety.search.index.CachedStemFilter: it stays importable from here.
 from smartsociety.search.engine.analysis import (  # noqa: F401 (CachedStemFilter)
     ANALYZERS,
-    CachedStemFilter,
     LANGUAGES,
+    CachedStemFilter,
     LanguageText,
     LinesField,
     PartsText,
@@ -54,8 +55,8 @@ from smartsociety.search.engine.analysis import (  # noqa: F401 (CachedStemFilte
     term_prefixes,
     tokens,
 )
-from smartsociety.search.registry import REGISTRY, Registry
 from smartsociety.search.engine.writers import Writer, build
+from smartsociety.search.registry import REGISTRY, Registry
 
 SPELL_CHARS = 300
 MAX_SEGMENTS = 12
@@ -150,9 +151,9 @@ def _digest(values) -> str:
 def index_fields(doc_type: str, doc_id: int, doc: dict) -> dict:
     """A registered loader's document -> the Whoosh fields (and its fingerprint for `check`)."""
     lang = doc.get("language") if doc.get("language") in LANGUAGES else "nl"
-    date = doc.get("date") or datetime.now(timezone.utc)
+    date = doc.get("date") or datetime.now(UTC)
     if date.tzinfo is not None:
-        date = date.astimezone(timezone.utc).replace(tzinfo=None)
+        date = date.astimezone(UTC).replace(tzinfo=None)
     fields = {
         "key": f"{doc_type}:{doc_id}",
         "doc_type": doc_type,
@@ -327,7 +328,7 @@ class IndexStore:
 
     def new_version(self, common: dict[str, frozenset[str]] | None = None) -> Path:
         self.root.mkdir(parents=True, exist_ok=True)
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
         path = self.root / f"v-{stamp}-{secrets.token_hex(3)}"
         path.mkdir()
         whoosh_index.create_in(str(path), make_schema(common) if common else SCHEMA)

@@ -4,7 +4,7 @@ import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from markupsafe import Markup
 from whoosh.query import And, AndNot, Every, NullQuery, Or, Phrase, Prefix, Query, Term
@@ -25,10 +25,10 @@ from smartsociety.search.engine.index import (
     reopen,
 )
 from smartsociety.search.engine.masks import FacetMasks, match_mask
-from smartsociety.search.query import ParsedQuery, Word
 from smartsociety.search.engine.scoring import newest, scored_top
 from smartsociety.search.engine.snippets import highlighter, mark_terms, snippet
 from smartsociety.search.engine.spelling import Corrector, suggest
+from smartsociety.search.query import ParsedQuery, Word
 
 FACET_LIMIT = 30
 RESULT_CACHE_SIZE = 512
@@ -50,7 +50,7 @@ class SearcherCache:
         self.searcher = None
         self.behind = False
         self.reopened = False  # the last current() opened or reopened the searcher
-        self.results: OrderedDict[tuple, "SearchResults"] = OrderedDict()
+        self.results: OrderedDict[tuple, SearchResults] = OrderedDict()
         self.results_for = None
 
     def cached_results(self, searcher, key) -> "SearchResults | None":
@@ -266,7 +266,7 @@ def _hit(hit) -> Hit:
         organisation=hit.get("organisation", ""),
         org_kind=hit.get("org_kind", ""),
         language=lang,
-        date=date.replace(tzinfo=timezone.utc) if date else None,
+        date=date.replace(tzinfo=UTC) if date else None,
         snippet=snippet(hit, lang),
     )
 

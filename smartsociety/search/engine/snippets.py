@@ -110,7 +110,7 @@ class Highlighter(highlight.Highlighter):
             return super().highlight_hit(hitobj, fieldname, text, top, minscore, strict_phrase)
         if text is None:
             if fieldname not in hitobj:
-                raise KeyError("Field %r is not stored." % fieldname)
+                raise KeyError(f"Field {fieldname!r} is not stored.")
             text = hitobj[fieldname]
         # The rest as in Whoosh's highlight_hit.
         if results.has_matched_terms():
