@@ -23,13 +23,13 @@ def worker(once: bool, interval: float | None) -> None:
     the search jobs, search.index and search.prune (`flask jobs run` runs them with the rest)."""
     if interval:
         current_app.config["SEARCH_WORKER_INTERVAL"] = interval
-    if once:
-        click.echo(f"applied {service.indexer().apply_pending()} changes")
-        return
     store = service.store()
     click.echo(f"search worker: index {store.root}, polling every "
                f"{current_app.config['SEARCH_WORKER_INTERVAL']}s")
     _warn_if_outdated(store)
+    if once:
+        click.echo(f"applied {service.indexer().apply_pending()} changes")
+        return
     run_worker(["search.index", "search.prune"])
 
 
