@@ -99,7 +99,7 @@ def content_security_policy(app: Flask) -> dict:
 
 
 def register_extensions(app: Flask) -> None:
-    from smartsociety import database, i18n, jobs, pagecache, webassets
+    from smartsociety import database, i18n, pagecache, webassets
     from smartsociety.accounts import session as session_records
     from smartsociety.accounts.session import load_user
     from smartsociety.ops import logs, timing
@@ -136,7 +136,6 @@ def register_extensions(app: Flask) -> None:
     headers.init_app(app)
     logs.init_app(app)
     timing.init_app(app)  # Server-Timing header (SEARCH_SERVER_TIMING)
-    jobs.init_app(app)
     pagecache.init_app(app)
     webassets.init_app(app)
     from smartsociety import api
@@ -204,22 +203,30 @@ def register_blueprints(app: Flask) -> None:
 
 def register_plugins(app: Flask) -> None:
     """Each feature adds what it contributes to other packages' registries: search document
-    types (search.registry), reportable types (moderation.registry) and sections of the case
-    and organisation pages (cases.sections, organisations.sections). Order matters twice: it is the order of the moderation queue's type
-    filter, and partners extends the case document type that the cases' plug-in registers."""
+    types (search.registry), reportable types (moderation.registry), sections of the case
+    and organisation pages (cases.sections, organisations.sections) and jobs (jobs.registry; search, notify,
+    viewcounts, opendata, privacy and signins plug in only jobs). Order matters twice: it is the
+    order of the moderation queue's type filter, and partners extends the case document type that the cases' plug-in registers."""
     from smartsociety.accounts import plugins as accounts_plugins
     from smartsociety.cases import plugins as cases_plugins
     from smartsociety.events import plugins as events_plugins
     from smartsociety.landscape import plugins as landscape_plugins
     from smartsociety.memberships import plugins as memberships_plugins
+    from smartsociety.notify import plugins as notify_plugins
+    from smartsociety.opendata import plugins as opendata_plugins
     from smartsociety.partners import plugins as partners_plugins
     from smartsociety.principles import plugins as principles_plugins
+    from smartsociety.privacy import plugins as privacy_plugins
+    from smartsociety.search import plugins as search_plugins
     from smartsociety.sensors import plugins as sensors_plugins
+    from smartsociety.signins import plugins as signins_plugins
     from smartsociety.solutions import plugins as solutions_plugins
+    from smartsociety.viewcounts import plugins as viewcounts_plugins
 
     for plugins in (solutions_plugins, cases_plugins, principles_plugins, events_plugins,
                     sensors_plugins, landscape_plugins, partners_plugins, accounts_plugins,
-                    memberships_plugins):
+                    memberships_plugins, search_plugins, notify_plugins, viewcounts_plugins,
+                    opendata_plugins, privacy_plugins, signins_plugins):
         plugins.register(app)
 
 

@@ -14,6 +14,7 @@ ENGINE = "smartsociety.search.engine"
 SEARCH_API = {"smartsociety.search", "smartsociety.search.service", "smartsociety.search.registry"}
 SEARCH_ENTRY_POINTS = {
     ("smartsociety.app", "smartsociety.search.views"),
+    ("smartsociety.app", "smartsociety.search.plugins"),
     ("smartsociety.commands", "smartsociety.search.commands"),
 }
 

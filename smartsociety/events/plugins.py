@@ -1,9 +1,14 @@
 """What events add to other features: the search document type of events and the case page's
-section of the sessions that discussed the case, and the home page's upcoming events."""
+section of the sessions that discussed the case, the home page's upcoming events, and the
+reminder job (events/jobs.py)."""
 from flask import Flask
 
 from smartsociety.cases.sections import CASE_PAGE
-from smartsociety.events import documents, services
+from smartsociety.events import (
+    documents,
+    jobs,  # noqa: F401 (its @job decorators register the jobs)
+    services,
+)
 from smartsociety.main.sections import HOME_PAGE
 from smartsociety.sections import Section
 

@@ -1,13 +1,16 @@
 """What the sensor register adds to other features: the search document type of sensors, and
 sections on the case, principle version and organisation pages listing the sensors linked
-to them."""
+to them; and the "still there?" job (sensors/jobs.py)."""
 from flask import Flask
 
 from smartsociety.cases.sections import CASE_PAGE
 from smartsociety.organisations.sections import ORGANISATION_PAGE
 from smartsociety.principles.sections import VERSION_PAGE
 from smartsociety.sections import Section
-from smartsociety.sensors import documents
+from smartsociety.sensors import (
+    documents,
+    jobs,  # noqa: F401 (its @job decorators register the jobs)
+)
 
 
 def register(app: Flask) -> None:

@@ -10,5 +10,6 @@ bp = Blueprint("signins", __name__)
 @bp.get("/account/aanmeldingen")
 @login_required
 def recent():
+    """The member's recent sign-ins: when, which browser family, from which network."""
     return render_template("signins/recent.html", sign_ins=services.recent(current_user),
                            days=services.retention_days())

@@ -1,0 +1,8 @@
+"""The page-view flush job (viewcounts/jobs.py)."""
+from flask import Flask
+
+from smartsociety.viewcounts import jobs  # noqa: F401 (its @job decorators register the jobs)
+
+
+def register(app: Flask) -> None:
+    """Nothing beyond the jobs, which registered when this module was imported."""
