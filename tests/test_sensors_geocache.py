@@ -130,7 +130,8 @@ def test_a_write_in_another_process_shows_on_the_next_read(db, another_app, redi
     from smartsociety.extensions import db as _db
     from smartsociety.models import Sensor
 
-    sensor = make_sensor(company_member, turfbrug, name="Camera A")
+    sensor_id = make_sensor(company_member, turfbrug, name="Camera A").id
+    db.session.rollback()  # nothing of this app's session is used inside the other apps
     url, _proc = redis_url
     reader_app = another_app(PAGE_CACHE="redis", REDIS_URL=url)
     writer_app = another_app(PAGE_CACHE="redis", REDIS_URL=url)
@@ -140,7 +141,7 @@ def test_a_write_in_another_process_shows_on_the_next_read(db, another_app, redi
     assert reader.get("/sensoren.geojson", headers={
         "If-None-Match": first.headers["ETag"]}).status_code == 304
     with writer_app.app_context():
-        _db.session.get(Sensor, sensor.id).name = "Camera uit een ander proces"
+        _db.session.get(Sensor, sensor_id).name = "Camera uit een ander proces"
         _db.session.commit()
     after = reader.get("/sensoren.geojson", headers={"If-None-Match": first.headers["ETag"]})
     assert after.status_code == 200 and _names(after) == {"Camera uit een ander proces"}
