@@ -121,3 +121,27 @@ def test_gzip_only_when_the_reader_accepts_it(db, client, turfbrug, company_memb
     json.loads(refused.data)
     assert client.get("/sensoren.geojson", headers={"Accept-Encoding": "*"}).headers[
         "Content-Encoding"] == "gzip"
+
+
+def test_a_write_in_another_process_shows_on_the_next_read(db, another_app, redis_url, turfbrug,
+                                                           company_member):
+    """Two apps stand for two gunicorn workers: each keeps its own collections, the generation
+    in Redis is shared; the writer's commit moves it before the write is acknowledged."""
+    from smartsociety.extensions import db as _db
+    from smartsociety.models import Sensor
+
+    sensor_id = make_sensor(company_member, turfbrug, name="Camera A").id
+    db.session.rollback()  # nothing of this app's session is used inside the other apps
+    url, _proc = redis_url
+    reader_app = another_app(PAGE_CACHE="redis", REDIS_URL=url)
+    writer_app = another_app(PAGE_CACHE="redis", REDIS_URL=url)
+    reader = reader_app.test_client()
+    first = reader.get("/sensoren.geojson")
+    assert _names(first) == {"Camera A"}
+    assert reader.get("/sensoren.geojson", headers={
+        "If-None-Match": first.headers["ETag"]}).status_code == 304
+    with writer_app.app_context():
+        _db.session.get(Sensor, sensor_id).name = "Camera uit een ander proces"
+        _db.session.commit()
+    after = reader.get("/sensoren.geojson", headers={"If-None-Match": first.headers["ETag"]})
+    assert after.status_code == 200 and _names(after) == {"Camera uit een ander proces"}
