@@ -1,13 +1,14 @@
 """Search benchmark: `python bench/search.py N` (run from the repository root).
 
 Generates N posts of synthetic Dutch text (Debian's wdutch list, Zipf-distributed words) in a
-fresh SQLite database, then prints: rebuild rate, HTTP search latency p50/p95 (gunicorn, 2
-workers, `flask search worker` running) separately for cold answers (computed: first time a
-worker sees the query after the index changed) and warm ones (the worker's result cache, which
-is valid for one index generation only; told apart by the X-Search-Cache response header),
-post-to-searchable latency p95, and raw Whoosh and SQLite FTS5 query latency on the same texts;
-and the quality figures of the Dutch analysis (bench/search_quality.py). BENCH_REBUILD_ONLY=1:
-generate, rebuild and quality figures only.
+fresh SQLite database, then prints: rebuild rate (with the load average, and the CPU seconds of
+the rebuild's processes per post, which depend less on a shared machine's load), HTTP search
+latency p50/p95 (gunicorn, 2 workers, `flask search worker` running) separately for cold
+answers (computed: first time a worker sees the query after the index changed) and warm ones
+(the worker's result cache, which is valid for one index generation only; told apart by the
+X-Search-Cache response header), post-to-searchable latency p95, and raw Whoosh and SQLite FTS5
+query latency on the same texts; and the quality figures of the Dutch analysis
+(bench/search_quality.py). BENCH_REBUILD_ONLY=1: generate, rebuild and quality figures only.
 """
 import bisect
 import itertools
