@@ -6,7 +6,7 @@ from smartsociety.extensions import db
 from smartsociety.markup import render_markdown
 from smartsociety.models import Case, CaseKind, Comment, DilemmaStatus, OrganisationKind, utcnow
 from tests.browser.conftest import axe_violations, format_violations
-from tests.factories import CaseFactory, OrganisationFactory, UserFactory
+from tests.factories import CaseFactory, OrganisationFactory, UserFactory, saved
 
 XSS_CORPUS = [
     "<script>window.__xss = 1</script>",
@@ -107,6 +107,7 @@ def test_corpus_in_case_and_comments_runs_nothing(live_server, page, app):
                        body_html=render_markdown("\n\n".join(XSS_CORPUS)))
     for payload in XSS_CORPUS:
         services.add_comment(db.session.get(Case, case.id), author, payload)
+    saved()
     url = f"{live_server.url}/casussen/{case.id}"
     dialogs = watch(page)
     page.goto(url)

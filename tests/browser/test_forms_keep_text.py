@@ -25,6 +25,7 @@ from tests.factories import (
     PrincipleFactory,
     SolutionFactory,
     UserFactory,
+    saved,
 )
 
 DRAFT_KEYS = "Object.keys(localStorage).filter(k => k.startsWith('smartsociety-draft:'))"
@@ -194,7 +195,7 @@ def test_a_contact_conversation_page_is_accessible(app, live_server, page):
     sender = UserFactory(organisation=OrganisationFactory(kind=OrganisationKind.GEMEENTE))
     from smartsociety.solutions import services
 
-    message = services.send_contact(sender, solution, "Vraag over koppeling", "Werkt het?")
+    message = saved(services.send_contact(sender, solution, "Vraag over koppeling", "Werkt het?"))
     log_in_as(page, app, live_server, sender)
     page.goto(f"{live_server.url}/berichten/{message.id}")
     page.fill("textarea[name=body]", "Nog een vraag.")
