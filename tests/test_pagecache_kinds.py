@@ -26,17 +26,7 @@ from tests.factories import (
     SolutionFactory,
     UserFactory,
 )
-
-
-def state(response) -> str | None:
-    return response.headers.get("X-Page-Cache")
-
-
-def warm(reader, *paths: str) -> None:
-    for path in paths:
-        reader.get(path)
-        reader.get(path)
-        assert state(reader.get(path)) == "hit", path
+from tests.test_pagecache_scopes import state, warm
 
 
 @pytest.fixture
