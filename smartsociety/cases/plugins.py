@@ -9,18 +9,18 @@ from smartsociety.cases.services import recount_comments
 from smartsociety.extensions import db
 from smartsociety.main.sections import HOME_PAGE
 from smartsociety.models import Case, CaseFilter, Comment
-from smartsociety.moderation.registry import ReportableType, set_hidden
+from smartsociety.moderation.registry import ReportableType
 from smartsociety.moderation.registry import register as register_reportable
 from smartsociety.sections import Section
 
 
 def _hide_comment(comment: Comment, reason: str) -> None:
-    set_hidden(comment, reason)
+    comment.hide(reason)
     recount_comments(comment.case)
 
 
 def _restore_comment(comment: Comment) -> None:
-    set_hidden(comment, None)
+    comment.unhide()
     recount_comments(comment.case)
 
 
@@ -46,10 +46,6 @@ def register(app: Flask) -> None:
         title=lambda case: case.title,
         url=lambda case: url_for("cases.detail", case_id=case.id),
         author=lambda case: case.author,
-        is_hidden=lambda case: case.hidden_at is not None,
-        hide=set_hidden,
-        restore=lambda case: set_hidden(case, None),
-        delete=lambda case: db.session.delete(case),
         edit_url=lambda case: url_for("cases.edit", case_id=case.id),
         lockable=True,
         load_options=(sa.orm.selectinload(Case.author),),
@@ -64,7 +60,6 @@ def register(app: Flask) -> None:
             "cases.detail", case_id=comment.case_id, _anchor=f"comment-{comment.id}"
         ),
         author=lambda comment: comment.author,
-        is_hidden=lambda comment: comment.hidden_at is not None,
         hide=_hide_comment,
         restore=_restore_comment,
         delete=_delete_comment,

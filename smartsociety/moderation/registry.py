@@ -20,10 +20,11 @@ class ReportableType:
     title: Callable[[object], str]
     url: Callable[[object], str]
     author: Callable[[object], User | None]
-    is_hidden: Callable[[object], bool]
-    hide: Callable[[object, str], None]
-    restore: Callable[[object], None]
-    delete: Callable[[object], None]
+    # The defaults fit a `Hideable` model (models/base.py); other models say how.
+    is_hidden: Callable[[object], bool] = lambda item: item.is_hidden
+    hide: Callable[[object, str], None] = lambda item, reason: item.hide(reason)
+    restore: Callable[[object], None] = lambda item: item.unhide()
+    delete: Callable[[object], None] = lambda item: db.session.delete(item)
     edit_url: Callable[[object], str | None] = lambda item: None
     lockable: bool = False
     # Loader options applied when a page of items is loaded at once.
@@ -64,10 +65,3 @@ def describe(item, target_type: str = "", label: str = "") -> tuple[str, int | N
     name = label or getattr(item, "title", None) or getattr(item, "name", None) or ""
     return target_type or type(item).__name__.lower(), getattr(item, "id", None), str(name)
 
-
-def set_hidden(item, reason: str | None) -> None:
-    """Hide (a reason) or show again (None) an item that is `Hideable`."""
-    if reason is None:
-        item.unhide()
-    else:
-        item.hide(reason)

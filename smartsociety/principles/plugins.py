@@ -5,9 +5,8 @@ from flask import Flask, url_for
 from flask_babel import lazy_gettext as _l
 
 from smartsociety.cases.sections import CASE_PAGE
-from smartsociety.extensions import db
 from smartsociety.models import Amendment, Rule
-from smartsociety.moderation.registry import ReportableType, set_hidden
+from smartsociety.moderation.registry import ReportableType
 from smartsociety.moderation.registry import register as register_reportable
 from smartsociety.principles import documents
 from smartsociety.sections import Section
@@ -30,10 +29,6 @@ def register(app: Flask) -> None:
         title=lambda amendment: amendment.text[:120],
         url=_amendment_url,
         author=lambda amendment: amendment.author,
-        is_hidden=lambda amendment: amendment.hidden_at is not None,
-        hide=set_hidden,
-        restore=lambda amendment: set_hidden(amendment, None),
-        delete=lambda amendment: db.session.delete(amendment),
         load_options=(
             sa.orm.selectinload(Amendment.author),
             sa.orm.selectinload(Amendment.rule).selectinload(Rule.version),

@@ -6,9 +6,8 @@ from flask import Flask, url_for
 from flask_babel import lazy_gettext as _l
 
 from smartsociety.cases.sections import CASE_PAGE
-from smartsociety.extensions import db
 from smartsociety.models import Solution
-from smartsociety.moderation.registry import ReportableType, set_hidden
+from smartsociety.moderation.registry import ReportableType
 from smartsociety.moderation.registry import register as register_reportable
 from smartsociety.organisations.sections import ORGANISATION_PAGE
 from smartsociety.sections import Section
@@ -30,10 +29,6 @@ def register(app: Flask) -> None:
         title=lambda solution: solution.name,
         url=lambda solution: url_for("solutions.detail", solution_id=solution.id),
         author=lambda solution: solution.author,
-        is_hidden=lambda solution: solution.hidden_at is not None,
-        hide=set_hidden,
-        restore=lambda solution: set_hidden(solution, None),
-        delete=lambda solution: db.session.delete(solution),
         edit_url=lambda solution: url_for("solutions.edit", solution_id=solution.id),
         load_options=(sa.orm.selectinload(Solution.author),),
     ))
