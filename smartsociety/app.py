@@ -204,7 +204,8 @@ def register_blueprints(app: Flask) -> None:
 def register_plugins(app: Flask) -> None:
     """Each feature adds what it contributes to other packages' registries: search document
     types (search.registry), reportable types (moderation.registry), sections of the case
-    and organisation pages (cases.sections, organisations.sections) and jobs (jobs.registry; search, notify,
+    and organisation pages (cases.sections, organisations.sections), the notification kinds
+    members choose mail for (notify.registry) and jobs (jobs.registry; search, notify,
     viewcounts, opendata, privacy and signins plug in only jobs). Order matters twice: it is the
     order of the moderation queue's type filter, and partners extends the case document type that the cases' plug-in registers."""
     from smartsociety.accounts import plugins as accounts_plugins
@@ -212,6 +213,7 @@ def register_plugins(app: Flask) -> None:
     from smartsociety.events import plugins as events_plugins
     from smartsociety.landscape import plugins as landscape_plugins
     from smartsociety.memberships import plugins as memberships_plugins
+    from smartsociety.moderation import plugins as moderation_plugins
     from smartsociety.notify import plugins as notify_plugins
     from smartsociety.opendata import plugins as opendata_plugins
     from smartsociety.partners import plugins as partners_plugins
@@ -225,7 +227,7 @@ def register_plugins(app: Flask) -> None:
 
     for plugins in (solutions_plugins, cases_plugins, principles_plugins, events_plugins,
                     sensors_plugins, landscape_plugins, partners_plugins, accounts_plugins,
-                    memberships_plugins, search_plugins, notify_plugins, viewcounts_plugins,
+                    memberships_plugins, moderation_plugins, search_plugins, notify_plugins, viewcounts_plugins,
                     opendata_plugins, privacy_plugins, signins_plugins):
         plugins.register(app)
 

@@ -32,6 +32,7 @@ from smartsociety.models import (
     VoteChoice,
     VoterGroup,
 )
+from smartsociety.notify.registry import event_label
 
 LABELS: dict[enum.Enum, object] = {
     OrganisationKind.GEMEENTE: _l("Municipality"),
@@ -139,37 +140,16 @@ LABELS: dict[enum.Enum, object] = {
 
 LANGUAGE_LABELS = {"nl": _l("Dutch"), "en": _l("English")}
 
-# Apart from LABELS: str enums with equal values are equal dict keys, so EventKind.ADOPTED
-# ("adopted") overwrote VersionStatus.ADOPTED's label and every adopted principle was badged
+# Notification kinds are labelled apart from LABELS, by the features that emit them
+# (notify.registry): str enums with equal values are equal dict keys, so EventKind.ADOPTED
+# ("adopted") once overwrote VersionStatus.ADOPTED's label and every adopted principle was badged
 # "A principle adopted". tests/test_search_labels.py keeps LABELS free of such collisions.
-EVENT_LABELS: dict[EventKind, object] = {
-    EventKind.REPLY: _l("A reply to you"),
-    EventKind.COMMENT: _l("A comment on something you follow"),
-    EventKind.NEW_CASE: _l("A new case in something you follow"),
-    EventKind.ANSWER_ACCEPTED: _l("An accepted answer"),
-    EventKind.OFFER: _l("An offer on your case"),
-    EventKind.OFFER_STATUS: _l("A change to an offer"),
-    EventKind.CONSULTATION: _l("A principle open for consultation"),
-    EventKind.ADOPTED: _l("A principle adopted"),
-    EventKind.MENTION: _l("A mention of you"),
-    EventKind.MODERATION: _l("A moderation decision about your content"),
-    EventKind.CONTACT: _l("A message to your organisation, or a reply to yours"),
-    EventKind.EVENT_PLACE: _l("A place at an event came free for you"),
-    EventKind.EVENT_REMINDER: _l("A reminder the day before an event"),
-    EventKind.EVENT_CANCELLED: _l("An event you registered for was cancelled"),
-    EventKind.SENSOR_QUESTION: _l("A question about a sensor registration"),
-    EventKind.SENSOR_REVIEW: _l("A sensor registration accepted"),
-    EventKind.SENSOR_STILL_THERE: _l("Is your sensor still there?"),
-    EventKind.ACCOUNT: _l("About your account"),
-    EventKind.PARTNER: _l("A partner request or decision"),
-    EventKind.ADOPTION: _l("A gemeente adopting a project"),
-}
 
 
 def label(value) -> str:
     """The display name of an enum member (or of its stored string value, for statuses)."""
     if isinstance(value, EventKind):
-        return str(EVENT_LABELS[value])
+        return event_label(value)
     if value in LABELS:
         return str(LABELS[value])
     for member, text in LABELS.items():
@@ -192,5 +172,6 @@ def options(pairs, optgroup=None) -> list[SelectChoice]:
 
 def choices(enum_cls: type[enum.Enum], optgroup=None) -> list[SelectChoice]:
     """The members of an enum with their display names, as choices for a select or radio field."""
-    table = EVENT_LABELS if enum_cls is EventKind else LABELS
-    return options(((m.value, table.get(m, m.value)) for m in enum_cls), optgroup)
+    if enum_cls is EventKind:
+        return options(((m.value, event_label(m)) for m in enum_cls), optgroup)
+    return options(((m.value, LABELS.get(m, m.value)) for m in enum_cls), optgroup)

@@ -5,11 +5,14 @@ import grimp
 from smartsociety.app import create_app
 from smartsociety.cases.sections import CASE_PAGE
 from smartsociety.main.sections import HOME_PAGE
+from smartsociety.models import EventKind
 from smartsociety.moderation import registry as moderation
+from smartsociety.notify import registry as notify
 from smartsociety.organisations.sections import ORGANISATION_PAGE
 from smartsociety.principles.sections import VERSION_PAGE
 from smartsociety.search.registry import REGISTRY
 from smartsociety.solutions.sections import SOLUTION_FACTS
+from tests.factories import UserFactory
 
 REGISTRIES = (
     "smartsociety.search.registry",
@@ -20,6 +23,8 @@ REGISTRIES = (
     "smartsociety.principles.sections",
     "smartsociety.solutions.sections",
     "smartsociety.main.sections",
+    "smartsociety.notify.registry",
+    "smartsociety.jobs.registry",
 )
 
 
@@ -39,6 +44,16 @@ def test_every_feature_registers_its_plug_ins(app):
     assert _names(HOME_PAGE) == ["events", "cases"]
     assert _names(VERSION_PAGE) == ["sensors"]
     assert _names(SOLUTION_FACTS) == ["terms"]
+    # Every kind of notification is registered, with its label, by the feature that emits it.
+    assert notify.registered() == list(EventKind)
+    assert notify.event_label(EventKind.SENSOR_STILL_THERE) == "Hangt uw sensor er nog?"
+
+
+def test_the_settings_page_lists_the_registered_kinds(db, login):
+    page = login(UserFactory()).get("/meldingen/instellingen").get_data(as_text=True)
+    for kind in notify.registered():
+        assert f'name="mail_{kind.value}"' in page
+        assert notify.event_label(kind) in page
 
 
 def test_another_app_registers_nothing_twice(app):

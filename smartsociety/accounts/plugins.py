@@ -3,9 +3,10 @@ the name (posts still need a byline) and hides job title and bio."""
 from flask import Flask, url_for
 from flask_babel import lazy_gettext as _l
 
-from smartsociety.models import User, utcnow
+from smartsociety.models import EventKind, User, utcnow
 from smartsociety.moderation.registry import ReportableType
 from smartsociety.moderation.registry import register as register_reportable
+from smartsociety.notify.registry import register_event
 
 
 def _hide_profile(user: User, reason: str | None) -> None:
@@ -21,6 +22,7 @@ def _delete_profile(user: User) -> None:
 
 
 def register(app: Flask) -> None:
+    register_event(EventKind.ACCOUNT, _l("About your account"))
     register_reportable(ReportableType(
         name="profile",
         label=_l("Profile"),

@@ -8,9 +8,10 @@ from smartsociety.cases import documents
 from smartsociety.cases.services import recount_comments
 from smartsociety.extensions import db
 from smartsociety.main.sections import HOME_PAGE
-from smartsociety.models import Case, CaseFilter, Comment
+from smartsociety.models import Case, CaseFilter, Comment, EventKind
 from smartsociety.moderation.registry import ReportableType
 from smartsociety.moderation.registry import register as register_reportable
+from smartsociety.notify.registry import register_event
 from smartsociety.sections import Section
 
 
@@ -37,6 +38,11 @@ def _home(_subject, _user) -> dict:
 
 
 def register(app: Flask) -> None:
+    register_event(EventKind.REPLY, _l("A reply to you"))
+    register_event(EventKind.COMMENT, _l("A comment on something you follow"))
+    register_event(EventKind.NEW_CASE, _l("A new case in something you follow"))
+    register_event(EventKind.ANSWER_ACCEPTED, _l("An accepted answer"))
+    register_event(EventKind.MENTION, _l("A mention of you"))
     documents.register()
     HOME_PAGE.register(Section("cases", "cases/_home_section.html", 20, context=_home))
     register_reportable(ReportableType(

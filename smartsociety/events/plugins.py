@@ -2,6 +2,7 @@
 section of the sessions that discussed the case, the home page's upcoming events, and the
 reminder job (events/jobs.py)."""
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 
 from smartsociety.cases.sections import CASE_PAGE
 from smartsociety.events import (
@@ -10,6 +11,8 @@ from smartsociety.events import (
     services,
 )
 from smartsociety.main.sections import HOME_PAGE
+from smartsociety.models import EventKind
+from smartsociety.notify.registry import register_event
 from smartsociety.sections import Section
 
 
@@ -18,6 +21,9 @@ def _home(_subject, _user) -> dict:
 
 
 def register(app: Flask) -> None:
+    register_event(EventKind.EVENT_PLACE, _l("A place at an event came free for you"))
+    register_event(EventKind.EVENT_REMINDER, _l("A reminder the day before an event"))
+    register_event(EventKind.EVENT_CANCELLED, _l("An event you registered for was cancelled"))
     documents.register()
     CASE_PAGE.register(Section("sessions", "events/_case_sessions.html", 30))
     HOME_PAGE.register(Section("events", "events/_home_section.html", 10, context=_home))

@@ -8,7 +8,6 @@ from smartsociety.extensions import csrf, db
 from smartsociety.models import (
     Case,
     Delivery,
-    EventKind,
     FollowTarget,
     Notification,
     Organisation,
@@ -19,6 +18,7 @@ from smartsociety.models import (
 )
 from smartsociety.notify import services
 from smartsociety.notify.forms import SettingsForm
+from smartsociety.notify.registry import registered
 from smartsociety.pagination import paginate
 from smartsociety.permissions import can_view_case
 from smartsociety.redirects import safe_next_url
@@ -102,12 +102,12 @@ def settings():
         | {"follow_joined_threads": services.settings_for(current_user).follow_joined_threads}
     )
     if form.validate_on_submit():
-        wanted = {k: Delivery(form[f"mail_{k.value}"].data) for k in EventKind}
+        wanted = {k: Delivery(form[f"mail_{k.value}"].data) for k in registered()}
         services.save_preferences(current_user, wanted, form.follow_joined_threads.data)
         flash(_("Your notification settings have been saved."), "success")
         return redirect(url_for("notify.settings"))
     status = 422 if form.is_submitted() else 200
-    return render_template("notify/settings.html", form=form, kinds=list(EventKind)), status
+    return render_template("notify/settings.html", form=form, kinds=registered()), status
 
 
 @bp.route("/meldingen/afmelden/<token>", methods=["GET", "POST"])

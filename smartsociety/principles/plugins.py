@@ -5,9 +5,10 @@ from flask import Flask, url_for
 from flask_babel import lazy_gettext as _l
 
 from smartsociety.cases.sections import CASE_PAGE
-from smartsociety.models import Amendment, Rule
+from smartsociety.models import Amendment, EventKind, Rule
 from smartsociety.moderation.registry import ReportableType
 from smartsociety.moderation.registry import register as register_reportable
+from smartsociety.notify.registry import register_event
 from smartsociety.principles import documents
 from smartsociety.sections import Section
 
@@ -21,6 +22,8 @@ def _amendment_url(amendment: Amendment) -> str:
 
 
 def register(app: Flask) -> None:
+    register_event(EventKind.CONSULTATION, _l("A principle open for consultation"))
+    register_event(EventKind.ADOPTED, _l("A principle adopted"))
     documents.register()
     register_reportable(ReportableType(
         name="amendment",

@@ -2,8 +2,11 @@
 sections on the case, principle version and organisation pages listing the sensors linked
 to them; and the "still there?" job (sensors/jobs.py)."""
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 
 from smartsociety.cases.sections import CASE_PAGE
+from smartsociety.models import EventKind
+from smartsociety.notify.registry import register_event
 from smartsociety.organisations.sections import ORGANISATION_PAGE
 from smartsociety.principles.sections import VERSION_PAGE
 from smartsociety.sections import Section
@@ -14,6 +17,9 @@ from smartsociety.sensors import (
 
 
 def register(app: Flask) -> None:
+    register_event(EventKind.SENSOR_QUESTION, _l("A question about a sensor registration"))
+    register_event(EventKind.SENSOR_REVIEW, _l("A sensor registration accepted"))
+    register_event(EventKind.SENSOR_STILL_THERE, _l("Is your sensor still there?"))
     documents.register()
     CASE_PAGE.register(Section("sensors", "sensors/_case_sensors.html", 40))
     VERSION_PAGE.register(Section("sensors", "sensors/_rule_sensors.html", 10))

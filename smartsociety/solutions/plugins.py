@@ -6,9 +6,10 @@ from flask import Flask, url_for
 from flask_babel import lazy_gettext as _l
 
 from smartsociety.cases.sections import CASE_PAGE
-from smartsociety.models import Solution
+from smartsociety.models import EventKind, Solution
 from smartsociety.moderation.registry import ReportableType
 from smartsociety.moderation.registry import register as register_reportable
+from smartsociety.notify.registry import register_event
 from smartsociety.organisations.sections import ORGANISATION_PAGE
 from smartsociety.sections import Section
 from smartsociety.solutions import documents
@@ -21,6 +22,9 @@ def _organisation_section(organisation, _user) -> dict:
 
 
 def register(app: Flask) -> None:
+    register_event(EventKind.OFFER, _l("An offer on your case"))
+    register_event(EventKind.OFFER_STATUS, _l("A change to an offer"))
+    register_event(EventKind.CONTACT, _l("A message to your organisation, or a reply to yours"))
     documents.register()
     register_reportable(ReportableType(
         name="solution",
