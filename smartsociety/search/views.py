@@ -1,13 +1,11 @@
 """The search page /zoeken."""
-import threading
-from collections import OrderedDict
 
 from flask import Blueprint, Response, current_app, g, render_template, request, session
 from flask_babel import get_locale, get_timezone
 
 from smartsociety.ids import small_int
 from smartsociety.ops import timing
-from smartsociety.pagecache import anonymous_reader, cached_page
+from smartsociety.pagecache import Entry, PageStore, anonymous_reader, cached_page
 from smartsociety.pagescopes import SEARCH
 from smartsociety.pagination import MAX_PAGE, ListPagination
 from smartsociety.search import service
@@ -32,21 +30,17 @@ def _filters() -> dict[str, list[str]]:
 # generation of the index costs a lookup instead of a search and a render (also with the page
 # cache off). The key holds all that such a page shows: the index generation, the language and
 # time zone, the query string and the facet names read from the database.
+# Kept in the page cache's bounded LRU store; the key carries the generation, so the store's
+# own version is empty.
 RENDERED_BYTES = 4 * 1024 * 1024
-_rendered: OrderedDict[tuple, bytes] = OrderedDict()
-_rendered_size = 0
-_rendered_lock = threading.Lock()
 
 
-def _keep(key: tuple, body: bytes) -> None:
-    global _rendered_size
-    with _rendered_lock:
-        old = _rendered.pop(key, None)
-        _rendered_size += len(body) - (len(old) if old else 0)
-        _rendered[key] = body
-        while _rendered_size > RENDERED_BYTES:
-            _dropped_key, dropped = _rendered.popitem(last=False)
-            _rendered_size -= len(dropped)
+def _rendered() -> PageStore:
+    store = current_app.extensions.get("search-pages")
+    if store is None:
+        store = current_app.extensions["search-pages"] = PageStore(
+            RENDERED_BYTES, current_app.config["PAGE_CACHE_SECONDS"])
+    return store
 
 
 def _rendered_key() -> tuple | None:
@@ -67,18 +61,15 @@ def index():
     """Search: the results page for cases, comments, principles, solutions and more."""
     key = _rendered_key()
     if key is not None:
-        with _rendered_lock:
-            body = _rendered.get(key)
-            if body is not None:
-                _rendered.move_to_end(key)
-        if body is not None:
-            return Response(body, mimetype="text/html", headers={"X-Search-Cache": "page"})
+        kept = _rendered().get((), key)
+        if kept is not None:
+            return Response(kept.body, mimetype="text/html", headers={"X-Search-Cache": "page"})
     response = current_app.make_response(_search_page())
     # Not while the index is behind (search() then marks the page dont_store); a searcher that
     # moved on meanwhile only makes the page newer than its key says.
     if (key is not None and response.status_code == 200 and not g.get("page_cache_skip")
             and "X-Search-Cache" in response.headers and not session.modified):
-        _keep(key, response.get_data())
+        _rendered().put(key, Entry(response.get_data(), "text/html", None))
     return response
 
 

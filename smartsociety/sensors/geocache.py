@@ -19,14 +19,13 @@ The GeoJSON is the same for every reader (only accepted registrations, no per-me
 one entry serves everyone; members share it too. Bounded in bytes per process (LRU)."""
 import gzip
 import hashlib
-import threading
 import time
-from collections import OrderedDict
 from dataclasses import astuple, dataclass, field
 
 from flask import Response, current_app, request
 from flask_babel import get_locale
 
+from smartsociety.pagecache import PageStore
 from smartsociety.pagescopes import SENSOR_REGISTER
 from smartsociety.sensors import queries
 
@@ -50,43 +49,12 @@ class Collection:
             self._gzipped = gzip.compress(self.body, GZIP_LEVEL, mtime=0)
         return self._gzipped
 
-    @property
-    def size(self) -> int:
-        return len(self.body) + len(self._gzipped or b"")
 
-
-class CollectionStore:
-    def __init__(self, max_bytes: int, seconds: float):
-        self.max_bytes = max_bytes
-        self.seconds = seconds
-        self.entries: OrderedDict[tuple, Collection] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, key: tuple, version: tuple) -> Collection | None:
-        with self.lock:
-            entry = self.entries.get(key)
-            if entry is None:
-                return None
-            if entry.version != version or time.monotonic() - entry.stored_at > self.seconds:
-                del self.entries[key]
-                return None
-            self.entries.move_to_end(key)
-            return entry
-
-    def put(self, key: tuple, entry: Collection) -> None:
-        if entry.size * 4 > self.max_bytes:
-            return
-        with self.lock:
-            self.entries[key] = entry
-            self.entries.move_to_end(key)
-            while sum(e.size for e in self.entries.values()) > self.max_bytes:
-                self.entries.popitem(last=False)
-
-
-def _store() -> CollectionStore:
+def _store() -> PageStore:
     store = current_app.extensions.get("sensor-geojson")
     if store is None:
-        store = current_app.extensions["sensor-geojson"] = CollectionStore(
+        # The page cache's own bounded LRU store (its gzip form, made later, is not counted).
+        store = current_app.extensions["sensor-geojson"] = PageStore(
             current_app.config.get("SENSOR_GEOJSON_CACHE_BYTES", DEFAULT_MAX_BYTES),
             current_app.config["PAGE_CACHE_SECONDS"])
     return store
@@ -104,7 +72,7 @@ def collection(filters: queries.SensorFilter) -> Collection:
     version = _version()  # before reading the database: see the module docstring
     key = (str(get_locale()), request.script_root, astuple(filters))
     if version is not None:
-        found = _store().get(key, version)
+        found = _store().get(version, key)
         if found is not None:
             return found
     body = queries.geojson(filters).encode()
