@@ -7,6 +7,7 @@ from smartsociety.models import Organisation, Role, User
 from smartsociety.passwordhash import hash_password, verify_password
 from tests.conftest import make_config
 from tests.factories import TEST_PASSWORD, OrganisationFactory, UserFactory
+from tests.mailbox import messages_to, text_of
 
 GOOD_PASSWORD = "paars-fietsenrek-onder-de-brug"
 
@@ -377,6 +378,26 @@ def test_change_password(login, db):
     assert db.session.get(User, user.id).check_password(GOOD_PASSWORD)
     # This session stays logged in.
     assert client.get(f"/leden/{user.id}/bewerken").status_code == 200
+
+
+def test_change_password_sends_a_notice_to_the_account(login, db, smtp_server):
+    user = UserFactory(email="piet@example.org", name="Piet Hein")
+    client = login(user)
+    assert messages_to(smtp_server, "piet@example.org") == []
+    response = client.post(
+        "/wachtwoord",
+        data={"current_password": TEST_PASSWORD, "password": GOOD_PASSWORD,
+              "password_confirm": GOOD_PASSWORD},
+    )
+    assert response.status_code == 302
+    [notice] = messages_to(smtp_server, "piet@example.org")
+    body = text_of(notice)
+    assert "gewijzigd" in notice["Subject"] and "andere apparaten" in body
+    assert "/wachtwoord-vergeten" in body  # what to do when it was not them
+    # A refused change sends nothing.
+    client.post("/wachtwoord", data={"current_password": "fout", "password": GOOD_PASSWORD,
+                                     "password_confirm": GOOD_PASSWORD})
+    assert len(messages_to(smtp_server, "piet@example.org")) == 1
 
 
 def test_change_password_needs_current_password(login, db):

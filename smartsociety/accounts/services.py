@@ -84,5 +84,8 @@ def record_failed_login(email: str) -> None:
 
 
 def change_password(user: User, password: str) -> None:
-    """New hash and a new session token: every other session and remember cookie ends."""
+    """New hash and a new session token: every other session and remember cookie ends. The
+    account's address gets a notice, so a change made from a stolen session is noticed."""
     user.set_password(password, current_app.config["PASSWORD_HASH_METHOD"])
+    outbox = mailer.queue(user, "notice", "password_changed", this_session_kept=True)
+    mailer.send_soon(outbox.id)
