@@ -25,6 +25,9 @@ def _int(name: str, default: int) -> int:
 class Config:
     ENV_NAME = "development"
     SECRET_KEY = os.environ.get("SECRET_KEY")
+    # Fernet keys for secrets stored encrypted (two-factor secrets; smartsociety/secretbox.py),
+    # comma-separated, newest first; empty: derived from SECRET_KEY.
+    DATA_ENCRYPTION_KEYS = os.environ.get("DATA_ENCRYPTION_KEYS", "")
     # Filled in by the factory with a path inside the instance folder when unset.
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
     SEARCH_INDEX_DIR = os.environ.get("SEARCH_INDEX_DIR")

@@ -44,3 +44,28 @@ def prune_sign_ins() -> None:
     with committed():
         removed = prune()
     click.echo(f"{removed} sign-in(s) older than the retention period deleted")
+
+
+@users_cli.command("new-encryption-key")
+def new_encryption_key() -> None:
+    """Print a new key for DATA_ENCRYPTION_KEYS (put it first; keep the old one after it until
+    `flask users rotate-secrets` has run)."""
+    from smartsociety import secretbox
+
+    click.echo(secretbox.new_key())
+
+
+@users_cli.command("rotate-secrets")
+def rotate_secrets() -> None:
+    """Encrypt every stored two-factor secret again under the first DATA_ENCRYPTION_KEYS key."""
+    from smartsociety import secretbox
+
+    # The raw column, not the model: the model would hand back the decrypted secret.
+    raw = sa.table(User.__tablename__, sa.column("id"), sa.column("totp_secret", sa.String))
+    with committed():
+        rows = db.session.execute(
+            sa.select(raw.c.id, raw.c.totp_secret).where(raw.c.totp_secret.is_not(None))).all()
+        for user_id, token in rows:
+            db.session.execute(sa.update(raw).where(raw.c.id == user_id)
+                               .values(totp_secret=secretbox.rotate(token)))
+    click.echo(f"{len(rows)} secret(s) encrypted under the first key")

@@ -40,6 +40,23 @@ class UTCDateTime(sa.types.TypeDecorator):
         return value.astimezone(UTC)
 
 
+class EncryptedString(sa.types.TypeDecorator):
+    """A string stored encrypted (smartsociety/secretbox.py) and read back in plain text."""
+
+    impl = sa.String
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        from smartsociety import secretbox
+
+        return None if value is None else secretbox.encrypt(value)
+
+    def process_result_value(self, value, dialect):
+        from smartsociety import secretbox
+
+        return None if value is None else secretbox.decrypt(value)
+
+
 def str_enum(enum_cls: type[enum.Enum], length: int = 32) -> sa.Enum:
     """Store an enum by its value in a plain VARCHAR, portable across SQLite and PostgreSQL."""
     return sa.Enum(

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from smartsociety.models.base import Base, str_enum, utcnow
+from smartsociety.models.base import Base, EncryptedString, str_enum, utcnow
 from smartsociety.passwordhash import hash_password, verify_password
 
 
@@ -44,7 +44,8 @@ class User(UserMixin, Base):
     email_verified_at: Mapped[datetime | None]
     # Two-factor sign-in (TOTP, RFC 6238): the shared secret (base32), when it was switched on,
     # and the last time step used, so one code never signs in twice.
-    totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    # Encrypted at rest: a database copy alone must not let anyone make the member's codes.
+    totp_secret: Mapped[str | None] = mapped_column(EncryptedString(255))
     totp_enabled_at: Mapped[datetime | None]
     totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
