@@ -10,10 +10,11 @@ from smartsociety.landscape import services
 from smartsociety.models import (
     CaseRequirement,
     Certification,
-    GemeenteSize,
+    Organisation,
     OrganisationKind,
     RequirementKind,
     Role,
+    SizeClass,
     Solution,
     SolutionCategory,
     SolutionUse,
@@ -172,7 +173,8 @@ def test_inhabitants_set_by_verified_members_only(db, login):
     slug = member.organisation.slug
     assert login(member).post(f"/organisaties/{slug}/inwoners",
                               data={"inhabitants": "48250"}).status_code == 302
-    assert db.session.get(GemeenteSize, member.organisation_id).inhabitants == 48250
+    organisation = db.session.get(Organisation, member.organisation_id)
+    assert organisation.inhabitants == 48250 and organisation.size_class is SizeClass.MEDIUM
     assert login(member).post(f"/organisaties/{slug}/inwoners",
                               data={"inhabitants": "-3"}).status_code == 422
     assert login(verified_member()).post(f"/organisaties/{slug}/inwoners",
@@ -180,7 +182,26 @@ def test_inhabitants_set_by_verified_members_only(db, login):
     unverified = UserFactory()  # a member of a gemeente that is not verified
     assert login(unverified).post(f"/organisaties/{unverified.organisation.slug}/inwoners",
                                   data={"inhabitants": "1"}).status_code == 403
-    assert db.session.get(GemeenteSize, member.organisation_id).inhabitants == 48250
+    db.session.expire_all()
+    assert db.session.get(Organisation, member.organisation_id).inhabitants == 48250
+
+
+def test_one_number_of_inhabitants_for_landscape_and_self_evaluation(db, login):
+    """The landscape's number is the organisation's own: the edit page and the self-evaluation's
+    peer group see what the landscape page saved, and the other way round."""
+    member = verified_member()
+    organisation = member.organisation
+    organisation.inhabitants = 120_000
+    db.session.commit()
+    page = login(member).get(f"/organisaties/{organisation.slug}/applicatielandschap").text
+    assert "120.000" in page and "meer dan 100.000 inwoners" in page
+    login(member).post(f"/organisaties/{organisation.slug}/inwoners",
+                       data={"inhabitants": "100000"})
+    db.session.expire_all()
+    organisation = db.session.get(Organisation, organisation.id)
+    assert organisation.inhabitants == 100_000 and organisation.size_class is SizeClass.LARGE
+    page = login(member).get(f"/organisaties/{organisation.slug}/applicatielandschap").text
+    assert "50.000 tot 100.000 inwoners" in page
 
 
 # Comparing
@@ -194,8 +215,7 @@ def test_compare_two_to_four_solutions(db, client):
     second = SolutionFactory(name="Open Zaak", category=zaak)
     db.session.commit()
     small, large = gemeente(), gemeente()
-    db.session.add_all([GemeenteSize(organisation_id=small.id, inhabitants=12_000),
-                        GemeenteSize(organisation_id=large.id, inhabitants=160_000)])
+    small.inhabitants, large.inhabitants = 12_000, 160_000
     use(first, small, 4)
     use(first, large, 5)
     response = client.get("/oplossingen/vergelijken", query_string=[("id", first.id),

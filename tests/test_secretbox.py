@@ -9,6 +9,7 @@ from smartsociety.extensions import db
 from smartsociety.models import User
 from tests.conftest import make_config
 from tests.factories import UserFactory, saved
+from tests.migrating import fresh_database_url, insert_row
 
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 RAW = sa.table("user", sa.column("id"), sa.column("totp_secret", sa.String))
@@ -53,36 +54,13 @@ def test_rotation_to_a_new_key(app, db):
     assert db.session.get(User, user.id).totp_secret == SECRET
 
 
-def _reflected_user(conn) -> sa.Table:
-    return sa.Table("user", sa.MetaData(), autoload_with=conn)
-
-
-def _required_values(table: sa.Table) -> dict:
-    """A value for every column a row of the table at 0024 cannot do without."""
-    from datetime import UTC, datetime
-
-    values = {}
-    for column in table.columns:
-        if column.nullable or column.primary_key or column.server_default is not None:
-            continue
-        python_type = column.type.python_type
-        values[column.name] = {str: "x", int: 0, bool: False}.get(
-            python_type, datetime.now(UTC))
-    return values
-
-
 def test_migration_encrypts_secrets_stored_in_plain_text(tmp_path, postgres):
-    if postgres is None:
-        url = f"sqlite:///{tmp_path / 'migrated.db'}"
-    else:
-        url = postgres.create_database("secretbox_migration")
+    url = fresh_database_url(tmp_path, postgres)
     app = create_app(make_config(tmp_path, None, SQLALCHEMY_DATABASE_URI=url))
     with app.app_context():
         upgrade(revision="0024")
         with db.engine.begin() as conn:
-            table = _reflected_user(conn)
-            conn.execute(sa.insert(table).values({**_required_values(table),
-                                                  "totp_secret": SECRET}))
+            insert_row(conn, "user", totp_secret=SECRET)
         upgrade()
         with db.engine.connect() as conn:
             stored = conn.execute(sa.select(RAW.c.totp_secret)).scalar()

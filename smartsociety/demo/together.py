@@ -13,7 +13,6 @@ from smartsociety.models import (
     CaseRequirement,
     CaseRevision,
     Certification,
-    GemeenteSize,
     Organisation,
     PartnerStatus,
     PriceModel,
@@ -113,8 +112,8 @@ def _landscapes() -> int:
         created += 1
     for name, inhabitants in (("Gemeente Turfbrug", 48_250), ("Gemeente Dijkhaven", 121_400)):
         organisation = _by_name(Organisation, name)
-        if organisation and db.session.get(GemeenteSize, organisation.id) is None:
-            db.session.add(GemeenteSize(organisation_id=organisation.id, inhabitants=inhabitants))
+        if organisation and organisation.inhabitants is None:
+            organisation.inhabitants = inhabitants
             created += 1
     case = _by_name(Case, SENSOR_CASE)
     if case and db.session.scalar(sa.select(CaseRequirement.id).where(

@@ -12,15 +12,13 @@ from smartsociety.models import (
     Case,
     CaseRequirement,
     Certification,
-    GemeenteSize,
     OpenStandard,
     Organisation,
     RequirementKind,
+    SizeClass,
     Solution,
     SolutionCategory,
     SolutionUse,
-    size_class,
-    utcnow,
 )
 from smartsociety.models.procurement import name_key
 from smartsociety.moderation.audit import record_if_moderating
@@ -60,7 +58,7 @@ def add_certification(name: str, actor) -> Certification:
 class Usage:
     gemeenten: int = 0
     average: float | None = None
-    by_size: dict[str, int] = field(default_factory=dict)
+    by_size: dict[SizeClass | None, int] = field(default_factory=dict)
 
 
 def usage(solution_ids: list[int]) -> dict[int, Usage]:
@@ -77,13 +75,13 @@ def usage(solution_ids: list[int]) -> dict[int, Usage]:
         result[solution_id].gemeenten = count
         result[solution_id].average = round(float(average), 1) if average is not None else None
     sizes = db.session.execute(
-        sa.select(SolutionUse.solution_id, GemeenteSize.inhabitants)
-        .outerjoin(GemeenteSize, GemeenteSize.organisation_id == SolutionUse.organisation_id)
+        sa.select(SolutionUse.solution_id, Organisation.inhabitants)
+        .join(Organisation, Organisation.id == SolutionUse.organisation_id)
         .where(SolutionUse.solution_id.in_(solution_ids))
     )
     for solution_id, inhabitants in sizes:
         by_size = result[solution_id].by_size
-        key = size_class(inhabitants)
+        key = SizeClass.for_inhabitants(inhabitants)  # None: not known
         by_size[key] = by_size.get(key, 0) + 1
     return result
 
@@ -139,17 +137,10 @@ def landscape(organisation: Organisation) -> list[tuple[SolutionCategory | None,
     return result
 
 
-def inhabitants(organisation: Organisation) -> int | None:
-    row = db.session.get(GemeenteSize, organisation.id)
-    return row.inhabitants if row else None
-
-
 def set_inhabitants(organisation: Organisation, number: int) -> None:
-    row = db.session.get(GemeenteSize, organisation.id)
-    if row is None:
-        row = GemeenteSize(organisation_id=organisation.id, inhabitants=number)
-        db.session.add(row)
-    row.inhabitants, row.updated_at = number, utcnow()
+    """The one number of inhabitants a gemeente has (also set on its edit page): it decides
+    its size class in comparisons and its peer group in the self-evaluation."""
+    organisation.inhabitants = number
     db.session.flush()
 
 

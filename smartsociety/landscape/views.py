@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from smartsociety.extensions import db
-from smartsociety.labels import options
+from smartsociety.labels import LABELS, options
 from smartsociety.landscape import facets, services
 from smartsociety.landscape.forms import (
     CategoryForm,
@@ -21,8 +21,8 @@ from smartsociety.models import (
     OpenStandard,
     Organisation,
     RequirementKind,
+    SizeClass,
     SolutionCategory,
-    size_class,
 )
 from smartsociety.pagecache import cached_page
 from smartsociety.permissions import (
@@ -35,14 +35,9 @@ from smartsociety.permissions import (
 
 bp = Blueprint("landscape", __name__)
 
-SIZE_ORDER = ("small", "medium", "large", "very_large", "unknown")
-SIZE_LABELS = {
-    "small": _l("fewer than 20,000 inhabitants"),
-    "medium": _l("20,000 to 50,000 inhabitants"),
-    "large": _l("50,000 to 100,000 inhabitants"),
-    "very_large": _l("100,000 inhabitants or more"),
-    "unknown": _l("size not known"),
-}
+# The self-evaluation's peer groups (Organisation.size_class), and None for "not known".
+SIZE_ORDER = (*SizeClass, None)
+SIZE_LABELS = {**{size: LABELS[size] for size in SizeClass}, None: _l("size not known")}
 
 
 def _list_page(model, form, add, template: str, endpoint: str, added: str):
@@ -110,13 +105,13 @@ def landscape(slug: str):
 
 
 def _landscape_page(organisation, form, status=200):
-    number = services.inhabitants(organisation)
+    number = organisation.inhabitants
     if form is None and can_set_gemeente_size(current_user, organisation):
         form = InhabitantsForm(data={"inhabitants": number})
     return render_template(
         "landscape/landscape.html", organisation=organisation,
         groups=services.landscape(organisation), inhabitants=number,
-        size=size_class(number), form=form, size_labels=SIZE_LABELS,
+        size=organisation.size_class, form=form, size_labels=SIZE_LABELS,
     ), status
 
 

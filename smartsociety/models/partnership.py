@@ -176,28 +176,3 @@ class ProjectRule(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     rule: Mapped["Rule"] = relationship()  # noqa: F821
-
-
-class GemeenteSize(Base):
-    """A gemeente's number of inhabitants, for the size classes of the comparison."""
-
-    __tablename__ = "gemeente_size"
-
-    organisation_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("organisation.id", ondelete="CASCADE"), primary_key=True
-    )
-    inhabitants: Mapped[int]
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-
-# CBS-like size classes: (upper bound exclusive, key)
-SIZE_CLASSES = ((20_000, "small"), (50_000, "medium"), (100_000, "large"), (None, "very_large"))
-
-
-def size_class(inhabitants: int | None) -> str:
-    if inhabitants is None:
-        return "unknown"
-    for bound, key in SIZE_CLASSES:
-        if bound is None or inhabitants < bound:
-            return key
-    return "unknown"
