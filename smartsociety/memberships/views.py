@@ -17,7 +17,7 @@ from smartsociety.models import (
     OrganisationDomain,
     VerificationMethod,
 )
-from smartsociety.moderation.views import AUDIT_ACTIONS
+from smartsociety.moderation.auditlog import AUDIT_ACTIONS
 from smartsociety.organisations.views import render_detail
 from smartsociety.permissions import (
     can_leave_organisation,

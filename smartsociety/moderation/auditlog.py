@@ -8,6 +8,42 @@ from smartsociety.extensions import db
 from smartsociety.models import Organisation, Principle, PrincipleVersion
 from smartsociety.moderation import registry
 
+# Every action the audit log records, with its display name (features add theirs, e.g.
+# memberships/views.py).
+AUDIT_ACTIONS = {
+    "auto_hide": _l("Hidden automatically after reports"),
+    "dismiss": _l("Reports dismissed"),
+    "hide": _l("Hidden"),
+    "restore": _l("Restored"),
+    "delete": _l("Deleted permanently"),
+    "lock": _l("Discussion locked"),
+    "unlock": _l("Discussion unlocked"),
+    "comment_delete": _l("Comment removed by a moderator"),
+    "case_edit": _l("Case edited by a moderator"),
+    "warn": _l("Warned"),
+    "suspend": _l("Suspended"),
+    "lift_sanction": _l("Sanction lifted"),
+    "organisation_verify": _l("Organisation verified"),
+    "organisation_unverify": _l("Organisation verification withdrawn"),
+    "organisation_edit": _l("Organisation edited"),
+    "role_change": _l("Role changed"),
+    "principle_new_version": _l("New principle version started"),
+    "principle_open_consultation": _l("Consultation opened"),
+    "principle_adopt": _l("Principle version adopted"),
+    "amendment_accept": _l("Amendment accepted"),
+    "answer_accept": _l("Answer accepted by a moderator"),
+    "answer_withdraw": _l("Accepted answer withdrawn by a moderator"),
+    "principle_create": _l("Principle created"),
+    "principle_draft_edit": _l("Principle draft edited"),
+    "principle_draft_delete": _l("Principle draft deleted"),
+    "solution_edit": _l("Solution edited by a moderator"),
+    "solution_withdraw": _l("Solution withdrawn by a moderator"),
+    "solution_reinstate": _l("Solution reinstated by a moderator"),
+    "standard_add": _l("Open standard added"),
+    "category_add": _l("Solution category added"),
+    "certification_add": _l("Certification added"),
+}
+
 # Types recorded by features that are not reportable items; reportable types name themselves.
 OTHER_TYPES = {
     "organisation": _l("Organisation"),

@@ -14,8 +14,8 @@ from smartsociety.permissions import (
     ensure,
 )
 from smartsociety.principles import services
+from smartsociety.principles.blueprint import bp, render_version, rule_or_404
 from smartsociety.principles.forms import AmendmentForm, CommentForm, VoteForm
-from smartsociety.principles.pages import bp, render_version, rule_or_404
 from smartsociety.ratelimits import consultation
 
 

@@ -10,8 +10,8 @@ from smartsociety.extensions import db
 from smartsociety.models import Case, CasePrincipleLink, Principle, PrincipleVersion, Rule
 from smartsociety.permissions import can_link_case_principles, ensure
 from smartsociety.principles import services
+from smartsociety.principles.blueprint import bp
 from smartsociety.principles.forms import LinkForm
-from smartsociety.principles.pages import bp
 from smartsociety.redirects import safe_next_url
 from smartsociety.refusals import Refused
 

@@ -1,6 +1,6 @@
 """Principles library: reading versions and their lifecycle (draft, consultation, adoption).
 The consultation's routes are in consultation.py, links to cases in linking.py: all on one
-blueprint (pages.py), imported here so that registering `bp` registers them."""
+blueprint (blueprint.py), imported here so that registering `bp` registers them."""
 from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -19,14 +19,14 @@ from smartsociety.permissions import can_manage_principles, can_view_principle_v
 
 # consultation and linking add their routes to bp: importing them here registers them with it.
 from smartsociety.principles import consultation, linking, services  # noqa: F401
-from smartsociety.principles.forms import AdoptForm, PrincipleForm
-from smartsociety.principles.pages import (
+from smartsociety.principles.blueprint import (
     bp,
     display_version,
     principle_or_404,
     render_version,
     version_or_404,
 )
+from smartsociety.principles.forms import AdoptForm, PrincipleForm
 from smartsociety.refusals import Refused
 
 
