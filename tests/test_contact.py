@@ -11,7 +11,7 @@ from smartsociety.models import (
     OrganisationKind,
     utcnow,
 )
-from smartsociety.notify.services import drain_outbox
+from smartsociety.notify.outbox import drain_outbox
 from tests.factories import OrganisationFactory, SolutionFactory, UserFactory
 
 

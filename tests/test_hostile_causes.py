@@ -89,7 +89,7 @@ def test_contact_message_with_line_separators_is_stored_and_mailed(app, db, logi
         "subject": "Vraag\x0b over\u2028koppeling\x0c", "body": "Werkt het?"})
     assert response.status_code == 302
     assert db.session.scalar(sa.select(sa.func.count(ContactMessage.id))) == 1
-    from smartsociety.notify.services import drain_outbox
+    from smartsociety.notify.outbox import drain_outbox
 
     drain_outbox()  # contact mail goes through the outbox (issue 17)
     sent = app.extensions.get("mail_outbox", [])

@@ -87,7 +87,7 @@ def test_mail_links_use_site_url_not_the_host_header(app, db):
     response = client.post(f"/oplossingen/{solution.id}/contact", base_url="http://evil.example",
                            data={"subject": "Vraag", "body": "Werkt het?"})
     assert response.status_code == 302
-    from smartsociety.notify.services import drain_outbox
+    from smartsociety.notify.outbox import drain_outbox
 
     drain_outbox()  # contact mail goes through the outbox (issue 17), sent outside the request
     text = app.extensions["mail_outbox"][0].get_body(("plain",)).get_content()

@@ -307,7 +307,7 @@ def test_an_organisation_cannot_review_its_own_solution(db, login):
 
 
 def test_message_is_stored_shown_in_inbox_and_mailed(db, login, smtp_server):
-    from smartsociety.notify.services import drain_outbox
+    from smartsociety.notify.outbox import drain_outbox
 
     solution = SolutionFactory()
     receivers = [UserFactory(organisation=solution.organisation) for _ in range(2)]

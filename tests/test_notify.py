@@ -18,6 +18,7 @@ from smartsociety.models import (
     Theme,
     utcnow,
 )
+from smartsociety.notify import outbox as notify_outbox
 from smartsociety.notify import services
 from smartsociety.principles import services as principles
 from tests.factories import (
@@ -290,10 +291,10 @@ def test_daily_digest_groups_and_sends_once(db, smtp_server):
     services.save_preferences(weekly, {k: Delivery.WEEKLY for k in EventKind})
     first, second = _comment_notice(db, follower), _comment_notice(db, follower)
     _comment_notice(db, weekly)
-    assert services.queue_digests(Delivery.DAILY) == 1
-    assert services.drain_outbox() == 1
-    assert services.queue_digests(Delivery.DAILY) == 0
-    assert services.drain_outbox() == 0
+    assert notify_outbox.queue_digests(Delivery.DAILY) == 1
+    assert notify_outbox.drain_outbox() == 1
+    assert notify_outbox.queue_digests(Delivery.DAILY) == 0
+    assert notify_outbox.drain_outbox() == 0
     [message] = _mails(smtp_server)
     assert message["To"] == follower.email
     body = message.get_body(("plain",)).get_content()
@@ -301,8 +302,8 @@ def test_daily_digest_groups_and_sends_once(db, smtp_server):
     assert message["List-Unsubscribe"].startswith("<http://localhost:5000/meldingen/afmelden/")
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     # The weekly member gets theirs from the weekly run only.
-    assert services.queue_digests(Delivery.WEEKLY) == 1
-    services.drain_outbox()
+    assert notify_outbox.queue_digests(Delivery.WEEKLY) == 1
+    notify_outbox.drain_outbox()
     assert [m["To"] for m in _mails(smtp_server)] == [follower.email, weekly.email]
 
 
@@ -321,15 +322,15 @@ def test_immediate_mail_retries_and_never_sends_twice(app, db, smtp_server):
     case = _comment_notice(db, follower)
     port = app.config["MAIL_PORT"]
     app.config["MAIL_PORT"] = 1  # nothing listens there
-    assert services.drain_outbox() == 0
+    assert notify_outbox.drain_outbox() == 0
     outbox = db.session.scalars(sa.select(MailOutbox)).one()
     assert outbox.sent_at is None and outbox.last_error and outbox.next_attempt_at > utcnow()
     app.config["MAIL_PORT"] = port
     outbox.next_attempt_at = utcnow() - timedelta(seconds=1)
     db.session.commit()
-    assert services.drain_outbox() == 1
-    assert services.drain_outbox() == 0
-    assert services.queue_digests(Delivery.DAILY) == 0  # already mailed
+    assert notify_outbox.drain_outbox() == 1
+    assert notify_outbox.drain_outbox() == 0
+    assert notify_outbox.queue_digests(Delivery.DAILY) == 0  # already mailed
     [message] = _mails(smtp_server)
     # In the member's language.
     assert message["Subject"] == f"Smart Society: {case.title}"
@@ -341,8 +342,8 @@ def test_a_claimed_message_is_not_sent_by_a_second_sender(db, smtp_server):
     services.save_preferences(follower, {EventKind.COMMENT: Delivery.IMMEDIATE})
     _comment_notice(db, follower)
     outbox = db.session.scalars(sa.select(MailOutbox)).one()
-    assert services._claim(outbox.id) is not None
-    assert services.drain_outbox() == 0 and smtp_server.messages == []
+    assert notify_outbox._claim(outbox.id) is not None
+    assert notify_outbox.drain_outbox() == 0 and smtp_server.messages == []
 
 
 def test_mail_is_not_sent_for_content_hidden_before_delivery(db, smtp_server):
@@ -350,8 +351,8 @@ def test_mail_is_not_sent_for_content_hidden_before_delivery(db, smtp_server):
     case = _comment_notice(db, follower)
     case.hidden_at = utcnow()
     db.session.commit()
-    services.queue_digests(Delivery.DAILY)
-    services.drain_outbox()
+    notify_outbox.queue_digests(Delivery.DAILY)
+    notify_outbox.drain_outbox()
     assert smtp_server.messages == []
 
 
@@ -359,7 +360,7 @@ def test_never_means_no_mail(db, smtp_server):
     follower = UserFactory()
     services.save_preferences(follower, {k: Delivery.NEVER for k in EventKind})
     _comment_notice(db, follower)
-    assert services.queue_digests(Delivery.DAILY) == 0
+    assert notify_outbox.queue_digests(Delivery.DAILY) == 0
     assert len(_notes(db, follower)) == 1  # still on the site
 
 

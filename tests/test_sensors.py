@@ -242,7 +242,7 @@ def test_still_there_is_asked_after_the_end_date_then_expired(app, db, login, tu
         Notification.kind == EventKind.SENSOR_STILL_THERE))
     assert notification.user_id == company_member.id
     # Mailed through the outbox, with a link to the sensor.
-    from smartsociety.notify.services import drain_outbox
+    from smartsociety.notify.outbox import drain_outbox
 
     assert drain_outbox() == 1
     mail = smtp_server.messages[0].content.decode()

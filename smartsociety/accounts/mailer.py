@@ -67,7 +67,7 @@ def send_soon(*outbox_ids: int) -> None:
 
 
 def _send(outbox_ids: list[int]) -> None:
-    from smartsociety.notify.services import send_outbox_message
+    from smartsociety.notify.outbox import send_outbox_message
 
     for outbox_id in outbox_ids:
         send_outbox_message(outbox_id)

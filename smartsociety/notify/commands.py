@@ -5,7 +5,7 @@ from flask.cli import AppGroup
 
 from smartsociety.jobs.commands import run_worker
 from smartsociety.models import Delivery
-from smartsociety.notify import services
+from smartsociety.notify import outbox
 from smartsociety.transaction import committed
 
 notify_cli = AppGroup("notify", help="Notification mail.")
@@ -16,8 +16,8 @@ notify_cli = AppGroup("notify", help="Notification mail.")
 def send_digests(period: str) -> None:
     """Queue each member's digest for PERIOD and send everything due in the outbox."""
     with committed():  # the digests are queued (and claimed) before any is sent
-        queued = services.queue_digests(Delivery(period))
-    sent = services.drain_outbox(limit=10_000)  # each message in its own transaction
+        queued = outbox.queue_digests(Delivery(period))
+    sent = outbox.drain_outbox(limit=10_000)  # each message in its own transaction
     click.echo(f"{queued} digest(s) queued, {sent} message(s) sent")
 
 
@@ -27,7 +27,7 @@ def sender(once: bool) -> None:
     """Send immediate mail from the outbox, retrying failures, until stopped: the jobs worker
     running only the notify.send job (`flask jobs run` runs it with the rest)."""
     if once:
-        sent = services.drain_outbox()
+        sent = outbox.drain_outbox()
         click.echo(f"{sent} message(s) sent")
         return
     run_worker(["notify.send"])

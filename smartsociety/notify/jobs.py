@@ -2,19 +2,19 @@
 own claim per message (mail_outbox), so a crash never sends a message twice."""
 from smartsociety.jobs.registry import job
 from smartsociety.models import Delivery
-from smartsociety.notify import services
+from smartsociety.notify import outbox
 
 
 @job("notify.send", every="NOTIFY_SENDER_INTERVAL")
 def send(ctx):
     """Send immediate mail from the outbox, retrying failures."""
-    sent = services.drain_outbox()
+    sent = outbox.drain_outbox()
     return f"{sent} message(s) sent" if sent else None
 
 
 def _digests(period: Delivery) -> str:
-    queued = services.queue_digests(period)
-    sent = services.drain_outbox(limit=10_000)
+    queued = outbox.queue_digests(period)
+    sent = outbox.drain_outbox(limit=10_000)
     return f"{queued} digest(s) queued, {sent} message(s) sent"
 
 

@@ -181,10 +181,10 @@ def _mail_ready(export: DataExport) -> None:
 
 def prepare_pending(progress=QUIET) -> int:
     """The background pass: prepare requested exports, mail the link, delete expired files."""
-    from smartsociety.notify.services import _url_context
+    from smartsociety.notify.outbox import url_context
 
     done = 0
-    with _url_context():
+    with url_context():
         pending = db.session.scalars(
             sa.select(DataExport).where(DataExport.ready_at.is_(None))).all()
         progress.start(len(pending))
