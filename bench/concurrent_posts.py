@@ -79,9 +79,11 @@ def stack(database_url: str, index_dir: str, log_path: Path):
             process.terminate()
         for process in (web, worker):
             try:
-                process.wait(timeout=10)
+                # gunicorn lets its workers finish for up to 30 s (its graceful timeout).
+                process.wait(timeout=35)
             except subprocess.TimeoutExpired:
                 process.kill()
+                process.wait()  # reaped: an unreaped child is a ResourceWarning in the tests
         logs.close()
 
 

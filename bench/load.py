@@ -329,6 +329,7 @@ class Stack:
                 proc.wait(30)
             except subprocess.TimeoutExpired:
                 proc.kill()
+                proc.wait()
         self.log.close()
         self.postgres.destroy()
         shutil.rmtree(self.tmp, ignore_errors=True)

@@ -87,6 +87,7 @@ def main() -> int:
                 proc.wait(35)
             except subprocess.TimeoutExpired:
                 proc.kill()
+                proc.wait()
         if postgres is not None:
             postgres.stop("fast")
 
