@@ -47,7 +47,7 @@ from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from smartsociety.extensions import limiter
+from smartsociety.extensions import limiter, login_manager
 from smartsociety.i18n import visitor_locale
 from smartsociety.pagescopes import (
     GLOBAL,
@@ -382,23 +382,32 @@ def cached_page(view=None, *, scope=None):
         fixed = scope
         scope = lambda **_kwargs: fixed  # noqa: E731
 
+    def page_scopes(**kwargs):
+        return scope(**kwargs) if scope else None
+
     @wraps(view)
     def wrapper(*args, **kwargs):
         cache = current_app.extensions.get("pagecache")
         if cache is None or request.method not in ("GET", "HEAD"):
             return view(*args, **kwargs)
+        early = g.pop("page_cache_early", None)
+        if early is not None:  # found by `_early_hit` before the other hooks
+            return _hit_response(early)
         reader = _reader_key()
-        version = None
-        if reader:
-            version = cache.current_version(
-                _page_scopes(reader, scope(**kwargs) if scope else None))
-        if version is None:
-            return view(*args, **kwargs)
-        key = f"{reader}\0{request.full_path}"
-        hit = cache.get(version, key)
-        if hit is not None:
-            g.page_reader_id = hit.reader_id
-            return Response(hit.body, mimetype=hit.mimetype, headers={"X-Page-Cache": "hit"})
+        looked_up = g.pop("page_cache_lookup", None)
+        if looked_up is not None and looked_up[0] == reader:
+            _reader, key, version = looked_up  # `_early_hit` read them: no second round trip
+        else:
+            version = None
+            if reader:
+                version = cache.current_version(_page_scopes(reader, page_scopes(**kwargs)))
+            if version is None:
+                return view(*args, **kwargs)
+            key = f"{reader}\0{request.full_path}"
+            hit = cache.get(version, key)
+            if hit is not None:
+                return _hit_response(hit)
+        g.page_cache_version = version  # for fragments kept under the same rule (cards.py)
         response = current_app.make_response(view(*args, **kwargs))
         if (response.status_code == 200 and not response.direct_passthrough
                 and not session.modified and "Set-Cookie" not in response.headers
@@ -409,7 +418,44 @@ def cached_page(view=None, *, scope=None):
         return response
 
     wrapper.page_cached = True
+    wrapper.page_cache_scopes = page_scopes
     return wrapper
+
+
+def _hit_response(hit: Entry) -> Response:
+    g.page_reader_id = hit.reader_id
+    return Response(hit.body, mimetype=hit.mimetype, headers={"X-Page-Cache": "hit"})
+
+
+def _early_hit():
+    """An anonymous reader's GET of a cached page, answered from the cache before the other
+    before-request hooks (rate limits, log-in, suspension and terms checks, CSRF: none of them
+    applies to an anonymous read) and before Flask-Login looks for a member. The view is still
+    called through its outer decorators (a case page's view count), and every after-request
+    hook runs as for any page (security headers, CSP). A miss only keeps the generations it read
+    for the view's wrapper, so they are read once."""
+    cache = current_app.extensions.get("pagecache")
+    if (cache is None or request.method not in ("GET", "HEAD")
+            or request.routing_exception is not None or "Authorization" in request.headers):
+        return None
+    view = current_app.view_functions.get(request.endpoint)
+    scopes = getattr(view, "page_cache_scopes", None)
+    if scopes is None:
+        return None
+    reader = anonymous_reader()
+    if reader is None:
+        return None
+    version = cache.current_version(_page_scopes(reader, scopes(**request.view_args)))
+    if version is None:
+        return None
+    key = f"{reader}\0{request.full_path}"
+    hit = cache.get(version, key)
+    if hit is None:
+        g.page_cache_lookup = (reader, key, version)
+        return None
+    g._login_user = login_manager.anonymous_user()  # known: no member's session or cookie
+    g.page_cache_early = hit
+    return current_app.ensure_sync(view)(**request.view_args)
 
 
 @limiter.request_filter
@@ -436,3 +482,11 @@ def init_app(app: Flask) -> None:
     store = PageStore(app.config["PAGE_CACHE_MAX_BYTES"], app.config["PAGE_CACHE_SECONDS"])
     app.extensions["pagecache"] = PageCache(generation, store,
                                             app.config.get("PAGE_CACHE_MOVES_LOG", ""), shared)
+    # After talisman's HTTPS redirect and nonce, the request log's and Server-Timing's start;
+    # before the rate limiter (moved behind it: its bookkeeping was a tenth of a hit) and every
+    # hook registered later (blueprints' log-in, suspension and terms checks).
+    hooks = app.before_request_funcs.setdefault(None, [])
+    hooks.append(_early_hit)
+    for hook in [h for h in hooks if getattr(h, "__self__", None) is limiter]:
+        hooks.remove(hook)
+        hooks.append(hook)
