@@ -193,15 +193,21 @@ class SharedStore:
         return SharedStore.PREFIX + hashlib.sha256(key.encode()).hexdigest()
 
     def get(self, version: tuple, key: str) -> Entry | None:
+        entry = self.peek(key)
+        if entry is None or entry.version != tuple(str(v) for v in version) or (
+                time.monotonic() - entry.stored_at > self.seconds):
+            return None
+        return Entry(entry.body, entry.mimetype, entry.reader_id, version, entry.stored_at)
+
+    def peek(self, key: str) -> Entry | None:
+        """The entry under this key, whatever its generations (versions as strings)."""
         raw = self.client.get(self._name(key))
         if raw is None:
             return None
         head, _, body = raw.partition(b"\n")
         meta = json.loads(head)
         age = time.time() - meta["t"]
-        if meta["v"] != [str(v) for v in version] or age > self.seconds:
-            return None
-        return Entry(body, meta["m"], meta["r"], version, time.monotonic() - age)
+        return Entry(body, meta["m"], meta["r"], tuple(meta["v"]), time.monotonic() - age)
 
     def put(self, key: str, entry: Entry) -> None:
         if len(entry.body) > self.max_bytes:
@@ -232,6 +238,8 @@ class PageCache:
             out.write(line[:500])
 
     def get(self, version: tuple, key: str) -> Entry | None:
+        if self.moves_log and has_request_context():  # benchmarks: say why a page missed
+            g.page_cache_miss = self.why_missed(version, key)
         hit = self.store.get(version, key)
         if hit is None and self.shared is not None:
             try:
@@ -242,6 +250,26 @@ class PageCache:
                 self.store.put(key, hit)
         return hit
 
+    def why_missed(self, version: tuple, key: str) -> str:
+        """"absent" (never stored here or in the shared store, or dropped), "expired", or
+        "moved:<scopes>" (stored under generations of which these have moved since)."""
+        entry = self.store.entries.get(key)
+        if entry is None and self.shared is not None:
+            try:
+                entry = self.shared.peek(key)
+            except Exception:
+                entry = None
+        if entry is None:
+            return "absent"
+        if time.monotonic() - entry.stored_at > self.store.seconds:
+            return "expired"
+        names = [GLOBAL, *g.get("page_cache_scopes", ())]
+        moved = [names[i] if i < len(names) else str(i)
+                 for i, (old, new) in enumerate(zip(entry.version, version))
+                 if str(old) != str(new)]
+        return "moved:" + ",".join(sorted({m.partition(":")[0] for m in moved})) if moved \
+            else "hit"
+
     def put(self, key: str, entry: Entry) -> None:
         self.store.put(key, entry)
         if self.shared is not None:
@@ -251,6 +279,8 @@ class PageCache:
                 log.exception("page cache: could not share an entry")
 
     def current_version(self, scopes: list[str]) -> tuple | None:
+        if self.moves_log and has_request_context():
+            g.page_cache_scopes = scopes
         try:
             return self.generation.get_many(scopes)
         except Exception:
@@ -396,18 +426,21 @@ def cached_page(view=None, *, scope=None):
         reader = _reader_key()
         looked_up = g.pop("page_cache_lookup", None)
         if looked_up is not None and looked_up[0] == reader:
-            _reader, key, version = looked_up  # `_early_hit` read them: no second round trip
+            # `_early_hit` read them: no second round trip
+            _reader, key, scopes, version = looked_up
         else:
             version = None
             if reader:
-                version = cache.current_version(_page_scopes(reader, page_scopes(**kwargs)))
+                scopes = _page_scopes(reader, page_scopes(**kwargs))
+                version = cache.current_version(scopes)
             if version is None:
                 return view(*args, **kwargs)
             key = f"{reader}\0{request.full_path}"
             hit = cache.get(version, key)
             if hit is not None:
                 return _hit_response(hit)
-        g.page_cache_version = version  # for fragments kept under the same rule (cards.py)
+        # What the page is rendered under, for its parts kept the same way (fragments.py).
+        g.page_cache_version = (scopes, version)
         response = current_app.make_response(view(*args, **kwargs))
         if (response.status_code == 200 and not response.direct_passthrough
                 and not session.modified and "Set-Cookie" not in response.headers
@@ -415,6 +448,8 @@ def cached_page(view=None, *, scope=None):
             reader_id = current_user.id if current_user.is_authenticated else None
             cache.put(key, Entry(response.get_data(), response.mimetype, reader_id, version))
             response.headers["X-Page-Cache"] = "miss"
+        if g.get("page_cache_miss"):
+            response.headers["X-Page-Cache-Miss"] = g.page_cache_miss
         return response
 
     wrapper.page_cached = True
@@ -445,13 +480,14 @@ def _early_hit():
     reader = anonymous_reader()
     if reader is None:
         return None
-    version = cache.current_version(_page_scopes(reader, scopes(**request.view_args)))
+    page_scopes = _page_scopes(reader, scopes(**request.view_args))
+    version = cache.current_version(page_scopes)
     if version is None:
         return None
     key = f"{reader}\0{request.full_path}"
     hit = cache.get(version, key)
     if hit is None:
-        g.page_cache_lookup = (reader, key, version)
+        g.page_cache_lookup = (reader, key, page_scopes, version)
         return None
     g._login_user = login_manager.anonymous_user()  # known: no member's session or cookie
     g.page_cache_early = hit
@@ -467,6 +503,9 @@ def _is_cached_page() -> bool:
 
 
 def init_app(app: Flask) -> None:
+    from smartsociety.fragments import cached_cards
+
+    app.add_template_global(cached_cards)
     backend = app.config["PAGE_CACHE"]
     if backend == "off":
         return
