@@ -12,6 +12,11 @@ number of queries per page. pyinstrument is in the test extra.
 clock starts, so each measured request is a page-cache hit (checked); printed next to the
 minimal Flask page of bench/pages.py (bench/minimal_app.py) served in the same process, the
 yardstick of bench/pages.py's ratios.
+
+`--misses`: the page cache on, 20 cases, and before each request of home or the case list
+the scopes a comment on one of the cases moves (home, case lists, "lists", that case; a
+different case each time), so each measured request is a miss that renders the page again
+(checked), as under a steady trickle of comments.
 """
 import argparse
 import os
@@ -27,7 +32,7 @@ import sqlalchemy as sa  # noqa: E402
 from sqlalchemy import event  # noqa: E402
 
 
-def build(tmp: str, cache: str = "off"):
+def build(tmp: str, cache: str = "off", cases: int = 1):
     from smartsociety import create_app
     from smartsociety.extensions import db
     from smartsociety.markup import render_markdown
@@ -69,6 +74,13 @@ def build(tmp: str, cache: str = "off"):
             db.session.add(Comment(case=case, author=user, body=text,
                                    body_html=render_markdown(text)))
         case.comment_count = 50
+        for n in range(1, cases):
+            other = Case(kind=CaseKind.PROJECT, status="idea", title=f"Slimme verlichting {n}",
+                         summary="Lantaarnpalen die dimmen als er niemand is", body=body[:400],
+                         body_html=render_markdown(body[:400]), language="nl", author=user,
+                         organisation=org if n % 2 else None, comment_count=n)
+            other.themes.append(Theme.INFORMATIEBEVEILIGING.value)
+            db.session.add(other)
         db.session.commit()
         ids = case.id, user.get_id()
     return app, ids
@@ -87,6 +99,26 @@ def _wsgi_get(client, path: str):
     return get
 
 
+def _getter(app, args, client, path: str):
+    if args.hits:
+        # Straight into the WSGI app with one prepared request (the test client's own work
+        # would be half of what is measured).
+        return _wsgi_get(client, path)
+    if not args.misses:
+        return lambda: client.get(path)
+    from smartsociety.pagescopes import CASE_LISTS, HOME, LISTS, case_scope
+
+    cache = app.extensions["pagecache"]
+    turn = [0]
+
+    def get():
+        turn[0] += 1
+        cache.invalidate({HOME, CASE_LISTS, LISTS, case_scope(turn[0] % 20 + 1)})
+        response = client.get(path)
+        assert response.headers.get("X-Page-Cache") == "miss", response.headers
+    return get
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=40)
@@ -94,9 +126,12 @@ def main() -> None:
                                               "case-list", "minimal"])
     parser.add_argument("--hits", action="store_true",
                         help="page cache on: measure anonymous page-cache hits")
+    parser.add_argument("--misses", action="store_true",
+                        help="page cache on: home and case list rendered again after a comment")
     args = parser.parse_args()
     tmp = tempfile.mkdtemp(prefix="bench-profile-")
-    app, (case_id, user_id) = build(tmp, "memory" if args.hits else "off")
+    cache = "memory" if args.hits or args.misses else "off"
+    app, (case_id, user_id) = build(tmp, cache, 20 if args.misses else 1)
     from smartsociety.extensions import db
 
     anonymous = app.test_client()
@@ -111,6 +146,8 @@ def main() -> None:
 
         pages = {"case-anonymous": pages["case-anonymous"], "home": pages["home"],
                  "case-list": (anonymous, "/casussen"), "minimal": (minimal.test_client(), "/")}
+    if args.misses:
+        pages = {"home": pages["home"], "case-list": (anonymous, "/casussen")}
     with app.app_context():
         engine = db.engine
     queries = [0]
@@ -124,9 +161,7 @@ def main() -> None:
         if args.hits and name != "minimal":
             assert response.headers.get("X-Page-Cache") == "hit", (name, response.headers)
         queries[0] = 0
-        # Hits: straight into the WSGI app with one prepared request (the test client's own
-        # work would be half of what is measured).
-        get = _wsgi_get(client, path) if args.hits else (lambda c=client, p=path: c.get(p))
+        get = _getter(app, args, client, path)
         cpu, wall = time.process_time(), time.perf_counter()
         for _ in range(args.repeat):
             get()
@@ -139,7 +174,7 @@ def main() -> None:
         client, path = pages[args.profile]
         profiler = Profiler(interval=0.0005)
         profiler.start()
-        get = _wsgi_get(client, path) if args.hits else (lambda c=client, p=path: c.get(p))
+        get = _getter(app, args, client, path)
         for _ in range(args.repeat):
             get()
         profiler.stop()

@@ -17,7 +17,7 @@ the page's are still the same, i.e. no such write has landed since the page's da
 so the card is at least as new as the case generation it is kept under. Only for anonymous
 readers, and only for pages the page cache renders (the generations come from there).
 """
-from flask import current_app, g
+from flask import current_app, g, request
 from flask_babel import get_locale, get_timezone
 from flask_login import current_user
 from markupsafe import Markup
@@ -29,14 +29,22 @@ from smartsociety.pagescopes import CASE_LISTS, HOME, case_scope
 CARD_PAGES = frozenset({HOME, CASE_LISTS})
 
 
-def cached_cards(cases, render, prepare=None) -> list[Markup]:
+def cards_kept() -> bool:
+    """Whether this request's case cards come from the store (so a list need not load what
+    its cards show up front)."""
+    return (current_app.extensions.get("pagecache") is not None
+            and g.get("page_cache_version") is not None and not current_user.is_authenticated)
+
+
+def cached_cards(cases, render, *prepare) -> list[Markup]:
     """Each case's card, `render(case)` (a macro), from the store where it is still valid;
-    `prepare(cases)` is called once with the cases whose cards are rendered (a preload)."""
+    each of `prepare(cases)` is called once with the cases whose cards are rendered (preloads
+    of what they show)."""
     cases = list(cases)
     store, now, page_unchanged = _generations(cases)
     if store is None:
-        if prepare is not None:
-            prepare(cases)
+        for step in prepare:
+            step(cases)
         return [render(case) for case in cases]
     where = f"card\0{get_locale()}\0{get_timezone()}\0"
     cards, missing = {}, []
@@ -47,8 +55,9 @@ def cached_cards(cases, render, prepare=None) -> list[Markup]:
             missing.append((case, version))
         else:
             cards[case.id] = Markup(entry.body.decode())
-    if missing and prepare is not None:
-        prepare([case for case, _version in missing])
+    if missing:
+        for step in prepare:
+            step([case for case, _version in missing])
     for case, version in missing:
         cards[case.id] = card = render(case)
         if page_unchanged:
@@ -57,14 +66,32 @@ def cached_cards(cases, render, prepare=None) -> list[Markup]:
     return [cards[case.id] for case in cases]
 
 
+def cached_fragment(name: str, caller) -> Markup:
+    """`{% call cached_fragment(name) %}...{% endcall %}`: the part's HTML kept per language,
+    time zone and address under the global generation alone, for a part that shows only the
+    request's parameters and data no narrower rule covers (a case list's filter form: its
+    choices are principles, whose writes move the global generation). The global generation
+    the page's wrapper read before loading anything, so the part is never older than it."""
+    if not cards_kept():
+        return caller()
+    cache = current_app.extensions["pagecache"]
+    version = (g.page_cache_version[1][0],)
+    key = f"fragment\0{name}\0{get_locale()}\0{get_timezone()}\0{request.full_path}"
+    entry = cache.store.get(version, key)
+    if entry is not None:
+        return Markup(entry.body.decode())
+    html = caller()
+    cache.store.put(key, Entry(str(html).encode(), "text/html", None, version))
+    return html
+
+
 def _generations(cases):
     """(store, the global generation, the page's and the cases' generations, whether the
     page's are as its wrapper read them), or (None, ...) when cards are not kept."""
-    cache = current_app.extensions.get("pagecache")
-    page = g.get("page_cache_version")
-    if cache is None or page is None or not cases or current_user.is_authenticated:
+    if not cases or not cards_kept():
         return None, (), False
-    scopes, version = page
+    cache = current_app.extensions["pagecache"]
+    scopes, version = g.page_cache_version
     now = cache.current_version([*scopes, *(case_scope(case.id) for case in cases)])
     if now is None:
         return None, (), False

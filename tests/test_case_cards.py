@@ -127,3 +127,16 @@ def test_without_the_page_cache_cards_are_rendered_each_time(app, cases):
         prepared = []
         assert cached_cards(cases, lambda c: c.title, prepared.extend) == [c.title for c in cases]
     assert prepared == list(cases) and cards(app) == {}
+
+
+def test_the_filter_form_is_kept_per_address_and_shows_a_new_principle_at_once(app, client, db,
+                                                                                 cases):
+    from tests.factories import PrincipleFactory
+
+    warm(client, "/casussen", "/casussen?kind=project")
+    kept = [key for key in app.extensions["pagecache"].store.entries
+            if key.startswith("fragment\0case-filters")]
+    assert len(kept) == 2
+    PrincipleFactory(title="Een nieuw principe")
+    db.session.commit()
+    assert "Een nieuw principe" in body(client.get("/casussen"))

@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from smartsociety.cases import documents
 from smartsociety.cases.services import recount_comments
 from smartsociety.extensions import db
+from smartsociety.fragments import cards_kept
 from smartsociety.main.sections import HOME_PAGE
 from smartsociety.models import Case, CaseFilter, Comment, EventKind
 from smartsociety.moderation.registry import ReportableType
@@ -34,7 +35,21 @@ def _delete_comment(comment: Comment) -> None:
 
 def _home(_subject, _user) -> dict:
     return {"recent_cases": db.session.scalars(
-        Case.filtered(CaseFilter(sort="active")).limit(5)).all()}
+        Case.filtered(CaseFilter(sort="active"), shown=not cards_kept()).limit(5)).all()}
+
+
+def load_case_cards(cases) -> str:
+    """Load what the cards of these cases show (a list whose cards are mostly kept loads it
+    only for the others): one query per relation, not one per case. A card or two load theirs
+    as they are rendered: their author and organisation are mostly in the session already."""
+    ids = [case.id for case in cases if CARD_RELATIONS & sa.inspect(case).unloaded]
+    if len(ids) > 2:
+        db.session.scalars(sa.select(Case).where(Case.id.in_(ids))
+                           .options(*Case.shown_on_cards())).all()
+    return ""
+
+
+CARD_RELATIONS = frozenset({"author", "organisation", "tags"})
 
 
 def register(app: Flask) -> None:
@@ -45,6 +60,7 @@ def register(app: Flask) -> None:
     register_event(EventKind.MENTION, _l("A mention of you"))
     documents.register()
     HOME_PAGE.register(Section("cases", "cases/_home_section.html", 20, context=_home))
+    app.add_template_global(load_case_cards)
     register_reportable(ReportableType(
         name="case",
         label=_l("Case"),
