@@ -503,10 +503,6 @@ def _is_cached_page() -> bool:
 
 
 def init_app(app: Flask) -> None:
-    from smartsociety.fragments import cached_cards, cached_fragment
-
-    app.add_template_global(cached_cards)
-    app.add_template_global(cached_fragment)
     backend = app.config["PAGE_CACHE"]
     if backend == "off":
         return

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from smartsociety.cases import documents
 from smartsociety.cases.services import recount_comments
 from smartsociety.extensions import db
-from smartsociety.fragments import cards_kept
+from smartsociety.fragments import cached_cards, cached_fragment, cards_kept
 from smartsociety.main.sections import HOME_PAGE
 from smartsociety.models import Case, CaseFilter, Comment, EventKind
 from smartsociety.moderation.registry import ReportableType
@@ -60,7 +60,8 @@ def register(app: Flask) -> None:
     register_event(EventKind.MENTION, _l("A mention of you"))
     documents.register()
     HOME_PAGE.register(Section("cases", "cases/_home_section.html", 20, context=_home))
-    app.add_template_global(load_case_cards)
+    for helper in (cached_cards, cached_fragment, load_case_cards):  # the case lists' cards
+        app.add_template_global(helper)
     register_reportable(ReportableType(
         name="case",
         label=_l("Case"),
