@@ -178,16 +178,14 @@ class Case(Hideable, Base):
 
     @classmethod
     def shown_on_cards(cls) -> tuple:
-        """Loader options for what a list's card shows of a case: its author, their
-        organisation and its organisation joined into the case's own query, the tags in one
-        more."""
-        from sqlalchemy.orm import joinedload, selectinload
+        """Loader options for what a list's card shows of a case."""
+        from sqlalchemy.orm import selectinload
 
         from smartsociety.models.user import User
 
         return (
-            joinedload(cls.author).joinedload(User.organisation),
-            joinedload(cls.organisation),
+            selectinload(cls.author).selectinload(User.organisation),
+            selectinload(cls.organisation),
             selectinload(cls.tags),
         )
 
