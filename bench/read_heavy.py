@@ -15,7 +15,9 @@ asked for every page. What is counted: each anonymous read's X-Page-Cache answer
 or none: not storable); a miss is "first" when it is the first request of that address in the
 run (warm-up included), else the reason the server gives in X-Page-Cache-Miss (benchmarks
 only): moved:<scopes> (an entry was there, a write has since moved these scopes), expired,
-or absent (no entry: never stored, dropped, or being rendered by another request).
+or absent (no entry: never stored, dropped, or being rendered by another request). For the
+misses of home and the case lists it also counts how many of the case cards on them were
+kept from earlier renders (X-Page-Cache-Parts) and how many were rendered.
 """
 import os
 import random
@@ -59,6 +61,16 @@ def read_path(rng: random.Random, world: dict) -> tuple[str, str]:
     return name, path
 
 
+class Parts:
+    def __init__(self):
+        self.kept = self.total = 0
+
+    def __iadd__(self, counts: tuple[int, int]) -> "Parts":
+        self.kept += counts[0]
+        self.total += counts[1]
+        return self
+
+
 class Figures:
     def __init__(self):
         self.lock = threading.Lock()
@@ -67,6 +79,7 @@ class Figures:
         self.cache = Counter()  # anonymous reads: hit / miss / none
         self.cache_by_page = defaultdict(Counter)
         self.misses_by_page = defaultdict(Counter)  # page -> first / moved:<scopes> / ...
+        self.parts = defaultdict(Parts)  # page -> case cards kept / rendered on its misses
 
     def record(self, kind: str, seconds: float, outcome: str, cache: str | None = None,
                page: str = "", why: str = ""):
@@ -87,6 +100,7 @@ def fetch(opener, url: str, data: dict | None = None, why: list | None = None):
             response.read()
             if why is not None:
                 why.append(response.headers.get("X-Page-Cache-Miss") or "")
+                why.append(response.headers.get("X-Page-Cache-Parts") or "")
             return response.status, response.headers.get("X-Page-Cache") or "none"
     except urllib.error.HTTPError as error:
         error.close()
@@ -174,6 +188,10 @@ def run(rate: float, seconds: int, workers: int, members: int = 10, seed: int = 
             reason = "first" if first else (why[0] if why else "") or cache
             figures.record(kind, time.perf_counter() - started, outcome,
                            cache if kind == "anonymous read" else None, name, reason)
+            if kind == "anonymous read" and len(why) > 1 and why[1]:
+                kept, total = (int(n) for n in why[1].split("/"))
+                with figures.lock:
+                    figures.parts[name] += (kept, total)
 
         interval = 1.0 / rate
         moves_from = os.path.getsize(moves_log)
@@ -223,6 +241,9 @@ def print_report(result: dict) -> None:
         why = ", ".join(f"{k} {v}" for k, v in figures.misses_by_page[page].most_common())
         print(f"  {page:<12} {counts['hit'] / (total or 1):6.1%} of {total:<5} "
               f"({counts['hit'] / ((total - first) or 1):6.1%})  {why}")
+    for page, parts in sorted(figures.parts.items()):
+        print(f"  {page:<12} on its misses {parts.kept} of {parts.total} case cards came from "
+              f"the store ({parts.kept / (parts.total or 1):.1%})")
     if result.get("moves"):
         print("\npage-cache scopes moved while the load ran (who wrote; what; scopes moved):")
         for (who, wrote, scopes), count in result["moves"].most_common(15):

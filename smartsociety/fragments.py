@@ -55,6 +55,8 @@ def cached_cards(cases, render, *prepare) -> list[Markup]:
             missing.append((case, version))
         else:
             cards[case.id] = Markup(entry.body.decode())
+    g.page_parts_kept = g.get("page_parts_kept", 0) + len(cases) - len(missing)
+    g.page_parts = g.get("page_parts", 0) + len(cases)
     if missing:
         for step in prepare:
             step([case for case, _version in missing])

@@ -448,8 +448,10 @@ def cached_page(view=None, *, scope=None):
             reader_id = current_user.id if current_user.is_authenticated else None
             cache.put(key, Entry(response.get_data(), response.mimetype, reader_id, version))
             response.headers["X-Page-Cache"] = "miss"
-        if g.get("page_cache_miss"):
+        if g.get("page_cache_miss"):  # benchmarks only (PAGE_CACHE_MOVES_LOG)
             response.headers["X-Page-Cache-Miss"] = g.page_cache_miss
+            if g.get("page_parts"):  # how many of its case cards were kept (fragments.py)
+                response.headers["X-Page-Cache-Parts"] = f"{g.page_parts_kept}/{g.page_parts}"
         return response
 
     wrapper.page_cached = True
