@@ -5,6 +5,7 @@ from flask import Flask, url_for
 from flask_babel import lazy_gettext as _l
 
 from smartsociety.cases import documents
+from smartsociety.cases.cards import NOT_ON_CARDS, load_case_cards
 from smartsociety.cases.services import recount_comments
 from smartsociety.extensions import db
 from smartsociety.fragments import cached_cards, cached_fragment, cards_kept
@@ -35,21 +36,8 @@ def _delete_comment(comment: Comment) -> None:
 
 def _home(_subject, _user) -> dict:
     return {"recent_cases": db.session.scalars(
-        Case.filtered(CaseFilter(sort="active"), shown=not cards_kept()).limit(5)).all()}
-
-
-def load_case_cards(cases) -> str:
-    """Load what the cards of these cases show (a list whose cards are mostly kept loads it
-    only for the others): one query per relation, not one per case. A card or two load theirs
-    as they are rendered: their author and organisation are mostly in the session already."""
-    ids = [case.id for case in cases if CARD_RELATIONS & sa.inspect(case).unloaded]
-    if len(ids) > 2:
-        db.session.scalars(sa.select(Case).where(Case.id.in_(ids))
-                           .options(*Case.shown_on_cards())).all()
-    return ""
-
-
-CARD_RELATIONS = frozenset({"author", "organisation", "tags"})
+        Case.filtered(CaseFilter(sort="active"), shown=not cards_kept())
+        .options(NOT_ON_CARDS).limit(5)).all()}
 
 
 def register(app: Flask) -> None:
