@@ -525,11 +525,13 @@ def main() -> None:
     parser.add_argument("--profile", choices=["members", "read-heavy"], default="members",
                         help="read-heavy: an open loop of mostly anonymous reads (bench/read_heavy.py)")
     parser.add_argument("--rate", type=float, default=150.0, help="read-heavy: requests per second")
+    parser.add_argument("--cold", action="store_true",
+                        help="read-heavy: no warm-up (pages first asked for while the clock runs)")
     args = parser.parse_args()
     if args.profile == "read-heavy":
         from bench import read_heavy
 
-        result = read_heavy.run(args.rate, args.seconds, args.workers)
+        result = read_heavy.run(args.rate, args.seconds, args.workers, warm=not args.cold)
         read_heavy.print_report(result)
         sys.exit(0 if result["figures"].outcomes.keys() <= {"ok"} else 1)
     result = run(args.seconds, args.users, args.workers, args.kill_every)

@@ -2,10 +2,21 @@
 an anonymous reader and a member, and home; optionally a pyinstrument profile of one of them.
 
     .venv/bin/python bench/profile_pages.py [--repeat 40] [--profile case-member]
+    .venv/bin/python bench/profile_pages.py --hits [--repeat 400] [--profile home]
 
 SQLite in a temporary directory, page cache off, the testing configuration otherwise. Prints
 CPU milliseconds per page (process time, so other jobs on the machine matter less) and the
 number of queries per page. pyinstrument is in the test extra.
+
+`--hits`: the page cache on (in memory) and every anonymous page asked for once before the
+clock starts, so each measured request is a page-cache hit (checked); printed next to the
+minimal Flask page of bench/pages.py (bench/minimal_app.py) served in the same process, the
+yardstick of bench/pages.py's ratios.
+
+`--misses`: the page cache on, 20 cases, and before each request of home or the case list
+the scopes a comment on one of the cases moves (home, case lists, "lists", that case; a
+different case each time), so each measured request is a miss that renders the page again
+(checked), as under a steady trickle of comments.
 """
 import argparse
 import os
@@ -21,7 +32,7 @@ import sqlalchemy as sa  # noqa: E402
 from sqlalchemy import event  # noqa: E402
 
 
-def build(tmp: str):
+def build(tmp: str, cache: str = "off", cases: int = 1):
     from smartsociety import create_app
     from smartsociety.extensions import db
     from smartsociety.markup import render_markdown
@@ -39,7 +50,7 @@ def build(tmp: str):
     app = create_app({
         "CONFIG": "testing", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.db",
         "SEARCH_INDEX_DIR": f"{tmp}/index", "UPLOAD_DIR": f"{tmp}/uploads",
-        "VIEWS_DIR": f"{tmp}/views", "PAGE_CACHE": "off",
+        "VIEWS_DIR": f"{tmp}/views", "PAGE_CACHE": cache,
     })
     with app.app_context():
         db.create_all()
@@ -63,18 +74,64 @@ def build(tmp: str):
             db.session.add(Comment(case=case, author=user, body=text,
                                    body_html=render_markdown(text)))
         case.comment_count = 50
+        for n in range(1, cases):
+            other = Case(kind=CaseKind.PROJECT, status="idea", title=f"Slimme verlichting {n}",
+                         summary="Lantaarnpalen die dimmen als er niemand is", body=body[:400],
+                         body_html=render_markdown(body[:400]), language="nl", author=user,
+                         organisation=org if n % 2 else None, comment_count=n)
+            other.themes.append(Theme.INFORMATIEBEVEILIGING.value)
+            db.session.add(other)
         db.session.commit()
         ids = case.id, user.get_id()
     return app, ids
 
 
+def _wsgi_get(client, path: str):
+    from werkzeug.test import EnvironBuilder
+
+    environ = EnvironBuilder(path=path, headers={"User-Agent": "bench"}).get_environ()
+    status = []
+
+    def get():
+        status.clear()
+        body = b"".join(client.application(dict(environ), lambda s, h, e=None: status.append(s)))
+        assert status == ["200 OK"] and body, status
+    return get
+
+
+def _getter(app, args, client, path: str):
+    if args.hits:
+        # Straight into the WSGI app with one prepared request (the test client's own work
+        # would be half of what is measured).
+        return _wsgi_get(client, path)
+    if not args.misses:
+        return lambda: client.get(path)
+    from smartsociety.pagescopes import CASE_LISTS, HOME, LISTS, case_scope
+
+    cache = app.extensions["pagecache"]
+    turn = [0]
+
+    def get():
+        turn[0] += 1
+        cache.invalidate({HOME, CASE_LISTS, LISTS, case_scope(turn[0] % 20 + 1)})
+        response = client.get(path)
+        assert response.headers.get("X-Page-Cache") == "miss", response.headers
+    return get
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=40)
-    parser.add_argument("--profile", choices=["case-anonymous", "case-member", "home"])
+    parser.add_argument("--profile", choices=["case-anonymous", "case-member", "home",
+                                              "case-list", "minimal"])
+    parser.add_argument("--hits", action="store_true",
+                        help="page cache on: measure anonymous page-cache hits")
+    parser.add_argument("--misses", action="store_true",
+                        help="page cache on: home and case list rendered again after a comment")
     args = parser.parse_args()
     tmp = tempfile.mkdtemp(prefix="bench-profile-")
-    app, (case_id, user_id) = build(tmp)
+    cache = "memory" if args.hits or args.misses else "off"
+    app, (case_id, user_id) = build(tmp, cache, 20 if args.misses else 1)
     from smartsociety.extensions import db
 
     anonymous = app.test_client()
@@ -84,20 +141,32 @@ def main() -> None:
         session["_fresh"] = True
     pages = {"case-anonymous": (anonymous, f"/casussen/{case_id}"),
              "case-member": (member, f"/casussen/{case_id}"), "home": (anonymous, "/")}
+    if args.hits:
+        from bench.minimal_app import app as minimal
+
+        pages = {"case-anonymous": pages["case-anonymous"], "home": pages["home"],
+                 "case-list": (anonymous, "/casussen"), "minimal": (minimal.test_client(), "/")}
+    if args.misses:
+        pages = {"home": pages["home"], "case-list": (anonymous, "/casussen")}
     with app.app_context():
         engine = db.engine
     queries = [0]
     event.listen(engine, "before_cursor_execute", lambda *a: queries.__setitem__(0, queries[0] + 1))
+    digits = 3 if args.hits else 1
     print(f"{'page':<16} {'CPU ms':>8} {'wall ms':>8} {'queries':>8}")
     for name, (client, path) in pages.items():
         for _ in range(5):  # warm: templates compiled, caches filled
-            assert client.get(path).status_code == 200, (name, path)
+            response = client.get(path)
+            assert response.status_code == 200, (name, path)
+        if args.hits and name != "minimal":
+            assert response.headers.get("X-Page-Cache") == "hit", (name, response.headers)
         queries[0] = 0
+        get = _getter(app, args, client, path)
         cpu, wall = time.process_time(), time.perf_counter()
         for _ in range(args.repeat):
-            client.get(path)
+            get()
         cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
-        print(f"{name:<16} {cpu / args.repeat * 1000:>8.1f} {wall / args.repeat * 1000:>8.1f} "
+        print(f"{name:<16} {cpu / args.repeat * 1000:>8.{digits}f} {wall / args.repeat * 1000:>8.{digits}f} "
               f"{queries[0] / args.repeat:>8.0f}", flush=True)
     if args.profile:
         from pyinstrument import Profiler
@@ -105,10 +174,11 @@ def main() -> None:
         client, path = pages[args.profile]
         profiler = Profiler(interval=0.0005)
         profiler.start()
+        get = _getter(app, args, client, path)
         for _ in range(args.repeat):
-            client.get(path)
+            get()
         profiler.stop()
-        print(profiler.output_text(unicode=True, color=False, show_all=False))
+        print(profiler.output_text(unicode=True, color=False, show_all=bool(os.environ.get("PROFILE_ALL"))))
     with app.app_context():
         db.engine.dispose()
     sa.orm.close_all_sessions()

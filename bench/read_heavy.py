@@ -6,7 +6,18 @@ the load down and hide its own queue): about 85 % anonymous reads over home, cas
 pages, search, solutions and principles; 10 % reads by members; 5 % writes (comments) by
 members. Members register and log in before the clock starts and keep their sessions.
 
-    .venv/bin/python bench/load.py --profile read-heavy [--rate 150] [--seconds 30]
+    .venv/bin/python bench/load.py --profile read-heavy [--rate 150] [--seconds 30] [--cold]
+
+The whole schedule (which request when, which page) is drawn before the clock starts; unless
+`--cold` is given, every page the run will read is first asked for once (anonymously and by
+each member who will read it), as on a site in steady state, where readers have long since
+asked for every page. What is counted: each anonymous read's X-Page-Cache answer (hit, miss,
+or none: not storable); a miss is "first" when it is the first request of that address in the
+run (warm-up included), else the reason the server gives in X-Page-Cache-Miss (benchmarks
+only): moved:<scopes> (an entry was there, a write has since moved these scopes), expired,
+or absent (no entry: never stored, dropped, or being rendered by another request). For the
+misses of home and the case lists it also counts how many of the case cards on them were
+kept from earlier renders (X-Page-Cache-Parts) and how many were rendered.
 """
 import os
 import random
@@ -50,6 +61,16 @@ def read_path(rng: random.Random, world: dict) -> tuple[str, str]:
     return name, path
 
 
+class Parts:
+    def __init__(self):
+        self.kept = self.total = 0
+
+    def __iadd__(self, counts: tuple[int, int]) -> "Parts":
+        self.kept += counts[0]
+        self.total += counts[1]
+        return self
+
+
 class Figures:
     def __init__(self):
         self.lock = threading.Lock()
@@ -57,28 +78,50 @@ class Figures:
         self.outcomes = Counter()
         self.cache = Counter()  # anonymous reads: hit / miss / none
         self.cache_by_page = defaultdict(Counter)
+        self.misses_by_page = defaultdict(Counter)  # page -> first / moved:<scopes> / ...
+        self.parts = defaultdict(Parts)  # page -> case cards kept / rendered on its misses
 
     def record(self, kind: str, seconds: float, outcome: str, cache: str | None = None,
-               page: str = ""):
+               page: str = "", why: str = ""):
         with self.lock:
             self.latency[kind].append(seconds)
             self.outcomes[outcome] += 1
             if cache is not None:
                 self.cache[cache] += 1
                 self.cache_by_page[page][cache] += 1
+                if cache != "hit":
+                    self.misses_by_page[page][why or cache] += 1
 
 
-def fetch(opener, url: str, data: dict | None = None):
+def fetch(opener, url: str, data: dict | None = None, why: list | None = None):
     body = urllib.parse.urlencode(data).encode() if data is not None else None
     try:
         with opener.open(url, body, timeout=30) as response:
             response.read()
+            if why is not None:
+                why.append(response.headers.get("X-Page-Cache-Miss") or "")
+                why.append(response.headers.get("X-Page-Cache-Parts") or "")
             return response.status, response.headers.get("X-Page-Cache") or "none"
     except urllib.error.HTTPError as error:
         error.close()
         return error.code, "none"
     except OSError as error:
         return f"cut off ({type(error).__name__})", "none"
+
+
+def schedule(rng: random.Random, world: dict, rate: float, seconds: int, members: int) -> list:
+    """Every request of the run, drawn before the clock starts: (kind, page name, path, member)."""
+    kinds, weights = ["anonymous read", "member read", "write"], [85, 10, 5]
+    plan = []
+    for _ in range(int(rate * seconds)):
+        kind = rng.choices(kinds, weights)[0]
+        member = rng.randrange(members)
+        if kind == "write":
+            plan.append((kind, "write", f"/casussen/{rng.choice(world['cases'])}/reacties",
+                         member))
+        else:
+            plan.append((kind, *read_path(rng, world), member))
+    return plan
 
 
 def moves(path: str, start: int) -> Counter:
@@ -93,7 +136,8 @@ def moves(path: str, start: int) -> Counter:
     return counts
 
 
-def run(rate: float, seconds: int, workers: int, members: int = 10, seed: int = 1) -> dict:
+def run(rate: float, seconds: int, workers: int, members: int = 10, seed: int = 1,
+        warm: bool = True) -> dict:
     rng = random.Random(seed)
     # Every web process and the search worker note each move of a page-cache scope here.
     moves_log = os.path.join(os.environ.get("TMPDIR", "/tmp"), f"bench-moves-{os.getpid()}.log")
@@ -111,38 +155,57 @@ def run(rate: float, seconds: int, workers: int, members: int = 10, seed: int = 
         # Warm each worker once (imports, index open), as a running site is.
         for _ in range(workers * 3):
             fetch(anonymous, stack.base + "/")
+        plan = schedule(rng, stack.world, rate, seconds, len(people))
+        asked = set()  # addresses requested so far (anonymously)
+        asked_lock = threading.Lock()
+        if warm:
+            warm_up = {(path, member if kind == "member read" else None)
+                       for kind, _name, path, member in plan if kind != "write"}
+            for path, member in sorted(warm_up, key=str):
+                fetch(people[member].opener if member is not None else anonymous,
+                      stack.base + path)
+                if member is None:
+                    asked.add(path)
+        warmed = len(asked)
 
-        def one(kind: str, started: float) -> None:
+        def one(kind: str, name: str, path: str, member: int, started: float) -> None:
             if kind == "write":
-                member = rng.choice(people)
-                case_id = rng.choice(stack.world["cases"])
-                status, _ = fetch(member.opener, f"{stack.base}/casussen/{case_id}/reacties", {
-                    "csrf_token": member.token, "submit": "1",
+                person = people[member]
+                status, _ = fetch(person.opener, stack.base + path, {
+                    "csrf_token": person.token, "submit": "1",
                     "body": f"Reactie over {rng.choice(WORDS)} {rng.random():.6f}"})
                 ok = status in (302, 303)
                 figures.record("write", time.perf_counter() - started,
                                "ok" if ok else f"write {status}")
                 return
-            name, path = read_path(rng, stack.world)
-            opener = rng.choice(people).opener if kind == "member read" else anonymous
-            status, cache = fetch(opener, stack.base + path)
+            opener = people[member].opener if kind == "member read" else anonymous
+            with asked_lock:
+                first = path not in asked
+                asked.add(path)
+            why = []
+            status, cache = fetch(opener, stack.base + path, why=why)
             outcome = "ok" if status == 200 else f"{kind} {status} {path}"
+            reason = "first" if first else (why[0] if why else "") or cache
             figures.record(kind, time.perf_counter() - started, outcome,
-                           cache if kind == "anonymous read" else None, name)
+                           cache if kind == "anonymous read" else None, name, reason)
+            if kind == "anonymous read" and len(why) > 1 and why[1]:
+                kept, total = (int(n) for n in why[1].split("/"))
+                with figures.lock:
+                    figures.parts[name] += (kept, total)
 
-        kinds, weights = ["anonymous read", "member read", "write"], [85, 10, 5]
         interval = 1.0 / rate
         moves_from = os.path.getsize(moves_log)
         with ThreadPoolExecutor(max_workers=128) as pool:
             begin = time.perf_counter()
-            n = 0
-            while (due := begin + n * interval) < begin + seconds:
+            for n, (kind, name, path, member) in enumerate(plan):
+                due = begin + n * interval
                 delay = due - time.perf_counter()
                 if delay > 0:
                     time.sleep(delay)
-                pool.submit(one, rng.choices(kinds, weights)[0], due)
-                n += 1
+                pool.submit(one, kind, name, path, member, due)
+        n = len(plan)
         return {"figures": figures, "rate": rate, "seconds": seconds, "workers": workers,
+                "warm": warm, "warmed": warmed,
                 "members": len(people), "sent": n, "server_errors": stack.server_errors(),
                 "moves": moves(moves_log, moves_from)}
     finally:
@@ -167,11 +230,20 @@ def print_report(result: dict) -> None:
         print(f"{kind:<16} {len(ms):>6} {percentile(ms, 50):>8.0f} {percentile(ms, 95):>8.0f} "
               f"{percentile(ms, 99):>8.0f}")
     reads = sum(figures.cache.values()) or 1
-    print(f"\nanonymous page-cache hit rate: {figures.cache['hit'] / reads:.1%} "
-          f"({dict(figures.cache)})")
+    print(f"\nwarm-up: {'every page of the run asked for once before the clock started (' + str(result['warmed']) + ' anonymous addresses)' if result['warm'] else 'none (--cold)'}")
+    firsts = sum(c["first"] for c in figures.misses_by_page.values())
+    print(f"anonymous page-cache hit rate: {figures.cache['hit'] / reads:.1%} "
+          f"({dict(figures.cache)}); not counting first requests of an address: "
+          f"{figures.cache['hit'] / ((reads - firsts) or 1):.1%}")
+    print("  per page: hit rate of all reads (without first requests); what the misses were")
     for page, counts in sorted(figures.cache_by_page.items()):
-        print(f"  {page:<12} {counts['hit'] / (sum(counts.values()) or 1):6.1%} of "
-              f"{sum(counts.values())}")
+        total, first = sum(counts.values()), figures.misses_by_page[page]["first"]
+        why = ", ".join(f"{k} {v}" for k, v in figures.misses_by_page[page].most_common())
+        print(f"  {page:<12} {counts['hit'] / (total or 1):6.1%} of {total:<5} "
+              f"({counts['hit'] / ((total - first) or 1):6.1%})  {why}")
+    for page, parts in sorted(figures.parts.items()):
+        print(f"  {page:<12} on its misses {parts.kept} of {parts.total} case cards came from "
+              f"the store ({parts.kept / (parts.total or 1):.1%})")
     if result.get("moves"):
         print("\npage-cache scopes moved while the load ran (who wrote; what; scopes moved):")
         for (who, wrote, scopes), count in result["moves"].most_common(15):

@@ -47,7 +47,7 @@ from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from smartsociety.extensions import limiter
+from smartsociety.extensions import limiter, login_manager
 from smartsociety.i18n import visitor_locale
 from smartsociety.pagescopes import (
     GLOBAL,
@@ -193,15 +193,21 @@ class SharedStore:
         return SharedStore.PREFIX + hashlib.sha256(key.encode()).hexdigest()
 
     def get(self, version: tuple, key: str) -> Entry | None:
+        entry = self.peek(key)
+        if entry is None or entry.version != tuple(str(v) for v in version) or (
+                time.monotonic() - entry.stored_at > self.seconds):
+            return None
+        return Entry(entry.body, entry.mimetype, entry.reader_id, version, entry.stored_at)
+
+    def peek(self, key: str) -> Entry | None:
+        """The entry under this key, whatever its generations (versions as strings)."""
         raw = self.client.get(self._name(key))
         if raw is None:
             return None
         head, _, body = raw.partition(b"\n")
         meta = json.loads(head)
         age = time.time() - meta["t"]
-        if meta["v"] != [str(v) for v in version] or age > self.seconds:
-            return None
-        return Entry(body, meta["m"], meta["r"], version, time.monotonic() - age)
+        return Entry(body, meta["m"], meta["r"], tuple(meta["v"]), time.monotonic() - age)
 
     def put(self, key: str, entry: Entry) -> None:
         if len(entry.body) > self.max_bytes:
@@ -232,6 +238,8 @@ class PageCache:
             out.write(line[:500])
 
     def get(self, version: tuple, key: str) -> Entry | None:
+        if self.moves_log and has_request_context():  # benchmarks: say why a page missed
+            g.page_cache_miss = self.why_missed(version, key)
         hit = self.store.get(version, key)
         if hit is None and self.shared is not None:
             try:
@@ -242,6 +250,26 @@ class PageCache:
                 self.store.put(key, hit)
         return hit
 
+    def why_missed(self, version: tuple, key: str) -> str:
+        """"absent" (never stored here or in the shared store, or dropped), "expired", or
+        "moved:<scopes>" (stored under generations of which these have moved since)."""
+        entry = self.store.entries.get(key)
+        if entry is None and self.shared is not None:
+            try:
+                entry = self.shared.peek(key)
+            except Exception:
+                entry = None
+        if entry is None:
+            return "absent"
+        if time.monotonic() - entry.stored_at > self.store.seconds:
+            return "expired"
+        names = [GLOBAL, *g.get("page_cache_scopes", ())]
+        moved = [names[i] if i < len(names) else str(i)
+                 for i, (old, new) in enumerate(zip(entry.version, version))
+                 if str(old) != str(new)]
+        return "moved:" + ",".join(sorted({m.partition(":")[0] for m in moved})) if moved \
+            else "hit"
+
     def put(self, key: str, entry: Entry) -> None:
         self.store.put(key, entry)
         if self.shared is not None:
@@ -251,6 +279,8 @@ class PageCache:
                 log.exception("page cache: could not share an entry")
 
     def current_version(self, scopes: list[str]) -> tuple | None:
+        if self.moves_log and has_request_context():
+            g.page_cache_scopes = scopes
         try:
             return self.generation.get_many(scopes)
         except Exception:
@@ -382,23 +412,35 @@ def cached_page(view=None, *, scope=None):
         fixed = scope
         scope = lambda **_kwargs: fixed  # noqa: E731
 
+    def page_scopes(**kwargs):
+        return scope(**kwargs) if scope else None
+
     @wraps(view)
     def wrapper(*args, **kwargs):
         cache = current_app.extensions.get("pagecache")
         if cache is None or request.method not in ("GET", "HEAD"):
             return view(*args, **kwargs)
+        early = g.pop("page_cache_early", None)
+        if early is not None:  # found by `_early_hit` before the other hooks
+            return _hit_response(early)
         reader = _reader_key()
-        version = None
-        if reader:
-            version = cache.current_version(
-                _page_scopes(reader, scope(**kwargs) if scope else None))
-        if version is None:
-            return view(*args, **kwargs)
-        key = f"{reader}\0{request.full_path}"
-        hit = cache.get(version, key)
-        if hit is not None:
-            g.page_reader_id = hit.reader_id
-            return Response(hit.body, mimetype=hit.mimetype, headers={"X-Page-Cache": "hit"})
+        looked_up = g.pop("page_cache_lookup", None)
+        if looked_up is not None and looked_up[0] == reader:
+            # `_early_hit` read them: no second round trip
+            _reader, key, scopes, version = looked_up
+        else:
+            version = None
+            if reader:
+                scopes = _page_scopes(reader, page_scopes(**kwargs))
+                version = cache.current_version(scopes)
+            if version is None:
+                return view(*args, **kwargs)
+            key = f"{reader}\0{request.full_path}"
+            hit = cache.get(version, key)
+            if hit is not None:
+                return _hit_response(hit)
+        # What the page is rendered under, for its parts kept the same way (fragments.py).
+        g.page_cache_version = (scopes, version)
         response = current_app.make_response(view(*args, **kwargs))
         if (response.status_code == 200 and not response.direct_passthrough
                 and not session.modified and "Set-Cookie" not in response.headers
@@ -406,10 +448,52 @@ def cached_page(view=None, *, scope=None):
             reader_id = current_user.id if current_user.is_authenticated else None
             cache.put(key, Entry(response.get_data(), response.mimetype, reader_id, version))
             response.headers["X-Page-Cache"] = "miss"
+        if g.get("page_cache_miss"):  # benchmarks only (PAGE_CACHE_MOVES_LOG)
+            response.headers["X-Page-Cache-Miss"] = g.page_cache_miss
+            if g.get("page_parts"):  # how many of its case cards were kept (fragments.py)
+                response.headers["X-Page-Cache-Parts"] = f"{g.page_parts_kept}/{g.page_parts}"
         return response
 
     wrapper.page_cached = True
+    wrapper.page_cache_scopes = page_scopes
     return wrapper
+
+
+def _hit_response(hit: Entry) -> Response:
+    g.page_reader_id = hit.reader_id
+    return Response(hit.body, mimetype=hit.mimetype, headers={"X-Page-Cache": "hit"})
+
+
+def _early_hit():
+    """An anonymous reader's GET of a cached page, answered from the cache before the other
+    before-request hooks (rate limits, log-in, suspension and terms checks, CSRF: none of them
+    applies to an anonymous read) and before Flask-Login looks for a member. The view is still
+    called through its outer decorators (a case page's view count), and every after-request
+    hook runs as for any page (security headers, CSP). A miss only keeps the generations it read
+    for the view's wrapper, so they are read once."""
+    cache = current_app.extensions.get("pagecache")
+    if (cache is None or request.method not in ("GET", "HEAD")
+            or request.routing_exception is not None or "Authorization" in request.headers):
+        return None
+    view = current_app.view_functions.get(request.endpoint)
+    scopes = getattr(view, "page_cache_scopes", None)
+    if scopes is None:
+        return None
+    reader = anonymous_reader()
+    if reader is None:
+        return None
+    page_scopes = _page_scopes(reader, scopes(**request.view_args))
+    version = cache.current_version(page_scopes)
+    if version is None:
+        return None
+    key = f"{reader}\0{request.full_path}"
+    hit = cache.get(version, key)
+    if hit is None:
+        g.page_cache_lookup = (reader, key, page_scopes, version)
+        return None
+    g._login_user = login_manager.anonymous_user()  # known: no member's session or cookie
+    g.page_cache_early = hit
+    return current_app.ensure_sync(view)(**request.view_args)
 
 
 @limiter.request_filter
@@ -436,3 +520,11 @@ def init_app(app: Flask) -> None:
     store = PageStore(app.config["PAGE_CACHE_MAX_BYTES"], app.config["PAGE_CACHE_SECONDS"])
     app.extensions["pagecache"] = PageCache(generation, store,
                                             app.config.get("PAGE_CACHE_MOVES_LOG", ""), shared)
+    # After talisman's HTTPS redirect and nonce, the request log's and Server-Timing's start;
+    # before the rate limiter (moved behind it: its bookkeeping was a tenth of a hit) and every
+    # hook registered later (blueprints' log-in, suspension and terms checks).
+    hooks = app.before_request_funcs.setdefault(None, [])
+    hooks.append(_early_hit)
+    for hook in [h for h in hooks if getattr(h, "__self__", None) is limiter]:
+        hooks.remove(hook)
+        hooks.append(hook)

@@ -5,8 +5,10 @@ from flask import Flask, url_for
 from flask_babel import lazy_gettext as _l
 
 from smartsociety.cases import documents
+from smartsociety.cases.cards import NOT_ON_CARDS, load_case_cards
 from smartsociety.cases.services import recount_comments
 from smartsociety.extensions import db
+from smartsociety.fragments import cached_cards, cached_fragment, cards_kept
 from smartsociety.main.sections import HOME_PAGE
 from smartsociety.models import Case, CaseFilter, Comment, EventKind
 from smartsociety.moderation.registry import ReportableType
@@ -34,7 +36,8 @@ def _delete_comment(comment: Comment) -> None:
 
 def _home(_subject, _user) -> dict:
     return {"recent_cases": db.session.scalars(
-        Case.filtered(CaseFilter(sort="active")).limit(5)).all()}
+        Case.filtered(CaseFilter(sort="active"), shown=not cards_kept())
+        .options(NOT_ON_CARDS).limit(5)).all()}
 
 
 def register(app: Flask) -> None:
@@ -45,6 +48,8 @@ def register(app: Flask) -> None:
     register_event(EventKind.MENTION, _l("A mention of you"))
     documents.register()
     HOME_PAGE.register(Section("cases", "cases/_home_section.html", 20, context=_home))
+    for helper in (cached_cards, cached_fragment, load_case_cards):  # the case lists' cards
+        app.add_template_global(helper)
     register_reportable(ReportableType(
         name="case",
         label=_l("Case"),

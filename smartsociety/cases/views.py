@@ -21,6 +21,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from smartsociety import concurrency, diffs
 from smartsociety.cases import sections, services
+from smartsociety.cases.cards import NOT_ON_CARDS
 from smartsociety.cases.forms import (
     CaseForm,
     CommentForm,
@@ -31,6 +32,7 @@ from smartsociety.cases.forms import (
 from smartsociety.cases.thread import Reader, build_thread
 from smartsociety.diffs import diff_html
 from smartsociety.extensions import db, limiter
+from smartsociety.fragments import cards_kept
 from smartsociety.ids import db_id
 from smartsociety.inputs import one_line
 from smartsociety.labels import label, options
@@ -157,7 +159,7 @@ def _list_page(filters_form: FilterForm, filters: CaseFilter, heading: str, **co
     if not filters_form.validate():
         status = 400
         filters = CaseFilter()
-    page = paginate(Case.filtered(filters))
+    page = paginate(Case.filtered(filters, shown=not cards_kept()).options(NOT_ON_CARDS))
     return render_template(
         "cases/index.html", page=page, form=filters_form, heading=heading, **context
     ), status

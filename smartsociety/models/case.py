@@ -177,18 +177,25 @@ class Case(Hideable, Base):
         return sa.select(cls).where(cls.public_clause())
 
     @classmethod
-    def filtered(cls, filters: "CaseFilter") -> sa.Select:
-        """Public cases matching the filters, sorted, with what a list shows loaded up front."""
+    def shown_on_cards(cls) -> tuple:
+        """Loader options for what a list's card shows of a case."""
         from sqlalchemy.orm import selectinload
 
-        from smartsociety.models.organisation import Organisation
         from smartsociety.models.user import User
 
-        select = cls.public().options(
+        return (
             selectinload(cls.author).selectinload(User.organisation),
             selectinload(cls.organisation),
             selectinload(cls.tags),
         )
+
+    @classmethod
+    def filtered(cls, filters: "CaseFilter", shown: bool = True) -> sa.Select:
+        """Public cases matching the filters, sorted, with what a list shows loaded up front
+        (`shown=False`: not, for a list whose cards are mostly kept, smartsociety/fragments.py)."""
+        from smartsociety.models.organisation import Organisation
+
+        select = cls.public().options(*cls.shown_on_cards()) if shown else cls.public()
         for clause in filters.clauses():
             select = select.where(clause)
         if filters.organisation_kind:
