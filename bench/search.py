@@ -329,7 +329,7 @@ def describe_memory(pid: int) -> str:
 
 
 def mixed_requests(base, queries, n, rng, master_pid, count=1000):
-    """Memory (issue 23 item 4): the gunicorn workers' resident size after `count` mixed
+    """Memory (issue 23 item 4): the gunicorn workers' RSS, PSS and USS after `count` mixed
     requests (searches with pages, filters and sorting, case pages, case lists, home)."""
     paths = []
     for _ in range(count):
