@@ -311,15 +311,25 @@ def main(n: int) -> None:
     fts5(db_path, queries)
 
 
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
+def memory_mb(pid: int) -> dict[str, float]:
+    """A process's memory in MB from /proc/<pid>/smaps_rollup: RSS (every resident page it
+    maps, shared or not), PSS (each shared page divided among the processes that map it) and
+    USS (its private pages: what ending it would free)."""
+    kb = {}
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+        name, _, rest = line.partition(":")
+        if rest.strip().endswith("kB"):
+            kb[name] = int(rest.split()[0])
+    return {"RSS": kb.get("Rss", 0) / 1024, "PSS": kb.get("Pss", 0) / 1024,
+            "USS": (kb.get("Private_Clean", 0) + kb.get("Private_Dirty", 0)) / 1024}
+
+
+def describe_memory(pid: int) -> str:
+    return " / ".join(f"{name} {value:.0f}" for name, value in memory_mb(pid).items()) + " MB"
 
 
 def mixed_requests(base, queries, n, rng, master_pid, count=1000):
-    """Memory (issue 23 item 4): the gunicorn workers' resident size after `count` mixed
+    """Memory (issue 23 item 4): the gunicorn workers' RSS, PSS and USS after `count` mixed
     requests (searches with pages, filters and sorting, case pages, case lists, home)."""
     paths = []
     for _ in range(count):
@@ -341,9 +351,9 @@ def mixed_requests(base, queries, n, rng, master_pid, count=1000):
         except OSError:
             errors += 1
     children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
-    sizes = ", ".join(f"{rss_mb(int(pid)):.0f} MB" for pid in children)
-    print(f"gunicorn worker RSS after {count} mixed requests ({errors} failed) with {n} posts "
-          f"in the index: {sizes} (master {rss_mb(master_pid):.0f} MB)")
+    sizes = "; ".join(describe_memory(int(pid)) for pid in children)
+    print(f"gunicorn worker memory (RSS / PSS / USS) after {count} mixed requests ({errors} "
+          f"failed) with {n} posts in the index: {sizes} (master {describe_memory(master_pid)})")
 
 
 def raw_whoosh(app, queries):

@@ -1,6 +1,8 @@
 """Dutch search: lemmas (plurals, participles, s/z), compound words and their parts, old indexes."""
 import sys
+import tracemalloc
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -331,8 +333,61 @@ def test_dutch_data_is_cached_on_disk(tmp_path, monkeypatch):
     path = dutch._cache_path()
     assert path.parent == tmp_path / "smartsociety" and path.exists()
     monkeypatch.setattr(dutch, "_data", None)
-    assert dutch.data().lemmas == built.lemmas and dutch.data().words == built.words
-    path.write_bytes(b"not marshal data")  # a broken cache is built again
+    assert dutch.data() is not built and dutch.lemma("principes") == "principe"
+    for broken in (b"not a data file", b"", path.read_bytes()[:-100]):
+        path.write_bytes(broken)  # a broken cache is built again
+        monkeypatch.setattr(dutch, "_data", None)
+        assert dutch.lemma("principes") == "principe" and "sensor" in dutch.data().words
+        assert path.read_bytes() != broken
+
+
+def test_dutch_data_works_without_a_writable_cache(tmp_path, monkeypatch):
+    (tmp_path / "smartsociety").write_text("a file where the cache folder would be")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     monkeypatch.setattr(dutch, "_data", None)
-    assert dutch.data().lemmas == built.lemmas
-    assert path.read_bytes() != b"not marshal data"
+    assert dutch.lemma("principes") == "principe" and "sensor" in dutch.data().words
+    assert dutch.term("vulgraadsensoren") == "vulgraadsensor"
+
+
+def test_dutch_data_is_a_shared_file_map_not_python_objects(tmp_path, monkeypatch):
+    """Issue 23: the data (~90 MB as a dict and a frozenset) is mapped from its cache file, so
+    that gunicorn's workers share its pages instead of each holding a copy."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr(dutch, "_data", None)
+    dutch.data()  # (builds the file)
+    monkeypatch.setattr(dutch, "_data", None)
+    tracemalloc.start()
+    try:
+        loaded = dutch.data()
+        assert loaded.lemmas.get("principes") == "principe"
+        allocated = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert allocated < 1_000_000, allocated
+    assert str(dutch._cache_path()) in Path("/proc/self/maps").read_text()
+
+
+def test_mapped_dutch_data_answers_as_the_dict_and_set(monkeypatch):
+    """lemma(), term() and parts() give exactly what they gave with the data as a dict (keys to
+    lemmas) and a frozenset (the words), over a deterministic sample of ~50,000 words: every
+    12th key, every 10th word of the list, and words no data knows."""
+    lemmas, words = dutch._Data._build()
+    keys = sorted(lemmas)
+    sample = keys[::12] + sorted(words)[::10] + [k + "heid" for k in keys[::97]] + [
+        "", "xqzw", "é", "vulgraadsensoren", "luchtkwaliteitssensor"]
+
+    def answers(data):
+        monkeypatch.setattr(dutch, "_data", data)
+        dutch.split.cache_clear()
+        dutch.parts.cache_clear()
+        try:
+            return [(dutch.lemma(w), dutch.term(w), dutch.parts(w)) for w in sample]
+        finally:
+            dutch.split.cache_clear()
+            dutch.parts.cache_clear()
+
+    mapped = dutch.data()
+    assert answers(mapped) == answers(SimpleNamespace(lemmas=lemmas, words=words))
+    assert all(mapped.lemmas.get(key) == value for key, value in lemmas.items())
+    assert all(word in mapped.words for word in words)
+    assert sum(key in mapped.words for key in keys) == len(words)

@@ -55,6 +55,7 @@ from smartsociety.search.engine.analysis import (  # noqa: F401 (CachedStemFilte
     term_prefixes,
     tokens,
 )
+from smartsociety.search.engine.storage import open_index
 from smartsociety.search.engine.writers import Writer, build
 from smartsociety.search.registry import REGISTRY, Registry
 
@@ -353,7 +354,8 @@ class IndexStore:
         return self.current_version() is not None
 
     def open(self, version: Path | None = None):
-        return whoosh_index.open_dir(str(version or self.current_version()))
+        # Through MappedStorage: segments are read from the mapped files, not copied.
+        return open_index(str(version or self.current_version()))
 
     # -- writing ---------------------------------------------------------------------------
     @contextmanager
