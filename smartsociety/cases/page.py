@@ -1,0 +1,42 @@
+"""The case page's case in one query, with a flag per collection and per section saying whether
+anything is stored: an empty one then costs no query. Most cases have no attachments, tags,
+editors, linked principles, sensors or events, and each of those was a query on every view of
+the page (docs/performance.md, issue 23 item 3)."""
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
+
+from smartsociety.cases.sections import CASE_PAGE
+from smartsociety.extensions import db
+from smartsociety.models import Attachment, Case, CaseEditor, CasePrincipleLink, User, case_tag
+from smartsociety.sections import PRESENT
+
+# The case's own collections the page shows: each is loaded (lazily, one query, as a
+# selectinload would) only when its flag says it has rows; otherwise it is set empty.
+COLLECTIONS = {
+    "tags": lambda: sa.exists().where(case_tag.c.case_id == Case.id),
+    "editor_links": lambda: sa.exists().where(CaseEditor.case_id == Case.id),
+    "attachments": lambda: sa.exists().where(Attachment.case_id == Case.id),
+    "principle_links": lambda: sa.exists().where(CasePrincipleLink.case_id == Case.id),
+}
+
+
+def load_case(case_id: int) -> Case | None:
+    """The case with its author, organisations and flags; its empty collections set empty and
+    the sections' flags kept on it (`smartsociety.sections.stored_nothing`)."""
+    collections = {name: make().label(f"has_{name}") for name, make in COLLECTIONS.items()}
+    sections = CASE_PAGE.present_columns(Case.id)
+    row = db.session.execute(
+        sa.select(Case, *collections.values(), *sections.values())
+        .where(Case.id == case_id)
+        .options(joinedload(Case.author).joinedload(User.organisation),
+                 joinedload(Case.organisation))
+    ).first()
+    if row is None:
+        return None
+    case, values = row[0], row._mapping
+    for name, column in collections.items():
+        if not values[column.name]:
+            set_committed_value(case, name, [])
+    setattr(case, PRESENT, {name: bool(values[column.name]) for name, column in sections.items()})
+    return case
