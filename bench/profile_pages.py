@@ -108,7 +108,7 @@ def main() -> None:
         for _ in range(args.repeat):
             client.get(path)
         profiler.stop()
-        print(profiler.output_text(unicode=True, color=False, show_all=False))
+        print(profiler.output_text(unicode=True, color=False, show_all=bool(os.environ.get("PROFILE_ALL"))))
     with app.app_context():
         db.engine.dispose()
     sa.orm.close_all_sessions()
