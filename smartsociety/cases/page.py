@@ -21,22 +21,40 @@ COLLECTIONS = {
 }
 
 
-def load_case(case_id: int) -> Case | None:
-    """The case with its author, organisations and flags; its empty collections set empty and
-    the sections' flags kept on it (`smartsociety.sections.stored_nothing`)."""
-    collections = {name: make().label(f"has_{name}") for name, make in COLLECTIONS.items()}
+_statements: dict = {}
+
+
+def _statement():
+    """Built once per set of sections: SQLAlchemy then finds its compiled form by the object
+    instead of walking a dozen subqueries for a cache key on every view."""
     sections = CASE_PAGE.present_columns(Case.id)
-    row = db.session.execute(
-        sa.select(Case, *collections.values(), *sections.values())
-        .where(Case.id == case_id)
-        .options(joinedload(Case.author).joinedload(User.organisation),
-                 joinedload(Case.organisation))
-    ).first()
+    key = tuple((name, id(CASE_PAGE.sections[name].present)) for name in sections)
+    found = _statements.get(key)
+    if found is None:
+        collections = {name: make().label(f"has_{name}") for name, make in COLLECTIONS.items()}
+        statement = (
+            sa.select(Case, *collections.values(), *sections.values())
+            .where(Case.id == sa.bindparam("case_id"))
+            .options(joinedload(Case.author).joinedload(User.organisation),
+                     joinedload(Case.organisation),
+                     # Joined too: a case has one to three themes, so a few repeated rows
+                     # cost less than a second query.
+                     joinedload(Case.theme_links))
+        )
+        found = _statements[key] = (statement, tuple(collections), tuple(sections))
+    return found
+
+
+def load_case(case_id: int) -> Case | None:
+    """The case with its author, organisations, themes and flags; its empty collections set
+    empty and the sections' flags kept on it (`smartsociety.sections.stored_nothing`)."""
+    statement, collections, sections = _statement()
+    row = db.session.execute(statement, {"case_id": case_id}).unique().first()
     if row is None:
         return None
     case, values = row[0], row._mapping
-    for name, column in collections.items():
-        if not values[column.name]:
+    for name in collections:
+        if not values[f"has_{name}"]:
             set_committed_value(case, name, [])
-    setattr(case, PRESENT, {name: bool(values[column.name]) for name, column in sections.items()})
+    setattr(case, PRESENT, {name: bool(values[f"present_{name}"]) for name in sections})
     return case
