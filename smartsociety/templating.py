@@ -1,4 +1,5 @@
 """What every template can use: permission predicates, dates in the reader's language, URLs."""
+from collections import ChainMap
 from urllib.parse import urlencode
 
 from flask import Flask, g, get_template_attribute, request
@@ -76,7 +77,23 @@ def is_following(target: str, key) -> bool:
     return following(current_user, FollowTarget(target), key)
 
 
+class TemplateGlobals(ChainMap):
+    """A template's globals (Jinja's ChainMap over the environment's) whose `keys()` is a dict
+    view. Jinja compares the importing template's global names with the imported one's on
+    every `{% from ... import %}` (`ctx.globals_keys - template.globals.keys()`); against a
+    ChainMap's keys that difference runs in Python, name by name (~115 names, 9 imports a case
+    page), against a dict view in C. The mapping and its lookups are unchanged."""
+
+    def keys(self):
+        return dict.fromkeys(self).keys()
+
+
 def init_app(app: Flask) -> None:
+    environment = app.jinja_env
+    # Environment.make_globals (a documented hook), with the class above; before any template
+    # is loaded.
+    environment.make_globals = lambda d=None: TemplateGlobals({} if d is None else d,
+                                                              environment.globals)
     # After Babel's init_app, which installed the uncached ones.
     app.jinja_env.install_gettext_callables(
         gettext=cached_gettext, ngettext=cached_ngettext, newstyle=True,
