@@ -27,10 +27,11 @@ _statements: dict = {}
 def _statement():
     """Built once per set of sections: SQLAlchemy then finds its compiled form by the object
     instead of walking a dozen subqueries for a cache key on every view."""
-    sections = CASE_PAGE.present_columns(Case.id)
-    key = tuple((name, id(CASE_PAGE.sections[name].present)) for name in sections)
+    key = tuple((section.name, id(section.present)) for section in CASE_PAGE.ordered()
+                if section.present is not None)
     found = _statements.get(key)
     if found is None:
+        sections = CASE_PAGE.present_columns(Case.id)
         collections = {name: make().label(f"has_{name}") for name, make in COLLECTIONS.items()}
         statement = (
             sa.select(Case, *collections.values(), *sections.values())
@@ -41,6 +42,7 @@ def _statement():
                      # cost less than a second query.
                      joinedload(Case.theme_links))
         )
+        _statements.clear()  # one set of sections per process (a test builds many apps)
         found = _statements[key] = (statement, tuple(collections), tuple(sections))
     return found
 
