@@ -2,6 +2,13 @@
 anonymous reader and a logged-in member, each next to a minimal 10 KB Flask page served by the
 same gunicorn settings in the same run. Prints a table with the ratios.
 
+The yardstick (bench/minimal_app.py) is a Flask app with one route returning a fixed 10 KB
+string: no database, session, template or middleware, on the same gunicorn configuration and
+worker count; it is measured right before each row, so each ratio compares two runs seconds
+apart. The bench checks that the case page shows its 50 comments to both readers; the member
+wrote the case and the comments and has a confirmed address (so they get the comment form and
+every member action), as in bench/profile_pages.py.
+
     .venv/bin/python bench/pages.py [--seconds 10] [--connections 16] [--workers N]
 
 Starts its own PostgreSQL (temporary directory), Redis and gunicorn on loopback; needs Debian's
@@ -45,7 +52,10 @@ with app.app_context():
     upgrade()
     org = Organisation(name="Gemeente Bench", name_key="gemeente bench", slug="gemeente-bench",
                        kind=OrganisationKind.GEMEENTE, cbs_code="GM9990", verified_at=utcnow())
-    user = User(name="Bench Lid", email="bench@example.org", organisation=org)
+    # A confirmed address: the member may take part (comment form, reply and quote links), as
+    # in bench/profile_pages.py.
+    user = User(name="Bench Lid", email="bench@example.org", organisation=org,
+                email_verified_at=utcnow())
     user.set_password(PASSWORD, app.config["PASSWORD_HASH_METHOD"])
     db.session.add_all([org, user])
     body = "Moeten we een **register** van sensoren bijhouden?\\n\\n" + "Lange uitleg. " * 80
@@ -106,6 +116,13 @@ def cache_state(url: str, cookie: str | None) -> str:
         with urllib.request.urlopen(request) as response:
             state = response.headers.get("X-Page-Cache", "-")
     return state
+
+
+def comments_shown(url: str, cookie: str | None) -> int:
+    """How many comments the page shows (the case page must show its 50)."""
+    headers = {"User-Agent": USER_AGENT, **({"Cookie": cookie} if cookie else {})}
+    with urllib.request.urlopen(urllib.request.Request(url, headers=headers)) as response:
+        return len(re.findall(r'<li class="comment depth-', response.read().decode()))
 
 
 def wrk(url: str, seconds: int, connections: int, cookie: str | None = None) -> tuple[float, int]:
@@ -170,6 +187,10 @@ def main() -> None:
               f"connections, {args.seconds}s per measurement\n")
         print(f"{'page':<20} {'reader':<10} {'req/s':>9} {'minimal':>9} {'ratio':>7} {'non-2xx':>8}"
               f" {'cache':>6}")
+        for reader, cookies in (("anonymous", None), ("member", cookie)):
+            shown = comments_shown(site + pages["case, 50 comments"], cookies)
+            if shown != 50:
+                raise SystemExit(f"the case page shows {shown} comments to the {reader}, not 50")
         for name, path in pages.items():
             for reader, cookies in (("anonymous", None), ("member", cookie)):
                 base_rate, _ = wrk(minimal, args.seconds, args.connections)

@@ -1,12 +1,14 @@
 """CPU per uncached page, in process (no server, no network): the case page with 50 comments for
 an anonymous reader and a member, and home; optionally a pyinstrument profile of one of them.
 
-    .venv/bin/python bench/profile_pages.py [--repeat 40] [--profile case-member]
+    .venv/bin/python bench/profile_pages.py [--repeat 40] [--rounds 5] [--profile case-member]
     .venv/bin/python bench/profile_pages.py --hits [--repeat 400] [--profile home]
 
 SQLite in a temporary directory, page cache off, the testing configuration otherwise. Prints
-CPU milliseconds per page (process time, so other jobs on the machine matter less) and the
-number of queries per page. pyinstrument is in the test extra.
+CPU milliseconds per page (process time, so other jobs on the machine matter less): the median
+and the best of `--rounds` rounds of `--repeat` requests (on a shared machine the best round is
+the steadiest figure), and the number of queries per page. pyinstrument is in the test extra;
+PROFILE_ALL=1 shows library frames in the profile too.
 
 `--hits`: the page cache on (in memory) and every anonymous page asked for once before the
 clock starts, so each measured request is a page-cache hit (checked); printed next to the
@@ -20,6 +22,7 @@ different case each time), so each measured request is a miss that renders the p
 """
 import argparse
 import os
+import statistics
 import sys
 import tempfile
 import time
@@ -122,6 +125,7 @@ def _getter(app, args, client, path: str):
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=40)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--profile", choices=["case-anonymous", "case-member", "home",
                                               "case-list", "minimal"])
     parser.add_argument("--hits", action="store_true",
@@ -153,7 +157,7 @@ def main() -> None:
     queries = [0]
     event.listen(engine, "before_cursor_execute", lambda *a: queries.__setitem__(0, queries[0] + 1))
     digits = 3 if args.hits else 1
-    print(f"{'page':<16} {'CPU ms':>8} {'wall ms':>8} {'queries':>8}")
+    print(f"{'page':<16} {'CPU ms':>8} {'best':>8} {'wall ms':>8} {'queries':>8}")
     for name, (client, path) in pages.items():
         for _ in range(5):  # warm: templates compiled, caches filled
             response = client.get(path)
@@ -162,12 +166,16 @@ def main() -> None:
             assert response.headers.get("X-Page-Cache") == "hit", (name, response.headers)
         queries[0] = 0
         get = _getter(app, args, client, path)
-        cpu, wall = time.process_time(), time.perf_counter()
-        for _ in range(args.repeat):
-            get()
-        cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
-        print(f"{name:<16} {cpu / args.repeat * 1000:>8.{digits}f} {wall / args.repeat * 1000:>8.{digits}f} "
-              f"{queries[0] / args.repeat:>8.0f}", flush=True)
+        cpus, walls = [], []
+        for _ in range(args.rounds):
+            cpu, wall = time.process_time(), time.perf_counter()
+            for _ in range(args.repeat):
+                get()
+            cpus.append((time.process_time() - cpu) / args.repeat * 1000)
+            walls.append((time.perf_counter() - wall) / args.repeat * 1000)
+        print(f"{name:<16} {statistics.median(cpus):>8.{digits}f} {min(cpus):>8.{digits}f} "
+              f"{statistics.median(walls):>8.{digits}f} "
+              f"{queries[0] / args.repeat / args.rounds:>8.0f}", flush=True)
     if args.profile:
         from pyinstrument import Profiler
 

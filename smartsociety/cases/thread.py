@@ -40,6 +40,17 @@ class Reader:
             pattern = self._patterns[endpoint] = built.split(str(marker), 1)
         return f"{pattern[0]}{comment_id}{pattern[1]}"
 
+    def report_url(self, comment_id: int) -> str:
+        """url_for("moderation.report", target_type="comment", target_id=...), built likewise."""
+        pattern = self._patterns.get("report")
+        if pattern is None:
+            from flask import url_for
+
+            marker = 987654321
+            built = url_for("moderation.report", target_type="comment", target_id=marker)
+            pattern = self._patterns["report"] = built.split(str(marker), 1)
+        return f"{pattern[0]}{comment_id}{pattern[1]}"
+
 
 def build_thread(comments: list[Comment], max_depth: int) -> list[Node]:
     """Top-level nodes in time order; replies deeper than max_depth are listed flat under

@@ -20,7 +20,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload, selectinload
 
 from smartsociety import concurrency, diffs
-from smartsociety.cases import sections, services
+from smartsociety.cases import page, sections, services
 from smartsociety.cases.cards import NOT_ON_CARDS
 from smartsociety.cases.forms import (
     CaseForm,
@@ -385,7 +385,9 @@ def render_detail(case: Case, form=None, parent=None, preview_html=None, status=
 @cached_page(scope=lambda case_id: case_page_scopes(case_id))
 def detail(case_id: int):
     """A case's page with its discussion."""
-    case = _load_case(case_id, selectinload(Case.attachments), selectinload(Case.principle_links))
+    case = page.load_case(case_id)
+    if case is None or not can_view_case(current_user, case):
+        abort(404, _("This case does not exist or has been removed."))
     return render_detail(case)
 
 

@@ -5,6 +5,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from smartsociety.extensions import db
 from smartsociety.feeds.views import _feed
@@ -41,6 +42,7 @@ from smartsociety.permissions import (
     is_member,
     verified_gemeente,
 )
+from smartsociety.sections import stored_nothing
 
 bp = Blueprint("partners", __name__)
 
@@ -251,6 +253,8 @@ def adoption_feed():
 @bp.app_template_global()
 def partner_section(case: Case) -> dict:
     user = current_user
+    if stored_nothing(case, "partners"):  # the case page's query found no links: no query
+        set_committed_value(case, "gemeente_links", [])
     links = list(getattr(case, "gemeente_links", []))
     # One query for the gemeenten (kept referenced: the identity map holds them weakly); each
     # link then finds its own there instead of loading it.

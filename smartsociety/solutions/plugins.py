@@ -6,7 +6,7 @@ from flask import Flask, url_for
 from flask_babel import lazy_gettext as _l
 
 from smartsociety.cases.sections import CASE_PAGE
-from smartsociety.models import EventKind, Solution
+from smartsociety.models import EventKind, Offer, Solution
 from smartsociety.moderation.registry import ReportableType
 from smartsociety.moderation.registry import register as register_reportable
 from smartsociety.notify.registry import register_event
@@ -36,7 +36,10 @@ def register(app: Flask) -> None:
         edit_url=lambda solution: url_for("solutions.edit", solution_id=solution.id),
         load_options=(sa.orm.selectinload(Solution.author),),
     ))
-    CASE_PAGE.register(Section("offers", "solutions/_case_offers.html", 20,
-                               context=case_section))
+    CASE_PAGE.register(Section(
+        "offers", "solutions/_case_offers.html", 20, context=case_section,
+        present=lambda case_id: sa.exists().where(Offer.case_id == case_id),
+        # Always shown when it has suggestions or a form; with no offers its query is skipped.
+        when_empty=lambda case, user: True))
     ORGANISATION_PAGE.register(Section("solutions", "solutions/_organisation_sections.html", 20,
                                        context=_organisation_section))

@@ -50,6 +50,7 @@ from smartsociety.permissions import (
     can_view_hidden,
     ensure,
 )
+from smartsociety.sections import stored_nothing
 from smartsociety.solutions import services
 from smartsociety.solutions.forms import (
     ContactForm,
@@ -329,7 +330,8 @@ def standards():
 
 def case_section(case: Case, user) -> dict:
     """What the case page's marketplace section needs (cases' render_detail calls this)."""
-    offers = list(db.session.scalars(Offer.for_case(case.id)))
+    offers = ([] if stored_nothing(case, "offers")
+              else list(db.session.scalars(Offer.for_case(case.id))))
     form = None
     if can_offer_solution(user, case):
         mine = services.offerable_solutions(user)
