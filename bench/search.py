@@ -254,7 +254,10 @@ def main(n: int) -> None:
             for q in queries:
                 for ask in range(3):
                     t = time.perf_counter()
-                    headers, page = http_get(url_for_query(base, q))
+                    # The round in the address: an anonymous page is kept across index changes
+                    # that do not touch it (smartsociety/search/pages.py), so without it most
+                    # first asks of a round would not be computed at all; with it, each is.
+                    headers, page = http_get(url_for_query(base, q) + f"&round={round_}")
                     elapsed = time.perf_counter() - t
                     assert "results-count" in page or "search-none" in page, q
                     # "page": the rendered page for anonymous readers (same generation).

@@ -105,6 +105,21 @@ def test_a_comment_that_does_not_match_leaves_the_page_kept(no_page_cache, clien
     assert again.data == first.data and set(keys(again)) == shown
 
 
+def test_a_comment_on_a_shown_case_leaves_the_page_kept(no_page_cache, client, db):
+    """The comment moves its case's comment count: the case is logged as changed, but its
+    document is the same, so the indexer leaves it (and the pages that show it) alone."""
+    shown = matches()
+    case = db.session.get(Case, int(sorted(shown)[0].partition(":")[2]))
+    first = search(client, "paginacache")
+    before = generation()
+    CommentFactory(case=case, body="Over fietsen")
+    case.comment_count += 1
+    db.session.commit()
+    assert generation() != before
+    again = search(client, "paginacache")
+    assert again.headers["X-Search-Cache"] == "page" and again.data == first.data
+
+
 def test_a_comment_that_matches_shows_at_once(no_page_cache, client):
     shown = matches()
     search(client, "paginacache")

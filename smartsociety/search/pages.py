@@ -2,8 +2,8 @@
 
 A page is kept with what it was rendered from:
 - the database's state it shows (the facet names of categories and certifications): the page
-  cache's global generation, which every write of those rows moves (or, with the page cache
-  off, the names themselves);
+  cache's global generation, which every write of those rows moves; with the page cache off,
+  the names themselves, when the page showed any (most pages show none: no query then);
 - its results' basis (search/engine/basis.py): the index generation they were computed on and
   the documents they selected. When the index moves on, the page is served again only if no
   document it selected changed or went away, no new or changed document matches its query, and
@@ -30,6 +30,7 @@ class KeptPage:
     body: bytes
     version: tuple  # the database state it shows (see database_version)
     basis: object  # what its results were computed from, moved on while it holds
+    names: tuple | None = None  # with the page cache off: the facet names it showed, if any
     stored_at: float = field(default_factory=time.monotonic)
 
 
@@ -48,8 +49,12 @@ def database_version() -> tuple | None:
     cache = current_app.extensions.get("pagecache")
     if cache is not None:
         return cache.current_version([])
+    return ()  # the page cache is off: the names it shows are kept with it
+
+
+def _names() -> tuple | None:
     names = current_app.jinja_env.globals.get("facet_names_version")
-    return ("names", names() if names else None)
+    return names() if names else None
 
 
 def page_key() -> tuple | None:
@@ -62,7 +67,7 @@ def page_key() -> tuple | None:
 
 def kept(key: tuple, version: tuple) -> Response | None:
     page = _store().get(version, key)
-    if page is None:
+    if page is None or page.names is not None and _names() != page.names:
         return None
     basis = service.still_shows(page.basis)
     if basis is None:
@@ -79,5 +84,8 @@ def keep(key: tuple, version: tuple, response: Response) -> None:
             or g.get("page_cache_skip") or session.modified
             or "Set-Cookie" in response.headers):
         return
-    _store().put(key, KeptPage(response.get_data(), version, results.basis))
+    # With the page cache off: the names this page looked up while it was rendered (read
+    # again from the request's lookups, no query), for a page that showed any.
+    names = _names() if not version and g.get("facet_names") else None
+    _store().put(key, KeptPage(response.get_data(), version, results.basis, names))
     response.headers["X-Page-Cache"] = "miss"
