@@ -131,7 +131,9 @@ def test_the_index_moves_case_pages_only_for_the_documents_they_show(app, client
     warm(client, page(a), "/casussen", "/zoeken?q=casus")
     pagecache.invalidate_index({"case", "comment"})
     assert state(client.get(page(a))) == "hit"
-    assert state(client.get("/zoeken?q=casus")) == "miss"
+    # An anonymous search page follows the index's documents themselves (search/pages.py):
+    # moving the scope alone changes nothing it shows.
+    assert state(client.get("/zoeken?q=casus")) == "hit"
     # No page but search reads the index.
     assert state(client.get("/casussen")) == "hit"
     pagecache.invalidate_index({"solution"})

@@ -136,3 +136,12 @@ def hit_url(hit: engine.Hit) -> str | None:
     if doc_type is None or doc_type.url is None:
         return None
     return doc_type.url(hit.doc_id, {"case_id": hit.case_id})
+
+
+def still_shows(basis):
+    """The basis of a kept results page moved to the index as this process sees it now, when
+    the page's results hold there too (search/engine/basis.py); None when the page must be
+    computed again (or cannot be kept: a change is pending, the searcher is behind)."""
+    if basis is None or is_inline() and indexer().has_pending():
+        return None
+    return engine.still_holds(store(), basis)

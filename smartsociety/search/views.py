@@ -1,14 +1,13 @@
 """The search page /zoeken."""
 
-from flask import Blueprint, Response, current_app, g, render_template, request, session
-from flask_babel import get_locale, get_timezone
+from flask import Blueprint, current_app, g, render_template, request
 
 from smartsociety.ids import small_int
 from smartsociety.ops import timing
-from smartsociety.pagecache import Entry, PageStore, anonymous_reader, cached_page
+from smartsociety.pagecache import cached_page
 from smartsociety.pagescopes import SEARCH
 from smartsociety.pagination import MAX_PAGE, ListPagination
-from smartsociety.search import service
+from smartsociety.search import pages, service
 from smartsociety.search.forms import SearchForm
 from smartsociety.search.query import ParsedQuery
 
@@ -26,51 +25,27 @@ def _filters() -> dict[str, list[str]]:
     }
 
 
-# Rendered result pages for anonymous readers, per process: a repeated search within one
-# generation of the index costs a lookup instead of a search and a render (also with the page
-# cache off). The key holds all that such a page shows: the index generation, the language and
-# time zone, the query string and the facet names read from the database.
-# Kept in the page cache's bounded LRU store; the key carries the generation, so the store's
-# own version is empty.
-RENDERED_BYTES = 4 * 1024 * 1024
-
-
-def _rendered() -> PageStore:
-    store = current_app.extensions.get("search-pages")
-    if store is None:
-        store = current_app.extensions["search-pages"] = PageStore(
-            RENDERED_BYTES, current_app.config["PAGE_CACHE_SECONDS"])
-    return store
-
-
-def _rendered_key() -> tuple | None:
-    reader = anonymous_reader()
-    if reader is None or not request.args.get("q", "").strip():
-        return None
-    generation = service.index_generation()
-    if generation is None:
-        return None
-    names = current_app.jinja_env.globals.get("facet_names_version")
-    return (generation, reader, str(get_locale()), str(get_timezone()), request.full_path,
-            names() if names else None)
-
-
 @bp.get("/zoeken")
-@cached_page(scope=SEARCH)
 def index():
     """Search: the results page for cases, comments, principles, solutions and more."""
-    key = _rendered_key()
-    if key is not None:
-        kept = _rendered().get((), key)
-        if kept is not None:
-            return Response(kept.body, mimetype="text/html", headers={"X-Search-Cache": "page"})
+    key = pages.page_key()
+    if key is None:
+        return _cached_page()  # members (their own entries) and the empty search page
+    version = pages.database_version()
+    if version is None:
+        return _search_page()
+    found = pages.kept(key, version)
+    if found is not None:
+        return found
     response = current_app.make_response(_search_page())
-    # Not while the index is behind (search() then marks the page dont_store); a searcher that
-    # moved on meanwhile only makes the page newer than its key says.
-    if (key is not None and response.status_code == 200 and not g.get("page_cache_skip")
-            and "X-Search-Cache" in response.headers and not session.modified):
-        _rendered().put(key, Entry(response.get_data(), "text/html", None))
+    pages.keep(key, version, response)
     return response
+
+
+# The page cache's rule would follow every change of the index; anonymous pages are kept by
+# search/pages.py instead, which knows which changes a page shows.
+_cached_page = cached_page(scope=SEARCH)(lambda: _search_page())
+index.page_cached = True  # no rate limit for reading it (pagecache._is_cached_page)
 
 
 def _search_page():
@@ -87,6 +62,7 @@ def _search_page():
                                  browse=bool(filters))
     pagination = ListPagination(results.hits if results else [], results.total if results else 0,
                                 page, per_page)
+    g.search_results = results
     timing.lap("search")
     page_html = render_template(
         "search/index.html",

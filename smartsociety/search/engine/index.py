@@ -511,10 +511,14 @@ class Indexer:
             for doc_id in ids:
                 key = f"{name}:{doc_id}"
                 old = searcher.document(key=key)
+                fields = index_fields(name, doc_id, loaded[doc_id]) if doc_id in loaded else None
+                if old is not None and fields is not None and old.get(
+                        "fingerprint") == fields["fingerprint"]:
+                    # Indexed as it is (a case whose comment count moved): writing it again
+                    # would change nothing but make every page that shows it look changed.
+                    continue
                 writer.delete_by_term("key", key, searcher=searcher)
-                fields = None
-                if doc_id in loaded:
-                    fields = index_fields(name, doc_id, loaded[doc_id])
+                if fields is not None:
                     writer.add_document(**with_shadow_fields(dict(fields), ix.schema))
                 if doc_type.dependents and (
                     (old or {}).get("inherit") != (fields or {}).get("inherit")

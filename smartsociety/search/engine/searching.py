@@ -11,6 +11,7 @@ from whoosh.query import And, AndNot, Every, NullQuery, Or, Phrase, Prefix, Quer
 from whoosh.searching import Results
 
 from smartsociety.search.engine.analysis import LANGUAGES, analysis_key, tokens
+from smartsociety.search.engine.basis import Basis, basis_of, holds
 from smartsociety.search.engine.index import (
     COMPOUND_LANGUAGES,
     FACET_FIELDS,
@@ -249,6 +250,7 @@ class SearchResults:
     cached: bool = False  # served from the result cache (same index generation)
     behind: bool = False  # the index has changed in a way this process could not open yet
     timings: dict[str, float] = field(default_factory=dict)  # ms per step, for Server-Timing
+    basis: Basis | None = None  # what they were computed from (engine/basis.py)
 
 
 def _hit(hit) -> Hit:
@@ -294,6 +296,26 @@ def _facet_masks(cache: "SearcherCache", searcher) -> FacetMasks:
         cache.masks = FacetMasks(searcher)
         cache.masks_for = searcher
     return cache.masks
+
+
+def run_query(parsed: ParsedQuery, reader) -> Query:
+    """The Whoosh query search() runs for `parsed` on `reader` (browsing: Every)."""
+    if to_whoosh(parsed) is None:
+        return Every()
+    return to_whoosh(parsed, reader) or NullQuery
+
+
+def still_holds(store: IndexStore, basis: Basis) -> Basis | None:
+    """`basis` moved to the generation this process's searcher shows now, when results computed
+    on it would be the same there (engine/basis.py); None when they may differ or the searcher
+    is behind."""
+    cache = searcher_cache(store)
+    with cache.lock:
+        searcher = cache.current()
+        if searcher is None or cache.behind:
+            return None
+        return holds(basis, cache.version, searcher,
+                     lambda: run_query(basis.parsed, searcher.reader()))
 
 
 def search(store: IndexStore, parsed: ParsedQuery, filters: dict[str, list[str]],
@@ -367,8 +389,11 @@ def search(store: IndexStore, parsed: ParsedQuery, filters: dict[str, list[str]]
             mark_terms(found, parsed, shown)
             results.hits = [_hit(hit) for hit in shown]
             step("hits")
-        if results.total < 3 and not parsed.is_empty:
+        may_suggest = results.total < 3 and not parsed.is_empty
+        if may_suggest:
             results.suggestion = suggest(searcher, parsed)
             step("suggest")
+        results.basis = basis_of(cache.version, searcher, parsed, query, filters, selected,
+                                 may_suggest)
         cache.store_results(key, results)
     return results
