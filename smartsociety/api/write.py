@@ -11,8 +11,8 @@ from smartsociety.api import schemas as s
 from smartsociety.api.core import PREFIX, require_token
 from smartsociety.api.read import load_case
 from smartsociety.cases import services as case_services
+from smartsociety.cases.blueprint import posting
 from smartsociety.cases.forms import CaseForm, CommentForm
-from smartsociety.cases.views import posting
 from smartsociety.extensions import db
 from smartsociety.models import CaseKind, Comment, DilemmaStatus, FollowTarget, ProjectStatus, Theme
 from smartsociety.notify import services as notify_services
