@@ -22,8 +22,8 @@ from flask_babel import get_locale, get_timezone
 from flask_login import current_user
 from markupsafe import Markup
 
-from smartsociety.pagecache import Entry
 from smartsociety.pagescopes import CASE_LISTS, HOME, case_scope
+from smartsociety.pagestores import Entry
 
 # Pages whose scopes every write that changes a card moves (see above).
 CARD_PAGES = frozenset({HOME, CASE_LISTS})

@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 
 from flask import Response, current_app, g, request, session
 
-from smartsociety.pagecache import PageStore, anonymous_reader
+from smartsociety.pagecache import anonymous_reader
+from smartsociety.pagestores import PageStore
 from smartsociety.search import service
 
 RENDERED_BYTES = 4 * 1024 * 1024

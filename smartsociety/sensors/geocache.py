@@ -25,8 +25,8 @@ from dataclasses import astuple, dataclass, field
 from flask import Response, current_app, request
 from flask_babel import get_locale
 
-from smartsociety.pagecache import PageStore
 from smartsociety.pagescopes import SENSOR_REGISTER
+from smartsociety.pagestores import PageStore
 from smartsociety.sensors import queries
 
 MEDIA_TYPE = "application/geo+json"
