@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 
 from smartsociety.pagescopes import GLOBAL
 
-
 GENERATION_KEY = "smartsociety:content-generation"
 SCOPE_KEY = "smartsociety:content-scope:"
 
