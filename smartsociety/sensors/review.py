@@ -34,8 +34,8 @@ from smartsociety.permissions import (
 from smartsociety.sensors import queries, services
 from smartsociety.sensors.blueprint import bp, load, tile_settings
 from smartsociety.sensors.forms import MessageForm, MissingSensorForm, StillThereForm
+from smartsociety.solutions.blueprint import account_key, contact_limit
 from smartsociety.solutions.forms import ContactForm
-from smartsociety.solutions.views import account_key, contact_limit
 
 
 def render_detail(sensor: Sensor, status: int = 200, **forms):

@@ -13,8 +13,8 @@ from smartsociety.notify.registry import register_event
 from smartsociety.organisations.sections import ORGANISATION_PAGE
 from smartsociety.sections import Section
 from smartsociety.solutions import documents
+from smartsociety.solutions.offers import case_section
 from smartsociety.solutions.services import organisation_sections
-from smartsociety.solutions.views import case_section
 
 
 def _organisation_section(organisation, _user) -> dict:

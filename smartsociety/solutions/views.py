@@ -1,15 +1,7 @@
-"""Solution listings, open standards, offers on cases, use reviews and organisation inboxes."""
+"""Solution listings, open standards, contact, use reviews and organisation inboxes. Offers on
+cases are in offers.py, on the same blueprint (blueprint.py): importing it here registers them."""
 import sqlalchemy as sa
-from flask import (
-    Blueprint,
-    abort,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -20,11 +12,9 @@ from smartsociety import concurrency, diffs
 from smartsociety.extensions import db, limiter
 from smartsociety.labels import label, options
 from smartsociety.models import (
-    Case,
     Certification,
     ContactMessage,
     Offer,
-    OfferStatus,
     OpenStandard,
     Organisation,
     Solution,
@@ -41,28 +31,24 @@ from smartsociety.permissions import (
     can_contact_provider,
     can_edit_solution,
     can_manage_standards,
-    can_offer_solution,
     can_publish_solution,
     can_read_inbox,
     can_record_use,
-    can_set_offer_status,
-    can_view_case,
-    can_view_hidden,
     ensure,
 )
-from smartsociety.sections import stored_nothing
+
+# offers adds its routes to bp: importing it here registers them with it.
+from smartsociety.solutions import offers as offer_routes  # noqa: F401
 from smartsociety.solutions import services
+from smartsociety.solutions.blueprint import account_key, bp, contact_limit, load_solution
 from smartsociety.solutions.forms import (
     ContactForm,
     ListFilterForm,
-    OfferForm,
     SolutionForm,
     StandardForm,
     UseForm,
 )
 from smartsociety.solutions.sections import SOLUTION_FACTS
-
-bp = Blueprint("solutions", __name__)
 
 REVISION_LABELS = {
     "name": _l("Name"),
@@ -82,24 +68,6 @@ REVISION_LABELS = {
     "certifications": _l("Certifications"),
     "exit_plan": _l("Exit plan"),
 }
-
-
-def account_key() -> str:
-    if current_user.is_authenticated:
-        return f"account:{current_user.id}"
-    return f"address:{request.remote_addr}"
-
-
-def _load(solution_id: int) -> Solution:
-    solution = db.session.scalar(
-        sa.select(Solution)
-        .where(Solution.id == solution_id)
-        .options(selectinload(Solution.organisation), selectinload(Solution.standards),
-                 selectinload(Solution.author).selectinload(User.organisation))
-    )
-    if solution is None or not can_view_hidden(current_user, solution):
-        abort(404, _("This solution does not exist."))
-    return solution
 
 
 @bp.get("/oplossingen")
@@ -174,7 +142,7 @@ def new():
 @login_required
 def edit(solution_id: int):
     """Edit a solution's listing."""
-    solution = _load(solution_id)
+    solution = load_solution(solution_id)
     ensure(can_edit_solution(current_user, solution))
     form = _solution_form(solution)
     opened = concurrency.opened_version(solution)
@@ -220,14 +188,14 @@ def render_detail(solution: Solution, use_form=None, contact_form=None, status=2
 @cached_page(scope=SOLUTIONS)
 def detail(solution_id: int):
     """A solution's page: listing, offers, reviews of use and contact."""
-    return render_detail(_load(solution_id))
+    return render_detail(load_solution(solution_id))
 
 
 @bp.post("/oplossingen/<int:solution_id>/intrekken")
 @login_required
 def withdraw(solution_id: int):
     """Withdraw a solution from the marketplace, or bring it back."""
-    solution = _load(solution_id)
+    solution = load_solution(solution_id)
     ensure(can_edit_solution(current_user, solution))
     choice = request.form.get("withdrawn")
     if choice not in ("0", "1"):
@@ -241,7 +209,7 @@ def withdraw(solution_id: int):
 @bp.get("/oplossingen/<int:solution_id>/geschiedenis")
 def history(solution_id: int):
     """A solution listing's revisions, with what changed."""
-    solution = _load(solution_id)
+    solution = load_solution(solution_id)
     revisions = list(
         db.session.scalars(
             sa.select(SolutionRevision)
@@ -271,7 +239,7 @@ def history(solution_id: int):
 @login_required
 def record_use(solution_id: int):
     """A gemeente records (and reviews) its use of a solution."""
-    solution = _load(solution_id)
+    solution = load_solution(solution_id)
     ensure(can_record_use(current_user, solution))
     form = UseForm()
     if not form.validate_on_submit():
@@ -282,16 +250,12 @@ def record_use(solution_id: int):
     return redirect(url_for("solutions.detail", solution_id=solution.id, _anchor="in-use"))
 
 
-def contact_limit() -> str:
-    return current_app.config["CONTACT_LIMIT"]
-
-
 @bp.post("/oplossingen/<int:solution_id>/contact")
 @login_required
 @limiter.limit(contact_limit, key_func=account_key, scope="contact")
 def contact(solution_id: int):
     """Send a message to the organisation behind a solution."""
-    solution = _load(solution_id)
+    solution = load_solution(solution_id)
     ensure(can_contact_provider(current_user, solution))
     form = ContactForm()
     if not form.validate_on_submit():
@@ -323,68 +287,6 @@ def standards():
     items = list(db.session.scalars(OpenStandard.by_name()))
     status = 422 if form.is_submitted() else 200
     return render_template("solutions/standards.html", form=form, standards=items), status
-
-
-# Offers on cases
-
-
-def case_section(case: Case, user) -> dict:
-    """What the case page's marketplace section needs (cases' render_detail calls this)."""
-    offers = ([] if stored_nothing(case, "offers")
-              else list(db.session.scalars(Offer.for_case(case.id))))
-    form = None
-    if can_offer_solution(user, case):
-        mine = services.offerable_solutions(user)
-        if mine and not any(o.organisation_id == user.organisation_id for o in offers):
-            form = OfferForm()
-            form.set_solutions(mine)
-    offered = {offer.solution_id for offer in offers}
-    return {"offers": offers, "offer_form": form,
-            "suggested_solutions": services.suggestions(case, exclude=offered)}
-
-
-def _case(case_id: int) -> Case:
-    case = db.session.get(Case, case_id)
-    if case is None or not can_view_case(current_user, case):
-        abort(404, _("This case does not exist or has been removed."))
-    return case
-
-
-@bp.route("/casussen/<int:case_id>/aanbod", methods=["GET", "POST"])
-@login_required
-def offer(case_id: int):
-    """Offer a solution on a case."""
-    case = _case(case_id)
-    ensure(can_publish_solution(current_user))
-    services.ensure_takes_offers(case)
-    ensure(can_offer_solution(current_user, case))
-    form = OfferForm()
-    form.set_solutions(services.offerable_solutions(current_user))
-    if not form.validate_on_submit():
-        status = 422 if form.is_submitted() else 200
-        return render_template("solutions/offer.html", case=case, form=form), status
-    services.make_offer(current_user, case, db.session.get(Solution, form.solution_id.data),
-                        form.explanation.data)
-    flash(_("Your offer has been added to the case."), "success")
-    return redirect(url_for("cases.detail", case_id=case.id, _anchor="offers"))
-
-
-@bp.post("/casussen/<int:case_id>/aanbod/<int:offer_id>/status")
-@login_required
-def offer_status(case_id: int, offer_id: int):
-    """Move an offer on: in conversation, then chosen."""
-    case = _case(case_id)
-    item = db.session.get(Offer, offer_id)
-    if item is None or item.case_id != case.id:
-        abort(404)
-    ensure(can_set_offer_status(current_user, item))
-    try:
-        status = OfferStatus(request.form.get("status", ""))
-    except ValueError:
-        abort(400)
-    services.set_offer_status(item, status, current_user)
-    flash(_("The offer is now marked “%(status)s”.", status=label(status)), "success")
-    return redirect(url_for("cases.detail", case_id=case.id, _anchor=f"offer-{item.id}"))
 
 
 # Organisations
