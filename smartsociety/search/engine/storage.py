@@ -270,6 +270,16 @@ class _WindowReader(_ViewReader):
     def _size(self) -> int:
         return self.view.size
 
+    def read(self, size=-1) -> bytes:
+        # (pickle.load reads stored fields a few bytes at a time: the buffer hit inline)
+        start = self.pos
+        if size is not None and size >= 0:
+            at, data = self.view.buffer
+            if at <= start and start + size <= at + len(data):
+                self.pos = start + size
+                return data[start - at:start + size - at]
+        return super().read(size)
+
     def close(self) -> None:
         pass
 
