@@ -1,11 +1,13 @@
-"""Index files read through a memory map, without a private copy per process.
+"""Index files read in place, without a private copy per process: with positional reads
+(`PreadStorage`, the default, at the end of this module) or through a memory map
+(`MappedStorage`, `open_index(path, reader="mmap")`).
 
 Whoosh maps a compound segment file (<segment>.seg, all of a segment's parts in one file) and
 then, in `CompoundStorage.open_file`, wraps each part it opens in a `BufferFile`, whose
 `BytesIO(buf)` copies the part: the postings and the term index of every segment, into each
 process that opens the index (173 MB a gunicorn worker at 20,000 posts, growing with the index).
 
-`MappedStorage` is the index's storage instead of Whoosh's `FileStorage`: it opens a compound
+`MappedStorage` replaces Whoosh's `FileStorage`: it opens a compound
 file itself, as a `MappedFile` over a map of the file. Whoosh's `CompoundStorage` then takes
 the parts with `subset()` (it maps a file only when it has a `fileno`, which a MappedFile has
 not), and each part is a MappedFile over a slice of the same map: reads slice the map, nothing
