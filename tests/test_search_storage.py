@@ -261,3 +261,28 @@ def test_positional_reads_map_no_index_file(store, fresh_caches):
     searching.close_all()
     gc.collect()
     assert _held(root) == (0, 0)
+
+
+def test_positional_reads_across_read_ahead_boundaries(tmp_path):
+    """PreadFile's reads (buffered and direct, of a part and of the whole file) give the bytes
+    at their positions, across the read-ahead buffer's edges and at the end of a part."""
+    from smartsociety.search.engine.storage import READAHEAD, PreadStorage
+    data = bytes(random.Random(4).randrange(256) for _ in range(3 * READAHEAD + 77))
+    data = data.replace(b"\n", b"x")[:READAHEAD - 3] + b"ab\ncd" + data[READAHEAD + 2:]
+    (tmp_path / "x.seg").write_bytes(data)
+    whole = PreadStorage(str(tmp_path)).open_file("x.seg")
+    part = whole.subset(100, 2 * READAHEAD)
+    expected = data[100:100 + 2 * READAHEAD]
+    for start, length in ((0, 1), (READAHEAD - 2, 4), (5, READAHEAD + 9), (2 * READAHEAD - 3, 10)):
+        assert part.get(start, length) == expected[start:start + length]
+    assert part.get_uint(READAHEAD - 2) == int.from_bytes(expected[READAHEAD - 2:READAHEAD + 2],
+                                                          "big")
+    part.seek(READAHEAD - 10)
+    assert part.read(20) == expected[READAHEAD - 10:READAHEAD + 10]
+    assert part.read() == expected[READAHEAD + 10:]
+    assert part.read(5) == b""
+    whole.seek(READAHEAD - 10)
+    assert whole.readline() == data[READAHEAD - 10:data.index(b"\n") + 1]
+    part.close()
+    whole.close()
+    assert _held(tmp_path) == (0, 0)
