@@ -224,10 +224,10 @@ class _Descriptor:
         if self.users <= 0:
             self.close()
 
-    def close(self) -> None:
+    def close(self, _close=os.close) -> None:  # (os.close bound: __del__ at interpreter exit)
         fd, self.fd = self.fd, -1
         if fd >= 0:
-            os.close(fd)
+            _close(fd)
 
     __del__ = close
 
