@@ -1,6 +1,7 @@
-"""The index read through mapped files (engine/storage.py, issue 23 item 4): the same answers
-as Whoosh's own reader, which copies every segment part it opens, without that copy, and no
-maps or files left open by reopening and rebuilding."""
+"""The index read through positional reads (the default) and through mapped files
+(engine/storage.py, issue 23 item 4): the same answers as Whoosh's own reader, which copies
+every segment part it opens, without that copy, no maps or files left open by reopening and
+rebuilding, and with positional reads no map of an index file at all."""
 import gc
 import itertools
 import os
@@ -25,7 +26,7 @@ from smartsociety.search.engine.index import (
     with_shadow_fields,
 )
 from smartsociety.search.engine.similar import similar
-from smartsociety.search.engine.storage import MappedFile
+from smartsociety.search.engine.storage import MappedFile, PreadFile, open_index
 from smartsociety.search.engine.writers import Writer, build
 from smartsociety.search.query import parse
 
@@ -99,6 +100,17 @@ def fresh_caches():
     gc.collect()
 
 
+@pytest.fixture(params=["pread", "mmap"])
+def reader(request, monkeypatch):
+    """Each reader of engine/storage.py in turn, as the engine's open_index."""
+    monkeypatch.setattr(index_module, "open_index",
+                        lambda path: open_index(path, reader=request.param))
+    return request.param
+
+
+READER_FILES = {"pread": PreadFile, "mmap": MappedFile}
+
+
 def _answers(store: IndexStore) -> list:
     """Searches of every kind through the engine (phrase, prefix, exclusion, facets, sort by
     date, pages, did-you-mean, snippets) and more-like-this."""
@@ -114,7 +126,7 @@ def _answers(store: IndexStore) -> list:
     return found
 
 
-def test_searches_answer_as_with_whoosh_own_reader(store, fresh_caches, monkeypatch):
+def test_searches_answer_as_with_whoosh_own_reader(store, reader, fresh_caches, monkeypatch):
     mapped = _answers(store)
     assert sum(r.total for r in mapped if hasattr(r, "total")) > 1000
     assert any(r.suggestion for r in mapped if hasattr(r, "suggestion"))
@@ -125,9 +137,9 @@ def test_searches_answer_as_with_whoosh_own_reader(store, fresh_caches, monkeypa
     assert _answers(store) == mapped
 
 
-def test_every_read_equals_whoosh_own_reader(store):
+def test_every_read_equals_whoosh_own_reader(store, reader):
     """Terms, postings (weights, positions), stored fields, field lengths and columns of every
-    segment, read through MappedFile and through Whoosh's BufferFile copies."""
+    segment, read through each reader and through Whoosh's BufferFile copies."""
     version = store.current_version()
     ours, theirs = store.open(version), _stock(version)
     try:
@@ -164,7 +176,7 @@ def _segment_files(ix) -> list:
                 if leaf.segment().is_compound()]
 
 
-def test_segments_are_read_from_the_map_not_copied(store, fresh_caches):
+def test_segments_are_read_in_place_not_copied(store, reader, fresh_caches):
     version = store.current_version()
     on_disk = sum(p.stat().st_size for p in version.iterdir() if p.suffix == ".seg")
     assert on_disk > 5_000_000
@@ -187,7 +199,7 @@ def test_segments_are_read_from_the_map_not_copied(store, fresh_caches):
             tracemalloc.stop()
 
     mapped, files = allocated(store.open)
-    assert files and all(isinstance(f, MappedFile) for f in files)
+    assert files and all(type(f) is READER_FILES[reader] for f in files)
     copied, stock_files = allocated(_stock)
     assert all(isinstance(f, BufferFile) for f in stock_files)  # (what the test tells apart)
     assert copied > on_disk / 2, (copied, on_disk)
@@ -207,7 +219,7 @@ def _held(root: Path) -> tuple[int, int]:
     return maps, fds
 
 
-def test_reopening_and_rebuilding_leave_no_maps_or_files_open(tmp_path, fresh_caches):
+def test_reopening_and_rebuilding_leave_no_maps_or_files_open(tmp_path, reader, fresh_caches):
     store = IndexStore(tmp_path / "index")
     documents = [fields for _name, _id, fields in _documents(300, seed=5)]
 
@@ -236,3 +248,41 @@ def test_reopening_and_rebuilding_leave_no_maps_or_files_open(tmp_path, fresh_ca
     cache.close()
     gc.collect()
     assert _held(store.root) == (0, 0)
+
+
+def test_positional_reads_map_no_index_file(store, fresh_caches):
+    """With the default reader, opening the index, searching and more-like-this leave no map of
+    an index file in the process (its pages stay in the kernel's cache, out of RSS), and the
+    file descriptors go when the searchers close."""
+    root = store.root
+    assert _answers(store)
+    maps, fds = _held(root)
+    assert fds >= 3 and maps == 0, (maps, fds)  # (the searcher is open: the test tells apart)
+    searching.close_all()
+    gc.collect()
+    assert _held(root) == (0, 0)
+
+
+def test_positional_reads_across_read_ahead_boundaries(tmp_path):
+    """PreadFile's reads (buffered and direct, of a part and of the whole file) give the bytes
+    at their positions, across the read-ahead buffer's edges and at the end of a part."""
+    from smartsociety.search.engine.storage import READAHEAD, PreadStorage
+    data = bytes(random.Random(4).randrange(256) for _ in range(3 * READAHEAD + 77))
+    data = data.replace(b"\n", b"x")[:READAHEAD - 3] + b"ab\ncd" + data[READAHEAD + 2:]
+    (tmp_path / "x.seg").write_bytes(data)
+    whole = PreadStorage(str(tmp_path)).open_file("x.seg")
+    part = whole.subset(100, 2 * READAHEAD)
+    expected = data[100:100 + 2 * READAHEAD]
+    for start, length in ((0, 1), (READAHEAD - 2, 4), (5, READAHEAD + 9), (2 * READAHEAD - 3, 10)):
+        assert part.get(start, length) == expected[start:start + length]
+    assert part.get_uint(READAHEAD - 2) == int.from_bytes(expected[READAHEAD - 2:READAHEAD + 2],
+                                                          "big")
+    part.seek(READAHEAD - 10)
+    assert part.read(20) == expected[READAHEAD - 10:READAHEAD + 10]
+    assert part.read() == expected[READAHEAD + 10:]
+    assert part.read(5) == b""
+    whole.seek(READAHEAD - 10)
+    assert whole.readline() == data[READAHEAD - 10:data.index(b"\n") + 1]
+    part.close()
+    whole.close()
+    assert _held(tmp_path) == (0, 0)

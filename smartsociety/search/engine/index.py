@@ -354,7 +354,7 @@ class IndexStore:
         return self.current_version() is not None
 
     def open(self, version: Path | None = None):
-        # Through MappedStorage: segments are read from the mapped files, not copied.
+        # Through PreadStorage: segments are read with positional reads, not copied or mapped.
         return open_index(str(version or self.current_version()))
 
     # -- writing ---------------------------------------------------------------------------
