@@ -216,8 +216,10 @@ class _Descriptor:
     __slots__ = ("fd", "users", "__weakref__")
 
     def __init__(self, path: str):
+        # Set first: when the file is gone (a newer generation replaced it), open raises and
+        # __del__ still runs on this half-made object.
+        self.fd, self.users = -1, 0
         self.fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
-        self.users = 0
 
     def release(self) -> None:
         self.users -= 1
