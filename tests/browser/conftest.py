@@ -33,9 +33,26 @@ def app_config(tmp_path, postgres_url):
     return make_config(tmp_path, postgres_url, WTF_CSRF_ENABLED=True)
 
 
+def _closing(app):
+    """The response body read and closed before werkzeug writes it. When the browser drops a
+    connection (a page closed at teardown while its favicon was in flight), werkzeug's
+    development server raises while draining the socket, before it closes the app's iterator,
+    and the unclosed static file became a ResourceWarning: an error under filterwarnings."""
+
+    def wsgi(environ, start_response):
+        result = app(environ, start_response)
+        try:
+            return [b"".join(result)]
+        finally:
+            if hasattr(result, "close"):
+                result.close()
+
+    return wsgi
+
+
 @pytest.fixture
 def live_server(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, _closing(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     server.url = f"http://127.0.0.1:{server.server_port}"
