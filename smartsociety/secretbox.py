@@ -32,13 +32,14 @@ def _derived(secret_key: str) -> bytes:
 def _box() -> MultiFernet:
     config = current_app.config
     configured = config.get("DATA_ENCRYPTION_KEYS") or ""
-    if isinstance(configured, str):
-        configured = [key.strip() for key in configured.split(",") if key.strip()]
-    keys = tuple(configured) or (_derived(config["SECRET_KEY"]),)
+    source = (configured if isinstance(configured, str) else ",".join(configured),
+              config["SECRET_KEY"])
     cache = current_app.extensions.setdefault("secretbox", {})
-    box = cache.get(keys)
-    if box is None:
-        box = cache[keys] = MultiFernet([Fernet(key) for key in keys])
+    box = cache.get(source)
+    if box is None:  # keys parsed (and derived) once per setting, not per secret
+        keys = [key.strip() for key in source[0].split(",") if key.strip()]
+        keys = keys or [_derived(source[1])]
+        box = cache[source] = MultiFernet([Fernet(key) for key in keys])
     return box
 
 

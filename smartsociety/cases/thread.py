@@ -31,25 +31,23 @@ class Reader:
 
     def comment_url(self, endpoint: str, comment_id: int) -> str:
         """url_for(endpoint, case_id=..., comment_id=...), the rule built once per page."""
+        return self._url(endpoint, comment_id, case_id=self.case_id, comment_id=self._MARKER)
+
+    def report_url(self, comment_id: int) -> str:
+        """url_for("moderation.report", target_type="comment", target_id=...), likewise."""
+        return self._url("moderation.report", comment_id, target_type="comment",
+                         target_id=self._MARKER)
+
+    _MARKER = 987654321  # no real id is this long in a test, and none is built with it
+
+    def _url(self, endpoint: str, number: int, /, **values) -> str:
         pattern = self._patterns.get(endpoint)
         if pattern is None:
             from flask import url_for
 
-            marker = 987654321  # no real id is this long in a test, and none is built with it
-            built = url_for(endpoint, case_id=self.case_id, comment_id=marker)
-            pattern = self._patterns[endpoint] = built.split(str(marker), 1)
-        return f"{pattern[0]}{comment_id}{pattern[1]}"
-
-    def report_url(self, comment_id: int) -> str:
-        """url_for("moderation.report", target_type="comment", target_id=...), built likewise."""
-        pattern = self._patterns.get("report")
-        if pattern is None:
-            from flask import url_for
-
-            marker = 987654321
-            built = url_for("moderation.report", target_type="comment", target_id=marker)
-            pattern = self._patterns["report"] = built.split(str(marker), 1)
-        return f"{pattern[0]}{comment_id}{pattern[1]}"
+            built = url_for(endpoint, **values)
+            pattern = self._patterns[endpoint] = built.split(str(self._MARKER), 1)
+        return f"{pattern[0]}{number}{pattern[1]}"
 
 
 def build_thread(comments: list[Comment], max_depth: int) -> list[Node]:

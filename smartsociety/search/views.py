@@ -42,12 +42,6 @@ def index():
     return response
 
 
-# The page cache's rule would follow every change of the index; anonymous pages are kept by
-# search/pages.py instead, which knows which changes a page shows.
-_cached_page = cached_page(scope=SEARCH)(lambda: _search_page())
-index.page_cached = True  # no rate limit for reading it (pagecache._is_cached_page)
-
-
 def _search_page():
     """The search page itself (uncached)."""
     form = SearchForm(formdata=request.args)
@@ -78,6 +72,12 @@ def _search_page():
     timing.lap("render")
     timing.add(results.timings if results else {})
     return page_html, (200 if valid else 422), _cache_header(results)
+
+
+# Members' pages through the page cache. Its rule would follow every change of the index, so
+# anonymous pages are kept by search/pages.py instead, which knows which changes a page shows.
+_cached_page = cached_page(scope=SEARCH)(_search_page)
+index.page_cached = True  # no rate limit for reading it (pagecache._is_cached_page)
 
 
 def _cache_header(results) -> dict[str, str]:
