@@ -64,7 +64,9 @@
         map.addLayer(areas);
         map.addLayer(cluster);
         if (markers.length) {
-          map.fitBounds(cluster.getBounds(), { maxZoom: 16, padding: [20, 20] });
+          // Not animated: the clusters are rebuilt when the zoom ends, and a click on a marker
+          // during the animation would land on an element that is then replaced.
+          map.fitBounds(cluster.getBounds(), { maxZoom: 16, padding: [20, 20], animate: false });
         }
         element.dataset.loaded = String(markers.length);
       });
