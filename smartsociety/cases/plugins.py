@@ -5,7 +5,7 @@ from flask import Flask, url_for
 from flask_babel import lazy_gettext as _l
 
 from smartsociety.cases import documents
-from smartsociety.cases.cards import NOT_ON_CARDS, load_case_cards
+from smartsociety.cases.cards import NOT_ON_CARDS, cases_with_cards, load_case_cards
 from smartsociety.cases.services import recount_comments
 from smartsociety.extensions import db
 from smartsociety.fragments import cached_cards, cached_fragment, cards_kept
@@ -35,9 +35,10 @@ def _delete_comment(comment: Comment) -> None:
 
 
 def _home(_subject, _user) -> dict:
-    return {"recent_cases": db.session.scalars(
-        Case.filtered(CaseFilter(sort="active"), shown=not cards_kept())
-        .options(NOT_ON_CARDS).limit(5)).all()}
+    recent = Case.filtered(CaseFilter(sort="active"), shown=False).limit(5)
+    if cards_kept():  # most cards come from the store: loaded only for the others
+        return {"recent_cases": db.session.scalars(recent.options(NOT_ON_CARDS)).all()}
+    return {"recent_cases": cases_with_cards(recent)}
 
 
 def register(app: Flask) -> None:

@@ -209,10 +209,13 @@ def programme(event: Event) -> list[tuple[datetime, list[EventSession]]]:
 # Lists
 
 
-def upcoming(limit: int | None = None) -> list[Event]:
+def upcoming(limit: int | None = None, organiser: bool = True) -> list[Event]:
+    """Published events not yet over, soonest first (`organiser=False`: for a list that does
+    not name the organiser, home's, which then costs one query)."""
     select = (sa.select(Event).where(Event.public_clause(), Event.ends_at > utcnow())
-              .order_by(Event.starts_at, Event.id)
-              .options(selectinload(Event.organiser)))
+              .order_by(Event.starts_at, Event.id))
+    if organiser:
+        select = select.options(selectinload(Event.organiser))
     if limit:
         select = select.limit(limit)
     return list(db.session.scalars(select))
