@@ -8,7 +8,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from smartsociety.extensions import db
 from smartsociety.models import Case, Tag
 from smartsociety.models.case import case_tag
-from smartsociety.sections import PRESENT
+from smartsociety.sections import PRESENT, stored_nothing
 
 NOT_ON_CARDS = sa.orm.lazyload(Case.theme_links)  # loaded with every case, shown on no card
 
@@ -31,31 +31,37 @@ def load_case_cards(cases) -> str:
     return ""
 
 
-def cases_with_cards(select: sa.Select) -> list[Case]:
-    """The cases of `select` (Case.filtered(..., shown=False)) with what their cards show, in
-    one query: their author and organisations joined, and for each whether it has tags or
-    anything another feature shows (CARD_FLAGS); then the tags of those that have any in one
-    more query (none when no case on the list has tags)."""
+def with_card_flags(select: sa.Select) -> sa.Select:
+    """`select` (Case.filtered(..., shown=False)) with what its cases' cards show: their author
+    and organisations joined, and for each whether it has tags or anything another feature
+    shows (CARD_FLAGS). Built once by a list that asks the same on every page (home)."""
     columns = [flag(Case.id).label(f"present_{name}") for name, flag in CARD_FLAGS.items()]
-    rows = db.session.execute(select.options(*Case.card_joins(), NOT_ON_CARDS)
-                              .add_columns(*columns)).all()
+    return select.options(*Case.card_joins(), NOT_ON_CARDS).add_columns(*columns)
+
+
+def cases_with_cards(select: sa.Select) -> list[Case]:
+    """The cases of a `with_card_flags` statement, in one query, and the tags of those that
+    have any in one more (none when no case on the list has tags)."""
     cases = []
-    for case, *present in rows:
-        setattr(case, PRESENT, {**getattr(case, PRESENT, {}),
-                                **{name: bool(value) for name, value in zip(CARD_FLAGS, present)}})
+    for row in db.session.execute(select):
+        case = row[0]
+        flags = {key[8:]: bool(value) for key, value in row._mapping.items()
+                 if isinstance(key, str) and key.startswith("present_")}
+        setattr(case, PRESENT, {**getattr(case, PRESENT, {}), **flags})
         cases.append(case)
-    tagged = [case for case in cases if getattr(case, PRESENT)["tags"]]
+    tagged = [case.id for case in cases if not stored_nothing(case, "tags")]
     tags: dict[int, list[Tag]] = {case.id: [] for case in cases}
     if tagged:
-        for case_id, tag in db.session.execute(
-                sa.select(case_tag.c.case_id, Tag).join(Tag, Tag.id == case_tag.c.tag_id)
-                .where(case_tag.c.case_id.in_([case.id for case in tagged]))
-                .order_by(Tag.slug)):
+        for case_id, tag in db.session.execute(_TAGS, {"ids": tagged}):
             tags[case_id].append(tag)
     for case in cases:
         if "tags" in sa.inspect(case).unloaded:
             set_committed_value(case, "tags", tags[case.id])
     return cases
+
+
+_TAGS = (sa.select(case_tag.c.case_id, Tag).join(Tag, Tag.id == case_tag.c.tag_id)
+         .where(case_tag.c.case_id.in_(sa.bindparam("ids", expanding=True))).order_by(Tag.slug))
 
 
 CARD_RELATIONS = frozenset({"author", "organisation", "tags"})

@@ -1,4 +1,5 @@
 """Proposing, publishing, cancelling events and writing their programme."""
+import functools
 from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -212,13 +213,19 @@ def programme(event: Event) -> list[tuple[datetime, list[EventSession]]]:
 def upcoming(limit: int | None = None, organiser: bool = True) -> list[Event]:
     """Published events not yet over, soonest first (`organiser=False`: for a list that does
     not name the organiser, home's, which then costs one query)."""
-    select = (sa.select(Event).where(Event.public_clause(), Event.ends_at > utcnow())
+    return list(db.session.scalars(_upcoming(limit, organiser), {"now": utcnow()}))
+
+
+@functools.cache
+def _upcoming(limit: int | None, organiser: bool) -> sa.Select:
+    # Built once per process (home asks on every page), the time as a parameter.
+    select = (sa.select(Event).where(Event.public_clause(), Event.ends_at > sa.bindparam("now"))
               .order_by(Event.starts_at, Event.id))
     if organiser:
         select = select.options(selectinload(Event.organiser))
     if limit:
         select = select.limit(limit)
-    return list(db.session.scalars(select))
+    return select
 
 
 def past(limit: int = 20) -> list[Event]:
