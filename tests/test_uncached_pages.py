@@ -160,3 +160,22 @@ def test_home_shows_an_event_published_or_changed_at_once(no_page_cache, client,
     db.session.commit()
     page = client.get("/").get_data(as_text=True)
     assert "Donkerdag" in page and "Lichtdag" not in page
+
+
+def test_home_cards_are_the_case_lists_cards(no_page_cache, client, login, db):
+    """Home imports the card macro without the page's context (a module kept per process):
+    a card shows the same on home as on the case list, a byline with its affiliation too."""
+    from smartsociety.models import Tag
+
+    without_organisation = CaseFactory(title="Van een lid", organisation=None)
+    with_organisation = CaseFactory(title="Van een gemeente")
+    with_organisation.tags = [Tag(slug="licht", name="Licht")]
+    db.session.commit()
+    member = UserFactory()
+    for reader in (client, login(member)):
+        home = _home_cards(reader)
+        listed = reader.get("/casussen").get_data(as_text=True)
+        for case in (without_organisation, with_organisation):
+            card = home[case.title].split("</li>")[0]
+            assert card in listed, case.title
+    assert 'class="byline"' in home["Van een lid"]
