@@ -210,22 +210,29 @@ def programme(event: Event) -> list[tuple[datetime, list[EventSession]]]:
 # Lists
 
 
-def upcoming(limit: int | None = None, organiser: bool = True) -> list[Event]:
-    """Published events not yet over, soonest first (`organiser=False`: for a list that does
-    not name the organiser, home's, which then costs one query)."""
-    return list(db.session.scalars(_upcoming(limit, organiser), {"now": utcnow()}))
+def upcoming(limit: int | None = None) -> list[Event]:
+    select = (sa.select(Event).where(Event.public_clause(), Event.ends_at > utcnow())
+              .order_by(Event.starts_at, Event.id)
+              .options(selectinload(Event.organiser)))
+    if limit:
+        select = select.limit(limit)
+    return list(db.session.scalars(select))
+
+
+def upcoming_brief(limit: int) -> list[sa.Row]:
+    """What a short list of upcoming events shows (home's: id, title, start, venue and time
+    zone), as rows: no ORM objects to build for a list of three on every page."""
+    return list(db.session.execute(_upcoming_brief(limit), {"now": utcnow()}))
 
 
 @functools.cache
-def _upcoming(limit: int | None, organiser: bool) -> sa.Select:
-    # Built once per process (home asks on every page), the time as a parameter.
-    select = (sa.select(Event).where(Event.public_clause(), Event.ends_at > sa.bindparam("now"))
-              .order_by(Event.starts_at, Event.id))
-    if organiser:
-        select = select.options(selectinload(Event.organiser))
-    if limit:
-        select = select.limit(limit)
-    return select
+def _upcoming_brief(limit: int) -> sa.Select:
+    # Built once per process, the time as a parameter.
+    event = Event.__table__.c
+    return (sa.select(event.id, event.title, event.starts_at, event.ends_at, event.venue,
+                      event.timezone)
+            .where(Event.public_clause(), event.ends_at > sa.bindparam("now"))
+            .order_by(event.starts_at, event.id).limit(limit))
 
 
 def past(limit: int = 20) -> list[Event]:
