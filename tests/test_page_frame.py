@@ -25,7 +25,8 @@ def rendered_without_keeping(app, client, path: str) -> str:
 
 
 PATHS = ["/", "/casussen", "/casussen?sort=active&x=%22%3E%3Cscript%3E", "/principes/",
-         "/zoeken?q=%22%3E%3Cb%3Elantaarn", "/evenementen", "/inloggen", "/organisaties"]
+         "/zoeken?q=%22%3E%3Cb%3Elantaarn", "/evenementen", "/inloggen", "/organisaties",
+         "/bestaat-niet?x=1"]
 
 
 @pytest.mark.parametrize("language", ["nl", "en"])
@@ -38,7 +39,12 @@ def test_the_kept_frame_is_the_rendered_frame_on_every_page(no_page_cache, clien
         first = client.get(path).get_data(as_text=True)  # keeps the parts (or uses them)
         again = client.get(path).get_data(as_text=True)
         assert first == again == rendered_without_keeping(app, client, path), path
-    assert app.extensions["frame_parts"]  # they were kept
+    kept = dict(app.extensions["frame_parts"])
+    assert kept  # they were kept, and a write leaves them (they show no stored data)
+    CaseFactory(title="Nog een casus")
+    assert "Nog een casus" in client.get("/").get_data(as_text=True)
+    assert {key: id(html) for key, html in app.extensions["frame_parts"].items()} == {
+        key: id(html) for key, html in kept.items()}
     home = client.get("/").get_data(as_text=True)
     assert f'<html lang="{language}">' in home
     assert ("Log in" if language == "en" else "Inloggen") in home
