@@ -5,7 +5,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from smartsociety import commands, errors, headers, inputs, templating, transaction
+from smartsociety import commands, errors, frame, headers, inputs, templating, transaction
 from smartsociety.config import config_for
 from smartsociety.extensions import babel, csrf, db, limiter, login_manager, migrate, talisman
 from smartsociety.ids import DatabaseIdConverter
@@ -133,6 +133,7 @@ def register_extensions(app: Flask) -> None:
         referrer_policy="strict-origin-when-cross-origin",
     )
     templating.init_app(app)
+    frame.init_app(app)
     headers.init_app(app)
     logs.init_app(app)
     timing.init_app(app)  # Server-Timing header (SEARCH_SERVER_TIMING)

@@ -6,9 +6,10 @@ once and an unchanged one can be cached long (`immutable`); a URL without the cu
 served with revalidation only.
 """
 import hashlib
+import os
 from pathlib import Path
 
-from flask import Flask, Response, request
+from flask import Flask, Response, current_app, request, url_for
 from flask_compress import Compress
 
 YEAR = 365 * 24 * 3600
@@ -18,16 +19,27 @@ _digests: dict[str, tuple[float, str]] = {}
 
 def digest(static_folder: str, filename: str) -> str | None:
     """A short hash of the file's content, recomputed only when its modification time changes."""
-    path = Path(static_folder) / filename
+    path = os.path.join(static_folder, filename)  # a string: every page asks for five
     try:
-        mtime = path.stat().st_mtime
-    except OSError:
+        mtime = os.stat(path).st_mtime
+    except (OSError, ValueError):
         return None
-    cached = _digests.get(str(path))
+    cached = _digests.get(path)
     if cached is None or cached[0] != mtime:
-        cached = (mtime, hashlib.sha256(path.read_bytes()).hexdigest()[:12])
-        _digests[str(path)] = cached
+        cached = (mtime, hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12])
+        _digests[path] = cached
     return cached[1]
+
+
+def static_url(filename: str) -> str:
+    """`url_for('static', filename=...)` for the page frame's files, remembered per content
+    hash (a changed file gets its new URL at once)."""
+    key = (request.script_root, filename, digest(current_app.static_folder, filename))
+    urls = current_app.extensions["static_urls"]
+    url = urls.get(key)
+    if url is None:
+        url = urls[key] = url_for("static", filename=filename)
+    return url
 
 
 def init_app(app: Flask) -> None:
@@ -41,6 +53,8 @@ def init_app(app: Flask) -> None:
         "application/xml", "image/svg+xml", "image/x-icon",
     ])
     compress.init_app(app)
+    app.extensions["static_urls"] = {}
+    app.add_template_global(static_url)
 
     @app.url_defaults
     def fingerprint_static(endpoint: str, values: dict) -> None:

@@ -83,6 +83,26 @@ def test_a_changed_static_file_gets_a_new_url(app, tmp_path):
         assert url_for("static", filename="css/x.css") != first
 
 
+def test_the_frames_static_urls_follow_a_changed_file(app, tmp_path):
+    """base.html's `static_url` remembers each file's URL per content hash."""
+    import os
+
+    from flask import url_for
+
+    from smartsociety.webassets import static_url
+
+    (tmp_path / "static" / "css").mkdir(parents=True)
+    style = tmp_path / "static" / "css" / "x.css"
+    style.write_text("a{}")
+    app.static_folder = str(tmp_path / "static")
+    with app.test_request_context():
+        first = static_url("css/x.css")
+        assert first == url_for("static", filename="css/x.css") == static_url("css/x.css")
+        style.write_text("a{color:red}")
+        os.utime(style, (1, 1))
+        assert static_url("css/x.css") == url_for("static", filename="css/x.css") != first
+
+
 def test_feeds_answer_conditional_requests(db, client):
     CaseFactory(title="Eerste casus")
     first = client.get("/feeds/casussen.atom")

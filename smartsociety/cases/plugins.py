@@ -1,11 +1,19 @@
 """What cases add to other features: search document types, reportable types and the home
 page's recently active cases."""
+import functools
+
 import sqlalchemy as sa
 from flask import Flask, url_for
 from flask_babel import lazy_gettext as _l
 
 from smartsociety.cases import documents
-from smartsociety.cases.cards import NOT_ON_CARDS, load_case_cards
+from smartsociety.cases.cards import (
+    CARD_FLAGS,
+    NOT_ON_CARDS,
+    cases_with_cards,
+    load_case_cards,
+    with_card_flags,
+)
 from smartsociety.cases.services import recount_comments
 from smartsociety.extensions import db
 from smartsociety.fragments import cached_cards, cached_fragment, cards_kept
@@ -35,9 +43,20 @@ def _delete_comment(comment: Comment) -> None:
 
 
 def _home(_subject, _user) -> dict:
-    return {"recent_cases": db.session.scalars(
-        Case.filtered(CaseFilter(sort="active"), shown=not cards_kept())
-        .options(NOT_ON_CARDS).limit(5)).all()}
+    if cards_kept():  # most cards come from the store: loaded only for the others
+        return {"recent_cases": db.session.scalars(_recent().options(NOT_ON_CARDS)).all()}
+    return {"recent_cases": cases_with_cards(_recent_with_cards(tuple(CARD_FLAGS.items())))}
+
+
+@functools.cache
+def _recent() -> sa.Select:
+    # Home asks the same on every page: built once per process.
+    return Case.filtered(CaseFilter(sort="active"), shown=False).limit(5)
+
+
+@functools.cache
+def _recent_with_cards(_flags: tuple) -> sa.Select:
+    return with_card_flags(_recent())  # per set of flags features registered
 
 
 def register(app: Flask) -> None:

@@ -19,7 +19,7 @@ from smartsociety.sections import Section
 
 
 def _home(_subject, _user) -> dict:
-    return {"upcoming_events": services.upcoming(limit=3)}
+    return {"upcoming_events": services.upcoming_brief(3)}
 
 
 def _discussed(case_id):

@@ -117,7 +117,7 @@ def theme(slug: str):
         found = Theme(slug)
     except ValueError:
         abort(404)
-    select = Case.filtered(CaseFilter(theme=found))
+    select = Case.filtered(CaseFilter(theme=found), shown=False)
     return _feed(url_for("feeds.theme", slug=slug, _external=True),
                  _("Smart Society: %(name)s", name=label(found)),
                  url_for("cases.theme", slug=slug, _external=True), _case_entries(select))
@@ -127,7 +127,7 @@ def theme(slug: str):
 def tag(slug: str):
     """New cases with one tag as an Atom feed."""
     found = db.session.scalar(sa.select(Tag).where(Tag.slug == slug)) or abort(404)
-    select = Case.filtered(CaseFilter(tag=found.slug))
+    select = Case.filtered(CaseFilter(tag=found.slug), shown=False)
     return _feed(url_for("feeds.tag", slug=slug, _external=True),
                  _("Smart Society: %(name)s", name=found.name),
                  url_for("cases.tag", slug=slug, _external=True), _case_entries(select))

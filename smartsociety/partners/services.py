@@ -35,6 +35,7 @@ from smartsociety.permissions import (
     verified_organisation,
 )
 from smartsociety.refusals import Refused
+from smartsociety.sections import stored_nothing
 
 # Who hears of what
 
@@ -159,6 +160,14 @@ def sharing_names(case_ids: list[int]) -> dict[int, list[str]]:
     )
     for case_id, name in own:
         names[case_id].append(name)
+    _add_others(names, case_ids)
+    return names
+
+
+def _add_others(names: dict[int, list[str]], case_ids: list[int]) -> None:
+    """The other gemeenten sharing these cases, by name, after each case's own."""
+    if not case_ids:
+        return
     others = db.session.execute(
         sa.select(CaseGemeente.case_id, Organisation.name)
         .join(Organisation, Organisation.id == CaseGemeente.organisation_id)
@@ -167,7 +176,14 @@ def sharing_names(case_ids: list[int]) -> dict[int, list[str]]:
     )
     for case_id, name in others:
         names[case_id].append(name)
-    return names
+
+
+SHARING = "sharing"  # the case cards' flag: another gemeente shares the case
+
+
+def shared_by_others(case_id):
+    """SQL: another gemeente shares the case (a case card's flag, smartsociety/cases/cards.py)."""
+    return sa.exists().where(CaseGemeente.case_id == case_id, CaseGemeente.sharing_clause())
 
 
 def sharing_of(case) -> list[str]:
@@ -180,8 +196,18 @@ def sharing_of(case) -> list[str]:
 
 def preload(cases) -> str:
     cache = g.setdefault("case_sharing", {})
-    ids = [c.id for c in cases if c.id not in cache]
-    cache.update({i: [] for i in ids} | dict(sharing_names(ids)))
+    cases = [case for case in cases if case.id not in cache]
+    if cases and all("organisation" not in sa.inspect(case).unloaded for case in cases):
+        # The list's query loaded each case's organisation and told which cases other
+        # gemeenten share (smartsociety/cases/cards.py): a query for those only, if any.
+        names = defaultdict(list, {
+            case.id: [case.organisation.name] if case.organisation is not None
+            and case.organisation.kind == OrganisationKind.GEMEENTE else []
+            for case in cases})
+        _add_others(names, [case.id for case in cases if not stored_nothing(case, SHARING)])
+    else:
+        names = sharing_names([case.id for case in cases])
+    cache.update({case.id: [] for case in cases} | dict(names))
     return ""
 
 
