@@ -492,6 +492,55 @@ def test_snippets_escape_stored_text(client):
     assert "<script>alert" not in html and "&lt;/script&gt;" in html
 
 
+def _snippet_of(html: str, key: str) -> str:
+    """The snippet paragraph of the hit `key` on a results page, as HTML."""
+    hit = html[html.index(f'data-key="{key}"'):]
+    start = hit.index('<p class="snippet">') + len('<p class="snippet">')
+    return hit[start:hit.index("</p>", start)]
+
+
+def test_snippet_of_a_match_deep_in_a_long_body(client):
+    """A word found far into a long body (near the end of the MAX_BODY characters indexed) is
+    shown marked, in a passage of the body around it (the snippet skips the words far from any
+    match without looking at them one by one); the snippet is made of the body's own text
+    only, escaped."""
+    import html as html_module
+    import re
+
+    from smartsociety.search.registry import MAX_BODY
+
+    body = ("Een lange inleiding over de wijk & <b>bewoners</b>. " * 350
+            + "Hier staat het zeldzame woord kwartelkoningen <script>x</script> en meer. "
+            + "Slot van het verhaal. " * 20)
+    assert MAX_BODY - 2000 < body.index("kwartelkoningen") < len(body) < MAX_BODY
+    case = CaseFactory(title="Lang verhaal", summary="", body=body, body_html="")
+    page = client.get("/zoeken", query_string={"q": "kwartelkoning"}).data.decode()
+    snippet = _snippet_of(page, f"case:{case.id}")
+    assert "<mark>kwartelkoningen</mark>" in snippet
+    assert "<script>" not in snippet and "&lt;script&gt;x&lt;/script&gt;" in snippet
+    assert "<b>" not in snippet
+    for passage in re.sub(r"</?mark>", "", snippet).split(" … "):
+        assert html_module.unescape(passage) in body, passage
+
+
+def test_snippets_mark_every_passage_with_a_match_and_only_the_body(client):
+    """Two passages far apart each show their match (lemma and stem forms of the query word);
+    the text between them is left out; nothing but the body's text is shown."""
+    import html as html_module
+    import re
+
+    body = ("Begin: de gemeente plaatste sensoren. " + "Niets bijzonders hier. " * 200
+            + "Einde: een sensor meet het geluid.")
+    case = CaseFactory(title="Metingen", summary="", body=body, body_html="")
+    page = client.get("/zoeken", query_string={"q": "sensor"}).data.decode()
+    snippet = _snippet_of(page, f"case:{case.id}")
+    assert "<mark>sensoren</mark>" in snippet and "<mark>sensor</mark>" in snippet
+    passages = re.sub(r"</?mark>", "", snippet).split(" … ")
+    assert len(passages) == 2 and len(snippet) < 700
+    for passage in passages:
+        assert html_module.unescape(passage) in body, passage
+
+
 # -- shadow fields (pairs, prefixes) and the result cache ----------------------------------
 
 PHRASE_TEXTS = [
