@@ -1,6 +1,7 @@
 """The search page /zoeken."""
 
 from flask import Blueprint, current_app, g, render_template, request
+from markupsafe import Markup
 
 from smartsociety.ids import small_int
 from smartsociety.ops import timing
@@ -66,7 +67,8 @@ def _search_page():
         results=results,
         pagination=pagination,
         facet_fields=service.FACET_FIELDS,
-        type_labels=service.type_labels(),
+        # Translated once, not once per hit (Markup: output as the lazy strings were).
+        type_labels={name: Markup(str(text)) for name, text in service.type_labels().items()},
         hit_url=service.hit_url,
     )
     timing.lap("render")
