@@ -17,7 +17,8 @@ from smartsociety.models import (
 )
 from smartsociety.search import service
 from smartsociety.search.commands import search_cli
-from smartsociety.search.engine.index import MAX_SEGMENTS, IndexState
+from smartsociety.search.engine.index import MAX_SEGMENTS
+from smartsociety.search.engine.versions import IndexState
 from smartsociety.search.query import MAX_QUERY_LENGTH, Phrase, Word, parse
 from tests.factories import CaseFactory, CommentFactory, OrganisationFactory, UserFactory
 
@@ -431,11 +432,11 @@ def test_one_searcher_per_process_and_no_handle_leak(client):
 def test_a_segment_merged_away_while_the_searcher_reopens_is_no_error(client, monkeypatch):
     """The worker may merge and delete a segment between a web process reading the list of
     segments and opening them; the web process reads the list again (this was a rare 500)."""
-    from smartsociety.search.engine import index as index_module
+    from smartsociety.search.engine import versions as versions_module
 
     CaseFactory(title="Samenvoegtest een")
     assert len(keys(client, "samenvoegtest")) == 1
-    real = index_module.SegmentReader
+    real = versions_module.SegmentReader
     failures = []
 
     def flaky(*args, **kwargs):
@@ -444,19 +445,19 @@ def test_a_segment_merged_away_while_the_searcher_reopens_is_no_error(client, mo
             raise FileNotFoundError("merged away")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(index_module, "SegmentReader", flaky)
+    monkeypatch.setattr(versions_module, "SegmentReader", flaky)
     CaseFactory(title="Samenvoegtest twee")
     assert len(keys(client, "samenvoegtest")) == 2
     assert len(failures) == 2
 
     # When the segments stay unreadable, the old searcher goes on serving (and retries later).
-    monkeypatch.setattr(index_module, "SegmentReader", lambda *a, **k: (_ for _ in ()).throw(
+    monkeypatch.setattr(versions_module, "SegmentReader", lambda *a, **k: (_ for _ in ()).throw(
         FileNotFoundError("gone")))
     CaseFactory(title="Samenvoegtest drie")
     response = client.get("/zoeken", query_string={"q": "samenvoegtest"})
     assert response.status_code == 200
     assert "X-Page-Cache" not in response.headers  # a page already out of date is not kept
-    monkeypatch.setattr(index_module, "SegmentReader", real)
+    monkeypatch.setattr(versions_module, "SegmentReader", real)
     assert len(keys(client, "samenvoegtest")) == 3
 
 
@@ -591,20 +592,21 @@ def test_phrases_and_prefixes_match_the_same_documents_through_shadow_fields(wor
 def test_index_without_shadow_fields_still_answers(worker_mode, db, monkeypatch):
     """An index built before the shadow fields existed keeps working (as before) until the
     next `flask search rebuild`."""
-    from smartsociety.search.engine import index
+    from smartsociety.search.engine import schema as schema_module
+    from smartsociety.search.engine import versions
 
-    make_schema = index.make_schema
+    make_schema = versions.make_schema
 
     def old_schema(common=None):
         schema = make_schema(common)
         for name in list(schema.names()):
-            if name.endswith((index.PAIRS, index.PREFIXES)):
+            if name.endswith((schema_module.PAIRS, schema_module.PREFIXES)):
                 schema.remove(name)
         return schema
 
     with monkeypatch.context() as patch:
-        patch.setattr(index, "make_schema", old_schema)
-        patch.setattr(index, "SCHEMA", old_schema())
+        patch.setattr(versions, "make_schema", old_schema)
+        patch.setattr(versions, "SCHEMA", old_schema())
         for text in PHRASE_TEXTS:
             CaseFactory(title="Oud", summary="", body=text, body_html="")
         worker_mode.test_cli_runner().invoke(search_cli, ["rebuild"])

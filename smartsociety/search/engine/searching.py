@@ -11,7 +11,8 @@ from whoosh.searching import Results
 from smartsociety.search.engine.analysis import LANGUAGES, analysis_key, tokens
 from smartsociety.search.engine.basis import Basis, basis_of, holds
 from smartsociety.search.engine.hits import Hit, KeptHits
-from smartsociety.search.engine.index import (
+from smartsociety.search.engine.masks import FacetMasks, match_mask
+from smartsociety.search.engine.schema import (
     COMPOUND_LANGUAGES,
     FACET_FIELDS,
     PAIRS,
@@ -20,14 +21,12 @@ from smartsociety.search.engine.index import (
     PREFIX_MAX,
     PREFIXES,
     TITLE_BOOST,
-    IndexStore,
     pair_term,
-    reopen,
 )
-from smartsociety.search.engine.masks import FacetMasks, match_mask
 from smartsociety.search.engine.scoring import newest, scored_top
 from smartsociety.search.engine.snippets import highlighter, mark_terms
 from smartsociety.search.engine.spelling import Corrector, suggest
+from smartsociety.search.engine.versions import IndexStore, reopen
 from smartsociety.search.query import ParsedQuery, Word
 
 FACET_LIMIT = 30

@@ -31,7 +31,7 @@ from smartsociety.search.engine.analysis import (
     analysis_key,
     tokens,
 )
-from smartsociety.search.engine.index import PARTS
+from smartsociety.search.engine.schema import PARTS
 from smartsociety.search.query import ParsedQuery, Word
 
 SNIPPET_CHARS = 240
