@@ -6,6 +6,7 @@ from smartsociety.search import service
 from smartsociety.search.engine import hits as hits_module
 from smartsociety.search.query import parse
 from tests.factories import CaseFactory
+from tests.test_search import without_page_cache  # noqa: F401 (a fixture)
 
 
 def _search(app, text):
@@ -78,3 +79,47 @@ def test_kept_hits_are_bounded(app, db, monkeypatch):
         CaseFactory(title=f"Weidevogel {n}", summary="", body_html="", body="weidevogels")
     assert len(_search(app, "weidevogel").hits) == 5
     assert len(cache.hits.hits) == 3 and len(cache.hits.snippets) == 3
+
+
+# -- the hit cards of the results page (search/cards.py) ---------------------------------------
+
+def _card(html: str, key: str) -> str:
+    start = html.index(f'data-key="{key}"')
+    return html[start:html.index("</li>", start)]
+
+
+def test_a_card_shows_what_its_hit_shows_now(client, db, without_page_cache):
+    case = CaseFactory(title="Kwartelkoning gezien", summary="", body_html="",
+                       body="Een kwartelkoning in de wei bij de dijk.")
+    html = client.get("/zoeken", query_string={"q": "kwartelkoning"}).data.decode()
+    assert "Kwartelkoning gezien" in _card(html, f"case:{case.id}")
+    case.title = "Twee kwartelkoningen"
+    case.body = "Nu zingen er twee kwartelkoningen in het hooiland."
+    db.session.commit()
+    card = _card(client.get("/zoeken", query_string={"q": "kwartelkoning"}).data.decode(),
+                 f"case:{case.id}")
+    assert "Twee kwartelkoningen" in card and "gezien" not in card
+    assert "<mark>kwartelkoningen</mark> in het hooiland" in card
+
+
+def test_each_language_gets_its_own_card(app, client, db, without_page_cache):
+    case = CaseFactory(title="Kwartelkoning gezien", summary="", body_html="",
+                       body="Een kwartelkoning in de wei bij de dijk.")
+    english = app.test_client()
+    english.set_cookie("lang", "en")
+    for _round in range(2):
+        dutch = _card(client.get("/zoeken?q=kwartelkoning").data.decode(), f"case:{case.id}")
+        other = _card(english.get("/zoeken?q=kwartelkoning").data.decode(), f"case:{case.id}")
+        assert "Casus" in dutch and "Casus" not in other and "Case" in other
+
+
+def test_cards_are_bounded_and_rendered_once(app, client, db, without_page_cache, monkeypatch):
+    from smartsociety.search import cards
+
+    monkeypatch.setattr(cards, "CARDS_KEPT", 2)
+    for n in range(4):
+        CaseFactory(title=f"Weidevogel {n}", summary="", body_html="", body="weidevogels")
+    first = client.get("/zoeken?q=weidevogel").data.decode()
+    assert len(app.extensions["search-cards"]) == 2
+    assert client.get("/zoeken?q=weidevogel&page=1").data.decode().count(
+        'class="card search-hit"') == first.count('class="card search-hit"') == 4
