@@ -214,7 +214,8 @@ class Highlighter(highlight.Highlighter):
         results = hitobj.results
         field = results.searcher.schema[fieldname]
         key = _fast_analysis(field)
-        if key is None or strict_phrase or self.can_load_chars(results, fieldname):
+        if (key is None or strict_phrase or self.can_load_chars(results, fieldname)
+                or type(self.fragmenter) is not highlight.ContextFragmenter):
             return super().highlight_hit(hitobj, fieldname, text, top, minscore, strict_phrase)
         if text is None:
             if fieldname not in hitobj:
