@@ -16,14 +16,21 @@ from smartsociety.notify.services import is_following as following
 
 
 def url_with_args(**changes) -> str:
-    """The current URL with some query arguments replaced (None removes one); keeps filters."""
-    args = request.args.copy()
-    for key, value in changes.items():
-        args.pop(key, None)
-        if value is not None:
-            args[key] = value
-    query = args.to_dict(flat=False)
-    encoded = urlencode([(k, v) for k, values in query.items() for v in values])
+    """The current URL with some query arguments replaced (None removes one); keeps filters.
+
+    The arguments left as they are come first, in their order, then the replaced ones in the
+    order given (as when a copy of request.args is changed key by key). The part left as it
+    is is encoded once per request and set of replaced names: a search page has a link per
+    facet value, all changing the same two names."""
+    kept = request.environ.setdefault("smartsociety.url_args_kept", {})
+    names = tuple(changes)
+    base = kept.get(names)
+    if base is None:
+        base = kept[names] = urlencode([
+            (k, v) for k, values in request.args.to_dict(flat=False).items() if k not in changes
+            for v in values])
+    encoded = "&".join(filter(None, (base, urlencode(
+        [(k, v) for k, v in changes.items() if v is not None]))))
     return request.path + (f"?{encoded}" if encoded else "")
 
 
@@ -73,6 +80,22 @@ def cached_ngettext(singular: str, plural: str, n: int) -> str:
     return _catalog()[2].ungettext(singular, plural, n)
 
 
+def cached_label(value) -> str:
+    """Templates' `label()`, looked up once per request, language and value (a search page
+    labels the same few kinds and statuses once per hit and facet value)."""
+    if not g:
+        return label(value)
+    _, texts, _translations = _catalog()
+    key = ("label", type(value), value)  # (an EventKind is labelled apart from its value)
+    try:
+        found = texts.get(key)
+    except TypeError:  # unhashable
+        return label(value)
+    if found is None:
+        found = texts[key] = label(value)
+    return found
+
+
 def is_following(target: str, key) -> bool:
     return following(current_user, FollowTarget(target), key)
 
@@ -105,7 +128,7 @@ def init_app(app: Flask) -> None:
         url_with_args=url_with_args,
         get_locale=get_locale,
         LANGUAGE_NAMES=LANGUAGE_NAMES,
-        label=label,
+        label=cached_label,
         unread_notifications=unread_notifications,
         is_following=is_following,
         byline_once=byline_once,

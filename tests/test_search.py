@@ -17,7 +17,8 @@ from smartsociety.models import (
 )
 from smartsociety.search import service
 from smartsociety.search.commands import search_cli
-from smartsociety.search.engine.index import MAX_SEGMENTS, IndexState
+from smartsociety.search.engine.index import MAX_SEGMENTS
+from smartsociety.search.engine.versions import IndexState
 from smartsociety.search.query import MAX_QUERY_LENGTH, Phrase, Word, parse
 from tests.factories import CaseFactory, CommentFactory, OrganisationFactory, UserFactory
 
@@ -431,11 +432,11 @@ def test_one_searcher_per_process_and_no_handle_leak(client):
 def test_a_segment_merged_away_while_the_searcher_reopens_is_no_error(client, monkeypatch):
     """The worker may merge and delete a segment between a web process reading the list of
     segments and opening them; the web process reads the list again (this was a rare 500)."""
-    from smartsociety.search.engine import index as index_module
+    from smartsociety.search.engine import versions as versions_module
 
     CaseFactory(title="Samenvoegtest een")
     assert len(keys(client, "samenvoegtest")) == 1
-    real = index_module.SegmentReader
+    real = versions_module.SegmentReader
     failures = []
 
     def flaky(*args, **kwargs):
@@ -444,19 +445,19 @@ def test_a_segment_merged_away_while_the_searcher_reopens_is_no_error(client, mo
             raise FileNotFoundError("merged away")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(index_module, "SegmentReader", flaky)
+    monkeypatch.setattr(versions_module, "SegmentReader", flaky)
     CaseFactory(title="Samenvoegtest twee")
     assert len(keys(client, "samenvoegtest")) == 2
     assert len(failures) == 2
 
     # When the segments stay unreadable, the old searcher goes on serving (and retries later).
-    monkeypatch.setattr(index_module, "SegmentReader", lambda *a, **k: (_ for _ in ()).throw(
+    monkeypatch.setattr(versions_module, "SegmentReader", lambda *a, **k: (_ for _ in ()).throw(
         FileNotFoundError("gone")))
     CaseFactory(title="Samenvoegtest drie")
     response = client.get("/zoeken", query_string={"q": "samenvoegtest"})
     assert response.status_code == 200
     assert "X-Page-Cache" not in response.headers  # a page already out of date is not kept
-    monkeypatch.setattr(index_module, "SegmentReader", real)
+    monkeypatch.setattr(versions_module, "SegmentReader", real)
     assert len(keys(client, "samenvoegtest")) == 3
 
 
@@ -490,6 +491,55 @@ def test_snippets_escape_stored_text(client):
     html = client.get("/zoeken?q=opmaaktest").data.decode()
     assert "<mark>opmaaktest</mark>" in html
     assert "<script>alert" not in html and "&lt;/script&gt;" in html
+
+
+def _snippet_of(html: str, key: str) -> str:
+    """The snippet paragraph of the hit `key` on a results page, as HTML."""
+    hit = html[html.index(f'data-key="{key}"'):]
+    start = hit.index('<p class="snippet">') + len('<p class="snippet">')
+    return hit[start:hit.index("</p>", start)]
+
+
+def test_snippet_of_a_match_deep_in_a_long_body(client):
+    """A word found far into a long body (near the end of the MAX_BODY characters indexed) is
+    shown marked, in a passage of the body around it (the snippet skips the words far from any
+    match without looking at them one by one); the snippet is made of the body's own text
+    only, escaped."""
+    import html as html_module
+    import re
+
+    from smartsociety.search.registry import MAX_BODY
+
+    body = ("Een lange inleiding over de wijk & <b>bewoners</b>. " * 350
+            + "Hier staat het zeldzame woord kwartelkoningen <script>x</script> en meer. "
+            + "Slot van het verhaal. " * 20)
+    assert MAX_BODY - 2000 < body.index("kwartelkoningen") < len(body) < MAX_BODY
+    case = CaseFactory(title="Lang verhaal", summary="", body=body, body_html="")
+    page = client.get("/zoeken", query_string={"q": "kwartelkoning"}).data.decode()
+    snippet = _snippet_of(page, f"case:{case.id}")
+    assert "<mark>kwartelkoningen</mark>" in snippet
+    assert "<script>" not in snippet and "&lt;script&gt;x&lt;/script&gt;" in snippet
+    assert "<b>" not in snippet
+    for passage in re.sub(r"</?mark>", "", snippet).split(" … "):
+        assert html_module.unescape(passage) in body, passage
+
+
+def test_snippets_mark_every_passage_with_a_match_and_only_the_body(client):
+    """Two passages far apart each show their match (lemma and stem forms of the query word);
+    the text between them is left out; nothing but the body's text is shown."""
+    import html as html_module
+    import re
+
+    body = ("Begin: de gemeente plaatste sensoren. " + "Niets bijzonders hier. " * 200
+            + "Einde: een sensor meet het geluid.")
+    case = CaseFactory(title="Metingen", summary="", body=body, body_html="")
+    page = client.get("/zoeken", query_string={"q": "sensor"}).data.decode()
+    snippet = _snippet_of(page, f"case:{case.id}")
+    assert "<mark>sensoren</mark>" in snippet and "<mark>sensor</mark>" in snippet
+    passages = re.sub(r"</?mark>", "", snippet).split(" … ")
+    assert len(passages) == 2 and len(snippet) < 700
+    for passage in passages:
+        assert html_module.unescape(passage) in body, passage
 
 
 # -- shadow fields (pairs, prefixes) and the result cache ----------------------------------
@@ -542,20 +592,21 @@ def test_phrases_and_prefixes_match_the_same_documents_through_shadow_fields(wor
 def test_index_without_shadow_fields_still_answers(worker_mode, db, monkeypatch):
     """An index built before the shadow fields existed keeps working (as before) until the
     next `flask search rebuild`."""
-    from smartsociety.search.engine import index
+    from smartsociety.search.engine import schema as schema_module
+    from smartsociety.search.engine import versions
 
-    make_schema = index.make_schema
+    make_schema = versions.make_schema
 
     def old_schema(common=None):
         schema = make_schema(common)
         for name in list(schema.names()):
-            if name.endswith((index.PAIRS, index.PREFIXES)):
+            if name.endswith((schema_module.PAIRS, schema_module.PREFIXES)):
                 schema.remove(name)
         return schema
 
     with monkeypatch.context() as patch:
-        patch.setattr(index, "make_schema", old_schema)
-        patch.setattr(index, "SCHEMA", old_schema())
+        patch.setattr(versions, "make_schema", old_schema)
+        patch.setattr(versions, "SCHEMA", old_schema())
         for text in PHRASE_TEXTS:
             CaseFactory(title="Oud", summary="", body=text, body_html="")
         worker_mode.test_cli_runner().invoke(search_cli, ["rebuild"])

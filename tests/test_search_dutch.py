@@ -224,7 +224,7 @@ def test_did_you_mean_suggests_no_correction_for_a_found_lemma(client):
 def _legacy_schema(make_schema):
     """The schema the previous code wrote: Snowball for Dutch (its pickled fields have no
     `analysis`), no parts fields."""
-    from smartsociety.search.engine.index import PARTS
+    from smartsociety.search.engine.schema import PARTS
 
     def schema_of(common=None):
         schema = make_schema(common)
@@ -241,15 +241,15 @@ def _legacy_schema(make_schema):
 
 
 def test_an_index_built_before_lemmas_works_until_rebuilt(worker_mode, client, monkeypatch):
-    from smartsociety.search.engine import index
+    from smartsociety.search.engine import versions
 
-    old_schema = _legacy_schema(index.make_schema)
+    old_schema = _legacy_schema(versions.make_schema)
     principe = CaseFactory(title="Onze principes", summary="", body="", body_html="")
     sensor = CaseFactory(title="Een sensor", summary="", body="", body_html="")
     compound = CaseFactory(title="Parkeersensoren", summary="", body="", body_html="")
     with monkeypatch.context() as patch:
-        patch.setattr(index, "make_schema", old_schema)
-        patch.setattr(index, "SCHEMA", old_schema())
+        patch.setattr(versions, "make_schema", old_schema)  # (new index versions are made
+        patch.setattr(versions, "SCHEMA", old_schema())  # with these)
         assert worker_mode.test_cli_runner().invoke(search_cli, ["rebuild"]).exit_code == 0
     ix = service.store().open()
     assert analysis.analysis_key(ix.schema["body_nl"]) == "nl-stem"
@@ -284,9 +284,9 @@ def test_an_index_with_positioned_parts_works_until_rebuilt(worker_mode, client,
     find compounds through their parts; a rebuild drops the positions."""
     from whoosh import formats
 
-    from smartsociety.search import index
+    from smartsociety.search.engine import versions
 
-    make_schema = index.make_schema
+    make_schema = versions.make_schema
 
     def positioned(common=None):
         schema = make_schema(common)
@@ -297,8 +297,8 @@ def test_an_index_with_positioned_parts_works_until_rebuilt(worker_mode, client,
     sensor = CaseFactory(title="Een sensor", summary="", body="", body_html="")
     compound = CaseFactory(title="Parkeersensoren", summary="", body="", body_html="")
     with monkeypatch.context() as patch:
-        patch.setattr(index, "make_schema", positioned)
-        patch.setattr(index, "SCHEMA", positioned())
+        patch.setattr(versions, "make_schema", positioned)
+        patch.setattr(versions, "SCHEMA", positioned())
         assert worker_mode.test_cli_runner().invoke(search_cli, ["rebuild"]).exit_code == 0
     added = CaseFactory(title="Nieuwe vulgraadsensoren", summary="", body="", body_html="")
     service.indexer().apply_pending()

@@ -183,6 +183,65 @@ def test_snippets_equal_whoosh_highlighter(client, db):
     assert marked >= 9
 
 
+def test_fragments_equal_whoosh_fragmenter():
+    """The snippet fragments (engine/snippets.py walks only the words near the matches) are
+    those of Whoosh's ContextFragmenter over every token of the analyzer, for texts with
+    matches close together and far apart, long words, runs of punctuation, stop words,
+    compounds matched through a part, in both languages; and so is the snippet made of them."""
+    from whoosh import highlight
+
+    from smartsociety.search.engine.analysis import ANALYZERS
+    from smartsociety.search.engine.snippets import (
+        SNIPPET_CHARS,
+        MarkFormatter,
+        _Marker,
+        fragments,
+    )
+
+    rng = random.Random(23)
+    filler = ("de het een wijk gemeente bewoners meten delen register ruimte openbare geluid "
+              "3.14 e-mail co-creatie café Ëigenaar x.y.z — ... ;; " + "a" * 70 + " "
+              + "lange" * 20).split()
+    cases = [("nl", frozenset({"sensor"}), frozenset({"sensor"}),
+              ["sensor", "sensoren", "vulgraadsensoren", "Sensoren"]),
+             ("nl", frozenset({"camera", "privacy"}), frozenset(),
+              ["camera", "camera's", "Privacy", "PRIVACY"]),
+             ("en", frozenset({"camera", "watch"}), frozenset(),
+              ["cameras", "watching", "Watchers", "camera"])]
+    compared = marked = 0
+    for lang, words, parts, hits in cases:
+        analyzer = ANALYZERS[lang]
+        marker = _Marker(lang, words, parts, keeps_initial=lang == "en")
+        for _ in range(150):
+            vocabulary = filler + hits * rng.choice((0, 1, 3))
+            text = " ".join(rng.choice(vocabulary) for _ in range(rng.randint(0, 400)))
+            if rng.random() < 0.3:
+                text = rng.choice(hits) + "  ...  " + text + " ,, " + rng.choice(hits)
+            for maxchars, surround in ((SNIPPET_CHARS, 60), (40, 10), (200, 20)):
+                tokens = analyzer(text, positions=True, chars=True, mode="index",
+                                  removestops=False)
+                expected = []
+                for token in tokens:
+                    token.matched = marker.term(text[token.startchar:token.endchar]) is not None
+                    expected.append(token.copy())
+                theirs = list(highlight.ContextFragmenter(maxchars, surround).fragment_tokens(
+                    text, iter(expected)))
+                ours = fragments(text, marker, maxchars, surround)
+                theirs = [f for f in theirs if f.matches]  # (empty ones never score)
+                assert [(f.startchar, f.endchar, [(t.startchar, t.endchar) for t in f.matches])
+                        for f in ours] == [
+                    (f.startchar, f.endchar, [(t.startchar, t.endchar) for t in f.matches])
+                    for f in theirs], (text, maxchars, surround)
+                formatter, scorer = MarkFormatter(), highlight.BasicFragmentScorer()
+                snippet = formatter.format(highlight.top_fragments(
+                    ours, 2, scorer, highlight.FIRST))
+                assert snippet == formatter.format(highlight.top_fragments(
+                    theirs, 2, scorer, highlight.FIRST))
+                compared += 1
+                marked += "<mark>" in snippet
+    assert compared == 1350 and marked > 500
+
+
 def test_did_you_mean_over_segments_with_deletions(client, db):
     from smartsociety.search.engine.searching import searcher_cache
     from smartsociety.search.engine.spelling import Corrector

@@ -8,13 +8,13 @@ from whoosh import formats
 from whoosh.fields import TEXT, FieldType
 
 from smartsociety.search.engine import analysis, writers
-from smartsociety.search.engine.index import (
-    IndexStore,
+from smartsociety.search.engine.documents import (
     bulk_fields,
     common_words,
     index_fields,
     with_shadow_fields,
 )
+from smartsociety.search.engine.versions import IndexStore
 
 WORDS = (
     "sensor sensoren gemeente gemeenten privacy privacyregels België Belgie café ÉCOLE straße "

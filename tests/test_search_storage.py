@@ -15,11 +15,9 @@ import pytest
 from whoosh import index as whoosh_index
 from whoosh.filedb.structfile import BufferFile
 
-from smartsociety.search.engine import index as index_module
 from smartsociety.search.engine import searching
-from smartsociety.search.engine.index import (
-    IndexState,
-    IndexStore,
+from smartsociety.search.engine import versions as versions_module
+from smartsociety.search.engine.documents import (
     bulk_fields,
     common_words,
     index_fields,
@@ -27,6 +25,7 @@ from smartsociety.search.engine.index import (
 )
 from smartsociety.search.engine.similar import similar
 from smartsociety.search.engine.storage import MappedFile, PreadFile, open_index
+from smartsociety.search.engine.versions import IndexState, IndexStore
 from smartsociety.search.engine.writers import Writer, build
 from smartsociety.search.query import parse
 
@@ -103,7 +102,7 @@ def fresh_caches():
 @pytest.fixture(params=["pread", "mmap"])
 def reader(request, monkeypatch):
     """Each reader of engine/storage.py in turn, as the engine's open_index."""
-    monkeypatch.setattr(index_module, "open_index",
+    monkeypatch.setattr(versions_module, "open_index",
                         lambda path: open_index(path, reader=request.param))
     return request.param
 
@@ -133,7 +132,7 @@ def test_searches_answer_as_with_whoosh_own_reader(store, reader, fresh_caches, 
     assert any("<mark>" in hit.snippet for r in mapped if hasattr(r, "hits") for hit in r.hits)
     assert any(r for r in mapped if isinstance(r, list))
     searching.close_all()
-    monkeypatch.setattr(index_module, "open_index", _stock)
+    monkeypatch.setattr(versions_module, "open_index", _stock)
     assert _answers(store) == mapped
 
 

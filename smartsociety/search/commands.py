@@ -10,7 +10,8 @@ from smartsociety import progress
 from smartsociety.jobs.commands import run_worker
 from smartsociety.search import service
 from smartsociety.search.engine.analysis import analysis_key
-from smartsociety.search.engine.index import PARTS, IndexState
+from smartsociety.search.engine.schema import PARTS
+from smartsociety.search.engine.versions import IndexState
 
 search_cli = AppGroup("search", help="Full-text search index.")
 

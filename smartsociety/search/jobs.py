@@ -11,7 +11,7 @@ from smartsociety.extensions import db
 from smartsociety.jobs.registry import job, node_scope
 from smartsociety.models import SearchChange, utcnow
 from smartsociety.search import service
-from smartsociety.search.engine.index import IndexState
+from smartsociety.search.engine.versions import IndexState
 from smartsociety.transaction import committed
 
 

@@ -12,7 +12,9 @@ from smartsociety.extensions import db
 from smartsociety.search.engine import dutch
 from smartsociety.search.engine import searching as engine
 from smartsociety.search.engine import similar as more_like_this
-from smartsociety.search.engine.index import FACET_FIELDS, Indexer, IndexStore
+from smartsociety.search.engine.index import Indexer
+from smartsociety.search.engine.schema import FACET_FIELDS
+from smartsociety.search.engine.versions import IndexStore
 from smartsociety.search.query import ParsedQuery, parse
 from smartsociety.search.registry import PENDING_KEY, REGISTRY
 

@@ -1,13 +1,14 @@
 """The search page /zoeken."""
 
 from flask import Blueprint, current_app, g, render_template, request
+from markupsafe import Markup
 
 from smartsociety.ids import small_int
 from smartsociety.ops import timing
 from smartsociety.pagecache import cached_page
 from smartsociety.pagescopes import SEARCH
 from smartsociety.pagination import MAX_PAGE, ListPagination
-from smartsociety.search import pages, service
+from smartsociety.search import cards, pages, service
 from smartsociety.search.forms import SearchForm
 from smartsociety.search.query import ParsedQuery
 
@@ -58,6 +59,8 @@ def _search_page():
                                 page, per_page)
     g.search_results = results
     timing.lap("search")
+    # Translated once, not once per hit (Markup: output as the lazy strings were).
+    labels = {name: Markup(str(text)) for name, text in service.type_labels().items()}
     page_html = render_template(
         "search/index.html",
         form=form,
@@ -66,8 +69,8 @@ def _search_page():
         results=results,
         pagination=pagination,
         facet_fields=service.FACET_FIELDS,
-        type_labels=service.type_labels(),
-        hit_url=service.hit_url,
+        type_labels=labels,
+        hit_card=lambda hit: cards.hit_card(hit, service.hit_url, labels),
     )
     timing.lap("render")
     timing.add(results.timings if results else {})

@@ -10,7 +10,7 @@ from whoosh.matching.wrappers import FilterMatcher
 from whoosh.query import And, AndNot, Every, NullQuery, Or, Query, Term
 from whoosh.reading import SegmentReader
 
-from smartsociety.search.engine.index import FACET_FIELDS
+from smartsociety.search.engine.schema import FACET_FIELDS
 
 
 def mask_of(ids, size: int) -> int:

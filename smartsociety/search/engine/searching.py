@@ -4,15 +4,15 @@ import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
 
-from markupsafe import Markup
 from whoosh.query import And, AndNot, Every, NullQuery, Or, Phrase, Prefix, Query, Term
 from whoosh.searching import Results
 
 from smartsociety.search.engine.analysis import LANGUAGES, analysis_key, tokens
 from smartsociety.search.engine.basis import Basis, basis_of, holds
-from smartsociety.search.engine.index import (
+from smartsociety.search.engine.hits import Hit, KeptHits
+from smartsociety.search.engine.masks import FacetMasks, match_mask
+from smartsociety.search.engine.schema import (
     COMPOUND_LANGUAGES,
     FACET_FIELDS,
     PAIRS,
@@ -21,14 +21,12 @@ from smartsociety.search.engine.index import (
     PREFIX_MAX,
     PREFIXES,
     TITLE_BOOST,
-    IndexStore,
     pair_term,
-    reopen,
 )
-from smartsociety.search.engine.masks import FacetMasks, match_mask
 from smartsociety.search.engine.scoring import newest, scored_top
-from smartsociety.search.engine.snippets import highlighter, mark_terms, snippet
+from smartsociety.search.engine.snippets import highlighter, mark_terms
 from smartsociety.search.engine.spelling import Corrector, suggest
+from smartsociety.search.engine.versions import IndexStore, reopen
 from smartsociety.search.query import ParsedQuery, Word
 
 FACET_LIMIT = 30
@@ -53,6 +51,7 @@ class SearcherCache:
         self.reopened = False  # the last current() opened or reopened the searcher
         self.results: OrderedDict[tuple, SearchResults] = OrderedDict()
         self.results_for = None
+        self.hits = KeptHits()  # the shown hits' fields and snippets, across generations
 
     def cached_results(self, searcher, key) -> "SearchResults | None":
         generation = (self.version, searcher.reader().generation())
@@ -94,6 +93,7 @@ class SearcherCache:
     def close(self) -> None:
         self.results.clear()
         self.results_for = None
+        self.hits = KeptHits()
         if self.searcher is not None:
             self.searcher.close()
         if self.index is not None:
@@ -223,22 +223,6 @@ def to_whoosh(parsed: ParsedQuery, reader=None, shadow: bool = True) -> Query | 
 # -- searching -----------------------------------------------------------------------------
 
 @dataclass
-class Hit:
-    key: str
-    doc_type: str
-    doc_id: int
-    case_id: int | None
-    title: str
-    kind: str
-    status: str
-    organisation: str
-    org_kind: str
-    language: str
-    date: datetime | None
-    snippet: Markup
-
-
-@dataclass
 class SearchResults:
     hits: list[Hit] = field(default_factory=list)
     total: int = 0
@@ -251,26 +235,6 @@ class SearchResults:
     behind: bool = False  # the index has changed in a way this process could not open yet
     timings: dict[str, float] = field(default_factory=dict)  # ms per step, for Server-Timing
     basis: Basis | None = None  # what they were computed from (engine/basis.py)
-
-
-def _hit(hit) -> Hit:
-    doc_type, _, doc_id = hit["key"].partition(":")
-    date = hit.get("date")
-    lang = hit.get("language", "nl")
-    return Hit(
-        key=hit["key"],
-        doc_type=doc_type,
-        doc_id=int(doc_id),
-        case_id=hit.get("case_id"),
-        title=hit.get("title", ""),
-        kind=hit.get("kind", ""),
-        status=hit.get("status", ""),
-        organisation=hit.get("organisation", ""),
-        org_kind=hit.get("org_kind", ""),
-        language=lang,
-        date=date.replace(tzinfo=UTC) if date else None,
-        snippet=snippet(hit, lang),
-    )
 
 
 def _filter(filters: dict[str, list[str]]) -> Query | None:
@@ -387,7 +351,7 @@ def search(store: IndexStore, parsed: ParsedQuery, filters: dict[str, list[str]]
             found.highlighter = highlighter()
             shown = found[first:first + per_page]
             mark_terms(found, parsed, shown)
-            results.hits = [_hit(hit) for hit in shown]
+            results.hits = cache.hits.shown(found, shown)
             step("hits")
         may_suggest = results.total < 3 and not parsed.is_empty
         if may_suggest:

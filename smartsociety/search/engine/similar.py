@@ -2,7 +2,8 @@
 from whoosh.query import Or, Term
 
 from smartsociety.search.engine import searching as engine
-from smartsociety.search.engine.index import LANGUAGES, IndexStore
+from smartsociety.search.engine.analysis import LANGUAGES
+from smartsociety.search.engine.versions import IndexStore
 
 KEY_TERMS = 12
 

@@ -1,4 +1,14 @@
-"""Snippets of the shown hits: the body's best passages with the matched words marked."""
+"""Snippets of the shown hits: the body's best passages with the matched words marked.
+
+Whoosh's highlighter passes every word of a hit's stored body through the analyzer and its
+fragmenter, one Token at a time: a third of a computed search page. Here the body's distinct
+words are looked up once each (analysis.py's memo of terms), and the fragmenter's loop runs
+over the words near the matches only; the fragments, their scores and the marked HTML are
+Whoosh's own."""
+import re
+from bisect import bisect_left
+from collections import deque
+
 from markupsafe import Markup, escape
 from whoosh import highlight
 from whoosh.analysis import (
@@ -8,16 +18,24 @@ from whoosh.analysis import (
     RegexTokenizer,
     StemFilter,
     StopFilter,
-    Token,
 )
+from whoosh.analysis.tokenizers import default_pattern
+from whoosh.support.charset import accent_map
 
 from smartsociety.search.engine import dutch
-from smartsociety.search.engine.analysis import LANGUAGES, analysis_key, tokens
-from smartsociety.search.engine.index import PARTS
+from smartsociety.search.engine.analysis import (
+    _FOLDERS,
+    _STOP,
+    _WORD,
+    LANGUAGES,
+    analysis_key,
+    tokens,
+)
+from smartsociety.search.engine.schema import PARTS
 from smartsociety.search.query import ParsedQuery, Word
 
 SNIPPET_CHARS = 240
-MEMO_SIZE = 200_000  # words per analyzer; emptied when full
+_SPAN = re.Match.span
 
 
 class MarkFormatter(highlight.Formatter):
@@ -32,102 +50,198 @@ class MarkFormatter(highlight.Formatter):
         return str(escape(text))
 
 
-def _token_stream(analyzer):
-    """For the language analyzers (tokenizer, lowercase, fold accents, stop words, stem): a
-    function giving the tokens Whoosh's highlighter gets from the analyzer, with `matched`
-    set, but each distinct word analysed once (passing every word of 20 bodies through the
-    chain of filters was most of a search's time). None for an analyzer of another shape."""
-    items = getattr(analyzer, "items", None)
-    if (type(analyzer) is not CompositeAnalyzer or len(items) != 5
+class _Match:
+    """A matched word as Whoosh's fragments, scorer and formatter read it."""
+
+    __slots__ = ("text", "startchar", "endchar", "boost")
+
+    def __init__(self, text: str, startchar: int, endchar: int):
+        self.text, self.startchar, self.endchar, self.boost = text, startchar, endchar, 1.0
+
+
+def _fast_analysis(field) -> str | None:
+    """The analysis key of a field whose analyzer the memoised analysis of analysis.py gives
+    exactly (the language analyzers: default tokenizer, lowercase, fold accents, stop words,
+    stem); None for another analyzer (Whoosh's highlighter then runs as it is)."""
+    key = getattr(field, "analysis_key", None)
+    items = getattr(field.analyzer, "items", None)
+    if (key not in _FOLDERS or type(field.analyzer) is not CompositeAnalyzer or len(items) != 5
             or [type(item) for item in items[:4]] != [
                 RegexTokenizer, LowercaseFilter, CharsetFilter, StopFilter]
-            or not isinstance(items[4], StemFilter) or items[0].gaps):
+            or not isinstance(items[4], StemFilter) or items[0].gaps
+            or items[0].expression.pattern != default_pattern.pattern):
         return None
-    tokenizer, _lowercase, charset, stop, stemmer = items
-    expression, charmap = tokenizer.expression, charset.charmap
-    stops, shortest, longest = stop.stops, stop.min, stop.max
-    stem, ignore = stemmer._stem, stemmer.ignore
-    # A Dutch lemma may start otherwise ("gelopen" -> "lopen"): no shortcut then.
-    keeps_initial = getattr(stemmer, "keeps_initial", True)
-    memo: dict[str, str] = {}
-
-    def analysed(word: str, text: str) -> str:
-        if (len(text) >= shortest and (longest is None or len(text) <= longest)
-                and text not in stops and text not in ignore):
-            text = stem(text)  # a stop word is kept as it is (removestops=False)
-        if len(memo) >= MEMO_SIZE:
-            memo.clear()
-        memo[word] = text
-        return text
-
-    def stream(text: str, words: frozenset, part_words: frozenset = frozenset()):
-        """`part_words`: terms matched as compound parts; a word with one of them among its
-        parts is marked as a whole."""
-        # One Token object for the whole stream, as Whoosh's tokenizers do.
-        token = Token(positions=True, chars=True, removestops=False, mode="index")
-        get = memo.get
-        parts = dutch.parts
-        # Stemming keeps a word's first letter (it changes endings only): a word that starts
-        # with no matched word's letter cannot match, and is not stemmed (the highlighter
-        # reads the text of matched tokens only). Most words of a snippet's body are new to a
-        # process, so this is most of a first search's snippets.
-        initials = {word[:1] for word in words} if keeps_initial and not part_words else None
-        for match in expression.finditer(text):
-            word = match.group(0)
-            found = get(word)
-            if found is None:
-                found = word.lower().translate(charmap)
-                if initials is None or found[:1] in initials:
-                    found = analysed(word, found)
-            token.text = found
-            token.startchar, token.endchar = match.span()
-            token.matched = found in words or bool(
-                part_words and not part_words.isdisjoint(parts(found)))
-            yield token
-
-    return stream
+    return key
 
 
-_streams: dict[int, tuple] = {}
+class _Marker:
+    """Which words of a text a search matched, for one field of one results page: a word
+    matches when its index term is one of the matched terms, or (Dutch) one of its compound
+    parts is. Each distinct word is looked at once per page; its term comes from the
+    process's memo of analysis.py (a word new to the process is analysed once)."""
+
+    def __init__(self, key: str, words: frozenset, part_words: frozenset, keeps_initial: bool):
+        folder = _FOLDERS[key]
+        self.memo, self.fold = folder.memo, folder.fold
+        self.words, self.part_words = words, part_words
+        # A stem starts with the word's first letter (English: it changes endings only), so a
+        # word new to the process that starts with none of the matched words' letters cannot
+        # match and is not stemmed.
+        self.initials = ({word[:1] for word in words} if keeps_initial and not part_words
+                         else None)
+        self.seen: set[str] = set()
+        self.matched: dict[str, str] = {}  # word -> its term, for the words that match
+
+    def terms(self, text_words) -> dict[str, str]:
+        """The words among `text_words` that match, with their terms."""
+        distinct = set(text_words)
+        new = distinct.difference(self.seen)
+        if new:
+            memo, fold, words, part_words = self.memo, self.fold, self.words, self.part_words
+            initials, parts, matched = self.initials, dutch.parts, self.matched
+            for word in new:
+                found = memo.get(word, _STOP)
+                if found is _STOP:
+                    if (initials is not None
+                            and word.lower().translate(accent_map)[:1] not in initials):
+                        continue
+                    found = fold(word)
+                if found is not None and (found in words or part_words and not (
+                        part_words.isdisjoint(parts(found)))):
+                    matched[word] = found
+            self.seen |= new
+        return {word: self.matched[word] for word in distinct.intersection(self.matched)}
+
+    def term(self, word: str) -> str | None:
+        """The word's term when it matches, else None."""
+        return self.terms((word,)).get(word)
+
+
+def fragments(text: str, marker: _Marker, maxchars: int, surround: int) -> list:
+    """What ContextFragmenter(maxchars, surround) gives for `text` tokenized by the analyzer
+    (without its 32,768-character limit, which indexed bodies never reach: MAX_BODY), less
+    the fragments without a match it also yields (they never score).
+
+    The fragmenter's loop is Whoosh's (fragment_tokens), run over the tokens near the matches
+    only: outside a fragment a word that does not match only moves the window of the
+    `surround` characters before the next match, so a run of such words is skipped at once
+    and the window set to what walking them would leave."""
+    words = _WORD.findall(text)
+    terms = marker.terms(words)
+    if not terms:
+        return []
+    matched = []  # the matches' token numbers (found by list.index: most words do not match)
+    for word in terms:
+        at = words.index(word)
+        while True:
+            matched.append(at)
+            try:
+                at = words.index(word, at + 1)
+            except ValueError:
+                break
+    matched.sort()
+    spans = list(map(_SPAN, _WORD.finditer(text)))
+    count = len(spans)
+    result = []
+    first = None
+    firsts = deque()
+    countdown = -1
+    tks = []
+    endchar = None
+    currentlen = 0
+    i = 0  # the next token
+    next_match = 0  # index into `matched` of the first match at or after i
+    while i < count:
+        if countdown < 0:
+            while next_match < len(matched) and matched[next_match] < i:
+                next_match += 1
+            if next_match == len(matched):
+                break  # no match left: no fragment either
+            upto = matched[next_match]
+            if upto > i:
+                # Walk tokens i .. upto-1 (none matches) at once: the window keeps the starts
+                # of those within `surround` characters of the last one's end.
+                last_end = spans[upto - 1][1]
+                floor = last_end - surround
+                kept = [s for s in firsts if s >= floor]
+                lo = bisect_left(spans, (floor,), i, upto)  # the first starting at floor
+                firsts = deque(kept + [start for start, _end in spans[lo:upto]])
+                endchar = last_end
+                i = upto
+        # The loop body of Whoosh's ContextFragmenter.fragment_tokens, for token i.
+        startchar, endchar = spans[i]
+        tlength = endchar - startchar
+        is_match = words[i] in terms
+        if countdown < 0 and not is_match:
+            firsts.append(startchar)
+            while firsts and endchar - firsts[0] > surround:
+                firsts.popleft()
+        elif currentlen + tlength > maxchars:
+            countdown = 0
+        elif is_match:
+            countdown = surround
+            if first is None:
+                if firsts:
+                    first = firsts[0]
+                else:
+                    first = startchar
+                    countdown += surround
+            tks.append(_Match(terms[words[i]], startchar, endchar))
+        if countdown >= 0:
+            currentlen += tlength
+            countdown -= tlength
+            if countdown <= 0:
+                if tks:  # (Whoosh also yields fragments without a match; they never score)
+                    result.append(highlight.mkfrag(text, tks, startchar=first,
+                                                   endchar=endchar))
+                tks = []
+                firsts = deque()
+                first = None
+                currentlen = 0
+        i += 1
+    if tks:
+        result.append(highlight.mkfrag(text, tks, startchar=first, endchar=endchar))
+    return result
 
 
 class Highlighter(highlight.Highlighter):
-    """Whoosh's highlighter (retokenizing the stored text), with the tokens from
-    _token_stream when the field's analyzer allows: the same snippets, faster."""
+    """Whoosh's highlighter (retokenizing the stored text) with the fragments computed by
+    `fragments` when the field's analyzer allows: the same snippets, from a fraction of the
+    work (tests/test_search_engine.py compares both)."""
 
     def highlight_hit(self, hitobj, fieldname, text=None, top=3, minscore=1,
                       strict_phrase=False):
         results = hitobj.results
         field = results.searcher.schema[fieldname]
-        analyzer = field.analyzer
-        known = _streams.get(id(analyzer))
-        if known is None or known[0] is not analyzer:
-            if len(_streams) > 16:
-                _streams.clear()
-            known = _streams[id(analyzer)] = (analyzer, _token_stream(analyzer))
-        stream = known[1]
-        if stream is None or strict_phrase or self.can_load_chars(results, fieldname):
+        key = _fast_analysis(field)
+        if (key is None or strict_phrase or self.can_load_chars(results, fieldname)
+                or type(self.fragmenter) is not highlight.ContextFragmenter):
             return super().highlight_hit(hitobj, fieldname, text, top, minscore, strict_phrase)
         if text is None:
             if fieldname not in hitobj:
                 raise KeyError(f"Field {fieldname!r} is not stored.")
             text = hitobj[fieldname]
-        # The rest as in Whoosh's highlight_hit.
+        markers = results.__dict__.setdefault("_snippet_markers", {})
+        marker = markers.get(fieldname)
+        if marker is None:
+            marker = markers[fieldname] = self._marker(results, fieldname, field, key)
+        found = fragments(text, marker, self.fragmenter.maxchars, self.fragmenter.surround)
+        found = highlight.top_fragments(found, top, self.scorer, self.order, minscore=minscore)
+        return self.formatter.format(found)
+
+    @staticmethod
+    def _marker(results, fieldname: str, field, key: str) -> _Marker:
+        # The terms as Whoosh's highlight_hit takes them.
         if results.has_matched_terms():
-            bterms = (term for term in results.matched_terms() if term[0] == fieldname)
+            bterms = [term for term in results.matched_terms() if term[0] == fieldname]
+            part_words = frozenset(term[1].decode() for term in results.matched_terms()
+                                   if term[0] == fieldname + PARTS)
         else:
-            bterms = results.query_terms(expand=True, fieldname=fieldname)
-        bterms = list(bterms)
-        words = frozenset(field.from_bytes(term[1]) for term in bterms
-                          if term[0] == fieldname)
-        part_words = frozenset(term[1].decode() for term in results.matched_terms()
-                               if term[0] == fieldname + PARTS) if (
-            results.has_matched_terms()) else frozenset()
-        tokens = self._merge_matched_tokens(stream(text, words, part_words))
-        fragments = self.fragmenter.fragment_tokens(text, tokens)
-        fragments = highlight.top_fragments(fragments, top, self.scorer, self.order,
-                                            minscore=minscore)
-        return self.formatter.format(fragments)
+            bterms = list(results.query_terms(expand=True, fieldname=fieldname))
+            part_words = frozenset()
+        words = frozenset(field.from_bytes(term[1]) for term in bterms if term[0] == fieldname)
+        stemmer = field.analyzer.items[4]
+        return _Marker(key, words, part_words, getattr(stemmer, "keeps_initial", False))
 
 
 def highlighter() -> Highlighter:
