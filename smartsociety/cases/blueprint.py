@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
-from smartsociety.cases import sections, services
+from smartsociety.cases import fragments, sections, services
 from smartsociety.cases.forms import CommentForm, LockForm
 from smartsociety.cases.thread import Reader, build_thread
 from smartsociety.extensions import db, limiter
@@ -111,6 +111,7 @@ def render_detail(case: Case, form=None, parent=None, preview_html=None, status=
         accepted=accepted,
         helpful=services.helpful_ids(current_user, case),
         reader=reader,
+        comment_thread=fragments.comment_thread,
         form=form,
         parent=parent,
         preview_html=preview_html,
