@@ -9,12 +9,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
+from smartsociety import memberpage
 from smartsociety.cases import fragments, sections, services
 from smartsociety.cases.forms import CommentForm, LockForm
 from smartsociety.cases.thread import Reader, build_thread
 from smartsociety.extensions import db, limiter
 from smartsociety.ids import db_id
-from smartsociety.models import Case, Comment, User, utcnow
+from smartsociety.models import Case, Comment, FollowTarget, User, utcnow
 from smartsociety.permissions import can_accept_answer, can_comment, can_lock_thread, can_view_case
 
 bp = Blueprint("cases", __name__)
@@ -99,6 +100,8 @@ def render_detail(case: Case, form=None, parent=None, preview_html=None, status=
     if form is None and can_comment(current_user, case):
         form, parent = _comment_form_for_get(comments)
     accepted = next((c for c in comments if c.accepted_at and c.is_public), None)
+    if current_user.is_authenticated:
+        memberpage.want_follow(FollowTarget.CASE, case.id)  # with the member's own rows
     reader = Reader(
         user=current_user._get_current_object() if current_user.is_authenticated else None,
         comment=can_comment(current_user, case), accept=can_accept_answer(current_user, case),
