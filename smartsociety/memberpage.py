@@ -12,7 +12,7 @@ from flask import g
 from flask_login import current_user
 
 from smartsociety.extensions import db
-from smartsociety.models import Follow, FollowTarget, Notification, Sanction
+from smartsociety.models import Follow, FollowTarget, Notification, Sanction, utcnow
 
 
 def want_follow(target: FollowTarget, key) -> None:
@@ -27,26 +27,41 @@ def state() -> dict:
     found = g.get("member_state")
     if found is not None:
         return found
-    from smartsociety.privacy.policies import pending_select
-
-    user_id = current_user.id
     keys = sorted(g.get("member_follow_keys", ()))
-    columns = [
-        Notification.unread_count(user_id).scalar_subquery().label("unread"),
-        sa.exists(pending_select(current_user)).label("policies"),
-        sa.exists(sa.select(Sanction.id).where(sa.or_(
-            Sanction.unacknowledged_warnings(user_id).whereclause,
-            Sanction.active_suspension(user_id).whereclause,
-        ))).label("sanctions"),
-        *(sa.select(Follow.active).where(Follow.user_id == user_id, Follow.target == target,
-                                         Follow.key == key).scalar_subquery()
-          for target, key in keys),
-    ]
-    row = db.session.execute(sa.select(*columns)).one()
+    values = {"user_id": current_user.id, "now": utcnow()}
+    for n, (target, key) in enumerate(keys):
+        values[f"target{n}"], values[f"key{n}"] = target, key
+    row = db.session.execute(_statement(len(keys)), values).one()
     found = g.member_state = {
         "unread": row[0] or 0, "policies": bool(row[1]), "sanctions": bool(row[2]),
         "follows": {key: bool(value) for key, value in zip(keys, row[3:], strict=True)},
     }
+    return found
+
+
+_statements: dict[int, sa.Select] = {}
+
+
+def _statement(follows: int) -> sa.Select:
+    """Built once per number of follow buttons (SQLAlchemy then finds its compiled form by the
+    object instead of building the subqueries and their cache key on every page)."""
+    found = _statements.get(follows)
+    if found is None:
+        from smartsociety.privacy.policies import pending_select
+
+        user_id, now = sa.bindparam("user_id"), sa.bindparam("now")
+        found = _statements[follows] = sa.select(
+            Notification.unread_count(user_id).scalar_subquery().label("unread"),
+            sa.exists(pending_select(user_id)).label("policies"),
+            sa.exists(sa.select(Sanction.id).where(sa.or_(
+                Sanction.unacknowledged_warnings(user_id).whereclause,
+                Sanction.active_suspension(user_id, now).whereclause,
+            ))).label("sanctions"),
+            *(sa.select(Follow.active).where(
+                Follow.user_id == user_id, Follow.target == sa.bindparam(f"target{n}"),
+                Follow.key == sa.bindparam(f"key{n}")).scalar_subquery()
+              for n in range(follows)),
+        )
     return found
 
 

@@ -8,6 +8,7 @@ from flask import Blueprint, abort, current_app, render_template, request, url_f
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from smartsociety import memberpage
 from smartsociety.cases import fragments, sections, services
@@ -102,6 +103,10 @@ def render_detail(case: Case, form=None, parent=None, preview_html=None, status=
     accepted = next((c for c in comments if c.accepted_at and c.is_public), None)
     if current_user.is_authenticated:
         memberpage.want_follow(FollowTarget.CASE, case.id)  # with the member's own rows
+        # The comments' case is this one: the member's rights per comment ask it (locked?),
+        # each through the session's identity map otherwise.
+        for comment in comments:
+            set_committed_value(comment, "case", case)
     reader = Reader(
         user=current_user._get_current_object() if current_user.is_authenticated else None,
         comment=can_comment(current_user, case), accept=can_accept_answer(current_user, case),
