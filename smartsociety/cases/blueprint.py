@@ -94,8 +94,20 @@ def _comment_form_for_get(comments: list[Comment]) -> tuple[CommentForm, Comment
     return form, parent
 
 
+_thread: list = []
+
+
+def _thread_statement():
+    """Comment.for_thread with the case as a bound parameter, built once per process:
+    SQLAlchemy then finds its compiled form by the object instead of building the statement
+    and its cache key (the eager loads' options) on every view."""
+    if not _thread:
+        _thread.append(Comment.for_thread(sa.bindparam("case_id")))
+    return _thread[0]
+
+
 def render_detail(case: Case, form=None, parent=None, preview_html=None, status=200):
-    comments = list(db.session.scalars(Comment.for_thread(case.id)))
+    comments = list(db.session.scalars(_thread_statement(), {"case_id": case.id}))
     # Forms only for who may use them: a form gives the reader a CSRF token and so a session,
     # and an anonymous reader's page without one can come from the page cache.
     if form is None and can_comment(current_user, case):
