@@ -7,11 +7,10 @@ from flask_babel import format_decimal, get_locale, get_translations
 from flask_login import current_user
 from markupsafe import Markup
 
-from smartsociety import dates, permissions
-from smartsociety.extensions import db
+from smartsociety import dates, memberpage, permissions
 from smartsociety.i18n import LANGUAGE_NAMES
 from smartsociety.labels import label
-from smartsociety.models import FollowTarget, Notification
+from smartsociety.models import FollowTarget
 from smartsociety.notify.services import is_following as following
 
 
@@ -38,7 +37,7 @@ def unread_notifications() -> int:
     """The bell's count: one query, asked only by the header of a logged-in member's page."""
     if not current_user.is_authenticated:
         return 0
-    return db.session.scalar(Notification.unread_count(current_user.id)) or 0
+    return memberpage.state()["unread"]
 
 
 def byline_once(user) -> Markup:
@@ -97,6 +96,11 @@ def cached_label(value) -> str:
 
 
 def is_following(target: str, key) -> bool:
+    if current_user.is_authenticated:
+        # Asked with the member's own rows when the view said so (memberpage.want_follow).
+        known = memberpage.following(FollowTarget(target), key)
+        if known is not None:
+            return known
     return following(current_user, FollowTarget(target), key)
 
 

@@ -149,14 +149,14 @@ class Sanction(Base):
     user: Mapped["User"] = relationship(foreign_keys=[user_id])  # noqa: F821
 
     @classmethod
-    def active_suspension(cls, user_id: int) -> sa.Select:
+    def active_suspension(cls, user_id: int, now=None) -> sa.Select:
         return (
             sa.select(cls)
             .where(
                 cls.user_id == user_id,
                 cls.kind == SanctionKind.SUSPENSION,
                 cls.lifted_at.is_(None),
-                cls.ends_at > utcnow(),
+                cls.ends_at > (utcnow() if now is None else now),
             )
             .order_by(cls.ends_at.desc())
             .limit(1)

@@ -7,6 +7,7 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from smartsociety import memberpage
 from smartsociety.dates import format_datetime
 from smartsociety.extensions import db
 from smartsociety.models import Sanction, SanctionKind, User, utcnow
@@ -54,6 +55,9 @@ def moderation_banner():
     False in templates), instead of a form whose text a 403 would throw away."""
     if not current_user.is_authenticated:
         return {"pending_warnings": [], "active_suspension": None}
+    if "pending_warnings" not in g and not memberpage.state()["sanctions"]:
+        # Asked with the member's other rows first: most members have no sanction at all.
+        g.pending_warnings, g.active_suspension = [], None
     if "pending_warnings" not in g:
         # One query for both: the warnings to acknowledge and a suspension still running.
         warnings = Sanction.unacknowledged_warnings(current_user.id).whereclause

@@ -42,15 +42,20 @@ def pending(user) -> list[PolicyVersion]:
     One query: it runs on every page a member sees."""
     if not (user and user.is_authenticated):
         return []
+    return list(db.session.scalars(pending_select(user.id).order_by(PolicyVersion.kind)))
+
+
+def pending_select(user_id) -> sa.Select:
+    """The query of `pending` (smartsociety/memberpage.py asks whether it has rows; `user_id`
+    may be a bound parameter)."""
     newer = sa.orm.aliased(PolicyVersion)
     latest = sa.select(sa.func.max(newer.version)).where(newer.kind == PolicyVersion.kind)
     accepted = sa.select(sa.func.max(PolicyAcceptance.version)).where(
-        PolicyAcceptance.user_id == user.id, PolicyAcceptance.kind == PolicyVersion.kind)
-    return list(db.session.scalars(
-        sa.select(PolicyVersion).where(
-            PolicyVersion.version == latest.scalar_subquery(),
-            PolicyVersion.version > sa.func.coalesce(accepted.scalar_subquery(), 0),
-        ).order_by(PolicyVersion.kind)))
+        PolicyAcceptance.user_id == user_id, PolicyAcceptance.kind == PolicyVersion.kind)
+    return sa.select(PolicyVersion).where(
+        PolicyVersion.version == latest.scalar_subquery(),
+        PolicyVersion.version > sa.func.coalesce(accepted.scalar_subquery(), 0),
+    )
 
 
 def accept_current(user: User) -> None:

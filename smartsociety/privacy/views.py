@@ -14,6 +14,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
+from smartsociety import memberpage
 from smartsociety.extensions import db, limiter
 from smartsociety.models import DataExport, PolicyKind, User
 from smartsociety.permissions import can_erase_account, can_manage_policies, ensure
@@ -61,7 +62,9 @@ def policy_banner():
     if not current_user.is_authenticated or request.path.startswith("/api/"):
         return {"pending_policies": []}
     if "pending_policies" not in g:
-        g.pending_policies = policies.pending(current_user)
+        # Asked with the member's other rows first: usually nothing is pending.
+        g.pending_policies = (policies.pending(current_user) if memberpage.state()["policies"]
+                              else [])
     return {"pending_policies": g.pending_policies}
 
 

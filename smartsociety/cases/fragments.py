@@ -1,0 +1,154 @@
+"""A case's thread as HTML, each comment's shared part rendered once per process.
+
+Most of a comment's HTML is the same for every reader in one language and time zone: its
+frame, date, edited and accepted marks, the reply-to line and the helpful count (the
+`comment_frame` macro in cases/_macros.html). Rendering it for fifty comments was most of an
+uncached case page's time (docs/performance.md, issue 23 item 3). It is kept here per process
+under a key made of everything it shows, so a kept frame can never be out of date: an edit,
+hiding, removal, accepted answer, helpful mark or a renamed author of the comment replied to
+makes a different key, and the old entry just ages out of the bounded store. What may differ
+per request is put into the kept frame each time: the author's byline (rendered once per author
+per request, `byline_once`: a renamed member or changed organisation shows at once), the body's
+stored HTML, the reader's own actions and the replies.
+"""
+import re
+import threading
+from types import SimpleNamespace
+from typing import NamedTuple
+
+from flask import current_app
+from flask_babel import get_locale, get_timezone
+from flask_login import current_user
+from markupsafe import Markup, escape
+
+from smartsociety.permissions import (
+    can_delete_comment,
+    can_edit_comment,
+    can_react,
+    can_report,
+    can_view_hidden,
+)
+from smartsociety.templating import byline_once
+
+# Where the per-request parts go in a kept frame (no rendered text contains a NUL).
+_MARKS = {name: Markup(f"\0{name}\0") for name in ("byline", "body", "actions", "children")}
+_SPLIT = re.compile("\0(byline|body|actions|children)\0")
+# A comment's stand-in for rendering the actions once per page (see `_actions`).
+_STAND_IN = SimpleNamespace(id="\0id\0", body="\0quote\0",
+                            author=SimpleNamespace(name="\0name\0"))
+_SPLIT_ACTIONS = re.compile("\0(id|quote|name)\0")
+
+
+class May(NamedTuple):
+    """What the reader may do with one comment (the predicates of smartsociety.permissions)."""
+
+    react: bool = False
+    pressed: bool = False  # marked helpful by the reader
+    edit: bool = False
+    delete: bool = False
+    report: bool = False
+    accept: bool = False
+
+
+class FrameStore:
+    """Frames by key, bounded in characters; the oldest entry goes first. Reads take no lock
+    (a dict lookup is atomic); writes do, so the size stays right under threads."""
+
+    def __init__(self, max_chars: int):
+        self.max_chars = max_chars
+        self.entries: dict[tuple, tuple[str, ...]] = {}
+        self.size = 0
+        self.lock = threading.Lock()
+
+    def get(self, key: tuple) -> tuple[str, ...] | None:
+        return self.entries.get(key)
+
+    def put(self, key: tuple, parts: tuple[str, ...]) -> None:
+        size = sum(map(len, parts))
+        with self.lock:
+            if key in self.entries:
+                return
+            self.entries[key] = parts
+            self.size += size
+            while self.size > self.max_chars and self.entries:
+                oldest = next(iter(self.entries))
+                self.size -= sum(map(len, self.entries.pop(oldest)))
+
+
+def frame_store() -> FrameStore:
+    store = current_app.extensions.get("comment_frames")
+    if store is None:
+        store = current_app.extensions["comment_frames"] = FrameStore(
+            current_app.config.get("COMMENT_FRAMES_MAX_CHARS", 4_000_000))
+    return store
+
+
+def comment_thread(nodes, reader, helpful, t, frame, actions) -> Markup:
+    """The thread's comments (`nodes`: cases.thread.build_thread) as one piece of HTML, equal
+    to rendering `frame` with the parts filled in for each comment. `frame` and `actions` are
+    the macros of cases/_macros.html, imported by the page with its context."""
+    store = frame_store()
+    user = current_user._get_current_object()
+    where = (str(get_locale()), str(get_timezone()))
+    actions_of = _actions(reader, helpful, t, actions, user)
+    out: list[str] = []
+
+    def render(node) -> None:
+        c = node.comment
+        shown = c.hidden_at is None or can_view_hidden(user, c)
+        reply = node.reply_to
+        key = (where, c.id, node.depth, bool(node.children), c.deleted_at is not None,
+               c.hidden_at is not None, shown, c.hidden_reason if c.hidden_at else None,
+               c.created_at, c.edited_at is not None, c.accepted_at is not None,
+               c.helpful_count, reply.id if reply is not None else None,
+               reply.author.name if reply is not None and reply.author is not None else None)
+        parts = store.get(key)
+        if parts is None:
+            parts = tuple(_SPLIT.split(str(frame(node, reader, t, shown, _MARKS))))
+            store.put(key, parts)
+        for i, part in enumerate(parts):
+            if not i % 2:
+                out.append(part)
+            elif part == "byline":
+                out.append(byline_once(c.author))
+            elif part == "body":
+                out.append(c.body_html or "")
+            elif part == "actions":
+                actions_of(c, out)
+            else:
+                for child in node.children:
+                    render(child)
+
+    for node in nodes:
+        render(node)
+    return Markup("".join(out))
+
+
+def _actions(reader, helpful, t, macro, user):
+    """`add(comment, out)`: appends the reader's actions for a comment. The macro is rendered
+    once per page for each combination of what the reader may do (`May`), with stand-ins for
+    the comment's id, text and author's name, which are then put in escaped as the macro would
+    (the patterns hold the form token, so they live for this page only)."""
+    patterns: dict[May, list[str]] = {}
+
+    def add(c, out: list[str]) -> None:
+        accept = bool(reader.accept and not c.accepted_at)
+        if reader.member:
+            react = can_react(user, c)
+            may = May(react, react and c.id in helpful, can_edit_comment(user, c),
+                      can_delete_comment(user, c), can_report(user, c), accept)
+        else:
+            may = May(accept=accept)
+        parts = patterns.get(may)
+        if parts is None:
+            parts = patterns[may] = _SPLIT_ACTIONS.split(str(macro(_STAND_IN, reader, t, may)))
+        for i, part in enumerate(parts):
+            if not i % 2:
+                out.append(part)
+            elif part == "id":
+                out.append(str(c.id))
+            elif part == "quote":
+                out.append(escape(c.body))
+            else:
+                out.append(escape(c.author.name if c.author is not None else t["former"]))
+    return add
