@@ -88,6 +88,7 @@ class Entry:
     reader_id: int | None  # the member it was rendered for, for the request log
     version: tuple = ()  # the generations of its scopes, read before it was rendered
     stored_at: float = field(default_factory=time.monotonic)
+    extra: dict | None = None  # kept with it in the shared store (JSON), e.g. a search basis
 
 
 class PageStore:
@@ -148,7 +149,8 @@ class SharedStore:
         if entry is None or entry.version != tuple(str(v) for v in version) or (
                 time.monotonic() - entry.stored_at > self.seconds):
             return None
-        return Entry(entry.body, entry.mimetype, entry.reader_id, version, entry.stored_at)
+        return Entry(entry.body, entry.mimetype, entry.reader_id, version, entry.stored_at,
+                     entry.extra)
 
     def peek(self, key: str) -> Entry | None:
         """The entry under this key, whatever its generations (versions as strings)."""
@@ -158,13 +160,15 @@ class SharedStore:
         head, _, body = raw.partition(b"\n")
         meta = json.loads(head)
         age = time.time() - meta["t"]
-        return Entry(body, meta["m"], meta["r"], tuple(meta["v"]), time.monotonic() - age)
+        return Entry(body, meta["m"], meta["r"], tuple(meta["v"]), time.monotonic() - age,
+                     meta.get("x"))
 
     def put(self, key: str, entry: Entry) -> None:
         if len(entry.body) > self.max_bytes:
             return
         age = time.monotonic() - entry.stored_at
         head = json.dumps({"v": [str(v) for v in entry.version], "m": entry.mimetype,
-                           "r": entry.reader_id, "t": time.time() - age}).encode()
+                           "r": entry.reader_id, "t": time.time() - age,
+                           **({"x": entry.extra} if entry.extra is not None else {})}).encode()
         self.client.set(self._name(key), head + b"\n" + entry.body,
                         ex=max(1, int(self.seconds - age)))
