@@ -256,3 +256,50 @@ def test_without_identities_a_merge_computes_the_page_again(no_page_cache, clien
     assert not kept_basis(app).identities
     merge(app, segment_ids(app))
     assert search(client, "paginacache").headers["X-Search-Cache"] != "page"
+
+
+# -- rendering once: a reader that misses a page another is rendering waits for that render --
+
+def test_a_miss_waits_for_the_render_another_worker_claimed(workers):
+    import threading
+
+    from smartsociety.pagestores import Entry
+
+    first, second, _proc = workers
+    caches = [c.application.extensions["pagecache"] for c in (first, second)]
+    with first.application.app_context():
+        version = caches[0].current_version(["home"])
+    key = "a:nl\0/"
+    assert caches[0].shared.claim(version, key)  # `first` renders it
+    rendered = Entry(b"<p>rendered once</p>", "text/html", None, version)
+    threading.Timer(0.05, caches[0].put, (key, rendered)).start()
+    found = caches[1].get(version, key)  # `second` waits for it instead
+    assert found is not None and found.body == rendered.body
+    # A claim under older generations makes no one wait: this request renders under its own.
+    newer = (version[0], str(int(version[1]) + 1))
+    assert caches[1].get(newer, key) is None
+    assert not caches[0].shared.claim(newer, key)  # (claimed by `second` just now)
+    caches[1].unclaim(key)
+    assert caches[0].shared.claim(newer, key)
+
+
+def test_a_claimed_page_that_is_never_stored_is_rendered_after_a_short_wait(workers):
+    first, second, _proc = workers
+    cache = second.application.extensions["pagecache"]
+    with first.application.app_context():
+        version = cache.current_version(["home"])
+    assert first.application.extensions["pagecache"].shared.claim(version, "a:nl\0/")
+    assert cache.get(version, "a:nl\0/") is None  # waited, then renders it itself
+
+
+def test_a_page_that_is_not_kept_gives_up_its_claim(workers, monkeypatch):
+    """No one waits for a render that will not be stored (here: a page marked out of date)."""
+    from smartsociety import pagecache
+
+    first, _second, _proc = workers
+    cache = first.application.extensions["pagecache"]
+    released = []
+    monkeypatch.setattr(cache.shared, "unclaim", released.append)
+    first.application.before_request(pagecache.dont_store)
+    assert first.get("/").status_code == 200
+    assert released == ["a:nl\0/"]

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 from flask import Response, current_app, g, request, session
 
-from smartsociety.pagecache import anonymous_reader
+from smartsociety.pagecache import WAIT_SECONDS, anonymous_reader
 from smartsociety.pagestores import Entry, PageStore, SharedStore
 from smartsociety.search import service
 from smartsociety.search.engine.basis import from_shared, to_shared
@@ -119,23 +119,33 @@ def _kept_by_another(key: tuple, version: tuple) -> tuple[KeptPage | None, str]:
     shared = _shared()
     if shared is None:
         return None, "off"
+    name = _shared_key(key)
     try:
-        entry = shared.get(version, _shared_key(key))
+        entry = shared.get(version, name)
+        basis = service.still_shows(_basis(entry)) if entry is not None else None
+        why = "moved:index" if entry is not None else "absent-or-moved"
+        if basis is None:
+            # Another request may be rendering it right now (after the index moved, several
+            # readers miss the same page at once): its render rather than one more.
+            claimed = shared.claim(version, name)
+            g.search_page_claimed = claimed
+            entry = None if claimed else shared.wait(version, name, WAIT_SECONDS)
+            basis = service.still_shows(_basis(entry)) if entry is not None else None
     except Exception:
         log.exception("search pages: shared pages unavailable")
         return None, "unavailable"
-    if entry is None:
-        return None, "absent-or-moved"
-    try:
-        basis = from_shared(entry.extra)
-    except (AttributeError, KeyError, TypeError, ValueError):
-        return None, "malformed"
-    basis = service.still_shows(basis)
     if basis is None:
-        return None, "moved:index"
+        return None, why
     page = KeptPage(entry.body, version, basis, stored_at=entry.stored_at)
     _store().put(key, page)
     return page, ""
+
+
+def _basis(entry: Entry):
+    try:
+        return from_shared(entry.extra)
+    except (AttributeError, KeyError, TypeError, ValueError):
+        return None
 
 
 def _served(page: KeptPage) -> Response:
@@ -149,6 +159,11 @@ def keep(key: tuple, version: tuple, response: Response) -> None:
     if (response.status_code != 200 or results is None or results.basis is None
             or g.get("page_cache_skip") or session.modified
             or "Set-Cookie" in response.headers):
+        if g.get("search_page_claimed"):
+            try:
+                _shared().unclaim(_shared_key(key))  # no one waits for a page not kept
+            except Exception:
+                log.exception("search pages: shared pages unavailable")
         return
     # With the page cache off: the names this page looked up while it was rendered (read
     # again from the request's lookups, no query), for a page that showed any.
