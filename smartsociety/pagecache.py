@@ -66,6 +66,7 @@ log = logging.getLogger(__name__)
 
 WAIT_SECONDS = 0.15  # at most this long for another worker's render of the same page
 
+
 class PageCache:
     def __init__(self, generation, store: PageStore, moves_log: str = "",
                  shared: SharedStore | None = None):
