@@ -154,7 +154,8 @@ def holds(basis: Basis, version, searcher, query_now) -> Basis | None:
         return None
     if basis.generation == generation:
         return basis
-    if generation < basis.generation or basis.this_generation_only:
+    if None in (generation, basis.generation) or generation < basis.generation or (
+            basis.this_generation_only):
         return None  # this process's index is behind the basis (or it held for its own only)
     query = query_now()
     if not basis.same_query(query):
