@@ -64,6 +64,9 @@ from smartsociety.pagestores import (
 
 log = logging.getLogger(__name__)
 
+WAIT_SECONDS = 0.15  # at most this long for another worker's render of the same page
+
+
 class PageCache:
     def __init__(self, generation, store: PageStore, moves_log: str = "",
                  shared: SharedStore | None = None):
@@ -91,9 +94,23 @@ class PageCache:
                 hit = self.shared.get(version, key)
             except Exception:
                 log.exception("page cache: shared entries unavailable")
+            if hit is None and key.startswith("a:"):
+                hit = self._rendered_by_another(version, key)
             if hit is not None:
                 self.store.put(key, hit)
         return hit
+
+    def _rendered_by_another(self, version: tuple, key: str) -> Entry | None:
+        """An anonymous page that another request is rendering under these generations right
+        now (after a write, several readers miss the same page at once): its render, rather
+        than one more. None: this request renders it."""
+        try:
+            if self.shared.claim(version, key):
+                return None
+            return self.shared.wait(version, key, WAIT_SECONDS)
+        except Exception:
+            log.exception("page cache: shared entries unavailable")
+            return None
 
     def why_missed(self, version: tuple, key: str) -> str:
         """"absent" (never stored here or in the shared store, or dropped), "expired", or
@@ -122,6 +139,13 @@ class PageCache:
                 self.shared.put(key, entry)
             except Exception:
                 log.exception("page cache: could not share an entry")
+
+    def unclaim(self, key: str) -> None:
+        if self.shared is not None:
+            try:
+                self.shared.unclaim(key)
+            except Exception:
+                log.exception("page cache: shared entries unavailable")
 
     def current_version(self, scopes: list[str]) -> tuple | None:
         if self.moves_log and has_request_context():
@@ -293,6 +317,8 @@ def cached_page(view=None, *, scope=None):
             reader_id = current_user.id if current_user.is_authenticated else None
             cache.put(key, Entry(response.get_data(), response.mimetype, reader_id, version))
             response.headers["X-Page-Cache"] = "miss"
+        elif key.startswith("a:"):
+            cache.unclaim(key)  # no one waits for a page that is not stored
         if g.get("page_cache_miss"):  # benchmarks only (PAGE_CACHE_MOVES_LOG)
             response.headers["X-Page-Cache-Miss"] = g.page_cache_miss
             if g.get("page_parts"):  # how many of its case cards were kept (fragments.py)

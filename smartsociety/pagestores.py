@@ -88,6 +88,7 @@ class Entry:
     reader_id: int | None  # the member it was rendered for, for the request log
     version: tuple = ()  # the generations of its scopes, read before it was rendered
     stored_at: float = field(default_factory=time.monotonic)
+    extra: dict | None = None  # kept with it in the shared store (JSON), e.g. a search basis
 
 
 class PageStore:
@@ -130,9 +131,17 @@ class PageStore:
 class SharedStore:
     """Entries every web process can serve (Redis): a page one worker rendered saves the others
     rendering it again. Valid under the same rule as this process's entries: an entry is served
-    only while the generations it was rendered under are unchanged."""
+    only while the generations it was rendered under are unchanged.
+
+    Rendering once: a request that misses claims the page for its generations (claim); another
+    request that misses the same page under the same generations meanwhile waits, briefly, for
+    that render (wait) instead of rendering it too. What it then serves was rendered under the
+    generations it read itself, as any entry it serves is."""
 
     PREFIX = "smartsociety:page:"
+    CLAIM = "smartsociety:rendering:"
+    CLAIM_SECONDS = 1.0  # a claim whose render failed or was not stored lapses after this
+    POLL_SECONDS = 0.003
 
     def __init__(self, client, seconds: float, max_bytes: int):
         self.client = client
@@ -148,7 +157,8 @@ class SharedStore:
         if entry is None or entry.version != tuple(str(v) for v in version) or (
                 time.monotonic() - entry.stored_at > self.seconds):
             return None
-        return Entry(entry.body, entry.mimetype, entry.reader_id, version, entry.stored_at)
+        return Entry(entry.body, entry.mimetype, entry.reader_id, version, entry.stored_at,
+                     entry.extra)
 
     def peek(self, key: str) -> Entry | None:
         """The entry under this key, whatever its generations (versions as strings)."""
@@ -158,13 +168,50 @@ class SharedStore:
         head, _, body = raw.partition(b"\n")
         meta = json.loads(head)
         age = time.time() - meta["t"]
-        return Entry(body, meta["m"], meta["r"], tuple(meta["v"]), time.monotonic() - age)
+        return Entry(body, meta["m"], meta["r"], tuple(meta["v"]), time.monotonic() - age,
+                     meta.get("x"))
 
     def put(self, key: str, entry: Entry) -> None:
         if len(entry.body) > self.max_bytes:
             return
         age = time.monotonic() - entry.stored_at
         head = json.dumps({"v": [str(v) for v in entry.version], "m": entry.mimetype,
-                           "r": entry.reader_id, "t": time.time() - age}).encode()
-        self.client.set(self._name(key), head + b"\n" + entry.body,
-                        ex=max(1, int(self.seconds - age)))
+                           "r": entry.reader_id, "t": time.time() - age,
+                           **({"x": entry.extra} if entry.extra is not None else {})}).encode()
+        pipe = self.client.pipeline(transaction=False)
+        pipe.set(self._name(key), head + b"\n" + entry.body, ex=max(1, int(self.seconds - age)))
+        pipe.delete(self._claim_name(key))
+        pipe.execute()
+
+    @staticmethod
+    def _claim_name(key: str) -> str:
+        return SharedStore.CLAIM + hashlib.sha256(key.encode()).hexdigest()
+
+    @staticmethod
+    def _version_text(version: tuple) -> bytes:
+        return json.dumps([str(v) for v in version]).encode()
+
+    def claim(self, version: tuple, key: str) -> bool:
+        """True: this request renders the page (no other claims it under these generations)."""
+        name, mine = self._claim_name(key), self._version_text(version)
+        if self.client.set(name, mine, nx=True, px=int(self.CLAIM_SECONDS * 1000)):
+            return True
+        if self.client.get(name) == mine:
+            return False
+        # Claimed under other generations (an older render): this one renders under its own.
+        self.client.set(name, mine, px=int(self.CLAIM_SECONDS * 1000))
+        return True
+
+    def unclaim(self, key: str) -> None:
+        self.client.delete(self._claim_name(key))
+
+    def wait(self, version: tuple, key: str, seconds: float) -> Entry | None:
+        """The entry another request is rendering under these generations, once it is stored
+        (None: not within `seconds`, or it was not stored)."""
+        name, mine = self._claim_name(key), self._version_text(version)
+        deadline = time.monotonic() + seconds
+        while self.client.get(name) == mine:
+            if time.monotonic() > deadline:
+                return None
+            time.sleep(self.POLL_SECONDS)
+        return self.get(version, key)
