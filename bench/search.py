@@ -326,11 +326,17 @@ def memory_mb(pid: int) -> dict[str, float]:
         if rest.strip().endswith("kB"):
             kb[name] = int(rest.split()[0])
     return {"RSS": kb.get("Rss", 0) / 1024, "PSS": kb.get("Pss", 0) / 1024,
-            "USS": (kb.get("Private_Clean", 0) + kb.get("Private_Dirty", 0)) / 1024}
+            "USS": (kb.get("Private_Clean", 0) + kb.get("Private_Dirty", 0)) / 1024,
+            # Of the RSS: anonymous memory (the Python heap; after a fork a worker's RSS counts
+            # every resident anonymous page of the master, shared until written) and the rest
+            # (mapped files: shared libraries, the Dutch data file).
+            "anon": kb.get("Anonymous", 0) / 1024}
 
 
 def describe_memory(pid: int) -> str:
-    return " / ".join(f"{name} {value:.0f}" for name, value in memory_mb(pid).items()) + " MB"
+    mb = memory_mb(pid)
+    return (" / ".join(f"{name} {mb[name]:.0f}" for name in ("RSS", "PSS", "USS"))
+            + f" MB (anonymous {mb['anon']:.0f}, files {mb['RSS'] - mb['anon']:.0f})")
 
 
 def worker_cpu_seconds(master_pid: int) -> float:

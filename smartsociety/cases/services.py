@@ -3,7 +3,6 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-import filetype
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -188,6 +187,8 @@ def store_upload(upload) -> dict:
     content = upload.stream.read(limit + 1)
     if len(content) > limit:
         raise AttachmentRefused("too_large")
+    import filetype  # on the first upload, not in every web worker from the start
+
     kind = filetype.guess(content)
     if kind is None or kind.extension not in ALLOWED_TYPES:
         raise AttachmentRefused("type")

@@ -1,11 +1,13 @@
 """iCalendar (RFC 5545) files: one per event, and a member's personal feed of the events they
-registered for. Times are written in the event's own time zone with its VTIMEZONE."""
+registered for. Times are written in the event's own time zone with its VTIMEZONE.
+
+icalendar is imported where a file is written, not with the app: 3 MB that every web worker
+would otherwise hold for a page few ask for."""
 import secrets
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask import url_for
-from icalendar import Calendar, Timezone, vText
-from icalendar import Event as VEvent
 
 from smartsociety.events.services import local
 from smartsociety.extensions import db
@@ -17,10 +19,16 @@ from smartsociety.models import (
     User,
 )
 
+if TYPE_CHECKING:
+    from icalendar import Calendar
+    from icalendar import Event as VEvent
+
 PRODID = "-//Smart Society//Bijeenkomsten//NL"
 
 
-def _calendar(name: str) -> Calendar:
+def _calendar(name: str) -> "Calendar":
+    from icalendar import Calendar
+
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -29,7 +37,10 @@ def _calendar(name: str) -> Calendar:
     return calendar
 
 
-def _vevent(event: Event) -> VEvent:
+def _vevent(event: Event) -> "VEvent":
+    from icalendar import Event as VEvent
+    from icalendar import vText
+
     item = VEvent()
     item.add("uid", f"event-{event.id}@smartsociety")
     item.add("dtstamp", event.created_at)
@@ -46,7 +57,9 @@ def _vevent(event: Event) -> VEvent:
     return item
 
 
-def _add_zones(calendar: Calendar, events: list[Event]) -> None:
+def _add_zones(calendar: "Calendar", events: list[Event]) -> None:
+    from icalendar import Timezone
+
     for name in sorted({e.timezone for e in events}):
         starts = [e.starts_at for e in events if e.timezone == name]
         ends = [e.ends_at for e in events if e.timezone == name]

@@ -5,7 +5,6 @@ from datetime import UTC, datetime
 from urllib.parse import urljoin
 
 import sqlalchemy as sa
-from feedgen.feed import FeedGenerator
 from flask import Blueprint, Response, abort, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
@@ -39,6 +38,10 @@ EMPTY_FEED_UPDATED = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 def _feed(feed_id: str, title: str, alternate: str, entries: list[dict]) -> Response:
+    # Imported here, not with the app: feedgen and lxml are 6 MB (2 MB of Python objects) in
+    # every web worker for the few requests that ask for a feed.
+    from feedgen.feed import FeedGenerator
+
     feed = FeedGenerator()
     feed.id(feed_id)
     feed.title(one_line(title))

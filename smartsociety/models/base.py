@@ -46,15 +46,22 @@ class EncryptedString(sa.types.TypeDecorator):
     impl = sa.String
     cache_ok = True
 
+    # secretbox is imported only for a value to encrypt or decrypt: it imports cryptography
+    # (11 MB of libraries and objects), which every web worker loading a member without a
+    # secret would otherwise map.
     def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
         from smartsociety import secretbox
 
-        return None if value is None else secretbox.encrypt(value)
+        return secretbox.encrypt(value)
 
     def process_result_value(self, value, dialect):
+        if value is None:
+            return None
         from smartsociety import secretbox
 
-        return None if value is None else secretbox.decrypt(value)
+        return secretbox.decrypt(value)
 
 
 def str_enum(enum_cls: type[enum.Enum], length: int = 32) -> sa.Enum:

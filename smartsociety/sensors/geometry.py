@@ -3,8 +3,9 @@ import math
 import re
 
 from flask_babel import lazy_gettext as _l
-from shapely import geometry as shp
-from shapely.validation import explain_validity
+
+# shapely (and numpy's shapely parts, GEOS) is imported by the functions that use it, when a
+# sensor is saved: 5 MB that every web worker would otherwise hold.
 
 # The Netherlands' bounding box (European part, with its coastal waters), lon/lat WGS84.
 NL_BBOX = (3.2, 50.7, 7.3, 53.7)
@@ -70,6 +71,9 @@ def area(text: str) -> dict:
         raise GeometryError(_l("The area has too many corners (at most %(n)d).", n=MAX_VERTICES))
     if not all(inside_netherlands(lon, lat) for lon, lat in pairs):
         raise GeometryError(_l("A corner of the area is not in the Netherlands."))
+    from shapely import geometry as shp
+    from shapely.validation import explain_validity
+
     polygon = shp.Polygon(pairs)
     if not polygon.is_valid:
         if "Self-intersection" in explain_validity(polygon):
@@ -88,6 +92,8 @@ def area(text: str) -> dict:
 
 def square_metres(polygon) -> float:
     """Area on a local equirectangular projection: within a tenth of a percent at this size."""
+    from shapely import geometry as shp
+
     lat0 = math.radians(polygon.centroid.y)
     scaled = shp.Polygon([(x * 111_320 * math.cos(lat0), y * 110_574)
                           for x, y in polygon.exterior.coords])
@@ -96,6 +102,8 @@ def square_metres(polygon) -> float:
 
 def anchor(geometry: dict) -> tuple[float, float, tuple[float, float, float, float]]:
     """(lon, lat) of the marker (a point inside the area) and the bounding box."""
+    from shapely import geometry as shp
+
     shape = shp.shape(geometry)
     inner = shape if geometry["type"] == "Point" else shape.representative_point()
     return round(inner.x, 6), round(inner.y, 6), tuple(round(v, 6) for v in shape.bounds)

@@ -11,7 +11,6 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app, has_request_context, request
-from ua_parser import parse
 
 from smartsociety.extensions import db
 from smartsociety.models import LoginSession, SignIn, SignInResult, User, utcnow
@@ -25,6 +24,9 @@ def client_family(user_agent: str | None) -> str:
     """"Firefox on Linux"; what ua-parser does not know is "Other"."""
     if not user_agent:
         return ""
+    # Imported at the first sign-in, not with the app (1 MB of patterns in every web worker).
+    from ua_parser import parse
+
     result = parse(user_agent[:1000])
     browser = result.user_agent.family if result.user_agent else "Other"
     system = result.os.family if result.os else "Other"

@@ -6,7 +6,6 @@ import secrets
 import time
 
 import pyotp
-import segno
 import sqlalchemy as sa
 
 from smartsociety.extensions import db
@@ -31,6 +30,8 @@ def provisioning_uri(user: User, secret: str) -> str:
 
 def qr_svg_data_uri(uri: str) -> str:
     """The QR code as an SVG data URI, drawn here: the secret never goes to another service."""
+    import segno  # here, not with the app: 1 MB in every web worker for a rare page
+
     return segno.make(uri, error="m").svg_data_uri(scale=5, border=2)
 
 
