@@ -68,38 +68,41 @@ def test_static_urls_are_fingerprinted_and_cached_long(app, client, tmp_path):
         assert stale.cache_control.no_cache and not stale.cache_control.max_age
 
 
-def test_a_changed_static_file_gets_a_new_url(app, tmp_path):
-    from flask import url_for
+@pytest.fixture
+def change_style(app, tmp_path):
+    """A static folder with css/x.css; calling the result changes the file (and its mtime)."""
+    import os
 
     (tmp_path / "static" / "css").mkdir(parents=True)
     style = tmp_path / "static" / "css" / "x.css"
     style.write_text("a{}")
     app.static_folder = str(tmp_path / "static")
+
+    def change():
+        style.write_text("a{color:red}")
+        os.utime(style, (1, 1))
+    return change
+
+
+def test_a_changed_static_file_gets_a_new_url(app, change_style):
+    from flask import url_for
+
     with app.test_request_context():
         first = url_for("static", filename="css/x.css")
-        style.write_text("a{color:red}")
-        import os
-        os.utime(style, (1, 1))
+        change_style()
         assert url_for("static", filename="css/x.css") != first
 
 
-def test_the_frames_static_urls_follow_a_changed_file(app, tmp_path):
+def test_the_frames_static_urls_follow_a_changed_file(app, change_style):
     """base.html's `static_url` remembers each file's URL per content hash."""
-    import os
-
     from flask import url_for
 
     from smartsociety.webassets import static_url
 
-    (tmp_path / "static" / "css").mkdir(parents=True)
-    style = tmp_path / "static" / "css" / "x.css"
-    style.write_text("a{}")
-    app.static_folder = str(tmp_path / "static")
     with app.test_request_context():
         first = static_url("css/x.css")
         assert first == url_for("static", filename="css/x.css") == static_url("css/x.css")
-        style.write_text("a{color:red}")
-        os.utime(style, (1, 1))
+        change_style()
         assert static_url("css/x.css") == url_for("static", filename="css/x.css") != first
 
 
