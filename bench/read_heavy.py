@@ -17,7 +17,9 @@ run (warm-up included), else the reason the server gives in X-Page-Cache-Miss (b
 only): moved:<scopes> (an entry was there, a write has since moved these scopes), expired,
 or absent (no entry: never stored, dropped, or being rendered by another request). For the
 misses of home and the case lists it also counts how many of the case cards on them were
-kept from earlier renders (X-Page-Cache-Parts) and how many were rendered.
+kept from earlier renders (X-Page-Cache-Parts) and how many were rendered. With the server's
+timing header on (SEARCH_SERVER_TIMING), it adds up the workers' CPU time per kind of request
+(anonymous hits and misses per page, members' reads, writes): where the workers' time goes.
 """
 import os
 import random
@@ -80,6 +82,7 @@ class Figures:
         self.cache_by_page = defaultdict(Counter)
         self.misses_by_page = defaultdict(Counter)  # page -> first / moved:<scopes> / ...
         self.parts = defaultdict(Parts)  # page -> case cards kept / rendered on its misses
+        self.cpu = defaultdict(list)  # (kind, page, cache) -> the worker's CPU ms per request
 
     def record(self, kind: str, seconds: float, outcome: str, cache: str | None = None,
                page: str = "", why: str = ""):
@@ -92,17 +95,36 @@ class Figures:
                 if cache != "hit":
                     self.misses_by_page[page][why or cache] += 1
 
+    def add_cpu(self, key: tuple, cpu: list) -> None:
+        if cpu and cpu[0] is not None:
+            with self.lock:
+                self.cpu[key].append(cpu[0])
 
-def fetch(opener, url: str, data: dict | None = None, why: list | None = None):
+
+def server_cpu(headers) -> float | None:
+    """The worker's CPU ms for the request, from Server-Timing (smartsociety/ops/timing.py)."""
+    for part in (headers.get("Server-Timing") or "").split(","):
+        name, _, value = part.strip().partition(";dur=")
+        if name == "cpu":
+            return float(value)
+    return None
+
+
+def fetch(opener, url: str, data: dict | None = None, why: list | None = None,
+          cpu: list | None = None):
     body = urllib.parse.urlencode(data).encode() if data is not None else None
     try:
         with opener.open(url, body, timeout=30) as response:
             response.read()
+            if cpu is not None:
+                cpu.append(server_cpu(response.headers))
             if why is not None:
                 why.append(response.headers.get("X-Page-Cache-Miss") or "")
                 why.append(response.headers.get("X-Page-Cache-Parts") or "")
             return response.status, response.headers.get("X-Page-Cache") or "none"
     except urllib.error.HTTPError as error:
+        if cpu is not None:
+            cpu.append(server_cpu(error.headers))
         error.close()
         return error.code, "none"
     except OSError as error:
@@ -143,6 +165,7 @@ def run(rate: float, seconds: int, workers: int, members: int = 10, seed: int = 
     moves_log = os.path.join(os.environ.get("TMPDIR", "/tmp"), f"bench-moves-{os.getpid()}.log")
     open(moves_log, "w").close()
     os.environ["PAGE_CACHE_MOVES_LOG"] = moves_log
+    os.environ["SEARCH_SERVER_TIMING"] = "true"  # the workers' CPU per request
     stack = Stack(workers)
     figures = Figures()
     try:
@@ -171,19 +194,22 @@ def run(rate: float, seconds: int, workers: int, members: int = 10, seed: int = 
         def one(kind: str, name: str, path: str, member: int, started: float) -> None:
             if kind == "write":
                 person = people[member]
+                cpu = []
                 status, _ = fetch(person.opener, stack.base + path, {
                     "csrf_token": person.token, "submit": "1",
-                    "body": f"Reactie over {rng.choice(WORDS)} {rng.random():.6f}"})
+                    "body": f"Reactie over {rng.choice(WORDS)} {rng.random():.6f}"}, cpu=cpu)
                 ok = status in (302, 303)
                 figures.record("write", time.perf_counter() - started,
                                "ok" if ok else f"write {status}")
+                figures.add_cpu(("write", "comment", ""), cpu)
                 return
             opener = people[member].opener if kind == "member read" else anonymous
             with asked_lock:
                 first = path not in asked
                 asked.add(path)
-            why = []
-            status, cache = fetch(opener, stack.base + path, why=why)
+            why, cpu = [], []
+            status, cache = fetch(opener, stack.base + path, why=why, cpu=cpu)
+            figures.add_cpu((kind, name, cache if kind == "anonymous read" else ""), cpu)
             outcome = "ok" if status == 200 else f"{kind} {status} {path}"
             reason = "first" if first else (why[0] if why else "") or cache
             figures.record(kind, time.perf_counter() - started, outcome,
@@ -211,6 +237,7 @@ def run(rate: float, seconds: int, workers: int, members: int = 10, seed: int = 
     finally:
         stack.close()
         os.environ.pop("PAGE_CACHE_MOVES_LOG", None)
+        os.environ.pop("SEARCH_SERVER_TIMING", None)
         os.unlink(moves_log)
 
 
@@ -248,6 +275,14 @@ def print_report(result: dict) -> None:
     for page, parts in sorted(figures.parts.items()):
         print(f"  {page:<12} on its misses {parts.kept} of {parts.total} case cards came from "
               f"the store ({parts.kept / (parts.total or 1):.1%})")
+    if figures.cpu:
+        total = sum(sum(v) for v in figures.cpu.values()) or 1
+        print(f"\nworkers' CPU by kind of request (Server-Timing cpu; {total / 1000:.1f} s in all):")
+        print(f"  {'kind':<16} {'page':<12} {'cache':<6} {'n':>6} {'mean ms':>8} {'p95 ms':>8} "
+              f"{'share':>6}")
+        for (kind, page, cache), ms in sorted(figures.cpu.items(), key=lambda kv: -sum(kv[1])):
+            print(f"  {kind:<16} {page:<12} {cache:<6} {len(ms):>6} {sum(ms) / len(ms):>8.2f} "
+                  f"{percentile(ms, 95):>8.2f} {sum(ms) / total:>6.1%}")
     if result.get("moves"):
         print("\npage-cache scopes moved while the load ran (who wrote; what; scopes moved):")
         for (who, wrote, scopes), count in result["moves"].most_common(15):

@@ -754,6 +754,10 @@ def test_server_timing_header(app, client):
     app.config["SEARCH_SERVER_TIMING"] = True
     timing = client.get("/zoeken?q=wijk").headers["Server-Timing"]
     steps = dict(part.strip().split(";", 1) for part in timing.split(","))
-    assert {"match", "order", "hits", "search", "render", "gc"} <= set(steps)
+    assert {"match", "order", "hits", "search", "render", "gc", "cpu"} <= set(steps)
     assert steps["worker"] == f'desc="{os.getpid()}"'
     assert float(steps["search"].removeprefix("dur=")) >= 0
+    # Every page says how much CPU it took (bench/read_heavy.py adds them up per kind).
+    other = client.get("/").headers["Server-Timing"]
+    assert float(dict(p.strip().split(";", 1) for p in other.split(","))["cpu"]
+                 .removeprefix("dur=")) > 0

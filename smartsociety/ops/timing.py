@@ -3,7 +3,9 @@
 Off unless SEARCH_SERVER_TIMING. A view names its steps with `lap("search")` (the time since the
 request started or since the previous lap) and `add({...})` (steps it measured itself); the
 header then lists them, the time this process spent collecting garbage during the request,
-and the process id (which gunicorn worker served it). Pages that record no step get no header.
+the CPU time the request took in this thread (from the first before-request hook to the last
+after-request hook: bench/read_heavy.py adds it up per kind of request) and the process id
+(which gunicorn worker served it).
 """
 import gc
 import os
@@ -33,6 +35,7 @@ def _start() -> None:
     g.server_timing = {}
     g.server_timing_lap = time.perf_counter()
     g.server_timing_gc = _gc_ms
+    g.server_timing_cpu = time.thread_time()
 
 
 def lap(name: str) -> None:
@@ -54,8 +57,9 @@ def add(timings: dict[str, float]) -> None:
 
 def _header(response):
     steps = g.get("server_timing")
-    if steps:
-        steps = {**steps, "gc": _gc_ms - g.server_timing_gc}
+    if steps is not None:
+        steps = {**steps, "gc": _gc_ms - g.server_timing_gc,
+                 "cpu": (time.thread_time() - g.server_timing_cpu) * 1000}
         response.headers["Server-Timing"] = ", ".join(
             [f"{name};dur={ms:.2f}" for name, ms in steps.items()]
             + [f'worker;desc="{os.getpid()}"'])
