@@ -43,3 +43,27 @@ def test_diff_marks_words():
     html = diff_html("sensoren in de stad", "sensoren op straat in de stad <b>")
     assert "<ins>" in html and "&lt;b&gt;" in html
     assert diff_html("gelijk", "gelijk") == "gelijk"
+
+
+def test_one_converter_per_thread_carries_nothing_over():
+    """The converter is reused (reset before each text): each text renders as on its own, and
+    nothing of one text (reference links, stashed code or HTML, list state) reaches the next."""
+    import markdown
+
+    from smartsociety.markup import EXTENSIONS, sanitise_html
+
+    texts = [
+        "[site]: https://example.org\n\nZie [de site][site].",
+        "Zie [de site][site].",  # the reference of the text before must not resolve here
+        "```\n<b>code</b>\n```\n\nna de code",
+        "<div>ruwe html</div> en *nadruk*",
+        "3. drie\n4. vier\n\n- los",
+        "| a | b |\n|---|---|\n| 1 | 2 |",
+        "![kaart](https://example.org/k.png)",
+        "",
+        "gewone tekst",
+    ]
+    for text in texts * 2:
+        alone = sanitise_html(markdown.markdown(text, extensions=EXTENSIONS, output_format="html"))
+        assert render_markdown(text) == alone, text
+    assert "href" not in render_markdown("Zie [de site][site].")
