@@ -292,10 +292,11 @@ def highlighter() -> Highlighter:
                        formatter=MarkFormatter())
 
 
-def mark_terms(found, parsed: ParsedQuery, shown) -> None:
+def mark_terms(found, parsed: ParsedQuery, shown, kept=None) -> None:
     """Tell the highlighter what to mark in each shown hit: the words and phrase words as the
     index has them, and for a prefix the hit's own words that start with it (expanding a short
-    prefix over the whole index for this costs more than the search)."""
+    prefix over the whole index for this costs more than the search; `kept`, a KeptHits,
+    keeps them per hit)."""
     schema = found.searcher.schema
     fixed, prefixes = set(), []
     for item in parsed.items():
@@ -318,8 +319,10 @@ def mark_terms(found, parsed: ParsedQuery, shown) -> None:
             fieldname = f"body_{lang}"
             if lang not in starting:
                 starting[lang] = _starting(schema, fieldname, lang, tuple(prefixes))
-            terms.update((fieldname, w.encode())
-                         for w in starting[lang](hit.get(fieldname) or ""))
+            find = starting[lang]
+            words = (find(hit.get(fieldname) or "") if kept is None else
+                     kept.prefixed(found, hit, fieldname, tuple(prefixes), find))
+            terms.update((fieldname, w.encode()) for w in words)
         docterms[hit.docnum] = terms
         for term in terms:
             termdocs.setdefault(term, set()).add(hit.docnum)
