@@ -343,7 +343,8 @@ def _derived(word: str) -> bool:
 
 
 def term(word: str) -> str:
-    """The index term of a (folded, not stop) word."""
+    """The index term of a (folded, not stop) word. A word `lemma` does not know keeps its
+    first letter (analysis.NewWords relies on it: tests/test_search_new_words.py)."""
     found = lemma(word)
     if found is not None:
         return found
