@@ -135,10 +135,14 @@ def test_date_order_equals_whoosh(corpus):
                     expected[:limit]), (text, sparse, limit)
 
 
-def test_snippets_equal_whoosh_highlighter(client, db):
+@pytest.mark.parametrize("fresh", [False, True], ids=["memo", "new-words"])
+def test_snippets_equal_whoosh_highlighter(client, db, monkeypatch, fresh):
+    """Also with every word new to the process (analysis.NewWords analyses only those that may
+    match)."""
     from whoosh import highlight
     from whoosh.searching import Results
 
+    from smartsociety.search.engine.analysis import _FOLDERS
     from smartsociety.search.engine.masks import match_mask
     from smartsociety.search.engine.searching import scored_top, searcher_cache, to_whoosh
     from smartsociety.search.engine.snippets import (
@@ -169,6 +173,9 @@ def test_snippets_equal_whoosh_highlighter(client, db):
         snippets = []
         for ours in (True, False):
             found = Results(searcher, query, top)
+            if ours and fresh:
+                for folder in _FOLDERS.values():
+                    monkeypatch.setattr(folder, "memo", {})
             if ours:
                 found.highlighter = highlighter()
             else:
@@ -181,6 +188,62 @@ def test_snippets_equal_whoosh_highlighter(client, db):
         assert snippets[0] == snippets[1], text
         marked += any("<mark>" in s for s in snippets[0])
     assert marked >= 9
+
+
+def test_snippets_of_new_words_equal_analysing_every_word(client, db, monkeypatch):
+    """Snippets made with every word new to the process (analysis.NewWords; _Markers asks the
+    parts field which documents have a compound that matched through a part) equal those made
+    by analysing every word of every text, as before: irregular lemmas, compounds matched
+    whole and through a part, in some documents only, prefixes. (Whoosh's own highlighter
+    marks no compound matched through a part, so it cannot be the reference here.)"""
+    from whoosh.searching import Results
+
+    from smartsociety.search.engine import analysis, snippets
+    from smartsociety.search.engine.masks import match_mask
+    from smartsociety.search.engine.searching import scored_top, searcher_cache, to_whoosh
+
+    bodies = [
+        "De vulgraadsensoren in de afvalcontainers melden het; hij liep naar de sensor.",
+        "Zij lopen langs de containers en de Sensoren, en ging daarna naar huis.",
+        "Geregistreerde huizen: de gemeente registreert. Het huis liep leeg; achten wij dat?",
+        "Luchtkwaliteitssensoren en geluidssensoren in de wijk, gemeld bij de afvalinzameling.",
+        "Een tekst zonder iets daarvan, over privacy en data in de openbare ruimte.",
+    ] + [" ".join(random.Random(n).sample(
+        "sensor lopen liep huis huizen container afval wijk gemeente melden gemeld".split(), 6))
+        for n in range(12)]
+    for n, body in enumerate(bodies):
+        CaseFactory(title=f"Nieuw {n}", summary="", body_html="", body=body, language="nl")
+    keys(client, "sensor")
+    searcher = searcher_cache(service.store()).current()
+    queries = ["sensor", "container", "lopen", "gaan", "afval*", "se*", "gemeld huis",
+               "kwaliteit", "huis", "registreren", '"de sensor"', "sensor OR afval", "ach*",
+               "melden"]
+    results = {}
+    for every_word in (False, True):
+        for folder in analysis._FOLDERS.values():
+            monkeypatch.setattr(folder, "memo", {})
+        if every_word:  # as before: every word's term, compound parts asked everywhere
+            monkeypatch.setattr(analysis.NewWords, "term",
+                                lambda self, word, initials: self.fold(word))
+            monkeypatch.setattr(snippets._Markers, "marker",
+                                lambda self, docnum: self.with_parts or self.whole)
+        for text in queries:
+            parsed = parse(text)
+            query = to_whoosh(parsed, searcher.reader())
+            found = Results(searcher, query, scored_top(
+                query, searcher, match_mask(query, searcher), 20))
+            found.highlighter = snippets.highlighter()
+            shown = found[0:20]
+            snippets.mark_terms(found, parsed, shown)
+            results[every_word, text] = [snippets.snippet(hit, "nl") for hit in shown]
+    for text in queries:
+        assert results[False, text] == results[True, text], text
+    marked = [s for text in queries for s in results[False, text]]
+    assert sum("<mark>" in s for s in marked) > 60
+    assert any("<mark>vulgraadsensoren</mark>" in s for s in results[False, "sensor"])
+    # A participle's lemma starts with another letter than the word.
+    assert any("<mark>gemeld</mark>" in s for s in results[False, "melden"])
+    assert any("<mark>ging</mark>" in s for s in results[False, "gaan"])
 
 
 def test_fragments_equal_whoosh_fragmenter():

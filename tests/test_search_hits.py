@@ -67,6 +67,38 @@ def test_one_hit_in_two_searches_gets_each_search_s_snippet(app, db):
         CaseFactory(title="Iets anders", summary="", body_html="", body="over de brug")
 
 
+def test_a_prefix_search_keeps_its_hits_prefixed_words(app, db, monkeypatch):
+    """The words a prefix marks in a hit are kept with the hit (they are found without
+    analysing every word, which the analysis memo does not keep); an edited hit gets its own."""
+    from smartsociety.search.engine import snippets
+
+    found = []
+    real = snippets._starting
+
+    def counting(*args):
+        find = real(*args)
+
+        def counted(text):
+            found.append(text)
+            return find(text)
+        return counted
+
+    monkeypatch.setattr(snippets, "_starting", counting)
+    case = CaseFactory(title="Vogels", summary="", body_html="",
+                       body="Een kwartelkoning en kwartels in de wei, een grutto erbij.")
+    first = _search(app, "kwartel*").hits[0].snippet
+    assert "<mark>kwartelkoning</mark>" in first and "<mark>kwartels</mark>" in first
+    assert len(found) == 1
+    CaseFactory(title="Iets anders", summary="", body_html="", body="over de brug")
+    assert _search(app, "kwartel*").hits[0].snippet == first
+    assert len(found) == 1  # kept: not looked for again
+    case.body = "Nu alleen een kwartelkoning, en een grutto."
+    db.session.commit()
+    again = _search(app, "kwartel*").hits[0].snippet
+    assert "<mark>kwartelkoning</mark>" in again and "kwartels" not in again
+    assert len(found) == 2
+
+
 def test_kept_hits_are_bounded(app, db, monkeypatch):
     monkeypatch.setattr(hits_module, "HITS_KEPT", 3)
     monkeypatch.setattr(hits_module, "SNIPPETS_KEPT", 3)
@@ -79,6 +111,8 @@ def test_kept_hits_are_bounded(app, db, monkeypatch):
         CaseFactory(title=f"Weidevogel {n}", summary="", body_html="", body="weidevogels")
     assert len(_search(app, "weidevogel").hits) == 5
     assert len(cache.hits.hits) == 3 and len(cache.hits.snippets) == 3
+    assert len(_search(app, "weidevo*").hits) == 5
+    assert len(cache.hits.prefix_terms) == 3
 
 
 # -- the hit cards of the results page (search/cards.py) ---------------------------------------

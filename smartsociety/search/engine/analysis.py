@@ -149,6 +149,38 @@ _FOLDERS = {key: _Folder(key) for key in ALL_ANALYZERS}
 _SPELL = _Folder(None)
 
 
+class NewWords:
+    """The terms of words new to the process (not in analysis.py's memo), computed only when
+    they may start with one of some letters: finding a Dutch word's lemma or compound parts
+    costs ~15 µs a word, and most words of the first snippets a worker makes are new to it.
+
+    A stem starts with its word's first letter (Snowball changes endings only), and so does
+    the term of a Dutch word the lemma data does not know (a compound keeps its first part,
+    else Snowball); a word it knows has its lemma, found by one lookup. So a word whose first
+    letter is none of them cannot have such a term, unless (Dutch) its lemma does."""
+
+    def __init__(self, key: str, keeps_initial: bool):
+        folder = _FOLDERS[key]
+        self.fold, self.stops = folder.fold, folder.stops
+        self.lemma = dutch.lemma if key == "nl" else None
+        self.filters = keeps_initial or self.lemma is not None
+
+    def term(self, word: str, initials) -> str | None:
+        """The word's term (None for a stop word), or None when it cannot start with one of
+        `initials` (a set of first letters; None: every word's term is computed)."""
+        if initials is None or not self.filters:
+            return self.fold(word)
+        folded = word.lower()
+        if not folded.isascii():  # (accent_map changes no lowercase ASCII letter)
+            folded = folded.translate(accent_map)
+        first = folded[:1]
+        if first in initials or not first.isascii():
+            return self.fold(word)
+        if self.lemma is None or not folded or folded in self.stops:
+            return None
+        return self.lemma(folded)  # (None: not known, so its term starts with `first`)
+
+
 _last: tuple = (None, None, None)
 _before: tuple = (None, None, None)
 

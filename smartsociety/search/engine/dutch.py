@@ -105,6 +105,23 @@ class _Lemmas:
         found = self._trie.get(word)
         return found is not None and self._ids[found] != _NO_LEMMA
 
+    def final(self, word, steps: int):
+        """The word's lemma, and that lemma's lemma and so on (at most `steps` more times,
+        until one is its own or has none): followed by id, one string made at the end."""
+        found = self._trie.get(word)
+        if found is None:
+            return None
+        ids = self._ids
+        target = ids[found]
+        if target == _NO_LEMMA:
+            return None
+        for _step in range(steps):
+            further = ids[target]
+            if further == _NO_LEMMA or further == target:
+                break
+            target = further
+        return self._trie.restore_key(target)
+
 
 class _Words:
     """The words a compound's parts may be, read like a set (`in`)."""
@@ -237,16 +254,7 @@ def lemma(word: str) -> str | None:
     """simplemma's lemma of a (folded) word, None when its data does not know the word. Its
     data is not always idempotent ("stolpte" -> "stolpen" -> "stolp"): followed to the end,
     so that a word and its lemma get one term."""
-    lemmas = data().lemmas
-    found = lemmas.get(word)
-    if found is None:
-        return None
-    for _step in range(3):
-        further = lemmas.get(found)
-        if further is None or further == found:
-            break
-        found = further
-    return found
+    return data().lemmas.final(word, 3)
 
 
 def _split(word: str, depth: int = 0, known: bool = True) -> tuple[str, ...] | None:
@@ -335,7 +343,8 @@ def _derived(word: str) -> bool:
 
 
 def term(word: str) -> str:
-    """The index term of a (folded, not stop) word."""
+    """The index term of a (folded, not stop) word. A word `lemma` does not know keeps its
+    first letter (analysis.NewWords relies on it: tests/test_search_new_words.py)."""
     found = lemma(word)
     if found is not None:
         return found

@@ -76,6 +76,20 @@ class KeptHits:
     def __init__(self):
         self.hits = _Recent(HITS_KEPT)
         self.snippets = _Recent(SNIPPETS_KEPT)
+        self.prefix_terms = _Recent(SNIPPETS_KEPT)
+
+    def prefixed(self, found, hit, fieldname: str, prefixes: tuple, find) -> frozenset:
+        """The terms of a hit's text (`fieldname`) that start with one of `prefixes` (`find`
+        finds them in a text: the words new to the process are analysed only as far as
+        needed, which analysis.py's memo does not keep, so they are kept here)."""
+        where = _where(found.searcher.reader(), hit.docnum)
+        key = (where, fieldname, prefixes)
+        terms = self.prefix_terms.find(key) if where else None
+        if terms is None:
+            terms = frozenset(find(hit.get(fieldname) or ""))
+            if where:
+                self.prefix_terms.keep(key, terms)
+        return terms
 
     def shown(self, found, shown) -> list[Hit]:
         """The page's hits (`shown`: Whoosh hits of `found`, their terms marked)."""

@@ -350,7 +350,7 @@ def search(store: IndexStore, parsed: ParsedQuery, filters: dict[str, list[str]]
             step("order")
             found.highlighter = highlighter()
             shown = found[first:first + per_page]
-            mark_terms(found, parsed, shown)
+            mark_terms(found, parsed, shown, cache.hits)
             results.hits = cache.hits.shown(found, shown)
             step("hits")
         may_suggest = results.total < 3 and not parsed.is_empty

@@ -6,7 +6,7 @@ words are looked up once each (analysis.py's memo of terms), and the fragmenter'
 over the words near the matches only; the fragments, their scores and the marked HTML are
 Whoosh's own."""
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import deque
 
 from markupsafe import Markup, escape
@@ -20,7 +20,7 @@ from whoosh.analysis import (
     StopFilter,
 )
 from whoosh.analysis.tokenizers import default_pattern
-from whoosh.support.charset import accent_map
+from whoosh.reading import TermNotFound
 
 from smartsociety.search.engine import dutch
 from smartsociety.search.engine.analysis import (
@@ -28,6 +28,7 @@ from smartsociety.search.engine.analysis import (
     _STOP,
     _WORD,
     LANGUAGES,
+    NewWords,
     analysis_key,
     tokens,
 )
@@ -78,17 +79,14 @@ class _Marker:
     """Which words of a text a search matched, for one field of one results page: a word
     matches when its index term is one of the matched terms, or (Dutch) one of its compound
     parts is. Each distinct word is looked at once per page; its term comes from the
-    process's memo of analysis.py (a word new to the process is analysed once)."""
+    process's memo of analysis.py, or NewWords (when compound parts matched, any word may
+    have one of them: then every new word is analysed)."""
 
     def __init__(self, key: str, words: frozenset, part_words: frozenset, keeps_initial: bool):
-        folder = _FOLDERS[key]
-        self.memo, self.fold = folder.memo, folder.fold
+        self.memo = _FOLDERS[key].memo
+        self.new_words = NewWords(key, keeps_initial)
         self.words, self.part_words = words, part_words
-        # A stem starts with the word's first letter (English: it changes endings only), so a
-        # word new to the process that starts with none of the matched words' letters cannot
-        # match and is not stemmed.
-        self.initials = ({word[:1] for word in words} if keeps_initial and not part_words
-                         else None)
+        self.initials = None if part_words else {word[:1] for word in words}
         self.seen: set[str] = set()
         self.matched: dict[str, str] = {}  # word -> its term, for the words that match
 
@@ -97,15 +95,13 @@ class _Marker:
         distinct = set(text_words)
         new = distinct.difference(self.seen)
         if new:
-            memo, fold, words, part_words = self.memo, self.fold, self.words, self.part_words
+            memo, words, part_words = self.memo, self.words, self.part_words
             initials, parts, matched = self.initials, dutch.parts, self.matched
+            new_term = self.new_words.term
             for word in new:
                 found = memo.get(word, _STOP)
                 if found is _STOP:
-                    if (initials is not None
-                            and word.lower().translate(accent_map)[:1] not in initials):
-                        continue
-                    found = fold(word)
+                    found = new_term(word, initials)
                 if found is not None and (found in words or part_words and not (
                         part_words.isdisjoint(parts(found)))):
                     matched[word] = found
@@ -116,30 +112,75 @@ class _Marker:
         """The word's term when it matches, else None."""
         return self.terms((word,)).get(word)
 
+    def matches(self, words: list[str]) -> dict[int, str]:
+        """{token number: term} of the tokens `words` that match."""
+        matched = {}
+        for word, term in self.terms(words).items():
+            at = words.index(word)  # (list.index: most words do not match)
+            while True:
+                matched[at] = term
+                try:
+                    at = words.index(word, at + 1)
+                except ValueError:
+                    break
+        return matched
+
+
+class _Markers:
+    """A field's markers for one results page. With compound parts matched (Dutch), a
+    document whose parts field has none of them (the index says so) needs only the whole
+    words, which is much cheaper to find (see _Marker)."""
+
+    def __init__(self, reader, fieldname: str, key: str, words: frozenset,
+                 part_words: frozenset, keeps_initial: bool):
+        self.with_parts = (_Marker(key, words, part_words, keeps_initial) if part_words
+                           else None)
+        # (The parts field is made with the lemmas: an index of stems is not asked.)
+        self.whole = (_Marker(key, words, frozenset(), keeps_initial)
+                      if self.with_parts is None or key == "nl" else self.with_parts)
+        self.leaves = list(reader.leaf_readers())
+        self.offsets = [offset for _leaf, offset in self.leaves]
+        self.parts_field = fieldname + PARTS
+        self.parts = [part.encode() for part in part_words]
+
+    def marker(self, docnum: int) -> _Marker:
+        if self.whole is self.with_parts or self.with_parts is None:
+            return self.whole
+        leaf, offset = self.leaves[bisect_right(self.offsets, docnum) - 1]
+        if any(_in_document(leaf, self.parts_field, part, docnum - offset)
+               for part in self.parts):
+            return self.with_parts
+        return self.whole
+
+
+def _in_document(leaf, fieldname: str, term: bytes, docnum: int) -> bool:
+    """Whether a segment's document has a term."""
+    try:
+        matcher = leaf.postings(fieldname, term)
+    except TermNotFound:
+        return False
+    if matcher.is_active() and matcher.id() < docnum:
+        matcher.skip_to(docnum)
+    return matcher.is_active() and matcher.id() == docnum
+
 
 def fragments(text: str, marker: _Marker, maxchars: int, surround: int) -> list:
     """What ContextFragmenter(maxchars, surround) gives for `text` tokenized by the analyzer
     (without its 32,768-character limit, which indexed bodies never reach: MAX_BODY), less
-    the fragments without a match it also yields (they never score).
+    the fragments without a match it also yields (they never score)."""
+    return fragments_of(text, marker.matches(_WORD.findall(text)), maxchars, surround)
+
+
+def fragments_of(text: str, terms: dict[int, str], maxchars: int, surround: int) -> list:
+    """`fragments` for the matches `terms` ({token number: term}).
 
     The fragmenter's loop is Whoosh's (fragment_tokens), run over the tokens near the matches
     only: outside a fragment a word that does not match only moves the window of the
     `surround` characters before the next match, so a run of such words is skipped at once
     and the window set to what walking them would leave."""
-    words = _WORD.findall(text)
-    terms = marker.terms(words)
     if not terms:
         return []
-    matched = []  # the matches' token numbers (found by list.index: most words do not match)
-    for word in terms:
-        at = words.index(word)
-        while True:
-            matched.append(at)
-            try:
-                at = words.index(word, at + 1)
-            except ValueError:
-                break
-    matched.sort()
+    matched = sorted(terms)  # the matches' token numbers
     spans = list(map(_SPAN, _WORD.finditer(text)))
     count = len(spans)
     result = []
@@ -171,7 +212,7 @@ def fragments(text: str, marker: _Marker, maxchars: int, surround: int) -> list:
         # The loop body of Whoosh's ContextFragmenter.fragment_tokens, for token i.
         startchar, endchar = spans[i]
         tlength = endchar - startchar
-        is_match = words[i] in terms
+        is_match = i in terms
         if countdown < 0 and not is_match:
             firsts.append(startchar)
             while firsts and endchar - firsts[0] > surround:
@@ -186,7 +227,7 @@ def fragments(text: str, marker: _Marker, maxchars: int, surround: int) -> list:
                 else:
                     first = startchar
                     countdown += surround
-            tks.append(_Match(terms[words[i]], startchar, endchar))
+            tks.append(_Match(terms[i], startchar, endchar))
         if countdown >= 0:
             currentlen += tlength
             countdown -= tlength
@@ -222,15 +263,16 @@ class Highlighter(highlight.Highlighter):
                 raise KeyError(f"Field {fieldname!r} is not stored.")
             text = hitobj[fieldname]
         markers = results.__dict__.setdefault("_snippet_markers", {})
-        marker = markers.get(fieldname)
-        if marker is None:
-            marker = markers[fieldname] = self._marker(results, fieldname, field, key)
-        found = fragments(text, marker, self.fragmenter.maxchars, self.fragmenter.surround)
+        found = markers.get(fieldname)
+        if found is None:
+            found = markers[fieldname] = self._marker(results, fieldname, field, key)
+        terms = found.marker(hitobj.docnum).matches(_WORD.findall(text))
+        found = fragments_of(text, terms, self.fragmenter.maxchars, self.fragmenter.surround)
         found = highlight.top_fragments(found, top, self.scorer, self.order, minscore=minscore)
         return self.formatter.format(found)
 
     @staticmethod
-    def _marker(results, fieldname: str, field, key: str) -> _Marker:
+    def _marker(results, fieldname: str, field, key: str) -> _Markers:
         # The terms as Whoosh's highlight_hit takes them.
         if results.has_matched_terms():
             bterms = [term for term in results.matched_terms() if term[0] == fieldname]
@@ -240,8 +282,8 @@ class Highlighter(highlight.Highlighter):
             bterms = list(results.query_terms(expand=True, fieldname=fieldname))
             part_words = frozenset()
         words = frozenset(field.from_bytes(term[1]) for term in bterms if term[0] == fieldname)
-        stemmer = field.analyzer.items[4]
-        return _Marker(key, words, part_words, getattr(stemmer, "keeps_initial", False))
+        return _Markers(results.searcher.reader(), fieldname, key, words, part_words,
+                        _keeps_initial(field))
 
 
 def highlighter() -> Highlighter:
@@ -250,10 +292,11 @@ def highlighter() -> Highlighter:
                        formatter=MarkFormatter())
 
 
-def mark_terms(found, parsed: ParsedQuery, shown) -> None:
+def mark_terms(found, parsed: ParsedQuery, shown, kept=None) -> None:
     """Tell the highlighter what to mark in each shown hit: the words and phrase words as the
     index has them, and for a prefix the hit's own words that start with it (expanding a short
-    prefix over the whole index for this costs more than the search)."""
+    prefix over the whole index for this costs more than the search; `kept`, a KeptHits,
+    keeps them per hit)."""
     schema = found.searcher.schema
     fixed, prefixes = set(), []
     for item in parsed.items():
@@ -268,19 +311,51 @@ def mark_terms(found, parsed: ParsedQuery, shown) -> None:
             if len(words) == 1 and fieldname + PARTS in schema:
                 fixed.add((fieldname + PARTS, words[0].encode()))
     docterms, termdocs = {}, {}
+    starting = {}  # per language: the terms of a text that start with a prefix
     for hit in shown:
         terms = set(fixed)
         if prefixes:
             lang = hit.get("language", "nl")
-            words = set(tokens(_key(schema, f"body_{lang}", lang),
-                               hit.get(f"body_{lang}") or ""))
-            terms.update((f"body_{lang}", w.encode()) for w in words
-                         if w.startswith(tuple(prefixes)))
+            fieldname = f"body_{lang}"
+            if lang not in starting:
+                starting[lang] = _starting(schema, fieldname, lang, tuple(prefixes))
+            find = starting[lang]
+            words = (find(hit.get(fieldname) or "") if kept is None else
+                     kept.prefixed(found, hit, fieldname, tuple(prefixes), find))
+            terms.update((fieldname, w.encode()) for w in words)
         docterms[hit.docnum] = terms
         for term in terms:
             termdocs.setdefault(term, set()).add(hit.docnum)
     # Whoosh's "matched terms" of a search with terms=True, which the highlighter reads.
     found.docterms, found.termdocs = docterms, termdocs
+
+
+def _starting(schema, fieldname: str, lang: str, prefixes: tuple[str, ...]):
+    """A function: a text -> its terms (as `fieldname` indexes them) that start with one of
+    `prefixes`. With a language analyzer, only the words whose terms may start so are
+    analysed (NewWords)."""
+    key = _fast_analysis(schema[fieldname]) if fieldname in schema else None
+    if key is None or not all(prefixes):
+        key = _key(schema, fieldname, lang)
+        return lambda text: {w for w in tokens(key, text) if w.startswith(prefixes)}
+    memo = _FOLDERS[key].memo
+    new_term = NewWords(key, _keeps_initial(schema[fieldname])).term
+    initials = {prefix[:1] for prefix in prefixes}
+
+    def terms(text: str) -> set[str]:
+        found = set()
+        for word in set(_WORD.findall(text)):
+            term = memo.get(word, _STOP)
+            if term is _STOP:
+                term = new_term(word, initials)
+            if term is not None and term.startswith(prefixes):
+                found.add(term)
+        return found
+    return terms
+
+
+def _keeps_initial(field) -> bool:
+    return getattr(field.analyzer.items[4], "keeps_initial", False)
 
 
 def _key(schema, fieldname: str, lang: str) -> str:
