@@ -10,7 +10,7 @@ from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
 from smartsociety import memberpage
-from smartsociety.cases import fragments, sections, services
+from smartsociety.cases import fragments, sections
 from smartsociety.cases.forms import CommentForm, LockForm
 from smartsociety.cases.thread import Reader, build_thread, load_comments
 from smartsociety.extensions import db, limiter
@@ -94,13 +94,14 @@ def _comment_form_for_get(comments: list[Comment]) -> tuple[CommentForm, Comment
 
 
 def render_detail(case: Case, form=None, parent=None, preview_html=None, status=200):
-    comments = load_comments(case)
+    member = current_user.is_authenticated
+    comments, helpful = load_comments(case, current_user.id if member else None)
     # Forms only for who may use them: a form gives the reader a CSRF token and so a session,
     # and an anonymous reader's page without one can come from the page cache.
     if form is None and can_comment(current_user, case):
         form, parent = _comment_form_for_get(comments)
     accepted = next((c for c in comments if c.accepted_at and c.is_public), None)
-    if current_user.is_authenticated:
+    if member:
         memberpage.want_follow(FollowTarget.CASE, case.id)  # with the member's own rows
     reader = Reader(
         user=current_user._get_current_object() if current_user.is_authenticated else None,
@@ -112,7 +113,7 @@ def render_detail(case: Case, form=None, parent=None, preview_html=None, status=
         attachments=case.attachments,
         thread=build_thread(comments, current_app.config["COMMENT_MAX_DEPTH"]),
         accepted=accepted,
-        helpful=services.helpful_ids(current_user, case),
+        helpful=helpful,
         reader=reader,
         comment_thread=fragments.comment_thread,
         form=form,
