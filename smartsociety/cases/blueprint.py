@@ -8,12 +8,11 @@ from flask import Blueprint, abort, current_app, render_template, request, url_f
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
-from sqlalchemy.orm.attributes import set_committed_value
 
 from smartsociety import memberpage
-from smartsociety.cases import fragments, sections, services
+from smartsociety.cases import fragments, sections
 from smartsociety.cases.forms import CommentForm, LockForm
-from smartsociety.cases.thread import Reader, build_thread
+from smartsociety.cases.thread import Reader, build_thread, load_comments
 from smartsociety.extensions import db, limiter
 from smartsociety.ids import db_id
 from smartsociety.models import Case, Comment, FollowTarget, User, utcnow
@@ -94,31 +93,16 @@ def _comment_form_for_get(comments: list[Comment]) -> tuple[CommentForm, Comment
     return form, parent
 
 
-_thread: list = []
-
-
-def _thread_statement():
-    """Comment.for_thread with the case as a bound parameter, built once per process:
-    SQLAlchemy then finds its compiled form by the object instead of building the statement
-    and its cache key (the eager loads' options) on every view."""
-    if not _thread:
-        _thread.append(Comment.for_thread(sa.bindparam("case_id")))
-    return _thread[0]
-
-
 def render_detail(case: Case, form=None, parent=None, preview_html=None, status=200):
-    comments = list(db.session.scalars(_thread_statement(), {"case_id": case.id}))
+    member = current_user.is_authenticated
+    comments, helpful = load_comments(case, current_user.id if member else None)
     # Forms only for who may use them: a form gives the reader a CSRF token and so a session,
     # and an anonymous reader's page without one can come from the page cache.
     if form is None and can_comment(current_user, case):
         form, parent = _comment_form_for_get(comments)
     accepted = next((c for c in comments if c.accepted_at and c.is_public), None)
-    if current_user.is_authenticated:
+    if member:
         memberpage.want_follow(FollowTarget.CASE, case.id)  # with the member's own rows
-        # The comments' case is this one: the member's rights per comment ask it (locked?),
-        # each through the session's identity map otherwise.
-        for comment in comments:
-            set_committed_value(comment, "case", case)
     reader = Reader(
         user=current_user._get_current_object() if current_user.is_authenticated else None,
         comment=can_comment(current_user, case), accept=can_accept_answer(current_user, case),
@@ -129,7 +113,7 @@ def render_detail(case: Case, form=None, parent=None, preview_html=None, status=
         attachments=case.attachments,
         thread=build_thread(comments, current_app.config["COMMENT_MAX_DEPTH"]),
         accepted=accepted,
-        helpful=services.helpful_ids(current_user, case),
+        helpful=helpful,
         reader=reader,
         comment_thread=fragments.comment_thread,
         form=form,

@@ -318,19 +318,6 @@ def toggle_helpful(comment: Comment, user: User) -> bool:
     return reaction is None
 
 
-def helpful_ids(user, case: Case) -> set[int]:
-    """Ids of the case's comments the user marked helpful (one query for the whole thread)."""
-    if not (user and user.is_authenticated):
-        return set()
-    return set(
-        db.session.scalars(
-            sa.select(CommentReaction.comment_id)
-            .join(Comment, Comment.id == CommentReaction.comment_id)
-            .where(Comment.case_id == case.id, CommentReaction.user_id == user.id)
-        )
-    )
-
-
 def _unaccept(case: Case, comment: Comment) -> None:
     comment.accepted_at = None
     if case.status == DilemmaStatus.ANSWERED.value:

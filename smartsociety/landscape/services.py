@@ -23,6 +23,7 @@ from smartsociety.models import (
 from smartsociety.models.procurement import name_key
 from smartsociety.moderation.audit import record_if_moderating
 from smartsociety.refusals import Refused
+from smartsociety.sections import stored_nothing
 from smartsociety.text import slugify
 
 MIN_COMPARE, MAX_COMPARE = 2, 4
@@ -230,7 +231,8 @@ def meets(solution: Solution, requirement: CaseRequirement) -> bool:
 def requirement_matches(case: Case, solutions: list[Solution]) -> dict:
     """For the case's marketplace section: per offered or suggested solution, which of the
     case's requirements it meets."""
-    requirements = requirements_of(case)
+    # The case page's own query said none are stored (shown empty to who may state them).
+    requirements = [] if stored_nothing(case, "requirements") else requirements_of(case)
     if not requirements:
         return {"requirements": [], "rows": []}
     rows = []
