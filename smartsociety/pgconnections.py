@@ -45,8 +45,19 @@ _ACTS = re.compile(
 )
 
 
+# Verdicts by statement: SQLAlchemy sends the same few hundred strings again and again (its
+# compiled cache), and the search through a long SELECT cost more than the dict lookup.
+_verdicts: dict[str, bool] = {}
+
+
 def is_plain_read(statement: str) -> bool:
-    return bool(_PLAIN_SELECT.match(statement)) and not _ACTS.search(statement)
+    verdict = _verdicts.get(statement)
+    if verdict is None:
+        verdict = bool(_PLAIN_SELECT.match(statement)) and not _ACTS.search(statement)
+        if len(_verdicts) > 5000:  # statements built with literal values: not worth keeping
+            _verdicts.clear()
+        _verdicts[statement] = verdict
+    return verdict
 
 
 def _idle_since(dbapi_connection, record) -> None:
@@ -87,7 +98,8 @@ def install(engine: Engine, ping_after: float) -> None:
             # As pool_pre_ping did: a restart ended every connection opened before it.
             raise exc.InvalidatePoolError("connection found closed on checkout")
         reads_outside = has_request_context() and request.method in SAFE_METHODS
-        dbapi_connection.autocommit = reads_outside
+        if dbapi_connection.autocommit != reads_outside:  # the setter runs a psycopg generator
+            dbapi_connection.autocommit = reads_outside
         record.info[READS_OUTSIDE] = reads_outside
 
     @event.listens_for(engine, "before_cursor_execute")
