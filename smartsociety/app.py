@@ -104,8 +104,7 @@ def register_extensions(app: Flask) -> None:
     from smartsociety.accounts.session import load_user
     from smartsociety.ops import logs, timing
 
-    db.init_app(app)
-    database.init_app(app)
+    database.init_app(app)  # and db.init_app
     migrate.init_app(
         app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True
     )

@@ -55,7 +55,10 @@ class Config:
     # Builder processes of `flask search rebuild` (used from 5,000 documents on).
     SEARCH_REBUILD_PROCS = _int("SEARCH_REBUILD_PROCS", min(4, os.cpu_count() or 1))
 
+    # On PostgreSQL (psycopg) the pre-ping is replaced by smartsociety/pgconnections.py: a look at
+    # the socket on every checkout, a ping only after this many idle seconds or when it shows news.
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SQLALCHEMY_PING_AFTER_SECONDS = float(os.environ.get("SQLALCHEMY_PING_AFTER_SECONDS", "1"))
     MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 16 * 1024 * 1024)
     MAX_FORM_MEMORY_SIZE = 2 * 1024 * 1024
 

@@ -1,4 +1,5 @@
-"""Engine settings that are not configuration: SQLite pragmas for the embedded default."""
+"""Engine settings that are not configuration: SQLite pragmas for the embedded default, and
+PostgreSQL connections without needless round trips (smartsociety/pgconnections.py)."""
 import sqlite3
 
 from flask import Flask
@@ -20,8 +21,24 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 def init_app(app: Flask) -> None:
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+    """Instead of `db.init_app(app)`."""
+    from smartsociety.extensions import db
+
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    if url.startswith("sqlite:///"):
         from pathlib import Path
 
-        path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
+        path = url.removeprefix("sqlite:///")
         Path(path).parent.mkdir(parents=True, exist_ok=True)
+    postgres = url.startswith("postgresql+psycopg://")
+    if postgres:
+        # pgconnections checks a connection on checkout without the pre-ping's round trip.
+        options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+        options.pop("pool_pre_ping", None)
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    db.init_app(app)
+    if postgres:
+        from smartsociety import pgconnections  # imports psycopg: not on SQLite
+
+        with app.app_context():
+            pgconnections.init_app(app, db.engines.values())

@@ -135,3 +135,29 @@ def test_an_idle_flush_writes_nothing(app, db, case):
         assert services.flush() == 0
     assert not [q for q in queries.statements
                 if q.split()[0].upper() in ("INSERT", "UPDATE", "DELETE")]
+
+
+def test_a_repeat_view_within_the_window_costs_no_redis_call(another_app, redis_url, db, case,
+                                                             monkeypatch):
+    """Issue 23: a reader's repeat view would be refused by the script; the worker that counted
+    the first one knows it, until the Redis key expires."""
+    from smartsociety.viewcounts import store as store_module
+
+    url, _proc = redis_url
+    web = another_app(REDIS_URL=url, PAGE_CACHE="off")
+    visit(web, case.id, "192.0.2.1")
+    views = web.extensions["viewcounts"]["store"]
+    calls = []
+    script = views.script
+    monkeypatch.setattr(views, "script", lambda **kw: calls.append(kw) or script(**kw))
+    visit(web, case.id, "192.0.2.1")
+    assert calls == []
+    visit(web, case.id, "192.0.2.2")  # another reader
+    assert len(calls) == 1
+    later = store_module.time.monotonic() + views.window
+    monkeypatch.setattr(store_module.time, "monotonic", lambda: later)
+    visit(web, case.id, "192.0.2.1")  # the window is over: Redis decides again
+    assert len(calls) == 2
+    with web.app_context():
+        assert services.flush() == 2
+    assert view_count(db, case.id) == 2

@@ -35,10 +35,21 @@ class RedisViews:
         self.client = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
         self.window = window
         self.script = self.client.register_script(_RECORD)
+        # Viewer keys this process set in Redis, with when they expire there: a repeat view
+        # within the window would be refused by the script anyway, so it costs no round trip.
+        self.counted: dict[str, float] = {}
+        self.lock = threading.Lock()
 
     def record(self, target: str, viewer: str) -> None:
-        self.script(keys=[PREFIX + "seen:" + viewer_key(target, viewer), PREFIX + "pending"],
-                    args=[self.window, target])
+        key = viewer_key(target, viewer)
+        now = time.monotonic()
+        if self.counted.get(key, now) > now:
+            return
+        if self.script(keys=[PREFIX + "seen:" + key, PREFIX + "pending"], args=[self.window, target]):
+            with self.lock:  # this call set the key: it lives `window` seconds (less a margin)
+                if len(self.counted) > 100_000:
+                    self.counted = {k: t for k, t in self.counted.items() if t > now}
+                self.counted[key] = now + self.window - 1
 
     def take(self) -> list[tuple[str, Counter]]:
         import redis
