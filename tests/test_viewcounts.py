@@ -161,3 +161,19 @@ def test_a_repeat_view_within_the_window_costs_no_redis_call(another_app, redis_
     with web.app_context():
         assert services.flush() == 2
     assert view_count(db, case.id) == 2
+
+
+def test_the_remembered_views_stay_bounded(another_app, redis_url, db, case, monkeypatch):
+    """A full memory of counted views is pruned, or started over when pruning frees too little,
+    and counting goes on through Redis either way."""
+    from smartsociety.viewcounts import store as store_module
+
+    url, _proc = redis_url
+    monkeypatch.setattr(store_module, "COUNTED_MAX", 4)
+    web = another_app(REDIS_URL=url, PAGE_CACHE="off")
+    for n in range(1, 12):
+        visit(web, case.id, f"192.0.2.{n}")
+        assert len(web.extensions["viewcounts"]["store"].counted) <= 4
+    with web.app_context():
+        assert services.flush() == 11
+    assert view_count(db, case.id) == 11

@@ -28,6 +28,9 @@ def viewer_key(target: str, viewer: str) -> str:
     return hashlib.sha256(f"{target}\0{viewer}".encode()).hexdigest()[:32]
 
 
+COUNTED_MAX = 20_000  # viewer keys a process remembers (about 3 MB at most)
+
+
 class RedisViews:
     def __init__(self, url: str, window: int):
         import redis
@@ -47,8 +50,11 @@ class RedisViews:
             return
         if self.script(keys=[PREFIX + "seen:" + key, PREFIX + "pending"], args=[self.window, target]):
             with self.lock:  # this call set the key: it lives `window` seconds (less a margin)
-                if len(self.counted) > 100_000:
-                    self.counted = {k: t for k, t in self.counted.items() if t > now}
+                if len(self.counted) >= COUNTED_MAX:
+                    # Only a saving of round trips: when pruning frees too little, start over
+                    # rather than prune on every view (and keep a worker's memory bounded).
+                    kept = {k: t for k, t in self.counted.items() if t > now}
+                    self.counted = kept if len(kept) < COUNTED_MAX // 2 else {}
                 self.counted[key] = now + self.window - 1
 
     def take(self) -> list[tuple[str, Counter]]:
