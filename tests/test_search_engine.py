@@ -121,7 +121,7 @@ def test_scores_equal_whoosh(corpus):
 
 
 def test_scores_the_same_from_compact_and_evicted_caches(corpus, monkeypatch):
-    """The postings cache keeps ids as int32 and weights as float32, the lengths cache one
+    """The postings cache keeps weights as float32, the lengths cache one
     byte a document: the scores are the very same floats as computed without any cache, and
     stay so when both caches are too small for one query (evicted as they fill)."""
     import numpy as np
@@ -151,7 +151,7 @@ def test_scores_the_same_from_compact_and_evicted_caches(corpus, monkeypatch):
     assert tops() == expected  # filling the caches
     assert tops() == expected  # from the caches
     ids, weights = next(iter(masks._postings_cache.values()))
-    assert ids.dtype == np.int32 and weights.dtype == np.float32
+    assert weights.dtype == np.float32
     assert {a.dtype for a in scoring._lengths_cache.values()} == {np.dtype(np.uint8)}
     monkeypatch.setattr(masks, "POSTINGS_CACHE_BYTES", 64)
     monkeypatch.setattr(scoring, "_LENGTHS_CACHE", 1)
@@ -168,15 +168,12 @@ def test_compact_postings_only_when_exact():
 
     from smartsociety.search.engine.masks import compact_postings
 
-    ids, weights = compact_postings(np.array([1, 5, 9], dtype=np.int64),
-                                    np.array([1.0, 2.5, 3.0]))
-    assert ids.dtype == np.int32 and weights.dtype == np.float32
-    assert ids.tolist() == [1, 5, 9] and weights.tolist() == [1.0, 2.5, 3.0]
-    # A weight float32 cannot hold, ids beyond int32: kept as they are.
-    ids, weights = compact_postings(np.array([1, 2 ** 31], dtype=np.int64),
-                                    np.array([1.0, 0.1]))
-    assert ids.dtype == np.int64 and weights.dtype == np.float64
-    assert weights.tolist() == [1.0, 0.1]
+    ids, weights = compact_postings(np.array([1, 5, 9]), np.array([1.0, 2.5, 3.0]))
+    assert weights.dtype == np.float32 and weights.tolist() == [1.0, 2.5, 3.0]
+    assert ids.tolist() == [1, 5, 9]
+    # A weight float32 cannot hold: kept as it is.
+    ids, weights = compact_postings(np.array([1, 2]), np.array([1.0, 0.1]))
+    assert weights.dtype == np.float64 and weights.tolist() == [1.0, 0.1]
     ids, weights = compact_postings(np.array([], dtype=np.int64), np.array([]))
     assert len(ids) == len(weights) == 0
 

@@ -32,7 +32,10 @@ class _Words:
         """The words whose length differs by at most `maxdist` and whose letters differ by
         at most two per edit (a substitution changes two letter counts, an insertion or
         deletion one, a transposition none): the only ones that can be within `maxdist`."""
-        wanted = np.zeros(len(self.alphabet), dtype=np.int32)
+        # int16 (when it holds every count): with uint8 counts the difference is then
+        # computed in two bytes a letter.
+        wanted = np.zeros(len(self.alphabet),
+                          dtype=np.int16 if len(text) < 2 ** 15 else np.int32)
         elsewhere = 0  # letters of `text` that none of the words has
         for char in text:
             column = self.letters.get(char)
