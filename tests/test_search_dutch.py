@@ -403,3 +403,23 @@ def test_mapped_dutch_data_answers_as_the_dict_and_set(monkeypatch):
     assert all(mapped.lemmas.get(key) == value for key, value in lemmas.items())
     assert all(word in mapped.words for word in words)
     assert sum(key in mapped.words for key in keys) == len(words)
+
+
+def test_word_memos_are_bounded_and_answer_the_same_after_emptying(monkeypatch):
+    """split() and parts() memoise in a dict emptied when full: the answers are the same
+    from the memo, after it was emptied, and computed afresh."""
+    words = ["vulgraadsensoren", "luchtkwaliteitssensor", "parkeervergunning", "fiets",
+             "zonnepaneel", "verkeerslichten", "xqzw", "gemeentehuis"]
+    dutch.split.cache_clear()
+    dutch.parts.cache_clear()
+    fresh = [(dutch.split(w), dutch.parts(w)) for w in words]
+    assert [(dutch.split(w), dutch.parts(w)) for w in words] == fresh  # memoised
+    assert ("lucht", "kwaliteit", "sensor", "kwaliteitssensor") == fresh[1][1]
+    monkeypatch.setattr(dutch, "MEMO_SIZE", 3)
+    dutch.split.cache_clear()
+    dutch.parts.cache_clear()
+    for _round in range(2):
+        assert [(dutch.split(w), dutch.parts(w)) for w in words] == fresh
+        assert len(dutch.split.memo) <= 3 and len(dutch.parts.memo) <= 3
+    dutch.split.cache_clear()
+    dutch.parts.cache_clear()

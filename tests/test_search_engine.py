@@ -120,6 +120,64 @@ def test_scores_equal_whoosh(corpus):
     assert compared > 1000
 
 
+def test_scores_the_same_from_compact_and_evicted_caches(corpus, monkeypatch):
+    """The postings cache keeps weights as float32, the lengths cache one
+    byte a document: the scores are the very same floats as computed without any cache, and
+    stay so when both caches are too small for one query (evicted as they fill)."""
+    import numpy as np
+
+    from smartsociety.search.engine import masks, scoring
+    from smartsociety.search.engine.searching import match_mask, scored_top, to_whoosh
+
+    cache, searcher = corpus
+    queries = ["data", "open data", "wi*", "data OR camera", "wijk -privacy", "geluid meten"]
+
+    def tops():
+        found = []
+        for text in queries:
+            query = to_whoosh(parse(text), searcher.reader())
+            found.append(scored_top(query, searcher, match_mask(query, searcher) &
+                                    cache.masks.live, 1000))
+        return found
+
+    # Not cached at all (segment None): the arrays as decoded, int64 and float64.
+    monkeypatch.setattr(scoring, "segment_id", lambda reader: None)
+    monkeypatch.setattr(masks, "segment_id", lambda reader: None)
+    expected = tops()
+    monkeypatch.undo()
+    assert all(expected)
+    masks._postings_cache.clear()
+    scoring._lengths_cache.clear()
+    assert tops() == expected  # filling the caches
+    assert tops() == expected  # from the caches
+    ids, weights = next(iter(masks._postings_cache.values()))
+    assert weights.dtype == np.float32
+    assert {a.dtype for a in scoring._lengths_cache.values()} == {np.dtype(np.uint8)}
+    monkeypatch.setattr(masks, "POSTINGS_CACHE_BYTES", 64)
+    monkeypatch.setattr(scoring, "_LENGTHS_CACHE", 1)
+    masks._postings_cache.clear()
+    masks._postings_cache_bytes = 0
+    scoring._lengths_cache.clear()
+    assert tops() == expected
+    assert tops() == expected
+    assert len(scoring._lengths_cache) == 1 and masks._postings_cache_bytes <= 64
+
+
+def test_compact_postings_only_when_exact():
+    import numpy as np
+
+    from smartsociety.search.engine.masks import compact_postings
+
+    ids, weights = compact_postings(np.array([1, 5, 9]), np.array([1.0, 2.5, 3.0]))
+    assert weights.dtype == np.float32 and weights.tolist() == [1.0, 2.5, 3.0]
+    assert ids.tolist() == [1, 5, 9]
+    # A weight float32 cannot hold: kept as it is.
+    ids, weights = compact_postings(np.array([1, 2]), np.array([1.0, 0.1]))
+    assert weights.dtype == np.float64 and weights.tolist() == [1.0, 0.1]
+    ids, weights = compact_postings(np.array([], dtype=np.int64), np.array([]))
+    assert len(ids) == len(weights) == 0
+
+
 def test_date_order_equals_whoosh(corpus):
     from smartsociety.search.engine.searching import match_mask, newest, to_whoosh
 
@@ -319,11 +377,36 @@ def test_did_you_mean_over_segments_with_deletions(client, db):
     searcher = searcher_cache(service.store()).current()
     theirs = searcher.corrector("spell")
     ours = Corrector(searcher.reader(), "spell", searcher.schema["spell"])
-    for word in ["parkeerbelied", "parkeerbeleid", "prakeren", "parkeerplaatsen", "pa",
-                 "parkeerverbood", "parkeervergunnig", "pärkeerbeleid", "parkeerbeleidd"]:
+    words = ["parkeerbelied", "parkeerbeleid", "prakeren", "parkeerplaatsen", "pa",
+             "parkeerverbood", "parkeervergunnig", "pärkeerbeleid", "parkeerbeleidd"]
+    for word in words:
         for maxdist in (1, 2):
             assert ours.suggest(word, limit=3, maxdist=maxdist, prefix=2) == theirs.suggest(
                 word, limit=3, maxdist=maxdist, prefix=2), word
+
+
+def test_did_you_mean_after_its_word_lists_are_evicted(client, db, monkeypatch):
+    """The words of a prefix are kept bounded in bytes: with room for one list at a time,
+    each suggestion is read again and still the same as Whoosh's."""
+    from smartsociety.search.engine import spelling
+    from smartsociety.search.engine.searching import searcher_cache
+
+    for title in ["Parkeervergunning", "Parkeerbeleid", "Privacybeleid", "Prakrijk wijk",
+                  "Verkeerslicht", "Verkeersbord"]:
+        CaseFactory(title=title, summary="", body="", body_html="")
+    keys(client, "parkeren")
+    searcher = searcher_cache(service.store()).current()
+    theirs = searcher.corrector("spell")
+    ours = spelling.Corrector(searcher.reader(), "spell", searcher.schema["spell"])
+    monkeypatch.setattr(spelling, "WORDS_CACHE_BYTES", 1)
+    spelling._words_cache.clear()
+    monkeypatch.setattr(spelling, "_words_cache_bytes", 0)
+    for _round in range(2):
+        for word in ["parkeerbelied", "privacybeleit", "verkeerslict", "prakeren", "pa"]:
+            assert ours.suggest(word, limit=3, maxdist=2, prefix=2) == theirs.suggest(
+                word, limit=3, maxdist=2, prefix=2), word
+            assert len(spelling._words_cache) == 1
+            assert next(iter(spelling._words_cache.values())).counts.dtype.itemsize == 1
 
 
 

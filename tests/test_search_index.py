@@ -237,3 +237,18 @@ def test_fast_analysis_of_lemmas_parts_and_old_indexes_gives_the_analyzers_terms
         assert sorted(old_parts.index(text)) == sorted(positional.index(text))
         generic = TEXT(analyzer=analysis.ALL_ANALYZERS["nl-stem"])
         assert sorted(old.index(text)) == sorted(generic.index(text))
+
+
+
+def test_fast_dutch_analysis_memoises_a_word_once():
+    """analyse() keeps a word's Dutch term in its own memo only, not in the lemma filter's
+    memo as well (a web process memoises every word of the snippets it shows)."""
+    lemma_filter = next(f for f in analysis.ALL_ANALYZERS["nl"].items
+                        if isinstance(f, analysis.LemmaFilter))
+    memo = next(c.cell_contents for c in lemma_filter._stem.__closure__
+                if isinstance(c.cell_contents, dict))
+    before = len(memo)
+    words = [f"onbekendwoord{n}" for n in range(50)] + ["Fietsenstallingen", "gemeenten"]
+    first, terms = analysis.analyse("nl", " ".join(words))
+    assert len(memo) == before
+    assert terms == [t.text for t in analysis.ALL_ANALYZERS["nl"](" ".join(words))]

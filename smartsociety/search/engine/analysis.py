@@ -129,7 +129,12 @@ class _Folder:
             analyzer = ALL_ANALYZERS[lang]
             stop_filter = next(f for f in analyzer.items if isinstance(f, StopFilter))
             stem_filter = next(f for f in analyzer.items if isinstance(f, StemFilter))
-            self.stops, self.stem = stop_filter.stops, stem_filter._stem
+            # This memo is per word already: for Dutch lemmas (`dutch.term`, a lookup) the
+            # filter's own memo would only keep every word's term a second time. Snowball
+            # stems cost more, and case variants of a word share the filter's memo.
+            self.stops = stop_filter.stops
+            self.stem = (stem_filter.stemfn if isinstance(stem_filter, LemmaFilter)
+                         else stem_filter._stem)
         self.memo: dict[str, str | None] = {}
 
     def fold(self, word: str) -> str | None:

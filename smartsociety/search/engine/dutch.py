@@ -19,7 +19,7 @@ import mmap
 import os
 import struct
 import sys
-from functools import lru_cache
+from functools import update_wrapper
 from pathlib import Path
 
 import marisa_trie
@@ -307,6 +307,29 @@ def _verb_form(text: str) -> bool:
     return found is not None and found != text and found.endswith("en")
 
 
+MEMO_SIZE = 200_000
+
+
+def _memoised(function):
+    """`function` of one word, memoised in a plain dict emptied when it holds MEMO_SIZE
+    answers: ~20 bytes an entry where functools.lru_cache keeps ~80 (its linked list), and a
+    web process memoises every distinct word of the snippets it shows (tens of thousands)."""
+    memo: dict[str, tuple[str, ...]] = {}
+
+    def cached(word: str) -> tuple[str, ...]:
+        try:
+            return memo[word]
+        except KeyError:
+            if len(memo) >= MEMO_SIZE:
+                memo.clear()
+            found = memo[word] = function(word)
+            return found
+
+    cached.cache_clear = memo.clear
+    cached.memo = memo
+    return update_wrapper(cached, function)
+
+
 def _modifier(text: str, words) -> tuple[str | None, bool]:
     """A part before the last: a word of the list, maybe followed by linking letters (and
     whether it was)."""
@@ -325,7 +348,7 @@ def _modifier(text: str, words) -> tuple[str | None, bool]:
     return None, False
 
 
-@lru_cache(maxsize=200_000)
+@_memoised
 def split(word: str) -> tuple[str, ...]:
     """A compound's parts as written (empty for a word that is no compound)."""
     if len(word) < MIN_COMPOUND or not word.isalpha() or _derived(word):
@@ -359,7 +382,7 @@ def term(word: str) -> str:
     return _stem(word)
 
 
-@lru_cache(maxsize=200_000)
+@_memoised
 def parts(term_text: str) -> tuple[str, ...]:
     """The index terms of a term's compound parts (empty for no compound): each part's term,
     and for three or more parts also the compound formed by the last ones

@@ -27,7 +27,8 @@ from smartsociety.search.engine.writers import LENGTH_OF_BYTE
 # A stored length byte -> the length Whoosh's scorer sees (a missing length counts as 1).
 _LENGTHS = np.array([LENGTH_OF_BYTE[b] or 1 for b in range(256)], dtype=np.float64)
 
-# Per segment (by id: its columns never change) and field: each document's field length.
+# Per segment (by id: its columns never change) and field: each document's stored length byte
+# (uint8; `_LENGTHS` turns the matches' bytes into lengths), 1 byte a document instead of 8.
 _lengths_cache: OrderedDict[tuple, np.ndarray] = OrderedDict()
 _LENGTHS_CACHE = 64
 
@@ -54,24 +55,25 @@ def _scored_terms(query: Query, searcher) -> list[Term] | None:
     return None
 
 
-def _field_lengths(reader, segment, fieldname: str) -> np.ndarray:
+def _field_lengths(reader, segment, fieldname: str, ids: np.ndarray) -> np.ndarray:
+    """The field lengths (float64, as Whoosh's scorer sees them) of documents `ids`."""
     key = (segment, fieldname)
     if segment is not None and key in _lengths_cache:
         _lengths_cache.move_to_end(key)
-        return _lengths_cache[key]
+        return _LENGTHS[_lengths_cache[key][ids]]
     size = reader.doc_count_all()
-    if isinstance(reader, SegmentReader):
-        column = reader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-        lengths = (np.ones(size) if column is None else
-                   _LENGTHS[numeric_column(column, size).astype(np.uint8)])
-    else:
-        lengths = np.array([reader.doc_field_length(d, fieldname, 1) or 1 for d in range(size)],
-                           dtype=np.float64)
+    if not isinstance(reader, SegmentReader):
+        return np.array([reader.doc_field_length(int(d), fieldname, 1) or 1 for d in ids],
+                        dtype=np.float64)
+    column = reader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+    # Byte 0 is length 0, which counts as 1, as with no lengths at all.
+    codes = (np.zeros(size, dtype=np.uint8) if column is None else
+             numeric_column(column, size).astype(np.uint8))
     if segment is not None:
-        _lengths_cache[key] = lengths
+        _lengths_cache[key] = codes
         if len(_lengths_cache) > _LENGTHS_CACHE:
             _lengths_cache.popitem(last=False)
-    return lengths
+    return _LENGTHS[codes[ids]]
 
 
 def scored_top(query: Query, searcher, selected: int, limit: int):
@@ -113,9 +115,11 @@ def scored_top(query: Query, searcher, selected: int, limit: int):
             keep = chosen[docnums]
             if not keep.all():
                 ids, weights, docnums = ids[keep], weights[keep], docnums[keep]
+            # float32 times a Python float stays float32 (numpy 2): compute in float64.
+            weights = weights.astype(np.float64, copy=False)
             if scorable:
                 # whoosh.scoring.bm25, then the term's boost (a WrappingMatcher's)
-                fl = _field_lengths(reader, segment, fieldname)[ids]
+                fl = _field_lengths(reader, segment, fieldname, ids)
                 norms = K1 * ((1 - B) + B * fl / avgfl)
                 score = idf * ((weights * k1_plus_1) / (weights + norms))
             else:  # Whoosh's WeightScorer

@@ -21,7 +21,10 @@ class _Words:
         codes = np.frombuffer("".join(words).encode("utf-32-le"), dtype=np.uint32)
         self.alphabet = np.unique(codes)
         self.letters = {chr(c): i for i, c in enumerate(self.alphabet.tolist())}
-        self.counts = np.zeros((len(words), len(self.alphabet)), dtype=np.int32)
+        # One byte a count when no word is longer than a byte holds (a word of the index is).
+        small = not len(words) or int(self.lengths.max()) < 256
+        self.counts = np.zeros((len(words), len(self.alphabet)),
+                               dtype=np.uint8 if small else np.int32)
         rows = np.repeat(np.arange(len(words)), self.lengths)
         np.add.at(self.counts, (rows, np.searchsorted(self.alphabet, codes)), 1)
 
@@ -29,7 +32,10 @@ class _Words:
         """The words whose length differs by at most `maxdist` and whose letters differ by
         at most two per edit (a substitution changes two letter counts, an insertion or
         deletion one, a transposition none): the only ones that can be within `maxdist`."""
-        wanted = np.zeros(len(self.alphabet), dtype=np.int32)
+        # int16 (when it holds every count): with uint8 counts the difference is then
+        # computed in two bytes a letter.
+        wanted = np.zeros(len(self.alphabet),
+                          dtype=np.int16 if len(text) < 2 ** 15 else np.int32)
         elsewhere = 0  # letters of `text` that none of the words has
         for char in text:
             column = self.letters.get(char)
@@ -41,13 +47,21 @@ class _Words:
         close = (np.abs(self.lengths - len(text)) <= maxdist) & (differ <= 2 * maxdist)
         return [self.words[i] for i in np.flatnonzero(close).tolist()]
 
+    @property
+    def nbytes(self) -> int:
+        """About what it holds: the arrays, the words (~60 bytes a str), the objects."""
+        return self.counts.nbytes + self.lengths.nbytes + 60 * len(self.words) + 500
 
-# By segment id (a segment's words never change), field and prefix.
+
+# By segment id (a segment's words never change), field and prefix. Bounded in bytes: a
+# frequent prefix of a large index has tens of thousands of words (~1 MB).
 _words_cache: OrderedDict[tuple, _Words] = OrderedDict()
-_WORDS_CACHE = 512
+_words_cache_bytes = 0
+WORDS_CACHE_BYTES = 8 * 1024 * 1024
 
 
 def _segment_words(leaf, fieldname: str, fieldobj, prefix: str) -> _Words:
+    global _words_cache_bytes
     segment = segment_id(leaf)
     key = (segment, fieldname, prefix)
     if segment is not None and key in _words_cache:
@@ -57,8 +71,10 @@ def _segment_words(leaf, fieldname: str, fieldobj, prefix: str) -> _Words:
                     for btext in leaf.expand_prefix(fieldname, prefix)])
     if segment is not None:
         _words_cache[key] = found
-        if len(_words_cache) > _WORDS_CACHE:
-            _words_cache.popitem(last=False)
+        _words_cache_bytes += found.nbytes
+        while _words_cache_bytes > WORDS_CACHE_BYTES and len(_words_cache) > 1:
+            _key, old = _words_cache.popitem(last=False)
+            _words_cache_bytes -= old.nbytes
     return found
 
 
