@@ -52,19 +52,7 @@ class CachedStemFilter(StemFilter):
 
     def clear(self):
         super().clear()  # with cachesize None: self._stem is the bare stemmer
-        stem = self._stem
-        cache = {}
-
-        def cached(word):
-            try:
-                return cache[word]
-            except KeyError:
-                if len(cache) >= STEM_CACHE_SIZE:
-                    cache.clear()
-                result = cache[word] = stem(word)
-                return result
-
-        self._stem = cached
+        self._stem = dutch.memoised(self._stem, STEM_CACHE_SIZE)
 
 
 class LemmaFilter(CachedStemFilter):

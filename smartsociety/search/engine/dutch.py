@@ -310,17 +310,18 @@ def _verb_form(text: str) -> bool:
 MEMO_SIZE = 200_000
 
 
-def _memoised(function):
-    """`function` of one word, memoised in a plain dict emptied when it holds MEMO_SIZE
-    answers: ~20 bytes an entry where functools.lru_cache keeps ~80 (its linked list), and a
-    web process memoises every distinct word of the snippets it shows (tens of thousands)."""
+def memoised(function, size: int | None = None):
+    """`function` of one word, memoised in a plain dict emptied when it holds `size` answers
+    (MEMO_SIZE, read when full): ~20 bytes an entry where functools.lru_cache keeps ~80 (its
+    linked list), and a web process memoises every distinct word of the snippets it shows
+    (tens of thousands)."""
     memo: dict[str, tuple[str, ...]] = {}
 
     def cached(word: str) -> tuple[str, ...]:
         try:
             return memo[word]
         except KeyError:
-            if len(memo) >= MEMO_SIZE:
+            if len(memo) >= (size or MEMO_SIZE):
                 memo.clear()
             found = memo[word] = function(word)
             return found
@@ -348,7 +349,7 @@ def _modifier(text: str, words) -> tuple[str | None, bool]:
     return None, False
 
 
-@_memoised
+@memoised
 def split(word: str) -> tuple[str, ...]:
     """A compound's parts as written (empty for a word that is no compound)."""
     if len(word) < MIN_COMPOUND or not word.isalpha() or _derived(word):
@@ -382,7 +383,7 @@ def term(word: str) -> str:
     return _stem(word)
 
 
-@_memoised
+@memoised
 def parts(term_text: str) -> tuple[str, ...]:
     """The index terms of a term's compound parts (empty for no compound): each part's term,
     and for three or more parts also the compound formed by the last ones
