@@ -34,6 +34,7 @@ from collections import Counter, defaultdict
 from concurrent.futures import ThreadPoolExecutor
 
 from bench.load import ROOT, WORDS, Member, NoRedirect, Stack, Stats, percentile
+from bench.search import server_timing
 
 # Contributing needs a confirmed e-mail address (issue 15): the simulated members confirm theirs.
 CONFIRM = """
@@ -103,11 +104,8 @@ class Figures:
 
 def server_cpu(headers) -> float | None:
     """The worker's CPU ms for the request, from Server-Timing (smartsociety/ops/timing.py)."""
-    for part in (headers.get("Server-Timing") or "").split(","):
-        name, _, value = part.strip().partition(";dur=")
-        if name == "cpu":
-            return float(value)
-    return None
+    cpu = server_timing(headers).get("cpu")
+    return float(cpu) if cpu else None
 
 
 def fetch(opener, url: str, data: dict | None = None, why: list | None = None,
