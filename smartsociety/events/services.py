@@ -249,15 +249,23 @@ def proposals() -> list[Event]:
     ))
 
 
-def sessions_of_case(case: Case) -> tuple[list[EventSession], list[EventSession]]:
-    """The published sessions that discuss `case`: (upcoming, past)."""
-    sessions = list(db.session.scalars(
-        sa.select(EventSession).join(EventSession.event)
-        .join(event_session_case, event_session_case.c.session_id == EventSession.id)
-        .where(event_session_case.c.case_id == case.id, Event.public_clause(),
-               Event.cancelled_at.is_(None))
-        .order_by(EventSession.starts_at)
-        .options(selectinload(EventSession.event))
-    ))
+def sessions_of_case(case: Case) -> tuple[list[sa.Row], list[sa.Row]]:
+    """The published sessions that discuss `case`: (upcoming, past), as rows of what the case
+    page shows (the session's id, title and times, its event's id, title and time zone): one
+    query, no ORM objects, on every view of a case that has sessions."""
+    sessions = list(db.session.execute(_sessions_of_case(), {"case_id": case.id}))
     now = utcnow()
     return ([s for s in sessions if s.ends_at > now], [s for s in sessions if s.ends_at <= now])
+
+
+@functools.cache
+def _sessions_of_case() -> sa.Select:
+    # Built once per process, the case as a parameter.
+    session, event = EventSession.__table__.c, Event.__table__.c
+    return (sa.select(session.id, session.event_id, session.title, session.starts_at,
+                      session.ends_at, event.title.label("event_title"), event.timezone)
+            .join(Event.__table__, event.id == session.event_id)
+            .join(event_session_case, event_session_case.c.session_id == session.id)
+            .where(event_session_case.c.case_id == sa.bindparam("case_id"),
+                   Event.public_clause(), event.cancelled_at.is_(None))
+            .order_by(session.starts_at))

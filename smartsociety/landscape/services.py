@@ -1,11 +1,12 @@
 """The moderators' lists (categories, certifications), each gemeente's application landscape
 with the alternatives per category, comparing listings, and a case's requirements."""
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from smartsociety.extensions import db
 from smartsociety.models import (
@@ -20,7 +21,8 @@ from smartsociety.models import (
     SolutionCategory,
     SolutionUse,
 )
-from smartsociety.models.procurement import name_key
+from smartsociety.models.procurement import name_key, solution_certification
+from smartsociety.models.solution import solution_standard
 from smartsociety.moderation.audit import record_if_moderating
 from smartsociety.refusals import Refused
 from smartsociety.sections import stored_nothing
@@ -184,12 +186,18 @@ def comparison(ids: list[int]) -> list[tuple[Solution, Usage]]:
 
 
 def requirements_of(case: Case) -> list[CaseRequirement]:
-    return list(db.session.scalars(
-        sa.select(CaseRequirement).where(CaseRequirement.case_id == case.id)
-        .options(selectinload(CaseRequirement.standard),
-                 selectinload(CaseRequirement.certification))
-        .order_by(CaseRequirement.id)
-    ))
+    return list(db.session.scalars(_requirements_of(), {"case_id": case.id}))
+
+
+@functools.cache
+def _requirements_of() -> sa.Select:
+    # One joined query (a requirement names at most one standard or certification), built
+    # once per process.
+    return (sa.select(CaseRequirement)
+            .where(CaseRequirement.case_id == sa.bindparam("case_id"))
+            .options(joinedload(CaseRequirement.standard),
+                     joinedload(CaseRequirement.certification))
+            .order_by(CaseRequirement.id))
 
 
 def add_requirement(case: Case, kind: RequirementKind, target_id: int | None, actor) -> None:
@@ -217,26 +225,58 @@ def remove_requirement(case: Case, requirement_id: int) -> None:
     db.session.flush()
 
 
-def meets(solution: Solution, requirement: CaseRequirement) -> bool:
+def _solution_facts(ids: list[int]) -> dict[int, dict]:
+    """What the requirements ask of each solution (GIBIT, an exit plan, its standards and
+    certifications), for the given solutions, in two queries whatever their number (instead of
+    two lazy loads per solution)."""
+    facts = {row.id: {"gibit": bool(row.accepts_gibit), "exit_plan": bool((row.exit_plan or "").strip()),
+                      "standard": set(), "certification": set()}
+             for row in db.session.execute(_facts_statement(), {"ids": ids})}
+    for solution_id, kind, target in db.session.execute(_targets_statement(), {"ids": ids}):
+        facts[solution_id][kind].add(target)
+    return facts
+
+
+@functools.cache
+def _facts_statement() -> sa.Select:
+    return (sa.select(Solution.id, Solution.accepts_gibit, Solution.exit_plan)
+            .where(Solution.id.in_(sa.bindparam("ids", expanding=True))))
+
+
+@functools.cache
+def _targets_statement():
+    standard, certification = solution_standard.c, solution_certification.c
+    return sa.union_all(
+        sa.select(standard.solution_id, sa.literal("standard"), standard.standard_id)
+        .where(standard.solution_id.in_(sa.bindparam("ids", expanding=True))),
+        sa.select(certification.solution_id, sa.literal("certification"),
+                  certification.certification_id)
+        .where(certification.solution_id.in_(sa.bindparam("ids", expanding=True))),
+    )
+
+
+def meets(facts: dict, requirement: CaseRequirement) -> bool:
     kind = requirement.kind
     if kind is RequirementKind.GIBIT:
-        return bool(solution.accepts_gibit)
+        return facts["gibit"]
     if kind is RequirementKind.EXIT_PLAN:
-        return bool((solution.exit_plan or "").strip())
+        return facts["exit_plan"]
     if kind is RequirementKind.STANDARD:
-        return any(s.id == requirement.standard_id for s in solution.standards)
-    return any(c.id == requirement.certification_id for c in solution.certifications)
+        return requirement.standard_id in facts["standard"]
+    return requirement.certification_id in facts["certification"]
 
 
-def requirement_matches(case: Case, solutions: list[Solution]) -> dict:
-    """For the case's marketplace section: per offered or suggested solution, which of the
-    case's requirements it meets."""
+def requirement_matches(case: Case, solutions: list) -> dict:
+    """For the case's marketplace section: per offered or suggested solution (anything with
+    an `id` and a `name`), which of the case's requirements it meets."""
     # The case page's own query said none are stored (shown empty to who may state them).
     requirements = [] if stored_nothing(case, "requirements") else requirements_of(case)
     if not requirements:
         return {"requirements": [], "rows": []}
+    unique = list({solution.id: solution for solution in solutions}.values())
+    facts = _solution_facts([solution.id for solution in unique]) if unique else {}
     rows = []
-    for solution in dict.fromkeys(solutions):
-        met = [meets(solution, r) for r in requirements]
+    for solution in unique:
+        met = [meets(facts[solution.id], r) for r in requirements]
         rows.append({"solution": solution, "met": met, "all": all(met)})
     return {"requirements": requirements, "rows": rows}

@@ -208,6 +208,7 @@ def requirement_remove(case_id: int, requirement_id: int):
 
 @bp.app_template_global()
 def requirement_section(case: Case, offers, suggested) -> dict:
+    # Offered solutions as ORM objects, suggested ones as rows: both have an id and a name.
     solutions = [offer.solution for offer in offers] + list(suggested)
     return services.requirement_matches(case, solutions)
 

@@ -1,11 +1,15 @@
 """Offers of solutions on cases, and the case page's marketplace section."""
+import functools
+
+import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload
 
 from smartsociety.extensions import db
 from smartsociety.labels import label
-from smartsociety.models import Case, Offer, OfferStatus, Solution
+from smartsociety.models import Case, Offer, OfferStatus, Solution, User
 from smartsociety.permissions import (
     can_offer_solution,
     can_publish_solution,
@@ -22,16 +26,39 @@ from smartsociety.solutions.forms import OfferForm
 def case_section(case: Case, user) -> dict:
     """What the case page's marketplace section needs (cases' render_detail calls this)."""
     offers = ([] if stored_nothing(case, "offers")
-              else list(db.session.scalars(Offer.for_case(case.id))))
+              else list(db.session.scalars(_offers_of_case(), {"case_id": case.id}).unique()))
     form = None
     if can_offer_solution(user, case):
-        mine = services.offerable_solutions(user)
+        mine = db.session.execute(_offerable(), {"organisation_id": user.organisation_id}).all()
         if mine and not any(o.organisation_id == user.organisation_id for o in offers):
             form = OfferForm()
             form.set_solutions(mine)
     offered = {offer.solution_id for offer in offers}
     return {"offers": offers, "offer_form": form,
             "suggested_solutions": services.suggestions(case, exclude=offered)}
+
+
+@functools.cache
+def _offers_of_case() -> sa.Select:
+    """A case's offers with what the section shows of them (solution, organisation, author
+    and their organisation) in one joined query instead of four; built once per process."""
+    return (sa.select(Offer).where(Offer.case_id == sa.bindparam("case_id"))
+            # Of the solution only its name is shown: its text and themes are left unloaded.
+            .options(joinedload(Offer.solution).load_only(Solution.name)
+                     .lazyload(Solution.theme_links),
+                     joinedload(Offer.organisation),
+                     joinedload(Offer.author).joinedload(User.organisation))
+            .order_by(Offer.created_at, Offer.id))
+
+
+@functools.cache
+def _offerable() -> sa.Select:
+    """The listings a provider's organisation can offer (services.offerable_solutions), as
+    the (id, name) rows the section's form lists."""
+    return (sa.select(Solution.id, Solution.name)
+            .where(Solution.organisation_id == sa.bindparam("organisation_id"),
+                   Solution.listed_clause())
+            .order_by(Solution.name))
 
 
 def _case(case_id: int) -> Case:

@@ -1,5 +1,6 @@
 """Writes that span several models: listings with revisions, offers, use reviews, messages.
 They only flush and raise Refused; the request commits (transaction.py)."""
+import functools
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -225,9 +226,10 @@ def _similar_ids(case: Case, n: int) -> list[int]:
     return found
 
 
-def suggestions(case: Case, exclude: set[int] = frozenset(), limit: int = 3) -> list[Solution]:
+def suggestions(case: Case, exclude: set[int] = frozenset(), limit: int = 3) -> list[sa.Row]:
     """Listed solutions whose text resembles the case (more-like-this in the search index),
-    best first, leaving out those in `exclude` (already offered)."""
+    best first, leaving out those in `exclude` (already offered): rows of what the case page
+    shows (id, name, organisation_name), in one query without ORM objects."""
     try:
         ids = _similar_ids(case, limit + len(exclude))
     except Exception:
@@ -237,14 +239,17 @@ def suggestions(case: Case, exclude: set[int] = frozenset(), limit: int = 3) -> 
     ids = [i for i in ids if i not in exclude][:limit]
     if not ids:
         return []
-    found = {
-        s.id: s for s in db.session.scalars(
-            sa.select(Solution)
-            .where(Solution.id.in_(ids), Solution.listed_clause())
-            .options(selectinload(Solution.organisation))
-        )
-    }
+    found = {row.id: row for row in db.session.execute(_suggested(), {"ids": ids})}
     return [found[i] for i in ids if i in found]
+
+
+@functools.cache
+def _suggested() -> sa.Select:
+    # Built once per process, the ids as an expanding parameter.
+    return (sa.select(Solution.id, Solution.name, Organisation.name.label("organisation_name"))
+            .join(Organisation, Organisation.id == Solution.organisation_id)
+            .where(Solution.id.in_(sa.bindparam("ids", expanding=True)),
+                   Solution.listed_clause()))
 
 
 # Use and reviews
