@@ -69,13 +69,16 @@ def is_following(user, target: FollowTarget, key) -> bool:
 def auto_follow(user: User, target: FollowTarget, key, *, joined: bool = False) -> None:
     """Follow without committing, unless the member unfollowed it before (or, for threads
     joined by commenting, switched that off)."""
+    # The row first: a member comments mostly where they already follow (or unfollowed), and
+    # then the thread setting need not be read.
+    if _follow_row(user, target, key) is not None:
+        return
     if joined:
         settings = db.session.get(NotifySettings, user.id)
         if settings is not None and not settings.follow_joined_threads:
             return
-    if _follow_row(user, target, key) is None:
-        db.session.add(Follow(user_id=user.id, target=target, key=str(key)))
-        db.session.flush()
+    db.session.add(Follow(user_id=user.id, target=target, key=str(key)))
+    db.session.flush()
 
 
 def settings_for(user: User) -> NotifySettings:
@@ -93,6 +96,23 @@ def _followers(followed: Iterable[tuple[FollowTarget, object]]) -> set[int]:
         return set()
     clause = sa.or_(*(sa.and_(Follow.target == t, Follow.key == k) for t, k in pairs))
     return set(db.session.scalars(sa.select(Follow.user_id).where(Follow.active, clause)))
+
+
+def _users(ids: set[int], given: list) -> list[User]:
+    """The members with these ids, in id order: those given as members already loaded in this
+    session are used as they are (a mention's members were just looked up, a case's author
+    loaded with it), the others in one query."""
+    known = {}
+    for user in given:
+        state = sa.inspect(user, raiseerr=False)  # None for an id or current_user's proxy
+        if state is not None and state.persistent and state.mapper.class_ is User \
+                and state.session is db.session() and user.id in ids:
+            known[user.id] = user
+    missing = ids - known.keys()
+    if missing:
+        known.update((user.id, user) for user in
+                     db.session.scalars(sa.select(User).where(User.id.in_(missing))))
+    return [known[i] for i in sorted(known)]
 
 
 def deliveries(user_ids: Iterable[int], kind: EventKind) -> dict[int, Delivery]:
@@ -140,14 +160,15 @@ def emit(
         return set()
     if case is None and comment is not None:
         case = comment.case
-    ids = {r if isinstance(r, int) else r.id for r in recipients if r is not None}
+    recipients = [r for r in recipients if r is not None]
+    ids = {r if isinstance(r, int) else r.id for r in recipients}
     ids |= _followers(followed)
     ids -= set(exclude)
     if actor is not None:
         ids.discard(actor.id)
     if not ids:
         return set()
-    users = list(db.session.scalars(sa.select(User).where(User.id.in_(ids))))
+    users = _users(ids, recipients)
     if case is not None and kind is not EventKind.MODERATION:
         users = [user for user in users if can_view_case(user, case)]
     if principle is not None:
@@ -160,6 +181,12 @@ def emit(
     else:
         group, item_title = f"member:{actor.id if actor else 0}", actor.name if actor else ""
     wanted = deliveries([u.id for u in users], kind)
+    # The immediate mails' outbox rows in one flush (their ids go on the notifications).
+    outboxes = {user.id: MailOutbox(user_id=user.id, delivery=Delivery.IMMEDIATE)
+                for user in users if wanted[user.id] is Delivery.IMMEDIATE}
+    if outboxes:
+        db.session.add_all(outboxes.values())
+        db.session.flush()
     for user in users:
         notification = Notification(
             user_id=user.id,
@@ -172,11 +199,8 @@ def emit(
             title=(title or item_title)[:300],
             path=path,
         )
-        if wanted[user.id] is Delivery.IMMEDIATE:
-            outbox = MailOutbox(user_id=user.id, delivery=Delivery.IMMEDIATE)
-            db.session.add(outbox)
-            db.session.flush()
-            notification.outbox_id = outbox.id
+        if user.id in outboxes:
+            notification.outbox_id = outboxes[user.id].id
         db.session.add(notification)
     db.session.flush()
     return {user.id for user in users}
