@@ -119,3 +119,28 @@ def test_a_comment_on_one_case_shows_there_and_leaves_the_other_as_it_was(app, d
     assert "Alleen hier." not in after
     assert db.session.get(type(other), other.id).comment_count == 0
     assert before.count('class="comment') == after.count('class="comment')
+
+
+def test_about_a_comment_on_a_hidden_case_only_who_may_see_the_case_hears(db):
+    """The one path where who is notified depends on the member: a comment given without its
+    case, whose case is hidden (the case's author and moderators may still see it)."""
+    from smartsociety.models import Comment, Role, utcnow
+
+    author, member, moderator, actor = UserFactory(), UserFactory(), UserFactory(
+        role=Role.MODERATOR), UserFactory()
+    case = CaseFactory(author=author, hidden_at=utcnow())
+    db.session.commit()
+    comment = Comment(case_id=case.id, author_id=actor.id, body="x", body_html="<p>x</p>")
+    db.session.add(comment)
+    db.session.commit()
+    notified = notify.emit(EventKind.REPLY, actor, comment=comment,
+                           recipients=[author, member.id, moderator])
+    db.session.commit()
+    assert notified == {author.id, moderator.id}
+    assert {n.user_id for n in db.session.scalars(sa.select(Notification))} == notified
+    # And the same about a visible case: everyone given, bar the actor.
+    case.hidden_at = None
+    db.session.commit()
+    assert notify.emit(EventKind.REPLY, actor, comment=comment,
+                       recipients=[author, member.id, moderator, actor, 999999]) == {
+        author.id, member.id, moderator.id}

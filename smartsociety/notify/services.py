@@ -115,6 +115,18 @@ def _users(ids: set[int], given: list) -> list[User]:
     return [known[i] for i in sorted(known)]
 
 
+def _existing_with_deliveries(ids: set[int], kind: EventKind) -> dict[int, Delivery]:
+    """`deliveries` of those of `ids` that are members, in one query with their check."""
+    default = DEFAULT_DELIVERIES.get(kind, DEFAULT_DELIVERY)
+    rows = db.session.execute(
+        sa.select(User.id, NotificationPreference.delivery)
+        .outerjoin(NotificationPreference, sa.and_(NotificationPreference.user_id == User.id,
+                                                   NotificationPreference.kind == kind))
+        .where(User.id.in_(ids))
+    )
+    return {user_id: delivery or default for user_id, delivery in rows}
+
+
 def deliveries(user_ids: Iterable[int], kind: EventKind) -> dict[int, Delivery]:
     ids = list(user_ids)
     chosen = dict(
@@ -168,9 +180,13 @@ def emit(
         ids.discard(actor.id)
     if not ids:
         return set()
-    users = _users(ids, recipients)
-    if case is not None and kind is not EventKind.MODERATION:
-        users = [user for user in users if can_view_case(user, case)]
+    if case is not None and kind is not EventKind.MODERATION and not case.is_public:
+        # Only a comment's hidden case gets here: who may see it depends on the member.
+        users = [user for user in _users(ids, recipients) if can_view_case(user, case)]
+        wanted = deliveries([user.id for user in users], kind)
+    else:
+        # Anyone may see it: the members that exist and their mail choice, in one query.
+        wanted = _existing_with_deliveries(ids, kind)
     if principle is not None:
         group, item_title = f"principle:{principle.id}", principle.title
     elif case is not None:
@@ -180,16 +196,16 @@ def emit(
         group, item_title = path[:60], title or ""
     else:
         group, item_title = f"member:{actor.id if actor else 0}", actor.name if actor else ""
-    wanted = deliveries([u.id for u in users], kind)
+    notified = sorted(wanted)
     # The immediate mails' outbox rows in one flush (their ids go on the notifications).
-    outboxes = {user.id: MailOutbox(user_id=user.id, delivery=Delivery.IMMEDIATE)
-                for user in users if wanted[user.id] is Delivery.IMMEDIATE}
+    outboxes = {user_id: MailOutbox(user_id=user_id, delivery=Delivery.IMMEDIATE)
+                for user_id in notified if wanted[user_id] is Delivery.IMMEDIATE}
     if outboxes:
         db.session.add_all(outboxes.values())
         db.session.flush()
-    for user in users:
+    for user_id in notified:
         notification = Notification(
-            user_id=user.id,
+            user_id=user_id,
             kind=kind,
             actor_id=actor.id if actor else None,
             case_id=case.id if case else None,
@@ -199,11 +215,11 @@ def emit(
             title=(title or item_title)[:300],
             path=path,
         )
-        if user.id in outboxes:
-            notification.outbox_id = outboxes[user.id].id
+        if user_id in outboxes:
+            notification.outbox_id = outboxes[user_id].id
         db.session.add(notification)
     db.session.flush()
-    return {user.id for user in users}
+    return set(notified)
 
 
 # Reading
