@@ -1,0 +1,82 @@
+"""The case page reads its comments as plain rows (cases/thread.py `ThreadComment`, issue 23
+item 3): every permission predicate the page asks gives the row the answer it gives the
+`Comment` entity, for every kind of reader and comment; and a write shows on the next read of
+its case and leaves another case's page as it was."""
+import datetime as dt
+
+import pytest
+from flask_login import AnonymousUserMixin
+
+from smartsociety.cases.thread import ThreadComment, load_comments
+from smartsociety.models import Comment, Role
+from smartsociety.permissions import (
+    can_delete_comment,
+    can_edit_comment,
+    can_react,
+    can_report,
+    can_view_hidden,
+)
+from tests.factories import CaseFactory, CommentFactory, UserFactory, verified_member
+
+NOW = dt.datetime(2026, 5, 1, 12, tzinfo=dt.UTC)
+PREDICATES = (can_view_hidden, can_react, can_edit_comment, can_delete_comment, can_report)
+
+
+@pytest.mark.parametrize("locked", [False, True])
+def test_each_predicate_answers_a_row_as_it_answers_the_comment(app, db, locked):
+    author = verified_member(name="Schrijver")
+    other = verified_member(name="Ander")
+    case = CaseFactory(author=author)
+    if locked:
+        case.locked_at, case.locked_reason = NOW, "Klaar"
+    comments = [
+        CommentFactory(case=case, author=author),
+        CommentFactory(case=case, author=other),
+        CommentFactory(case=case, author=other, hidden_at=NOW, hidden_reason="spam"),
+        CommentFactory(case=case, author=author, hidden_at=NOW),
+        CommentFactory(case=case, author=other, deleted_at=NOW),
+        CommentFactory(case=case, author=None),
+    ]
+    db.session.commit()
+    readers = [AnonymousUserMixin(), author, other, UserFactory(),
+               UserFactory(role=Role.MODERATOR)]
+    db.session.commit()
+    with app.test_request_context():
+        rows, _helpful = load_comments(case)
+        assert [type(row) for row in rows] == [ThreadComment] * len(comments)
+        assert isinstance(rows[0], Comment)
+        by_id = {c.id: c for c in comments}
+        for row in rows:
+            entity = by_id[row.id]
+            assert (row.is_public, row.is_deleted, row.is_hidden) == (
+                entity.is_public, entity.is_deleted, entity.is_hidden)
+            assert row.author is entity.author and row.case is case
+            for user in readers:
+                for predicate in PREDICATES:
+                    assert predicate(user, row) == predicate(user, entity), (
+                        predicate.__name__, user, entity.body)
+
+
+def test_a_write_shows_on_its_case_and_leaves_another_case_as_it_was(app, db, client, login):
+    author = verified_member(name="Schrijver")
+    first, second = CaseFactory(author=author), CaseFactory(author=author)
+    mine = CommentFactory(case=first, author=author, body="Eerste tekst")
+    theirs = CommentFactory(case=second, author=author, body="Andere casus")
+    first.comment_count = second.comment_count = 1
+    db.session.commit()
+    other_page = client.get(f"/casussen/{second.id}").data
+    writer = login(author)
+    assert writer.post(f"/casussen/{first.id}/reacties/{mine.id}/bewerken",
+                       data={"body": "Nieuwe tekst", "submit": "1"}).status_code == 302
+    page = client.get(f"/casussen/{first.id}").get_data(as_text=True)
+    assert "Nieuwe tekst" in page and "Eerste tekst" not in page
+    assert f"/reacties/{mine.id}/geschiedenis" in page
+    assert client.get(f"/casussen/{second.id}").data == other_page
+    # The author's name and organisation on the next read of both pages.
+    author.name = "Nieuwe Naam"
+    author.organisation.name = "Gemeente Anders"
+    db.session.commit()
+    for case, comment in ((first, mine), (second, theirs)):
+        html = client.get(f"/casussen/{case.id}").get_data(as_text=True)
+        part = html.split(f'id="comment-{comment.id}"')[1].split("</header>")[0]
+        assert "Nieuwe Naam" in part and "Gemeente Anders" in part
