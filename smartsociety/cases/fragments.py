@@ -92,6 +92,9 @@ def comment_thread(nodes, reader, helpful, t, frame, actions) -> Markup:
     where = (str(get_locale()), str(get_timezone()))
     actions_of = _actions(reader, helpful, t, actions, user)
     out: list[str] = []
+    # byline_once per distinct author, not per comment: its own memo sits behind `g`, a
+    # context-local lookup each time (fifty of them for a thread by one member).
+    bylines: dict[int | None, str] = {}
 
     def render(node) -> None:
         c = node.comment
@@ -110,7 +113,10 @@ def comment_thread(nodes, reader, helpful, t, frame, actions) -> Markup:
             if not i % 2:
                 out.append(part)
             elif part == "byline":
-                out.append(byline_once(c.author))
+                byline = bylines.get(c.author_id)
+                if byline is None:
+                    byline = bylines[c.author_id] = byline_once(c.author)
+                out.append(byline)
             elif part == "body":
                 out.append(c.body_html or "")
             elif part == "actions":
@@ -130,6 +136,7 @@ def _actions(reader, helpful, t, macro, user):
     the comment's id, text and author's name, which are then put in escaped as the macro would
     (the patterns hold the form token, so they live for this page only)."""
     patterns: dict[May, list[str]] = {}
+    names: dict[int | None, str] = {}  # each author's name escaped once per page
 
     def add(c, out: list[str]) -> None:
         accept = bool(reader.accept and not c.accepted_at)
@@ -150,5 +157,9 @@ def _actions(reader, helpful, t, macro, user):
             elif part == "quote":
                 out.append(escape(c.body))
             else:
-                out.append(escape(c.author.name if c.author is not None else t["former"]))
+                name = names.get(c.author_id)
+                if name is None:
+                    name = names[c.author_id] = escape(
+                        c.author.name if c.author is not None else t["former"])
+                out.append(name)
     return add
