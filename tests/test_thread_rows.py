@@ -80,3 +80,48 @@ def test_a_write_shows_on_its_case_and_leaves_another_case_as_it_was(app, db, cl
         html = client.get(f"/casussen/{case.id}").get_data(as_text=True)
         part = html.split(f'id="comment-{comment.id}"')[1].split("</header>")[0]
         assert "Nieuwe Naam" in part and "Gemeente Anders" in part
+
+
+def test_case_forms_give_wtforms_messages_in_the_readers_language_from_a_kept_catalogue(
+        app, monkeypatch):
+    """cases/forms.py keeps WTForms' catalogue per process and language (Flask-WTF read it from
+    disk on every request): the same messages as Flask-WTF's own, in each language, and the
+    catalogue read once per language."""
+    from babel import support
+    from flask_babel import refresh
+    from flask_wtf import FlaskForm
+    from wtforms import StringField
+    from wtforms.validators import Length
+
+    from smartsociety.cases import forms
+
+    class Plain(FlaskForm):  # Flask-WTF's own translations
+        class Meta:
+            csrf = False
+
+        reason = StringField(validators=[Length(max=5)])
+
+    class Kept(forms.CaseFormBase):
+        class Meta:
+            csrf = False
+
+        reason = StringField(validators=[Length(max=5)])
+
+    monkeypatch.setattr(forms._KeptTranslations, "catalogues", {})
+    loads = []
+    load = support.Translations.load
+    monkeypatch.setattr(support.Translations, "load",
+                        lambda *a, **kw: loads.append(a) or load(*a, **kw))
+    messages = {}
+    for language in ("nl", "en", "nl", "en"):
+        with app.test_request_context(method="POST", data={"reason": "te lang"},
+                                      headers={"Accept-Language": language}):
+            refresh()  # the test's app context would keep the first request's language
+            plain, kept = Plain(), Kept()
+            assert not plain.validate() and not kept.validate()
+            assert kept.errors == plain.errors
+            messages[language] = kept.errors["reason"][0]
+    assert messages["nl"] != messages["en"]
+    assert "5" in messages["en"] and "longer" in messages["en"]
+    kept_loads = len(loads) - 4  # Flask-WTF's own form reads it in each of the four requests
+    assert kept_loads == 2  # once per language
