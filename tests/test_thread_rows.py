@@ -125,3 +125,16 @@ def test_case_forms_give_wtforms_messages_in_the_readers_language_from_a_kept_ca
     assert "5" in messages["en"] and "longer" in messages["en"]
     kept_loads = len(loads) - 4  # Flask-WTF's own form reads it in each of the four requests
     assert kept_loads == 2  # once per language
+
+
+def test_braces_in_a_comment_or_a_name_are_put_in_as_written(db, login):
+    """The reader's actions are filled in with str.format (cases/fragments.py `_pattern`): a
+    comment's text and its author's name go in as values, never read as a format."""
+    writer = verified_member(name="Piet {name} }{")
+    case = CaseFactory(author=writer)
+    comment = CommentFactory(case=case, author=writer, body="{id} {quote} {{x}} }{0}")
+    db.session.commit()
+    page = login(verified_member()).get(f"/casussen/{case.id}").get_data(as_text=True)
+    assert 'data-quote="{id} {quote} {{x}} }{0}"' in page
+    assert 'data-reply-heading="Reactie op Piet {name} }{"' in page
+    assert f'?reply_to={comment.id}#comment-form' in page

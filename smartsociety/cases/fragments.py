@@ -135,7 +135,7 @@ def _actions(reader, helpful, t, macro, user):
     once per page for each combination of what the reader may do (`May`), with stand-ins for
     the comment's id, text and author's name, which are then put in escaped as the macro would
     (the patterns hold the form token, so they live for this page only)."""
-    patterns: dict[May, list[str]] = {}
+    patterns: dict[May, tuple[str, bool, bool]] = {}
     names: dict[int | None, str] = {}  # each author's name escaped once per page
 
     def add(c, out: list[str]) -> None:
@@ -146,20 +146,24 @@ def _actions(reader, helpful, t, macro, user):
                       can_delete_comment(user, c), can_report(user, c), accept)
         else:
             may = May(accept=accept)
-        parts = patterns.get(may)
-        if parts is None:
-            parts = patterns[may] = _SPLIT_ACTIONS.split(str(macro(_STAND_IN, reader, t, may)))
-        for i, part in enumerate(parts):
-            if not i % 2:
-                out.append(part)
-            elif part == "id":
-                out.append(str(c.id))
-            elif part == "quote":
-                out.append(escape(c.body))
-            else:
-                name = names.get(c.author_id)
-                if name is None:
-                    name = names[c.author_id] = escape(
-                        c.author.name if c.author is not None else t["former"])
-                out.append(name)
+        pattern = patterns.get(may)
+        if pattern is None:
+            pattern = patterns[may] = _pattern(str(macro(_STAND_IN, reader, t, may)))
+        text, quotes, named = pattern
+        name = ""
+        if named:
+            name = names.get(c.author_id)
+            if name is None:
+                name = names[c.author_id] = escape(
+                    c.author.name if c.author is not None else t["former"])
+        out.append(text.format(id=c.id, quote=escape(c.body) if quotes else "", name=name))
     return add
+
+
+def _pattern(rendered: str) -> tuple[str, bool, bool]:
+    """The rendered actions as a format string with {id}, {quote} and {name} where the
+    stand-ins were, and whether it has a quote and a name (only then are they escaped)."""
+    parts = _SPLIT_ACTIONS.split(rendered)
+    text = "".join(part.replace("{", "{{").replace("}", "}}") if not i % 2 else f"{{{part}}}"
+                   for i, part in enumerate(parts))
+    return text, "quote" in parts[1::2], "name" in parts[1::2]
