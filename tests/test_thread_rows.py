@@ -138,3 +138,23 @@ def test_braces_in_a_comment_or_a_name_are_put_in_as_written(db, login):
     assert 'data-quote="{id} {quote} {{x}} }{0}"' in page
     assert 'data-reply-heading="Reactie op Piet {name} }{"' in page
     assert f'?reply_to={comment.id}#comment-form' in page
+
+
+def test_the_page_macros_imported_without_context_follow_the_reader(app, db, client, login):
+    """detail.html imports the case and moderation macros without its context (built once per
+    process): what they show still follows the reader (rights passed in) and the language."""
+    author = verified_member(name="Schrijver")
+    case = CaseFactory(author=author, hidden_at=NOW, hidden_reason="Reden <i>x</i>")
+    CommentFactory(case=case, author=author)
+    db.session.commit()
+    url = f"/casussen/{case.id}"
+    report = f"/melden/case/{case.id}"
+    own = login(author).get(url).get_data(as_text=True)
+    assert "Verborgen door de moderatoren." in own and "Reden &lt;i&gt;x&lt;/i&gt;" in own
+    assert report not in own
+    moderator = login(UserFactory(role=Role.MODERATOR))
+    moderator.post("/taal/en")
+    theirs = moderator.get(url).get_data(as_text=True)
+    assert "Hidden by the moderators." in theirs and "Verborgen door" not in theirs
+    assert report in theirs and "Report" in theirs
+    assert client.get(url).status_code == 404
