@@ -158,3 +158,52 @@ def test_the_page_macros_imported_without_context_follow_the_reader(app, db, cli
     assert "Hidden by the moderators." in theirs and "Verborgen door" not in theirs
     assert report in theirs and "Report" in theirs
     assert client.get(url).status_code == 404
+
+
+def test_the_kept_comment_form_carries_each_readers_own_token(another_app, db):
+    """cases/fragments.py `comment_form`: the plain form kept per case and language, each
+    reader's form token put in (the one their session holds, as in the page's meta tag); a
+    reply form shows its quote and a form with errors its message, rendered anew."""
+    import re
+
+    web = another_app(WTF_CSRF_ENABLED=True)
+    first, second = verified_member(), verified_member()
+    case = CaseFactory()
+    comment = CommentFactory(case=case, author=first, body="Te citeren tekst")
+    other_case = CaseFactory()
+    db.session.commit()
+    url = f"/casussen/{case.id}"
+
+    def reader(user):
+        client = web.test_client()
+        with client.session_transaction() as session:
+            session["_user_id"] = user.get_id()
+            session["_fresh"] = True
+        return client
+
+    def tokens(html):
+        meta = re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)
+        form = html.split('class="stacked comment-form"')[1].split("</form>")[0]
+        return meta, re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form)[1], form
+
+    readers = [reader(first), reader(second)]
+    seen = set()
+    for client in readers * 2:
+        meta, in_form, form = tokens(client.get(url).get_data(as_text=True))
+        assert meta == in_form
+        assert f'data-draft-key="comment-{case.id}"' in form and "Reactie plaatsen" in form
+        seen.add(in_form)
+    assert len(seen) == 2  # one per reader
+    # Another case's form has its own draft key; English its own texts.
+    _meta, _token, form = tokens(readers[0].get(f"/casussen/{other_case.id}").get_data(as_text=True))
+    assert f'data-draft-key="comment-{other_case.id}"' in form
+    readers[1].post("/taal/en", data={"csrf_token": _token})
+    english = readers[1].get(url).get_data(as_text=True)
+    _meta, _token, form = tokens(english)
+    assert "Post comment" in form and "Reactie plaatsen" not in form
+    # A quoted reply: the quote in the text area, the parent in the hidden field.
+    _meta, _token, form = tokens(readers[0].get(
+        f"{url}?reply_to={comment.id}&quote=1").get_data(as_text=True))
+    assert "&gt; Te citeren tekst" in form and f'value="{comment.id}"' in form
+    _meta, _token, form = tokens(readers[0].get(url).get_data(as_text=True))
+    assert "Te citeren tekst" not in form
