@@ -163,6 +163,44 @@ def test_a_repeat_view_within_the_window_costs_no_redis_call(another_app, redis_
     assert view_count(db, case.id) == 2
 
 
+def test_a_view_counted_by_another_worker_is_remembered_until_its_key_expires(
+        another_app, redis_url, db, case, monkeypatch):
+    """Under gunicorn a reader's requests go to any worker: a worker whose first call was
+    refused (another worker counted the view) learns the key's remaining life from the script
+    and skips Redis until then, exactly: once the key is gone, it asks again and counts."""
+    from smartsociety.viewcounts import store as store_module
+
+    url, _proc = redis_url
+    first = another_app(REDIS_URL=url, PAGE_CACHE="off")
+    second = another_app(REDIS_URL=url, PAGE_CACHE="off")
+    visit(first, case.id, "192.0.2.1")
+    visit(second, case.id)  # initialise the second worker's store
+    views = second.extensions["viewcounts"]["store"]
+    views.counted.clear()
+    calls = []
+    script = views.script
+    monkeypatch.setattr(views, "script",
+                        lambda **kw: calls.append(kw) or script(**kw))
+    visit(second, case.id, "192.0.2.1")  # refused: counted by the first worker
+    assert len(calls) == 1
+    (key, until), = views.counted.items()
+    seen = store_module.PREFIX + "seen:" + key
+    ttl = views.client.pttl(seen) / 1000
+    now = store_module.time.monotonic()
+    assert 0 < until - now <= ttl + 0.05  # never later than Redis forgets the key
+    visit(second, case.id, "192.0.2.1")
+    visit(second, case.id, "192.0.2.1")
+    assert len(calls) == 1  # remembered: no round trip
+    views.client.delete(seen)  # the window is over in Redis...
+    later = until + 0.001
+    monkeypatch.setattr(store_module.time, "monotonic", lambda: later)
+    visit(second, case.id, "192.0.2.1")  # ...and here: Redis decides again, and counts
+    assert len(calls) == 2
+    with first.app_context():
+        assert services.flush() == 2
+    assert view_count(db, case.id) == 2
+
+
 def test_the_remembered_views_stay_bounded(another_app, redis_url, db, case, monkeypatch):
     """A full memory of counted views is pruned, or started over when pruning frees too little,
     and counting goes on through Redis either way."""

@@ -116,6 +116,7 @@ def render_detail(case: Case, form=None, parent=None, preview_html=None, status=
         helpful=helpful,
         reader=reader,
         comment_thread=fragments.comment_thread,
+        comment_form=fragments.comment_form,
         form=form,
         parent=parent,
         preview_html=preview_html,

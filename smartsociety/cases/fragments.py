@@ -92,6 +92,9 @@ def comment_thread(nodes, reader, helpful, t, frame, actions) -> Markup:
     where = (str(get_locale()), str(get_timezone()))
     actions_of = _actions(reader, helpful, t, actions, user)
     out: list[str] = []
+    # byline_once per distinct author, not per comment: its own memo sits behind `g`, a
+    # context-local lookup each time (fifty of them for a thread by one member).
+    bylines: dict[int | None, str] = {}
 
     def render(node) -> None:
         c = node.comment
@@ -110,7 +113,10 @@ def comment_thread(nodes, reader, helpful, t, frame, actions) -> Markup:
             if not i % 2:
                 out.append(part)
             elif part == "byline":
-                out.append(byline_once(c.author))
+                byline = bylines.get(c.author_id)
+                if byline is None:
+                    byline = bylines[c.author_id] = byline_once(c.author)
+                out.append(byline)
             elif part == "body":
                 out.append(c.body_html or "")
             elif part == "actions":
@@ -129,7 +135,8 @@ def _actions(reader, helpful, t, macro, user):
     once per page for each combination of what the reader may do (`May`), with stand-ins for
     the comment's id, text and author's name, which are then put in escaped as the macro would
     (the patterns hold the form token, so they live for this page only)."""
-    patterns: dict[May, list[str]] = {}
+    patterns: dict[May, tuple[str, bool, bool]] = {}
+    names: dict[int | None, str] = {}  # each author's name escaped once per page
 
     def add(c, out: list[str]) -> None:
         accept = bool(reader.accept and not c.accepted_at)
@@ -139,16 +146,45 @@ def _actions(reader, helpful, t, macro, user):
                       can_delete_comment(user, c), can_report(user, c), accept)
         else:
             may = May(accept=accept)
-        parts = patterns.get(may)
-        if parts is None:
-            parts = patterns[may] = _SPLIT_ACTIONS.split(str(macro(_STAND_IN, reader, t, may)))
-        for i, part in enumerate(parts):
-            if not i % 2:
-                out.append(part)
-            elif part == "id":
-                out.append(str(c.id))
-            elif part == "quote":
-                out.append(escape(c.body))
-            else:
-                out.append(escape(c.author.name if c.author is not None else t["former"]))
+        pattern = patterns.get(may)
+        if pattern is None:
+            pattern = patterns[may] = _pattern(str(macro(_STAND_IN, reader, t, may)))
+        text, quotes, named = pattern
+        name = ""
+        if named:
+            name = names.get(c.author_id)
+            if name is None:
+                name = names[c.author_id] = escape(
+                    c.author.name if c.author is not None else t["former"])
+        out.append(text.format(id=c.id, quote=escape(c.body) if quotes else "", name=name))
     return add
+
+
+def _pattern(rendered: str) -> tuple[str, bool, bool]:
+    """The rendered actions as a format string with {id}, {quote} and {name} where the
+    stand-ins were, and whether it has a quote and a name (only then are they escaped)."""
+    parts = _SPLIT_ACTIONS.split(rendered)
+    text = "".join(part.replace("{", "{{").replace("}", "}}") if not i % 2 else f"{{{part}}}"
+                   for i, part in enumerate(parts))
+    return text, "quote" in parts[1::2], "name" in parts[1::2]
+
+
+def comment_form(form, case_id: int, macro) -> Markup:
+    """The comment form's fields (the `comment_form_fields` macro): while the form shows nothing
+    of the reader's (empty, not a reply, no errors: a member's plain page view), kept per
+    process under (case, language) with the reader's form token put in each time (WTForms'
+    rendering of five fields was ~0.4 ms of a member's page). Anything else renders anew."""
+    if form.errors or form.body.data or form.parent_id.data:
+        return macro(form, case_id)
+    field = getattr(form, "csrf_token", None)
+    token = field.current_token if field is not None else None
+    key = ("comment_form", str(get_locale()), case_id, bool(token))
+    store = frame_store()
+    parts = store.get(key)
+    if parts is None:
+        html = str(macro(form, case_id))
+        parts = tuple(html.split(token)) if token else (html,)
+        if len(parts) != (2 if token else 1):
+            return Markup(html)  # the token not exactly once: nothing to keep
+        store.put(key, parts)
+    return Markup(token.join(parts) if token else parts[0])

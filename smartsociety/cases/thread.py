@@ -4,42 +4,73 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
-from sqlalchemy.orm.attributes import instance_state, set_committed_value
+from sqlalchemy.orm.attributes import instance_state
 
 from smartsociety.extensions import db
 from smartsociety.models import Comment, CommentReaction, User
 
+# What the page reads of a comment, as plain rows: turning fifty rows into ORM entities (identity
+# map, instance state, a row processor per execution) was most of the thread's query's cost.
+_TABLE = Comment.__table__
+_FIELDS = ("id", "case_id", "author_id", "parent_id", "body", "body_html", "created_at",
+           "edited_at", "deleted_at", "accepted_at", "helpful_count", "hidden_at",
+           "hidden_reason")
 # Built once per process (bound case id): SQLAlchemy then finds the compiled form by the object.
-# No eager load: joining each comment's author, organisation and membership made every row
-# four entities to process, most of them the same few authors again (a third of the thread's
-# cost on PostgreSQL); `load_comments` sets each distinct author once instead.
-_COMMENTS = (sa.select(Comment).where(Comment.case_id == sa.bindparam("case_id"))
-             .order_by(Comment.created_at, Comment.id))
+_COMMENTS = (sa.select(*(_TABLE.c[name] for name in _FIELDS))
+             .where(_TABLE.c.case_id == sa.bindparam("case_id"))
+             .order_by(_TABLE.c.created_at, _TABLE.c.id))
 # For a member, whether they marked each comment helpful comes with it (was a query of its own).
+_REACTIONS = CommentReaction.__table__
 _COMMENTS_MARKED = _COMMENTS.add_columns(sa.exists().where(
-    CommentReaction.comment_id == Comment.id,
-    CommentReaction.user_id == sa.bindparam("user_id")).label("helpful"))
+    _REACTIONS.c.comment_id == _TABLE.c.id,
+    _REACTIONS.c.user_id == sa.bindparam("user_id")).label("helpful"))
 _AUTHORS = (sa.select(User).where(User.id.in_(sa.bindparam("ids", expanding=True)))
             .options(joinedload(User.organisation)))
 # What a byline reads of an author; an author in the session without them is loaded again.
 _BYLINE = ("organisation", "membership")
 
 
-def load_comments(case, user_id: int | None = None) -> tuple[list[Comment], set[int]]:
+class ThreadComment:
+    """A comment as the case page reads it: the columns of `_FIELDS`, its author (a `User`, or
+    None) and its case, with `Comment`'s properties. Not an ORM entity: nothing here is written
+    back, and the views that change a comment load the `Comment` itself.
+
+    The permission predicates and moderation's registry ask `isinstance(item, Comment)` to find
+    a comment's rules; `__class__` answers `Comment` so they apply the same rules to this row
+    (tests/test_case_page_rows.py checks each predicate against the entity's answer)."""
+
+    __slots__ = (*_FIELDS, "author", "case")
+
+    def __init__(self, row, case):
+        (self.id, self.case_id, self.author_id, self.parent_id, self.body, self.body_html,
+         self.created_at, self.edited_at, self.deleted_at, self.accepted_at,
+         self.helpful_count, self.hidden_at, self.hidden_reason) = row[:13]
+        self.case = case
+        self.author = None
+
+    @property
+    def __class__(self):
+        return Comment
+
+    is_hidden = property(Comment.is_hidden.fget)
+    is_public = property(Comment.is_public.fget)
+    is_deleted = property(Comment.is_deleted.fget)
+
+
+def load_comments(case, user_id: int | None = None) -> tuple[list[ThreadComment], set[int]]:
     """Every comment of `case` in time order (removed ones too, as placeholders), each with its
     author (with organisation and membership, for the byline) and its case set, and the ids of
     those the member `user_id` marked helpful. Authors already in the session (the case's
     author, the reader) cost nothing; the others one query."""
     helpful: set[int] = set()
     if user_id is None:
-        comments = list(db.session.scalars(_COMMENTS, {"case_id": case.id}))
+        rows = db.session.execute(_COMMENTS, {"case_id": case.id}).all()
+        comments = [ThreadComment(row, case) for row in rows]
     else:
-        comments = []
-        for comment, marked in db.session.execute(
-                _COMMENTS_MARKED, {"case_id": case.id, "user_id": user_id}):
-            comments.append(comment)
-            if marked:
-                helpful.add(comment.id)
+        rows = db.session.execute(_COMMENTS_MARKED,
+                                  {"case_id": case.id, "user_id": user_id}).all()
+        comments = [ThreadComment(row, case) for row in rows]
+        helpful = {row[0] for row in rows if row[13]}
     identity = db.session.identity_map
     authors: dict[int, User] = {}
     missing: set[int] = set()
@@ -56,9 +87,7 @@ def load_comments(case, user_id: int | None = None) -> tuple[list[Comment], set[
         for user in db.session.scalars(_AUTHORS, {"ids": sorted(missing)}):
             authors[user.id] = user
     for comment in comments:
-        set_committed_value(comment, "author", authors.get(comment.author_id))
-        # The member's rights per comment ask the case (locked?).
-        set_committed_value(comment, "case", case)
+        comment.author = authors.get(comment.author_id)
     return comments, helpful
 
 

@@ -15,12 +15,15 @@ from pathlib import Path
 
 PREFIX = "smartsociety:views:"
 
-# Count a viewer's view of a page once per window: SET NX EX, and only if new, HINCRBY.
+# Count a viewer's view of a page once per window: SET NX EX, and only if new, HINCRBY. Either
+# way the key's remaining life in milliseconds comes back, so the calling process can skip this
+# viewer until then, also when another process counted the view (it used to learn nothing from
+# a refused view and asked again on every repeat).
 _RECORD = """
 if redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then
-  return redis.call('HINCRBY', KEYS[2], ARGV[2], 1)
+  redis.call('HINCRBY', KEYS[2], ARGV[2], 1)
 end
-return 0
+return redis.call('PTTL', KEYS[1])
 """
 
 
@@ -38,8 +41,9 @@ class RedisViews:
         self.client = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
         self.window = window
         self.script = self.client.register_script(_RECORD)
-        # Viewer keys this process set in Redis, with when they expire there: a repeat view
-        # within the window would be refused by the script anyway, so it costs no round trip.
+        # Viewer keys this process saw in Redis, with when (at the latest) they expire there: a
+        # repeat view before then would be refused by the script anyway, so it costs no round
+        # trip.
         self.counted: dict[str, float] = {}
         self.lock = threading.Lock()
 
@@ -48,14 +52,17 @@ class RedisViews:
         now = time.monotonic()
         if self.counted.get(key, now) > now:
             return
-        if self.script(keys=[PREFIX + "seen:" + key, PREFIX + "pending"], args=[self.window, target]):
-            with self.lock:  # this call set the key: it lives `window` seconds (less a margin)
+        ttl_ms = self.script(keys=[PREFIX + "seen:" + key, PREFIX + "pending"],
+                             args=[self.window, target])
+        if ttl_ms > 0:  # -1/-2 (no expiry, gone) cannot follow the SET; remember nothing then
+            with self.lock:
                 if len(self.counted) >= COUNTED_MAX:
                     # Only a saving of round trips: when pruning frees too little, start over
                     # rather than prune on every view (and keep a worker's memory bounded).
                     kept = {k: t for k, t in self.counted.items() if t > now}
                     self.counted = kept if len(kept) < COUNTED_MAX // 2 else {}
-                self.counted[key] = now + self.window - 1
+                # `now` was read before the call, so this is never later than the key's expiry.
+                self.counted[key] = now + ttl_ms / 1000
 
     def take(self) -> list[tuple[str, Counter]]:
         import redis
