@@ -61,7 +61,7 @@ def _wrote_nothing(session: Session) -> bool:
         return True
     for connection in transaction.connections:
         raw = connection.connection.dbapi_connection
-        if type(raw).__module__.startswith("psycopg."):  # imported only where it is used
+        if type(raw).__module__.partition(".")[0] == "psycopg":  # imported only when used
             from psycopg.pq import TransactionStatus
 
             if raw.info.transaction_status != TransactionStatus.IDLE:
