@@ -36,7 +36,7 @@ CONTENT_SECURITY_POLICY = {
 
 
 def create_app(config: str | dict | None = None) -> Flask:
-    app = Flask(
+    app = fixedcost.SmartSocietyFlask(
         __name__,
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),

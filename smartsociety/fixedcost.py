@@ -1,6 +1,10 @@
 """Per-process memos of what every request's hooks built anew although it never changes: the
 session cookie's signing serializer and the Content-Security-Policy header's text. Each is
-keyed by everything it is made from, so a changed key or policy is used at once."""
+keyed by everything it is made from, so a changed key or policy is used at once. And the app
+class, whose check of each hook for `async def` takes the short way for plain functions."""
+import inspect
+from types import FunctionType
+
 import flask
 from flask.sessions import SecureCookieSessionInterface
 from flask_talisman import Talisman
@@ -41,3 +45,20 @@ class KeptPolicyTalisman(Talisman):
         if text is None:
             text = self._policies[key] = super()._parse_policy(policy)
         return text
+
+
+class SmartSocietyFlask(flask.Flask):
+    """Flask, asking each of a request's ~29 hooks, context processors and its view whether it
+    is `async def` with a look at the function's code flags: `inspect.iscoroutinefunction`
+    unwraps methods and partials first, a few µs a call. The answer is the same (a function's
+    code says whether it is a coroutine function, or a marker does on newer Pythons); what is
+    not a plain function (a bound method, a partial) is asked the long way."""
+
+    def ensure_sync(self, func):
+        if (type(func) is FunctionType and not func.__code__.co_flags & _COROUTINE
+                and not hasattr(func, "_is_coroutine_marker")):
+            return func
+        return super().ensure_sync(func)
+
+
+_COROUTINE = inspect.CO_COROUTINE

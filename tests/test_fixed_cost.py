@@ -150,3 +150,28 @@ def test_the_session_cookie_follows_the_secret_key(app, another_app):
     assert seen(another_app(SECRET_KEY="another-" + "k" * 40), cookie) == "no"
     assert seen(another_app(SECRET_KEY="another-" + "k" * 40,
                             SECRET_KEY_FALLBACKS=[old_key]), cookie) == "yes"
+
+
+def test_async_functions_are_still_run_the_async_way(app, monkeypatch):
+    """The app's short check for `async def` (smartsociety/fixedcost.py) answers as Flask's."""
+    import functools
+
+    wrapped = []
+    monkeypatch.setattr(app, "async_to_sync",
+                        lambda func: wrapped.append(func) or (lambda *a, **k: "ran"))
+
+    async def coroutine():
+        return "never awaited here"
+
+    class Hooks:
+        async def method(self):
+            return "never awaited here"
+
+    def plain():
+        return "plain"
+
+    for func in (coroutine, functools.partial(coroutine), Hooks().method):
+        assert app.ensure_sync(func)() == "ran"
+    assert len(wrapped) == 3
+    assert app.ensure_sync(plain) is plain
+    assert app.ensure_sync(print) is print
