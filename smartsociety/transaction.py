@@ -52,14 +52,17 @@ def _wrote_nothing(session: Session) -> bool:
     notes of a flush), and no transaction open in the database on any of its connections (a
     read on PostgreSQL runs outside one, smartsociety/pgconnections.py; SQLite's driver begins
     one only before a write). Then the commit's machinery (a good part of a read-only
-    request's hooks) is skipped: Flask-SQLAlchemy's teardown closes the session, which ends the empty transaction.
-    Any doubt (another driver, a connection in a transaction) commits as before."""
-    if session.new or session.deleted or session.dirty or session.info.keys() - _IDLE_INFO:
+    request's hooks) is skipped: Flask-SQLAlchemy's teardown closes the session, which ends
+    the empty transaction. Any doubt (another driver, a connection in a transaction, anything
+    in `session.info`) commits as before."""
+    if session.new or session.deleted or session.dirty or session.info:
         return False
     transaction = session.get_transaction()
     if transaction is None:
         return True
     for connection in transaction.connections:
+        if connection.invalidated:
+            return False
         raw = connection.connection.dbapi_connection
         if type(raw).__module__.partition(".")[0] == "psycopg":  # imported only when used
             from psycopg.pq import TransactionStatus
@@ -69,10 +72,6 @@ def _wrote_nothing(session: Session) -> bool:
         elif not isinstance(raw, sqlite3.Connection) or raw.in_transaction:
             return False
     return True
-
-
-# What a request leaves in `session.info` that a commit does not act on.
-_IDLE_INFO = frozenset()
 
 
 def _rollback_on_exception(error: BaseException | None) -> None:
