@@ -5,7 +5,16 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from smartsociety import commands, errors, frame, headers, inputs, templating, transaction
+from smartsociety import (
+    commands,
+    errors,
+    fixedcost,
+    frame,
+    headers,
+    inputs,
+    templating,
+    transaction,
+)
 from smartsociety.config import config_for
 from smartsociety.extensions import babel, csrf, db, limiter, login_manager, migrate, talisman
 from smartsociety.ids import DatabaseIdConverter
@@ -27,7 +36,7 @@ CONTENT_SECURITY_POLICY = {
 
 
 def create_app(config: str | dict | None = None) -> Flask:
-    app = Flask(
+    app = fixedcost.SmartSocietyFlask(
         __name__,
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
@@ -36,6 +45,8 @@ def create_app(config: str | dict | None = None) -> Flask:
     configure(app, config)
     # Before any blueprint: every `<int:...>` route matches only ids a database can hold.
     app.url_map.converters["int"] = DatabaseIdConverter
+    # The session cookie's serializer made once per set of keys, not once per request.
+    app.session_interface = fixedcost.SessionInterface()
     # Control characters are removed from every parameter and field (smartsociety/inputs.py).
     inputs.init_app(app)
     register_extensions(app)

@@ -4,9 +4,9 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_sqlalchemy import SQLAlchemy
-from flask_talisman import Talisman
 from flask_wtf import CSRFProtect
 
+from smartsociety.fixedcost import KeptPolicyTalisman
 from smartsociety.migrating import Migrate
 from smartsociety.models.base import Base
 
@@ -16,4 +16,4 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address)
-talisman = Talisman()
+talisman = KeptPolicyTalisman()  # the policy's text made once per policy

@@ -7,7 +7,8 @@ query (on the search page) and which navigation link is the current page. Each p
 per process, language and script root with those three left as markers, and filled in per
 request: so an anonymous page costs one dictionary lookup and a substitution for its frame
 instead of some twenty `url_for` and translation calls. A member's frame (name, unread count,
-moderation links, the log-out form's token) is rendered per request as before; so is every
+moderation links, the log-out form's token) is rendered per request as before (the footer,
+which shows nothing of the reader, is the kept one for members too); so is every
 frame while flash messages wait (they are not in the frame, but a session may log the reader
 in; `current_user` decides). Nothing to invalidate: translations and routes change only with
 a restart.
@@ -60,9 +61,10 @@ def _fill(match: re.Match) -> str:
     return str(escape(_next() if match[1] == "next" else _query()))
 
 
-def frame_part(name: str, caller) -> Markup:
-    """`{% call frame_part(name) %}...{% endcall %}`: the part, kept for anonymous readers."""
-    if current_user.is_authenticated:
+def frame_part(name: str, caller, members_too: bool = False) -> Markup:
+    """`{% call frame_part(name) %}...{% endcall %}`: the part, kept for anonymous readers;
+    `members_too`: for everyone, for a part that shows nothing of the reader (the footer)."""
+    if not members_too and current_user.is_authenticated:
         return caller()
     kept = current_app.extensions["frame_parts"]
     key = (name, str(get_locale()), request.script_root)

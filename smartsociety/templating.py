@@ -1,8 +1,9 @@
 """What every template can use: permission predicates, dates in the reader's language, URLs."""
+import enum
 from collections import ChainMap
 from urllib.parse import urlencode
 
-from flask import Flask, g, get_template_attribute, request
+from flask import Flask, current_app, g, get_template_attribute, request
 from flask_babel import format_decimal, get_locale, get_translations
 from flask_login import current_user
 from markupsafe import Markup
@@ -51,13 +52,28 @@ def byline_once(user) -> Markup:
 
 
 def _catalog():
-    """This request's remembered translations, for the language in force now (a mail rendered
-    under `force_locale` during a request gets its own)."""
+    """The remembered translations for the language in force now (a mail rendered under
+    `force_locale` during a request gets its own): the texts are kept per app and language,
+    as the translation files change only with a restart."""
     locale = get_locale()
     memo = g.get("_gettext_memo")
     if memo is None or memo[0] is not locale:
-        memo = g._gettext_memo = (locale, {}, get_translations())
+        kept = current_app.extensions.setdefault("kept_texts", {})
+        # (locale, texts kept per process, translations, labels of other values this request)
+        memo = g._gettext_memo = (locale, kept.setdefault(str(locale), {}), get_translations(),
+                                  {})
     return memo
+
+
+def _keep(texts: dict, key, text: str) -> str:
+    # Templates translate literal strings and label enum members: a bounded set. The bound
+    # only guards against a template that one day translates something of the request.
+    if len(texts) < KEPT_TEXTS_MAX:
+        texts[key] = text
+    return text
+
+
+KEPT_TEXTS_MAX = 20_000
 
 
 def cached_gettext(string: str) -> str:
@@ -66,10 +82,10 @@ def cached_gettext(string: str) -> str:
     and "Report" once per comment), so each is looked up once per request and language."""
     if not g:  # no application context: nothing to remember it in
         return get_translations().ugettext(string)
-    _, texts, translations = _catalog()
+    _, texts, translations, _labels = _catalog()
     text = texts.get(string)
     if text is None:
-        text = texts[string] = translations.ugettext(string)
+        text = _keep(texts, string, translations.ugettext(string))
     return text
 
 
@@ -80,18 +96,24 @@ def cached_ngettext(singular: str, plural: str, n: int) -> str:
 
 
 def cached_label(value) -> str:
-    """Templates' `label()`, looked up once per request, language and value (a search page
-    labels the same few kinds and statuses once per hit and facet value)."""
+    """Templates' `label()`, looked up once per language and enum member (a search page
+    labels the same few kinds and statuses once per hit and facet value); other values (a
+    stored string) once per request."""
     if not g:
         return label(value)
-    _, texts, _translations = _catalog()
+    _, texts, _translations, request_texts = _catalog()
     key = ("label", type(value), value)  # (an EventKind is labelled apart from its value)
     try:
         found = texts.get(key)
     except TypeError:  # unhashable
         return label(value)
     if found is None:
-        found = texts[key] = label(value)
+        if isinstance(value, enum.Enum):
+            found = _keep(texts, key, label(value))
+        else:
+            found = request_texts.get(key)
+            if found is None:
+                found = request_texts[key] = label(value)
     return found
 
 

@@ -15,6 +15,7 @@ A few writes must survive a refused request (the failed-login counters, a spent 
 code); those commit explicitly, each with a comment saying why (grep `db.session.commit()`).
 """
 import functools
+import sqlite3
 from contextlib import contextmanager
 
 from flask import Flask, Response
@@ -36,11 +37,41 @@ def finish(response: Response) -> Response:
     """Commit what the request did when it succeeded; otherwise forget it."""
     if not _session_in_use():
         return response
+    session = db.session()
     if response.status_code < 400:
-        db.session.commit()  # an error here becomes the 500 page (and a rollback)
+        if not _wrote_nothing(session):
+            session.commit()  # an error here becomes the 500 page (and a rollback)
     else:
-        db.session.rollback()
+        session.rollback()
     return response
+
+
+def _wrote_nothing(session: Session) -> bool:
+    """Whether committing would change nothing: no pending objects, nothing waiting for a
+    commit in `session.info` (after_commit callbacks, the page cache's and the search index's
+    notes of a flush), and no transaction open in the database on any of its connections (a
+    read on PostgreSQL runs outside one, smartsociety/pgconnections.py; SQLite's driver begins
+    one only before a write). Then the commit's machinery (a good part of a read-only
+    request's hooks) is skipped: Flask-SQLAlchemy's teardown closes the session, which ends
+    the empty transaction. Any doubt (another driver, a connection in a transaction, anything
+    in `session.info`) commits as before."""
+    if session.new or session.deleted or session.dirty or session.info:
+        return False
+    transaction = session.get_transaction()
+    if transaction is None:
+        return True
+    for connection in transaction.connections:
+        if connection.invalidated:
+            return False
+        raw = connection.connection.dbapi_connection
+        if type(raw).__module__.partition(".")[0] == "psycopg":  # imported only when used
+            from psycopg.pq import TransactionStatus
+
+            if raw.info.transaction_status != TransactionStatus.IDLE:
+                return False
+        elif not isinstance(raw, sqlite3.Connection) or raw.in_transaction:
+            return False
+    return True
 
 
 def _rollback_on_exception(error: BaseException | None) -> None:

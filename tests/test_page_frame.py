@@ -17,7 +17,7 @@ def no_page_cache(app):
 def rendered_without_keeping(app, client, path: str) -> str:
     """The page with every frame part rendered on the spot (as before the frame was kept)."""
     kept_part = app.jinja_env.globals["frame_part"]
-    app.jinja_env.globals["frame_part"] = lambda name, caller: caller()
+    app.jinja_env.globals["frame_part"] = lambda name, caller, **_: caller()
     try:
         return client.get(path).get_data(as_text=True)
     finally:
@@ -102,3 +102,16 @@ def test_moderators_see_their_links_and_anonymous_readers_do_not(no_page_cache, 
 
 def _token(page: str) -> str:
     return page.split('name="csrf_token" value="')[1].split('"')[0]
+
+
+def test_a_members_footer_is_the_kept_footer(no_page_cache, client, login, db):
+    """The footer shows nothing of the reader: members get the kept one, in their language."""
+    member = UserFactory(name="Anna Lid")
+    member_client = login(member)
+    for language in ("nl", "en"):
+        member_client.post(f"/taal/{language}", headers={"Origin": "http://localhost"})
+        page = member_client.get("/casussen").get_data(as_text=True)
+        assert page == rendered_without_keeping(no_page_cache, member_client, "/casussen")
+        kept = no_page_cache.extensions["frame_parts"][("footer", language, "")]
+        assert kept in page and "Anna Lid" not in kept and "csrf_token" not in kept
+    assert ("Terms of use" in kept) and ("Gebruiksvoorwaarden" not in kept)

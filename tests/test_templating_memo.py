@@ -58,3 +58,25 @@ def test_dates_remembered_per_language_and_format(app):
             with force_locale("en"):
                 assert dates.format_date(day) == "5 March 2026"
                 assert dates.format_date(day, "short") == "5 Mar 2026"
+
+
+def test_texts_and_labels_kept_per_process_follow_each_requests_language(app):
+    """Translations and enum labels are kept per app and language across requests; a stored
+    string's label only for its request, so the kept texts stay a bounded set."""
+    from smartsociety.models import CaseKind
+    from smartsociety.templating import cached_gettext
+
+    for language, search, project in [("nl", "Zoeken", "Project"), ("en", "Search", "Project"),
+                                      ("nl", "Zoeken", "Project")] * 2:
+        # A fresh app context per request, as a server has (Flask-Babel keeps the locale in g).
+        with app.app_context(), app.test_request_context("/", headers={"Accept-Language":
+                                                                       language}):
+            assert cached_gettext("Search") == search
+            assert cached_label(CaseKind.PROJECT) == project == label(CaseKind.PROJECT)
+            assert cached_label("dilemma") == label("dilemma")
+            with force_locale("en" if language == "nl" else "nl"):
+                assert cached_gettext("Search") == ("Search" if language == "nl" else "Zoeken")
+    kept = app.extensions["kept_texts"]
+    assert kept["nl"]["Search"] == "Zoeken" and kept["en"]["Search"] == "Search"
+    assert ("label", CaseKind, CaseKind.PROJECT) in kept["nl"]
+    assert not any(key == ("label", str, "dilemma") for key in kept["nl"])

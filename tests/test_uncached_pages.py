@@ -179,3 +179,39 @@ def test_home_cards_are_the_case_lists_cards(no_page_cache, client, login, db):
             card = home[case.title].split("</li>")[0]
             assert card in listed, case.title
     assert 'class="byline"' in home["Van een lid"]
+
+
+def test_home_loads_only_what_its_cards_show_and_nothing_later(no_page_cache, client, login,
+                                                                db, app):
+    """Home's query loads only the cards' columns (smartsociety/cases/cards.py card_columns):
+    every byline kind (a verified member of a verified organisation, a claim, staff, a member
+    without organisation, a former member; five, home's limit) shows as on the case list, with no query for a
+    column left out."""
+    from smartsociety.models import Role
+    from tests.factories import OrganisationFactory, claimed_member, verified_member
+    from tests.querycount import count_queries
+
+    authors = {"Geverifieerd": verified_member(), "Geclaimd": claimed_member(),
+               "Moderator": UserFactory(role=Role.MODERATOR, organisation=None)}
+    for title, author in authors.items():
+        CaseFactory(title=title, author=author, organisation=None)
+    CaseFactory(title="Van een organisatie", organisation=OrganisationFactory(name="Org Een"))
+    former = CaseFactory(title="Voormalig", organisation=None)
+    former.author = None
+    db.session.commit()
+    with app.app_context():
+        engine = _db.engine
+    for reader in (client, login(UserFactory())):
+        reader.get("/")
+        with count_queries(engine) as counted:
+            home = _home_cards(reader)
+        listed = reader.get("/casussen").get_data(as_text=True)
+        for title in (*authors, "Voormalig", "Van een organisatie"):
+            assert home[title].split("</li>")[0] in listed, title
+        if reader is client:
+            assert counted.count == 2, counted.statements
+    assert "badge-verified" in home["Geverifieerd"]
+    assert "badge-unconfirmed" in home["Geclaimd"]
+    assert 'class="badge">' in home["Moderator"]
+    assert "Org Een" in home["Van een organisatie"]
+    assert "byline" not in home["Van een organisatie"]

@@ -10,6 +10,7 @@ from smartsociety.cases import documents
 from smartsociety.cases.cards import (
     CARD_FLAGS,
     NOT_ON_CARDS,
+    card_columns,
     cases_with_cards,
     load_case_cards,
     with_card_flags,
@@ -56,7 +57,8 @@ def _recent() -> sa.Select:
 
 @functools.cache
 def _recent_with_cards(_flags: tuple) -> sa.Select:
-    return with_card_flags(_recent())  # per set of flags features registered
+    # Per set of flags features registered; only the columns the cards show.
+    return with_card_flags(_recent()).options(*card_columns())
 
 
 def register(app: Flask) -> None:
