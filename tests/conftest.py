@@ -131,6 +131,13 @@ def app(app_config, sqlite_template):
 
 
 @pytest.fixture
+def no_page_cache(app):
+    """The app without its whole-page cache: the page's own rendering answers every read."""
+    app.extensions.pop("pagecache", None)
+    return app
+
+
+@pytest.fixture
 def another_app(app_config):
     """another_app(**overrides) -> a second app on the same database, as another process would
     be (e.g. a second gunicorn worker); its connections are closed afterwards."""

@@ -1,7 +1,6 @@
 """The uncached case page's shortcuts (issue 23 item 3) keep what the page showed: a section or a
 collection with nothing stored costs no query, and shows as soon as something is stored; the
 flags are the case's own; translations stay per language; template imports see every global."""
-import pytest
 from flask import render_template_string, url_for
 from flask_babel import force_locale
 
@@ -15,12 +14,6 @@ from tests.factories import (
 )
 from tests.querycount import count_queries
 from tests.test_events import add_session, make_event
-
-
-@pytest.fixture
-def no_page_cache(app):
-    app.extensions.pop("pagecache", None)
-    return app
 
 
 def page(client, case) -> str:

@@ -1,7 +1,6 @@
 """The case page's sections from other features read plain rows in one query each (issue 23
 item 2): what they show still follows every write on the next read, only on its own case, and
 their number of queries does not grow with their number of items."""
-import pytest
 
 from smartsociety.models import (
     CaseRequirement,
@@ -15,12 +14,6 @@ from tests.factories import CaseFactory, OfferFactory, SolutionFactory, verified
 from tests.querycount import count_queries
 from tests.test_events import add_session, make_event
 from tests.test_sensors import make_sensor
-
-
-@pytest.fixture
-def no_page_cache(app):
-    app.extensions.pop("pagecache", None)
-    return app
 
 
 def page(client, case_id) -> str:

@@ -10,12 +10,6 @@ from smartsociety.models import Role
 from tests.factories import CaseFactory, UserFactory
 
 
-@pytest.fixture
-def no_page_cache(app):
-    app.extensions.pop("pagecache", None)
-    return app
-
-
 def rendered_without_keeping(app, client, path: str) -> str:
     """The page with every frame part rendered on the spot (as before the frame was kept)."""
     kept_part = app.jinja_env.globals["frame_part"]

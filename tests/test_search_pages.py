@@ -4,20 +4,11 @@ new post is found, a hidden one disappears, a renamed facet shows its new name. 
 kept across index generations while no change touches what it selected or matches its query."""
 import re
 
-import pytest
-
 from smartsociety.cases.services import delete_comment
 from smartsociety.extensions import db as _db
 from smartsociety.models import Case, CaseKind, Comment, SolutionCategory, utcnow
 from smartsociety.search import service
 from tests.factories import CaseFactory, CommentFactory, SolutionFactory, UserFactory
-
-
-@pytest.fixture
-def no_page_cache(app):
-    """The whole-page cache would answer before the search view does."""
-    app.extensions.pop("pagecache", None)
-    return app
 
 
 def keys(response) -> list[str]:

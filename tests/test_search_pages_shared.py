@@ -201,12 +201,6 @@ def merge(app, before: set[str]) -> None:
     raise AssertionError("no merge")
 
 
-@pytest.fixture
-def no_page_cache(app):
-    app.extensions.pop("pagecache", None)
-    return app
-
-
 def test_a_merge_that_moves_the_selected_documents_leaves_the_page_kept(no_page_cache, client):
     app = no_page_cache
     shown = matches()

@@ -2,18 +2,11 @@
 thread's links and bylines, and similar solutions that follow the index."""
 import re
 
-import pytest
 from flask import url_for
 
 from smartsociety.cases.thread import Reader
 from smartsociety.extensions import db as _db
 from tests.factories import CaseFactory, CommentFactory, SolutionFactory, UserFactory
-
-
-@pytest.fixture
-def no_page_cache(app):
-    app.extensions.pop("pagecache", None)
-    return app
 
 
 def test_comment_links_are_the_routes_links(app):
