@@ -82,18 +82,18 @@ def test_a_write_shows_on_its_case_and_leaves_another_case_as_it_was(app, db, cl
         assert "Nieuwe Naam" in part and "Gemeente Anders" in part
 
 
-def test_case_forms_give_wtforms_messages_in_the_readers_language_from_a_kept_catalogue(
+def test_forms_give_wtforms_messages_in_the_readers_language_from_a_kept_catalogue(
         app, monkeypatch):
-    """cases/forms.py keeps WTForms' catalogue per process and language (Flask-WTF read it from
-    disk on every request): the same messages as Flask-WTF's own, in each language, and the
-    catalogue read once per language."""
+    """The site's base form keeps WTForms' catalogue per process and language (Flask-WTF read
+    it from disk on every request): the same messages as Flask-WTF's own, in each language,
+    and the catalogue read once per language."""
     from babel import support
     from flask_babel import refresh
     from flask_wtf import FlaskForm
     from wtforms import StringField
     from wtforms.validators import Length
 
-    from smartsociety.cases import forms
+    from smartsociety import formbase
 
     class Plain(FlaskForm):  # Flask-WTF's own translations
         class Meta:
@@ -101,13 +101,13 @@ def test_case_forms_give_wtforms_messages_in_the_readers_language_from_a_kept_ca
 
         reason = StringField(validators=[Length(max=5)])
 
-    class Kept(forms.CaseFormBase):
+    class Kept(formbase.Form):
         class Meta:
             csrf = False
 
         reason = StringField(validators=[Length(max=5)])
 
-    monkeypatch.setattr(forms._KeptTranslations, "catalogues", {})
+    monkeypatch.setattr(formbase._KeptTranslations, "catalogues", {})
     loads = []
     load = support.Translations.load
     monkeypatch.setattr(support.Translations, "load",

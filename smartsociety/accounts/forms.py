@@ -1,6 +1,5 @@
 """Account forms: registration, login, password change and profile."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -25,6 +24,7 @@ from wtforms.validators import (
 )
 
 from smartsociety.accounts.passwords import password_problems
+from smartsociety.formbase import Form
 from smartsociety.labels import choices
 from smartsociety.models import OrganisationKind
 from smartsociety.models.organisation import CBS_CODE
@@ -59,7 +59,7 @@ class PasswordPolicy:
             raise ValidationError(" ".join(str(p) for p in problems))
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(Form):
     name = StringField(
         _l("Full name"), filters=[strip], validators=[DataRequired(), Length(max=120)]
     )
@@ -135,7 +135,7 @@ class RegisterForm(FlaskForm):
         return valid
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField(
         _l("E-mail address"), filters=[strip], validators=[DataRequired(), Length(max=254)]
     )
@@ -146,7 +146,7 @@ class LoginForm(FlaskForm):
     next = HiddenField(validators=[Optional(), Length(max=2000)])
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     current_password = PasswordField(
         _l("Current password"), validators=[DataRequired(), Length(max=PASSWORD_MAX_LENGTH)]
     )
@@ -170,7 +170,7 @@ class ChangePasswordForm(FlaskForm):
         return self._name
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(Form):
     name = StringField(
         _l("Full name"), filters=[strip], validators=[DataRequired(), Length(max=120)]
     )

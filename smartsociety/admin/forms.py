@@ -1,18 +1,18 @@
 """Administration forms."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
+from smartsociety.formbase import Form
 from smartsociety.labels import choices
 from smartsociety.models import Role
 
 
-class RoleForm(FlaskForm):
+class RoleForm(Form):
     role = SelectField(_l("Role"), choices=choices(Role), validators=[DataRequired()])
 
 
-class MemberSearchForm(FlaskForm):
+class MemberSearchForm(Form):
     class Meta:
         csrf = False
 

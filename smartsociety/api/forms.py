@@ -1,14 +1,14 @@
 """Input rules for personal access tokens."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, RadioField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
+from smartsociety.formbase import Form
 from smartsociety.labels import options
 from smartsociety.models import TokenScope
 
 
-class TokenForm(FlaskForm):
+class TokenForm(Form):
     name = StringField(
         _l("Name"), filters=[lambda v: v.strip() if isinstance(v, str) else v],
         validators=[DataRequired(_l("Give the token a name, e.g. the program that uses it.")),

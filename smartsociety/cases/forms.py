@@ -1,9 +1,6 @@
 """Input rules for cases, comments, thread moderation and case list filters."""
-from babel import support
 from flask import current_app
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     HiddenField,
@@ -14,48 +11,12 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.i18n import messages_path
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from smartsociety.formbase import Form
 from smartsociety.labels import LANGUAGE_LABELS, choices, options
 from smartsociety.models import CaseKind, DilemmaStatus, OrganisationKind, ProjectStatus, Theme
-
-
-class _KeptTranslations:
-    """WTForms' own messages in the request's language, each catalogue read once per process.
-    Flask-WTF reads and parses it from disk (and compiles its plural rule) on every request
-    that builds a form: 0.3 ms of the 0.5 ms a comment form cost on a member's case page."""
-
-    catalogues: dict[str, support.Translations] = {}
-
-    def _catalogue(self) -> support.Translations:
-        locale = get_locale()
-        key = str(locale)
-        found = self.catalogues.get(key)
-        if found is None:
-            found = self.catalogues[key] = support.Translations.load(
-                messages_path(), [locale], domain="wtforms")
-        return found
-
-    def gettext(self, string):
-        return self._catalogue().ugettext(string)
-
-    def ngettext(self, singular, plural, n):
-        return self._catalogue().ungettext(singular, plural, n)
-
-
-_KEPT_TRANSLATIONS = _KeptTranslations()
-
-
-class CaseFormBase(FlaskForm):
-    """The forms of this package: Flask-WTF's, with WTForms' messages kept per process."""
-
-    class Meta:
-        def get_translations(self, form):
-            if not current_app.config.get("WTF_I18N_ENABLED", True):
-                return super().get_translations(form)
-            return _KEPT_TRANSLATIONS
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -90,7 +51,7 @@ STATUS_CHOICES = (
 )
 
 
-class CaseForm(CaseFormBase):
+class CaseForm(Form):
     kind = RadioField(_l("Kind"), choices=choices(CaseKind), validators=[InputRequired()])
     status = SelectField(_l("Status"), choices=STATUS_CHOICES, render_kw={"required": True})
     title = StringField(
@@ -139,7 +100,7 @@ class CaseForm(CaseFormBase):
             raise ValidationError(_l("A dilemma needs its question."))
 
 
-class CommentForm(CaseFormBase):
+class CommentForm(Form):
     body = TextAreaField(
         _l("Your comment"), validators=[
             DataRequired(_l("Write a comment first.")), ConfigLength("COMMENT_BODY_MAX_LENGTH")
@@ -154,7 +115,7 @@ class CommentForm(CaseFormBase):
             raise ValidationError(_l("This reply refers to an unknown comment."))
 
 
-class LockForm(CaseFormBase):
+class LockForm(Form):
     reason = StringField(
         _l("Reason for locking"), filters=[_strip],
         validators=[DataRequired(_l("Give a reason.")), Length(max=500)],
@@ -162,7 +123,7 @@ class LockForm(CaseFormBase):
     submit = SubmitField(_l("Lock thread"))
 
 
-class EditorForm(CaseFormBase):
+class EditorForm(Form):
     user_id = SelectField(_l("Colleague"), coerce=int, validators=[InputRequired()])
     submit = SubmitField(_l("Give edit rights"))
 
@@ -185,7 +146,7 @@ SHARED_CHOICES = options([
 ])
 
 
-class FilterForm(CaseFormBase):
+class FilterForm(Form):
     """The list filters, read from the query string (a GET form, so no CSRF token)."""
 
     class Meta:

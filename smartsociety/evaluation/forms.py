@@ -2,12 +2,12 @@
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from smartsociety.evaluation.questionnaires import OutlineError, parse_outline
 from smartsociety.evaluation.services import FIRST_ROUND, LAST_ROUND, NOTE_MAX_LENGTH
+from smartsociety.formbase import Form
 from smartsociety.labels import options
 from smartsociety.models import SCALE_LEVELS
 
@@ -24,7 +24,7 @@ def strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-class QuestionnaireForm(FlaskForm):
+class QuestionnaireForm(Form):
     title = StringField(_l("Title"), filters=[strip],
                         validators=[DataRequired(), Length(max=200)])
     introduction = TextAreaField(_l("Introduction"), validators=[Length(max=5000)])
@@ -47,13 +47,13 @@ class QuestionnaireForm(FlaskForm):
             raise ValidationError(str(error)) from None
 
 
-class StartForm(FlaskForm):
+class StartForm(Form):
     version = SelectField(_l("Questionnaire"), coerce=int, validate_choice=True)
     round = IntegerField(_l("Round (year)"), default=lambda: date.today().year,
                          validators=[DataRequired(), NumberRange(FIRST_ROUND, LAST_ROUND)])
 
 
-class AnswerForm(FlaskForm):
+class AnswerForm(Form):
     # One form per statement on a page, each with its own prefix; the site-wide CSRF check
     # (CSRFProtect) guards the POST, so the prefixed copy of the token is not needed.
     class Meta:
@@ -68,7 +68,7 @@ class AnswerForm(FlaskForm):
                          validators=[Optional(), Length(max=NOTE_MAX_LENGTH)])
 
 
-class SharingForm(FlaskForm):
+class SharingForm(Form):
     shared = BooleanField(_l("Other gemeenten may see our scores (never our notes)"))
     contactable = BooleanField(
         _l("Gemeenten that score low where we score high may be pointed to us")

@@ -2,7 +2,6 @@
 import re
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -16,6 +15,7 @@ from wtforms import (
 from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional, Regexp
 
 from smartsociety.cases.forms import MultiCheckboxField
+from smartsociety.formbase import Form
 from smartsociety.labels import choices, options
 from smartsociety.models import Theme
 
@@ -33,7 +33,7 @@ def when(label, required=True):
                               validators=[DataRequired()] if required else [Optional()])
 
 
-class EventForm(FlaskForm):
+class EventForm(Form):
     title = StringField(_l("Title"), filters=[strip], validators=[DataRequired(), Length(max=200)])
     description = TextAreaField(_l("Description"), validators=[Length(max=20_000)])
     starts_at = when(_l("Starts"))
@@ -51,7 +51,7 @@ class EventForm(FlaskForm):
     themes = MultiCheckboxField(_l("Themes"), choices=choices(Theme))
 
 
-class SessionForm(FlaskForm):
+class SessionForm(Form):
     title = StringField(_l("Title"), filters=[strip], validators=[DataRequired(), Length(max=200)])
     description = TextAreaField(_l("Description"), validators=[Length(max=5000)])
     track = StringField(_l("Track"), filters=[strip], validators=[Length(max=80)])
@@ -72,21 +72,21 @@ class SessionForm(FlaskForm):
                                     Regexp(r"^[\d.,\s]*$", message=_l("Use rule numbers such as 3.1."))])
 
 
-class CancelForm(FlaskForm):
+class CancelForm(Form):
     reason = TextAreaField(_l("Reason (shown to those registered)"),
                            validators=[DataRequired(), Length(max=500)])
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(Form):
     name_visible = BooleanField(_l("Other attendees may see my name"))
 
 
-class ReportForm(FlaskForm):
+class ReportForm(Form):
     report = TextAreaField(_l("Report"), validators=[Length(max=50_000)])
     upload = FileField(_l("Add slides or another file"))
 
 
-class OutcomeForm(FlaskForm):
+class OutcomeForm(Form):
     # One per session on the report page, each with its own prefix; CSRFProtect guards the POST.
     class Meta:
         csrf = False

@@ -1,9 +1,9 @@
 """Input rules for the moderators' lists, a gemeente's size, comparisons and requirements."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from smartsociety.formbase import Form
 from smartsociety.labels import choices
 from smartsociety.models import RequirementKind
 
@@ -12,7 +12,7 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-class CategoryForm(FlaskForm):
+class CategoryForm(Form):
     name = StringField(_l("Name of the category"), filters=[_strip],
                        validators=[DataRequired(), Length(max=80)])
     description = StringField(_l("Description (optional)"), filters=[_strip],
@@ -20,13 +20,13 @@ class CategoryForm(FlaskForm):
     submit = SubmitField(_l("Add category"))
 
 
-class CertificationForm(FlaskForm):
+class CertificationForm(Form):
     name = StringField(_l("Name of the certification"), filters=[_strip],
                        validators=[DataRequired(), Length(max=80)])
     submit = SubmitField(_l("Add certification"))
 
 
-class InhabitantsForm(FlaskForm):
+class InhabitantsForm(Form):
     inhabitants = IntegerField(
         _l("Number of inhabitants"),
         validators=[InputRequired(_l("Give the number of inhabitants.")),
@@ -35,7 +35,7 @@ class InhabitantsForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
-class RequirementForm(FlaskForm):
+class RequirementForm(Form):
     kind = SelectField(_l("Requirement"), choices=choices(RequirementKind),
                        validators=[InputRequired()])
     # Choices (standards and certifications, "standard:<id>" / "certification:<id>") come

@@ -2,10 +2,10 @@
 import re
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length, Regexp, ValidationError
 
+from smartsociety.formbase import Form
 from smartsociety.labels import options
 
 DECISIONS = ("approve", "refuse", "remove", "appoint", "withdraw_admin")
@@ -25,14 +25,14 @@ def lower(value):
     return value.strip().lower().removeprefix("@") if isinstance(value, str) else value
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(Form):
     """The button pressed on a claim or member: approve, refuse, remove, (withdraw) admin."""
 
     decision = SelectField(choices=options((d, d) for d in DECISIONS),
                            validators=[DataRequired()])
 
 
-class DomainForm(FlaskForm):
+class DomainForm(Form):
     domain = StringField(
         _l("E-mail domain"), filters=[lower],
         validators=[DataRequired(), Length(max=253),
@@ -47,11 +47,11 @@ class DomainForm(FlaskForm):
             ))
 
 
-class LeaveForm(FlaskForm):
+class LeaveForm(Form):
     """Only the CSRF token: leaving needs no input."""
 
 
-class MoveForm(FlaskForm):
+class MoveForm(Form):
     organisation = SelectField(_l("New organisation"), validators=[DataRequired()])
 
     def __init__(self, *args, organisation_choices=(), **kwargs):

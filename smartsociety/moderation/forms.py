@@ -1,6 +1,5 @@
 """Input rules for reports, moderator decisions, sanctions and the audit log filters."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import (
     DataRequired,
@@ -10,6 +9,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from smartsociety.formbase import Form
 from smartsociety.labels import choices
 from smartsociety.models import ReportReason
 
@@ -18,7 +18,7 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-class ReportForm(FlaskForm):
+class ReportForm(Form):
     reason = RadioField(
         _l("Why are you reporting this?"), choices=choices(ReportReason),
         validators=[InputRequired(_l("Choose a reason."))],
@@ -33,13 +33,13 @@ class ReportForm(FlaskForm):
             raise ValidationError(_l("Explain what is wrong when you choose “other”."))
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(Form):
     """A decision on one reported item; hiding and deleting need a reason."""
 
     reason = StringField(_l("Reason"), filters=[_strip], validators=[Length(max=500)])
 
 
-class DeleteForm(FlaskForm):
+class DeleteForm(Form):
     reason = StringField(
         _l("Reason"), filters=[_strip],
         validators=[DataRequired(_l("Give a reason.")), Length(max=500)],
@@ -47,7 +47,7 @@ class DeleteForm(FlaskForm):
     submit = SubmitField(_l("Delete permanently"))
 
 
-class WarnForm(FlaskForm):
+class WarnForm(Form):
     reason = TextAreaField(
         _l("Message to the member"), filters=[_strip],
         validators=[DataRequired(_l("Give a reason.")), Length(max=2000)],
@@ -55,7 +55,7 @@ class WarnForm(FlaskForm):
     submit = SubmitField(_l("Send warning"))
 
 
-class SuspendForm(FlaskForm):
+class SuspendForm(Form):
     days = IntegerField(
         _l("Number of days"), default=7,
         validators=[InputRequired(_l("Give a number of days.")), NumberRange(min=1, max=3650)],
@@ -67,7 +67,7 @@ class SuspendForm(FlaskForm):
     submit = SubmitField(_l("Suspend"))
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(Form):
     class Meta:
         csrf = False
 

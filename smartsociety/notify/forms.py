@@ -1,13 +1,13 @@
 """Mail settings per kind of event."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField
 
+from smartsociety.formbase import Form
 from smartsociety.labels import choices
 from smartsociety.models import Delivery, EventKind
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(Form):
     follow_joined_threads = BooleanField(_l("Follow discussions I take part in"))
 
 

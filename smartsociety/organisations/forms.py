@@ -2,11 +2,11 @@
 import re
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField, TextAreaField, URLField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional, Regexp
 
+from smartsociety.formbase import Form
 from smartsociety.labels import choices
 from smartsociety.models import OrganisationKind
 from smartsociety.models.organisation import CBS_CODE
@@ -31,7 +31,7 @@ def missing_cbs_code(kind: str | None, cbs_code: str | None) -> bool:
     return kind == OrganisationKind.GEMEENTE.value and not cbs_code
 
 
-class OrganisationForm(FlaskForm):
+class OrganisationForm(Form):
     name = StringField(_l("Name"), filters=[strip], validators=[DataRequired(), Length(max=160)])
     kind = SelectField(_l("Kind of organisation"), choices=choices(OrganisationKind))
     website = URLField(
@@ -60,7 +60,7 @@ class OrganisationForm(FlaskForm):
         return valid
 
 
-class SearchForm(FlaskForm):
+class SearchForm(Form):
     """The directory's filter (GET, so no CSRF token)."""
 
     class Meta:
@@ -75,7 +75,7 @@ class SearchForm(FlaskForm):
         self.kind.choices = [SelectChoice("", _l("All kinds")), *choices(OrganisationKind)]
 
 
-class OrganisationProfileForm(FlaskForm):
+class OrganisationProfileForm(Form):
     """What an organisation's administrators keep: name, kind and CBS code stay with the
     moderators, because votes and reviews are counted by them."""
 

@@ -1,14 +1,14 @@
 """Asking for a reset link and choosing the new password."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from smartsociety.accounts.forms import PASSWORD_MAX_LENGTH, PasswordPolicy
+from smartsociety.formbase import Form
 from smartsociety.organisations.forms import strip
 
 
-class ForgotForm(FlaskForm):
+class ForgotForm(Form):
     email = EmailField(
         _l("E-mail address"),
         filters=[strip],
@@ -16,7 +16,7 @@ class ForgotForm(FlaskForm):
     )
 
 
-class ResetForm(FlaskForm):
+class ResetForm(Form):
     password = PasswordField(
         _l("New password"),
         validators=[DataRequired(), Length(max=PASSWORD_MAX_LENGTH), PasswordPolicy()],

@@ -1,9 +1,9 @@
 """Input rules for principle texts, consultation and case links; choices come from the views."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from smartsociety.formbase import Form
 from smartsociety.ids import db_id
 from smartsociety.labels import choices
 from smartsociety.models import VoteChoice
@@ -16,7 +16,7 @@ def _optional_int(value):
     return db_id(value) if value not in (None, "", "None") else None
 
 
-class PrincipleForm(FlaskForm):
+class PrincipleForm(Form):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     statement = TextAreaField(
         _l("Statement"), validators=[DataRequired(), Length(max=600)], render_kw={"rows": 2}
@@ -41,7 +41,7 @@ class PrincipleForm(FlaskForm):
             raise ValidationError(_l("Each rule can be at most %(n)d characters.", n=RULE_LENGTH))
 
 
-class AdoptForm(FlaskForm):
+class AdoptForm(Form):
     decision = StringField(
         _l("Decision"),
         validators=[DataRequired(), Length(max=200)],
@@ -50,7 +50,7 @@ class AdoptForm(FlaskForm):
     adopted_on = DateField(_l("Date of adoption"), validators=[InputRequired()])
 
 
-class VoteForm(FlaskForm):
+class VoteForm(Form):
     choice = RadioField(
         _l("Your opinion on this rule"),
         choices=choices(VoteChoice),
@@ -58,13 +58,13 @@ class VoteForm(FlaskForm):
     )
 
 
-class CommentForm(FlaskForm):
+class CommentForm(Form):
     body = TextAreaField(
         _l("Comment"), validators=[DataRequired(), Length(max=5000)], render_kw={"rows": 3}
     )
 
 
-class AmendmentForm(FlaskForm):
+class AmendmentForm(Form):
     text = TextAreaField(
         _l("Proposed wording"),
         validators=[DataRequired(), Length(max=RULE_LENGTH)],
@@ -75,7 +75,7 @@ class AmendmentForm(FlaskForm):
     )
 
 
-class LinkForm(FlaskForm):
+class LinkForm(Form):
     principle = SelectField(_l("Principle"), coerce=int, validators=[InputRequired()])
     rule = SelectField(_l("Rule (optional)"), coerce=_optional_int, validators=[Optional()])
     note = StringField(_l("Why does this case touch it?"), validators=[Length(max=300)])

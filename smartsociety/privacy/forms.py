@@ -1,14 +1,14 @@
 """Input rules for deleting an account and publishing terms."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
+from smartsociety.formbase import Form
 from smartsociety.labels import options
 from smartsociety.models import PolicyKind
 
 
-class DeleteAccountForm(FlaskForm):
+class DeleteAccountForm(Form):
     password = PasswordField(_l("Your password"),
                              validators=[DataRequired(_l("Enter your password."))])
     # Asked (and then required) only when the member has two-factor sign-in on.
@@ -20,14 +20,14 @@ class DeleteAccountForm(FlaskForm):
     )
 
 
-class EraseMemberForm(FlaskForm):
+class EraseMemberForm(Form):
     reason = StringField(_l("Request (reference and date)"), validators=[
         DataRequired(_l("Say whose request this is and when it came in.")), Length(max=500)])
     confirm = BooleanField(_l("Erase this account now"),
                            validators=[DataRequired(_l("Tick the box to confirm."))])
 
 
-class PublishPolicyForm(FlaskForm):
+class PublishPolicyForm(Form):
     kind = RadioField(_l("Document"), validators=[InputRequired()], choices=options([
         (PolicyKind.TERMS.value, _l("Terms of use")),
         (PolicyKind.PRIVACY.value, _l("Privacy statement"))]))

@@ -1,15 +1,15 @@
 """Input rules of the search page (a GET form: no CSRF, nothing stored)."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SearchField, StringField
 from wtforms.validators import Length, Optional
 
+from smartsociety.formbase import Form
 from smartsociety.search.query import MAX_QUERY_LENGTH
 
 SORTS = ("relevance", "date")
 
 
-class SearchForm(FlaskForm):
+class SearchForm(Form):
     class Meta:
         csrf = False
 

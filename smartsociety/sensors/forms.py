@@ -2,7 +2,6 @@
 import re
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -17,6 +16,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, InputRequired, Length, Optional
 
 from smartsociety.cases.forms import MultiCheckboxField
+from smartsociety.formbase import Form
 from smartsociety.labels import choices, options
 from smartsociety.models import LegalBasis, SensorStatus, SensorType
 from smartsociety.sensors import geometry
@@ -40,7 +40,7 @@ GEOMETRY_KINDS = options([("point", _l("A fixed place (a point)")),
 CASE_NUMBERS = re.compile(r"^[\d,;\s#]*$")
 
 
-class SensorForm(FlaskForm):
+class SensorForm(Form):
     name = StringField(_l("Name"), filters=[_strip],
                        validators=[DataRequired(_l("Give the sensor a name people recognise.")),
                                    Length(max=160)])
@@ -130,13 +130,13 @@ class SensorForm(FlaskForm):
         return sorted({int(n) for n in re.findall(r"\d+", self.cases.data or "")})[:20]
 
 
-class MessageForm(FlaskForm):
+class MessageForm(Form):
     body = TextAreaField(_l("Your question or answer"), filters=[_strip],
                          validators=[DataRequired(), Length(max=5000)])
     submit = SubmitField(_l("Add to the review thread"))
 
 
-class StillThereForm(FlaskForm):
+class StillThereForm(Form):
     answer = RadioField(_l("Is the sensor still there?"), validators=[InputRequired()],
                         choices=options([("yes", _l("Yes, until the new end date below")),
                                          ("removed", _l("No, it has been removed"))]))
@@ -151,7 +151,7 @@ class StillThereForm(FlaskForm):
         return valid
 
 
-class MissingSensorForm(FlaskForm):
+class MissingSensorForm(Form):
     gemeente_id = SelectField(_l("Municipality"), coerce=int, validators=[InputRequired()])
     latitude = _Coordinate(_l("Latitude"), validators=[InputRequired(_l("Give the latitude."))])
     longitude = _Coordinate(_l("Longitude"),
@@ -178,7 +178,7 @@ STATUS_FILTERS = options([("", _l("Current (planned or active)")), *(
     ("all", _l("All"))])
 
 
-class FilterForm(FlaskForm):
+class FilterForm(Form):
     """The register's filters, in the URL (the page, the GeoJSON and the CSV share them)."""
 
     class Meta:

@@ -1,6 +1,5 @@
 """Input rules for solution listings, open standards, offers, use reviews and messages."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -14,6 +13,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, InputRequired, Length, Optional
 
 from smartsociety.cases.forms import MultiCheckboxField
+from smartsociety.formbase import Form
 from smartsociety.labels import choices, options
 from smartsociety.models import PriceModel, Theme
 
@@ -22,7 +22,7 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-class SolutionForm(FlaskForm):
+class SolutionForm(Form):
     name = StringField(_l("Name"), filters=[_strip],
                        validators=[DataRequired(_l("Give the solution a name.")), Length(max=160)])
     summary = TextAreaField(_l("Summary"), filters=[_strip],
@@ -57,7 +57,7 @@ class SolutionForm(FlaskForm):
     submit = SubmitField(_l("Save solution"))
 
 
-class StandardForm(FlaskForm):
+class StandardForm(Form):
     name = StringField(_l("Name of the standard"), filters=[_strip],
                        validators=[DataRequired(), Length(max=80)])
     url = StringField(_l("Web address"), filters=[_strip],
@@ -65,7 +65,7 @@ class StandardForm(FlaskForm):
     submit = SubmitField(_l("Add standard"))
 
 
-class OfferForm(FlaskForm):
+class OfferForm(Form):
     solution_id = SelectField(_l("Solution"), coerce=int, validators=[InputRequired()])
     explanation = TextAreaField(
         _l("How it helps with this case"), filters=[_strip],
@@ -80,7 +80,7 @@ class OfferForm(FlaskForm):
 RATING_CHOICES = options([(n, str(n)) for n in range(1, 6)])
 
 
-class UseForm(FlaskForm):
+class UseForm(Form):
     rating = RadioField(_l("Rating (1 poor, 5 excellent)"), coerce=int, choices=RATING_CHOICES,
                         validators=[InputRequired(_l("Choose a rating from 1 to 5."))])
     review = TextAreaField(_l("Your experience"), filters=[_strip],
@@ -92,7 +92,7 @@ class UseForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
-class ContactForm(FlaskForm):
+class ContactForm(Form):
     subject = StringField(_l("Subject"), filters=[_strip],
                           validators=[DataRequired(), Length(max=200)])
     body = TextAreaField(_l("Message"), filters=[_strip],
@@ -100,13 +100,13 @@ class ContactForm(FlaskForm):
     submit = SubmitField(_l("Send message"))
 
 
-class ReplyForm(FlaskForm):
+class ReplyForm(Form):
     body = TextAreaField(_l("Your reply"), filters=[_strip],
                          validators=[DataRequired(), Length(max=5000)])
     submit = SubmitField(_l("Send reply"))
 
 
-class ListFilterForm(FlaskForm):
+class ListFilterForm(Form):
     class Meta:
         csrf = False
 
