@@ -207,3 +207,19 @@ def test_the_kept_comment_form_carries_each_readers_own_token(another_app, db):
     assert "&gt; Te citeren tekst" in form and f'value="{comment.id}"' in form
     _meta, _token, form = tokens(readers[0].get(url).get_data(as_text=True))
     assert "Te citeren tekst" not in form
+
+
+def test_every_form_of_the_site_uses_the_kept_catalogue(app):
+    """Every form class of the app derives from smartsociety.formbase.Form, so none reads
+    WTForms' catalogue from disk per request (forms register by subclassing)."""
+    from flask_wtf import FlaskForm
+
+    from smartsociety.formbase import Form
+
+    todo, direct = list(FlaskForm.__subclasses__()), []
+    while todo:
+        cls = todo.pop()
+        todo.extend(cls.__subclasses__())
+        if cls.__module__.startswith("smartsociety") and not issubclass(cls, Form):
+            direct.append(cls.__qualname__)
+    assert direct == []
