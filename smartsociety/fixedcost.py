@@ -1,12 +1,14 @@
 """Per-process memos of what every request's hooks built anew although it never changes: the
 session cookie's signing serializer and the Content-Security-Policy header's text. Each is
-keyed by everything it is made from, so a changed key or policy is used at once. And the app
-class, whose check of each hook for `async def` takes the short way for plain functions."""
+keyed by everything it is made from, so a changed key or policy is used at once. The app
+class, whose check of each hook for `async def` takes the short way for plain functions, and
+the rate limiter, which lets a request its filters exempt go at once."""
 import inspect
 from types import FunctionType
 
 import flask
 from flask.sessions import SecureCookieSessionInterface
+from flask_limiter import Limiter
 from flask_talisman import Talisman
 
 
@@ -45,6 +47,20 @@ class KeptPolicyTalisman(Talisman):
         if text is None:
             text = self._policies[key] = super()._parse_policy(policy)
         return text
+
+
+class ExemptFirstLimiter(Limiter):
+    """Flask-Limiter, whose check before each request returns at once when one of its request
+    filters exempts the request from every limit (reading a public page, pagecache.py). The
+    library answers the same, but only after resolving the view's name and limits and
+    evaluating an empty list of them; with meta limits configured (none are) it still tests
+    those, so then it is asked the long way. Decorated views' own checks are not touched."""
+
+    def _check_request_limit(self, callable_name=None, in_middleware=True):
+        if (callable_name is None and self.enabled and self.initialized
+                and not self._meta_limits and any(fn() for fn in self._request_filters)):
+            return
+        super()._check_request_limit(callable_name, in_middleware)
 
 
 class SmartSocietyFlask(flask.Flask):

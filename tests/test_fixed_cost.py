@@ -175,3 +175,25 @@ def test_async_functions_are_still_run_the_async_way(app, monkeypatch):
     assert len(wrapped) == 3
     assert app.ensure_sync(plain) is plain
     assert app.ensure_sync(print) is print
+
+
+def test_the_limiter_lets_an_exempt_read_go_and_still_limits_the_rest(no_page_cache, client,
+                                                                      monkeypatch):
+    """A public page's GET (exempt by pagecache's request filter) evaluates no limit; a page
+    that is not exempt still does, and so does an exempt one when meta limits are set (their
+    test is the one thing the library does for an exempt request). The limits themselves:
+    test_verification's 429 tests, a decorated view and the registration form."""
+    from smartsociety.extensions import limiter
+
+    evaluated = []
+    real = limiter._Limiter__evaluate_limits
+    monkeypatch.setattr(limiter, "_Limiter__evaluate_limits",
+                        lambda endpoint, limits: evaluated.append(endpoint) or real(endpoint,
+                                                                                   limits))
+    assert client.get("/").status_code == 200
+    assert evaluated == []
+    assert client.get("/inloggen").status_code == 200
+    assert set(evaluated) == {"accounts.login"}
+    monkeypatch.setattr(limiter, "_meta_limits", [[]])
+    assert client.get("/").status_code == 200
+    assert "main.home" in evaluated
