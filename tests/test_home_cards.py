@@ -82,3 +82,23 @@ def test_a_kept_card_follows_its_authors_account(no_page_cache, client, db):
     db.session.delete(db.session.get(User, author.id))
     db.session.commit()
     assert "Former member" in _card(client, "Van Bert", "en")
+
+
+def test_a_card_asked_for_what_its_row_does_not_carry_fails_loudly(no_page_cache, client, db,
+                                                                   app, monkeypatch):
+    """Were the card macro to show another column, home must not render it blank."""
+    from smartsociety.cases import homecards
+
+    CaseFactory(title="Luid", organisation=None)
+    db.session.commit()
+    original = homecards.kept_cards
+
+    def render_more(cards, render, *rest):
+        return original(cards, lambda card: f"{render(card)}{card.author.password_hash}", *rest)
+
+    monkeypatch.setattr(homecards, "kept_cards", render_more)
+    app.jinja_env.globals["kept_cards"] = render_more
+    with pytest.raises(homecards.NotCarried):
+        client.get("/")
+    card = homecards.Card((1,) * 23, {})
+    assert not hasattr(card, "__html__") and card.tags == []

@@ -27,6 +27,18 @@ from smartsociety.models.membership import MembershipState
 from smartsociety.sections import PRESENT, stored_nothing
 
 
+def _not_carried(self, name: str):
+    """A card template asking for what the row does not carry fails loudly: Jinja would turn
+    an AttributeError into an Undefined that renders blank. Add the column to `card_select`."""
+    if name.startswith("_"):  # protocols (`__html__`) and libraries (`_sa_instance_state`)
+        raise AttributeError(name)  # ask with hasattr or getattr(..., default)
+    raise NotCarried(f"a home card's {type(self).__name__} carries no {name!r}")
+
+
+class NotCarried(RuntimeError):
+    pass
+
+
 class CardOrganisation(NamedTuple):
     id: int
     name: str
@@ -38,6 +50,8 @@ class CardOrganisation(NamedTuple):
     def is_verified(self) -> bool:  # as Organisation.is_verified
         return self.verified_at is not None
 
+    __getattr__ = _not_carried
+
 
 class CardMembership(NamedTuple):
     state: MembershipState
@@ -45,6 +59,8 @@ class CardMembership(NamedTuple):
     @property
     def is_verified(self) -> bool:  # as Membership.is_verified
         return self.state is MembershipState.VERIFIED
+
+    __getattr__ = _not_carried
 
 
 class CardAuthor(NamedTuple):
@@ -57,10 +73,14 @@ class CardAuthor(NamedTuple):
     membership: CardMembership | None
     is_authenticated: bool = True  # a member, as a User is to the permission predicates
 
+    __getattr__ = _not_carried
+
 
 class CardTag(NamedTuple):
     slug: str
     name: str
+
+    __getattr__ = _not_carried
 
 
 class Card:
@@ -81,6 +101,8 @@ class Card:
             membership=None if row[22] is None else CardMembership(row[22]))
         self.tags: list[CardTag] = []
         setattr(self, PRESENT, flags)
+
+    __getattr__ = _not_carried
 
 
 def _organisation(values: tuple) -> CardOrganisation | None:
