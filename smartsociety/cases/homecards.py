@@ -2,8 +2,8 @@
 home): read as plain rows and rendered once per process for each distinct content.
 
 Loading home's five cases as ORM objects (a case, its author, the author's membership and two
-organisations: five objects each) was a third of an anonymous home request
-(docs/performance.md, issue 23 item 3). One Core select of the 31 columns a card shows gives
+organisations: five objects each) was a quarter of an anonymous home request
+(docs/performance.md, issue 23 item 3). One Core select of the 23 columns a card shows gives
 rows; each row becomes a `Card`, a light object with the attributes the shared `case_card`
 macro (cases/_macros.html) and the byline (macros/people.html) read, and the permission
 predicate `is_verified_member` asks. A card's HTML is kept per process under a key made of
