@@ -1,12 +1,17 @@
 """Per-process memos of what every request's hooks built anew although it never changes: the
 session cookie's signing serializer and the Content-Security-Policy header's text. Each is
-keyed by everything it is made from, so a changed key or policy is used at once. And the app
-class, whose check of each hook for `async def` takes the short way for plain functions."""
+keyed by everything it is made from, so a changed key or policy is used at once. The app
+class, whose check of each hook for `async def` takes the short way for plain functions, and
+the rate limiter, which lets a request its filters exempt go at once."""
 import inspect
 from types import FunctionType
 
 import flask
 from flask.sessions import SecureCookieSessionInterface
+from flask_limiter import Limiter
+from flask_login import LoginManager
+from flask_login.config import COOKIE_NAME
+from flask_login.signals import user_accessed
 from flask_talisman import Talisman
 
 
@@ -45,6 +50,38 @@ class KeptPolicyTalisman(Talisman):
         if text is None:
             text = self._policies[key] = super()._parse_policy(policy)
         return text
+
+
+class ExemptFirstLimiter(Limiter):
+    """Flask-Limiter, whose check before each request returns at once when one of its request
+    filters exempts the request from every limit (reading a public page, pagecache.py). The
+    library answers the same, but only after resolving the view's name and limits and
+    evaluating an empty list of them; with meta limits configured (none are) it still tests
+    those, so then it is asked the long way. Decorated views' own checks are not touched."""
+
+    def _check_request_limit(self, callable_name=None, in_middleware=True):
+        if (callable_name is None and self.enabled and self.initialized
+                and not self._meta_limits and any(fn() for fn in self._request_filters)):
+            return
+        super()._check_request_limit(callable_name, in_middleware)
+
+
+class AnonymousFirstLoginManager(LoginManager):
+    """Flask-Login, telling at once that a request with an empty session and no remember
+    cookie (an anonymous reader's) has no user. The library reaches the same answer after
+    hashing the client's address and user agent for session protection (of which an empty
+    session has nothing to protect) and looking for a remember cookie; with a request or
+    header loader registered (none is) it is asked the long way. The session is read as the
+    library reads it, so `Vary: Cookie` stays as it was."""
+
+    def _load_user(self):
+        if (flask.session.get("_user_id") is None and not flask.session
+                and self._request_callback is None and self._header_callback is None
+                and flask.current_app.config.get("REMEMBER_COOKIE_NAME", COOKIE_NAME)
+                not in flask.request.cookies):
+            user_accessed.send(flask.current_app._get_current_object())
+            return self._update_request_context_with_user()
+        return super()._load_user()
 
 
 class SmartSocietyFlask(flask.Flask):

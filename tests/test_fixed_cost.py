@@ -175,3 +175,56 @@ def test_async_functions_are_still_run_the_async_way(app, monkeypatch):
     assert len(wrapped) == 3
     assert app.ensure_sync(plain) is plain
     assert app.ensure_sync(print) is print
+
+
+def test_the_limiter_lets_an_exempt_read_go_and_still_limits_the_rest(no_page_cache, client,
+                                                                      monkeypatch):
+    """A public page's GET (exempt by pagecache's request filter) evaluates no limit; a page
+    that is not exempt still does, and so does an exempt one when meta limits are set (their
+    test is the one thing the library does for an exempt request). The limits themselves:
+    test_verification's 429 tests, a decorated view and the registration form."""
+    from smartsociety.extensions import limiter
+
+    evaluated = []
+    real = limiter._Limiter__evaluate_limits
+    monkeypatch.setattr(limiter, "_Limiter__evaluate_limits",
+                        lambda endpoint, limits: evaluated.append(endpoint) or real(endpoint,
+                                                                                   limits))
+    assert client.get("/").status_code == 200
+    assert evaluated == []
+    assert client.get("/inloggen").status_code == 200
+    assert set(evaluated) == {"accounts.login"}
+    monkeypatch.setattr(limiter, "_meta_limits", [[]])
+    assert client.get("/").status_code == 200
+    assert "main.home" in evaluated
+
+
+def test_an_empty_session_is_anonymous_at_once_and_any_other_takes_the_long_way(
+        no_page_cache, app, client, login, db, monkeypatch):
+    """The login manager's shortcut answers only a request with an empty session and no
+    remember cookie; a member's session, a remember cookie alone and a registered request
+    loader still load the user as Flask-Login does."""
+    from flask_login import LoginManager
+
+    from smartsociety.extensions import login_manager
+    from tests.factories import TEST_PASSWORD, UserFactory
+
+    long_way = []
+    real = LoginManager._load_user
+    monkeypatch.setattr(LoginManager, "_load_user",
+                        lambda self: long_way.append(flask.request.path) or real(self))
+    page = client.get("/")
+    assert "/inloggen" in page.text and long_way == []
+    assert "Cookie" in page.headers["Vary"]  # the session was read, as the library reads it
+    member = UserFactory(name="Lid Lange Weg", email="lang@example.org")
+    assert "Lid Lange Weg" in login(member).get("/").text and long_way == ["/"]
+    remembered = app.test_client()
+    remembered.post("/inloggen", data={"email": "lang@example.org", "password": TEST_PASSWORD,
+                                       "remember": "y"})
+    remembered.delete_cookie("session")
+    long_way.clear()
+    assert remembered.get(f"/leden/{member.id}/bewerken").status_code == 200
+    assert long_way[0] == f"/leden/{member.id}/bewerken"
+    long_way.clear()
+    monkeypatch.setattr(login_manager, "_request_callback", lambda request: None)
+    assert "/inloggen" in client.get("/").text and long_way == ["/"]

@@ -176,7 +176,7 @@ def test_home_cards_are_the_case_lists_cards(no_page_cache, client, login, db):
 
 def test_home_loads_only_what_its_cards_show_and_nothing_later(no_page_cache, client, login,
                                                                 db, app):
-    """Home's query loads only the cards' columns (smartsociety/cases/cards.py card_columns):
+    """Home's query reads only the cards' columns (smartsociety/cases/homecards.py):
     every byline kind (a verified member of a verified organisation, a claim, staff, a member
     without organisation, a former member; five, home's limit) shows as on the case list, with no query for a
     column left out."""

@@ -7,14 +7,8 @@ from flask import Flask, url_for
 from flask_babel import lazy_gettext as _l
 
 from smartsociety.cases import documents
-from smartsociety.cases.cards import (
-    CARD_FLAGS,
-    NOT_ON_CARDS,
-    card_columns,
-    cases_with_cards,
-    load_case_cards,
-    with_card_flags,
-)
+from smartsociety.cases.cards import CARD_FLAGS, NOT_ON_CARDS, load_case_cards
+from smartsociety.cases.homecards import card_rows, card_select, kept_cards
 from smartsociety.cases.services import recount_comments
 from smartsociety.extensions import db
 from smartsociety.fragments import cached_cards, cached_fragment, cards_kept
@@ -46,7 +40,9 @@ def _delete_comment(comment: Comment) -> None:
 def _home(_subject, _user) -> dict:
     if cards_kept():  # most cards come from the store: loaded only for the others
         return {"recent_cases": db.session.scalars(_recent().options(NOT_ON_CARDS)).all()}
-    return {"recent_cases": cases_with_cards(_recent_with_cards(tuple(CARD_FLAGS.items())))}
+    flags = tuple(CARD_FLAGS.items())
+    return {"recent_cases": card_rows(_recent_cards(flags), tuple(dict(flags))),
+            "recent_cards_plain": True}
 
 
 @functools.cache
@@ -56,9 +52,9 @@ def _recent() -> sa.Select:
 
 
 @functools.cache
-def _recent_with_cards(_flags: tuple) -> sa.Select:
-    # Per set of flags features registered; only the columns the cards show.
-    return with_card_flags(_recent()).options(*card_columns())
+def _recent_cards(flags: tuple) -> sa.Select:
+    # Per set of flags features registered: the columns the cards show, as plain rows.
+    return card_select(_recent(), dict(flags))
 
 
 def register(app: Flask) -> None:
@@ -69,7 +65,7 @@ def register(app: Flask) -> None:
     register_event(EventKind.MENTION, _l("A mention of you"))
     documents.register()
     HOME_PAGE.register(Section("cases", "cases/_home_section.html", 20, context=_home))
-    for helper in (cached_cards, cached_fragment, load_case_cards):  # the case lists' cards
+    for helper in (cached_cards, cached_fragment, load_case_cards, kept_cards):  # the case lists' cards
         app.add_template_global(helper)
     register_reportable(ReportableType(
         name="case",

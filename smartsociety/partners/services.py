@@ -197,9 +197,10 @@ def sharing_of(case) -> list[str]:
 def preload(cases) -> str:
     cache = g.setdefault("case_sharing", {})
     cases = [case for case in cases if case.id not in cache]
-    if cases and all("organisation" not in sa.inspect(case).unloaded for case in cases):
+    if cases and all(_organisation_loaded(case) for case in cases):
         # The list's query loaded each case's organisation and told which cases other
-        # gemeenten share (smartsociety/cases/cards.py): a query for those only, if any.
+        # gemeenten share (smartsociety/cases/cards.py, homecards.py): a query for those
+        # only, if any.
         names = defaultdict(list, {
             case.id: [case.organisation.name] if case.organisation is not None
             and case.organisation.kind == OrganisationKind.GEMEENTE else []
@@ -209,6 +210,12 @@ def preload(cases) -> str:
         names = sharing_names([case.id for case in cases])
     cache.update({case.id: [] for case in cases} | dict(names))
     return ""
+
+
+def _organisation_loaded(case) -> bool:
+    # A Case whose organisation is loaded, or a plain card (cases/homecards.py), which has it.
+    state = sa.inspect(case, raiseerr=False)
+    return state is None or "organisation" not in state.unloaded
 
 
 def organisation_cases(organisation: Organisation) -> dict[str, list[Case]]:
