@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from smartsociety import memberpage
 from smartsociety.cases import fragments, sections
+from smartsociety.cases.authors import AuthorRow
 from smartsociety.cases.forms import CommentForm, LockForm
 from smartsociety.cases.thread import Reader, build_thread, load_comments
 from smartsociety.extensions import db, limiter
@@ -93,9 +94,17 @@ def _comment_form_for_get(comments: list[Comment]) -> tuple[CommentForm, Comment
     return form, parent
 
 
-def render_detail(case: Case, form=None, parent=None, preview_html=None, status=200):
+_ITS_AUTHOR = object()
+
+
+def render_detail(case: Case, form=None, parent=None, preview_html=None, status=200, *,
+                  author=_ITS_AUTHOR):
+    """The case's page; `author`, the case's author as cases/page.py loaded it (a row for an
+    anonymous reader), else `case.author`."""
     member = current_user.is_authenticated
-    comments, helpful = load_comments(case, current_user.id if member else None)
+    author = case.author if author is _ITS_AUTHOR else author
+    comments, helpful = load_comments(case, current_user.id if member else None,
+                                      author_row=author if isinstance(author, AuthorRow) else None)
     # Forms only for who may use them: a form gives the reader a CSRF token and so a session,
     # and an anonymous reader's page without one can come from the page cache.
     if form is None and can_comment(current_user, case):
@@ -110,6 +119,7 @@ def render_detail(case: Case, form=None, parent=None, preview_html=None, status=
     return render_template(
         "cases/detail.html",
         case=case,
+        case_author=author,
         attachments=case.attachments,
         thread=build_thread(comments, current_app.config["COMMENT_MAX_DEPTH"]),
         accepted=accepted,

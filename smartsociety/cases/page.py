@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from smartsociety.cases import authors
 from smartsociety.cases.sections import CASE_PAGE
 from smartsociety.extensions import db
 from smartsociety.models import Attachment, Case, CaseEditor, CasePrincipleLink, User, case_tag
@@ -21,36 +22,46 @@ COLLECTIONS = {
 }
 
 
+# Per set of sections (one per process; a test builds many apps), a statement each way.
 _statements: dict = {}
 
 
-def _statement():
+def _statement(plain_author: bool):
     """Built once per set of sections: SQLAlchemy then finds its compiled form by the object
-    instead of walking a dozen subqueries for a cache key on every view."""
+    instead of walking a dozen subqueries for a cache key on every view. With `plain_author`,
+    the author, their organisation and membership come as columns (cases/authors.py) instead
+    of entities."""
     key = tuple((section.name, id(section.present)) for section in CASE_PAGE.ordered()
                 if section.present is not None)
-    found = _statements.get(key)
+    built = _statements.get(key)
+    if built is None:
+        _statements.clear()
+        built = _statements[key] = {}
+    found = built.get(plain_author)
     if found is None:
         sections = CASE_PAGE.present_columns(Case.id)
         collections = {name: make().label(f"has_{name}") for name, make in COLLECTIONS.items()}
-        statement = (
-            sa.select(Case, *collections.values(), *sections.values())
-            .where(Case.id == sa.bindparam("case_id"))
-            .options(joinedload(Case.author).joinedload(User.organisation),
-                     joinedload(Case.organisation),
-                     # Joined too: a case has one to three themes, so a few repeated rows
-                     # cost less than a second query.
-                     joinedload(Case.theme_links))
-        )
-        _statements.clear()  # one set of sections per process (a test builds many apps)
-        found = _statements[key] = (statement, tuple(collections), tuple(sections))
+        # Joined too: a case has one to three themes, so a few repeated rows cost less than a
+        # second query.
+        options = [joinedload(Case.organisation), joinedload(Case.theme_links)]
+        columns = [*collections.values(), *sections.values()]
+        if plain_author:
+            statement = (sa.select(Case, *columns, *authors.LABELLED)
+                         .select_from(authors.joined(Case.__table__, Case.__table__.c.author_id)))
+        else:
+            statement = sa.select(Case, *columns)
+            options.append(joinedload(Case.author).joinedload(User.organisation))
+        statement = statement.where(Case.id == sa.bindparam("case_id")).options(*options)
+        found = built[plain_author] = (statement, tuple(collections), tuple(sections))
     return found
 
 
-def load_case(case_id: int) -> Case | None:
-    """The case with its author, organisations, themes and flags; its empty collections set
-    empty and the sections' flags kept on it (`smartsociety.sections.stored_nothing`)."""
-    statement, collections, sections = _statement()
+def load_case(case_id: int, plain_author: bool = False) -> tuple[Case, object] | None:
+    """The case with its organisation, themes and flags, its empty collections set empty and
+    the sections' flags kept on it (`smartsociety.sections.stored_nothing`); and its author:
+    the User (loaded with it), or with `plain_author` (an anonymous reader's page) a row
+    (cases/authors.py), the User then left unloaded."""
+    statement, collections, sections = _statement(plain_author)
     row = db.session.execute(statement, {"case_id": case_id}).unique().first()
     if row is None:
         return None
@@ -59,4 +70,6 @@ def load_case(case_id: int) -> Case | None:
         if not values[f"has_{name}"]:
             set_committed_value(case, name, [])
     setattr(case, PRESENT, {name: bool(values[f"present_{name}"]) for name in sections})
-    return case
+    if not plain_author:
+        return case, case.author
+    return case, authors.author_from(row, 1 + len(collections) + len(sections), {})

@@ -6,6 +6,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import instance_state
 
+from smartsociety.cases.authors import BY_ID as AUTHORS_BY_ID
+from smartsociety.cases.authors import author_from
 from smartsociety.extensions import db
 from smartsociety.models import Comment, CommentReaction, User
 
@@ -57,12 +59,26 @@ class ThreadComment:
     is_deleted = property(Comment.is_deleted.fget)
 
 
-def load_comments(case, user_id: int | None = None) -> tuple[list[ThreadComment], set[int]]:
+def load_comments(case, user_id: int | None = None, author_row=None
+                  ) -> tuple[list[ThreadComment], set[int]]:
     """Every comment of `case` in time order (removed ones too, as placeholders), each with its
     author (with organisation and membership, for the byline) and its case set, and the ids of
     those the member `user_id` marked helpful. Authors already in the session (the case's
-    author, the reader) cost nothing; the others one query."""
+    author, the reader) cost nothing; the others one query. Given `author_row`, the case's
+    author as a row (an anonymous reader's page, cases/authors.py), the authors are rows: that
+    one for the case's author's comments, the others from one query."""
     helpful: set[int] = set()
+    if author_row is not None and user_id is None:
+        comments = [ThreadComment(row, case)
+                    for row in db.session.execute(_COMMENTS, {"case_id": case.id})]
+        known = {author_row.id: author_row}
+        missing = {c.author_id for c in comments if c.author_id is not None} - known.keys()
+        if missing:
+            for row in db.session.execute(AUTHORS_BY_ID, {"ids": sorted(missing)}):
+                author_from(row, 0, known)
+        for comment in comments:
+            comment.author = known.get(comment.author_id)
+        return comments, helpful
     if user_id is None:
         rows = db.session.execute(_COMMENTS, {"case_id": case.id}).all()
         comments = [ThreadComment(row, case) for row in rows]
