@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from smartsociety import memberpage
 from smartsociety.cases import fragments, sections
-from smartsociety.cases.authors import AuthorRow
+from smartsociety.cases.caserow import CaseRow
 from smartsociety.cases.forms import CommentForm, LockForm
 from smartsociety.cases.thread import Reader, build_thread, load_comments
 from smartsociety.extensions import db, limiter
@@ -94,17 +94,12 @@ def _comment_form_for_get(comments: list[Comment]) -> tuple[CommentForm, Comment
     return form, parent
 
 
-_ITS_AUTHOR = object()
-
-
-def render_detail(case: Case, form=None, parent=None, preview_html=None, status=200, *,
-                  author=_ITS_AUTHOR):
-    """The case's page; `author`, the case's author as cases/page.py loaded it (a row for an
-    anonymous reader), else `case.author`."""
+def render_detail(case: Case, form=None, parent=None, preview_html=None, status=200):
     member = current_user.is_authenticated
-    author = case.author if author is _ITS_AUTHOR else author
+    # A CaseRow's author is a row (cases/caserow.py): the thread's authors then are rows too.
+    author = case.author if isinstance(case, CaseRow) else None
     comments, helpful = load_comments(case, current_user.id if member else None,
-                                      author_row=author if isinstance(author, AuthorRow) else None)
+                                      author_row=author)
     # Forms only for who may use them: a form gives the reader a CSRF token and so a session,
     # and an anonymous reader's page without one can come from the page cache.
     if form is None and can_comment(current_user, case):
@@ -119,7 +114,6 @@ def render_detail(case: Case, form=None, parent=None, preview_html=None, status=
     return render_template(
         "cases/detail.html",
         case=case,
-        case_author=author,
         attachments=case.attachments,
         thread=build_thread(comments, current_app.config["COMMENT_MAX_DEPTH"]),
         accepted=accepted,

@@ -258,12 +258,11 @@ def _case_data(case: Case) -> dict:
 @cached_page(scope=lambda case_id: case_page_scopes(case_id))
 def detail(case_id: int):
     """A case's page with its discussion."""
-    # An anonymous reader is asked no predicate that reads the author: a row serves the byline.
-    found = page.load_case(case_id, plain_author=not current_user.is_authenticated)
-    if found is None or not can_view_case(current_user, found[0]):
+    # An anonymous reader's page writes nothing: the case as plain rows (cases/caserow.py).
+    case = page.load_case(case_id, plain=not current_user.is_authenticated)
+    if case is None or not can_view_case(current_user, case):
         abort(404, _("This case does not exist or has been removed."))
-    case, author = found
-    return render_detail(case, author=author)
+    return render_detail(case)
 
 
 def _readable(data: dict) -> dict:
