@@ -120,6 +120,7 @@ def render_detail(case: Case, form=None, parent=None, preview_html=None, status=
         helpful=helpful,
         reader=reader,
         comment_thread=fragments.comment_thread,
+        thread_texts=fragments.thread_texts,
         comment_form=fragments.comment_form,
         form=form,
         parent=parent,
