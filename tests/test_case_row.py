@@ -291,7 +291,7 @@ def test_each_predicate_answers_the_rows_as_the_entities(app, db, locked):
                     assert predicate(user, row) == predicate(user, entity), (
                         predicate.__name__, user, entity.title)
         row = page.load_case(case.id, plain=True)
-        rows, _helpful = load_comments(row, author_row=row.author)
+        rows, _helpful = load_comments(row, plain=True)
         assert [type(comment) for comment in rows] == [ThreadComment] * len(comments)
         by_id = {c.id: c for c in comments}
         for comment in rows:

@@ -6,7 +6,7 @@ and Membership entities for the case's author was about a third of the case's qu
 
 A member's page keeps the entities: the per-comment and per-case predicates a member is asked
 read the author through moderation's registry, and the member's own User is in the session.
-A byline from these rows equals the entity's (tests/test_case_authors.py)."""
+A byline from these rows equals the entity's (tests/test_case_row.py)."""
 import sqlalchemy as sa
 
 from smartsociety.models import Membership, MembershipState, Organisation, User

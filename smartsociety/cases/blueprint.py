@@ -97,9 +97,8 @@ def _comment_form_for_get(comments: list[Comment]) -> tuple[CommentForm, Comment
 def render_detail(case: Case, form=None, parent=None, preview_html=None, status=200):
     member = current_user.is_authenticated
     # A CaseRow's author is a row (cases/caserow.py): the thread's authors then are rows too.
-    author = case.author if isinstance(case, CaseRow) else None
     comments, helpful = load_comments(case, current_user.id if member else None,
-                                      author_row=author)
+                                      plain=isinstance(case, CaseRow))
     # Forms only for who may use them: a form gives the reader a CSRF token and so a session,
     # and an anonymous reader's page without one can come from the page cache.
     if form is None and can_comment(current_user, case):
