@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from smartsociety import memberpage
 from smartsociety.cases import fragments, sections
+from smartsociety.cases.caserow import CaseRow
 from smartsociety.cases.forms import CommentForm, LockForm
 from smartsociety.cases.thread import Reader, build_thread, load_comments
 from smartsociety.extensions import db, limiter
@@ -95,7 +96,9 @@ def _comment_form_for_get(comments: list[Comment]) -> tuple[CommentForm, Comment
 
 def render_detail(case: Case, form=None, parent=None, preview_html=None, status=200):
     member = current_user.is_authenticated
-    comments, helpful = load_comments(case, current_user.id if member else None)
+    # A CaseRow's author is a row (cases/caserow.py): the thread's authors then are rows too.
+    comments, helpful = load_comments(case, current_user.id if member else None,
+                                      plain=isinstance(case, CaseRow))
     # Forms only for who may use them: a form gives the reader a CSRF token and so a session,
     # and an anonymous reader's page without one can come from the page cache.
     if form is None and can_comment(current_user, case):
@@ -116,6 +119,7 @@ def render_detail(case: Case, form=None, parent=None, preview_html=None, status=
         helpful=helpful,
         reader=reader,
         comment_thread=fragments.comment_thread,
+        thread_texts=fragments.thread_texts,
         comment_form=fragments.comment_form,
         form=form,
         parent=parent,

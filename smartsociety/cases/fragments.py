@@ -17,8 +17,9 @@ from types import SimpleNamespace
 from typing import NamedTuple
 
 from flask import current_app
-from flask_babel import get_locale, get_timezone
+from flask_babel import get_locale, get_timezone, gettext
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
 from smartsociety.permissions import (
@@ -81,6 +82,33 @@ def frame_store() -> FrameStore:
         store = current_app.extensions["comment_frames"] = FrameStore(
             current_app.config.get("COMMENT_FRAMES_MAX_CHARS", 4_000_000))
     return store
+
+
+# The thread's texts per language: the translations change only with a restart. Each was a
+# gettext call through Jinja's i18n extension on every view (eleven per page).
+_TEXTS: dict[str, dict[str, Markup]] = {}
+
+
+def thread_texts(reader) -> dict:
+    """The texts the thread's macros read as `t` (cases/_macros.html), marked safe as Jinja's
+    `_()` marks them, and for a member the form token."""
+    language = str(get_locale())
+    texts = _TEXTS.get(language)
+    if texts is None:
+        texts = _TEXTS[language] = {key: Markup(text) for key, text in {
+            "removed": gettext("This comment has been removed."),
+            "hidden": gettext("This comment was hidden by a moderator."),
+            "edited": gettext("edited"),
+            "accepted": gettext("Accepted answer"),
+            "former": gettext("Former member"),
+            "reply": gettext("Reply"),
+            "quote": gettext("Quote"),
+            "helpful": gettext("Helpful"),
+            "edit": gettext("Edit"),
+            "delete": gettext("Delete"),
+            "accept": gettext("Accept as answer"),
+        }.items()}
+    return {**texts, "token": generate_csrf() if reader.member else ""}
 
 
 def comment_thread(nodes, reader, helpful, t, frame, actions) -> Markup:

@@ -6,6 +6,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import instance_state
 
+from smartsociety.cases.authors import BY_ID as AUTHORS_BY_ID
+from smartsociety.cases.authors import author_from
 from smartsociety.extensions import db
 from smartsociety.models import Comment, CommentReaction, User
 
@@ -31,9 +33,10 @@ _BYLINE = ("organisation", "membership")
 
 
 class ThreadComment:
-    """A comment as the case page reads it: the columns of `_FIELDS`, its author (a `User`, or
-    None) and its case, with `Comment`'s properties. Not an ORM entity: nothing here is written
-    back, and the views that change a comment load the `Comment` itself.
+    """A comment as the case page reads it: the columns of `_FIELDS`, its author (a `User`, an
+    `AuthorRow` on an anonymous reader's page, or None) and its case, with `Comment`'s
+    properties. Not an ORM entity: nothing here is written back, and the views that change a
+    comment load the `Comment` itself.
 
     The permission predicates and moderation's registry ask `isinstance(item, Comment)` to find
     a comment's rules; `__class__` answers `Comment` so they apply the same rules to this row
@@ -57,12 +60,26 @@ class ThreadComment:
     is_deleted = property(Comment.is_deleted.fget)
 
 
-def load_comments(case, user_id: int | None = None) -> tuple[list[ThreadComment], set[int]]:
+def load_comments(case, user_id: int | None = None, plain: bool = False
+                  ) -> tuple[list[ThreadComment], set[int]]:
     """Every comment of `case` in time order (removed ones too, as placeholders), each with its
     author (with organisation and membership, for the byline) and its case set, and the ids of
     those the member `user_id` marked helpful. Authors already in the session (the case's
-    author, the reader) cost nothing; the others one query."""
+    author, the reader) cost nothing; the others one query. `plain` (an anonymous reader's
+    page, whose case is a `CaseRow`): the authors are rows (cases/authors.py), the case's
+    author's its own and the others' from one query."""
     helpful: set[int] = set()
+    if plain and user_id is None:
+        comments = [ThreadComment(row, case)
+                    for row in db.session.execute(_COMMENTS, {"case_id": case.id})]
+        known = {case.author.id: case.author} if case.author is not None else {}
+        missing = {c.author_id for c in comments if c.author_id is not None} - known.keys()
+        if missing:
+            for row in db.session.execute(AUTHORS_BY_ID, {"ids": sorted(missing)}):
+                author_from(row, 0, known)
+        for comment in comments:
+            comment.author = known.get(comment.author_id)
+        return comments, helpful
     if user_id is None:
         rows = db.session.execute(_COMMENTS, {"case_id": case.id}).all()
         comments = [ThreadComment(row, case) for row in rows]

@@ -258,7 +258,8 @@ def _case_data(case: Case) -> dict:
 @cached_page(scope=lambda case_id: case_page_scopes(case_id))
 def detail(case_id: int):
     """A case's page with its discussion."""
-    case = page.load_case(case_id)
+    # An anonymous reader's page writes nothing: the case as plain rows (cases/caserow.py).
+    case = page.load_case(case_id, plain=not current_user.is_authenticated)
     if case is None or not can_view_case(current_user, case):
         abort(404, _("This case does not exist or has been removed."))
     return render_detail(case)

@@ -253,7 +253,9 @@ def adoption_feed():
 @bp.app_template_global()
 def partner_section(case: Case) -> dict:
     user = current_user
-    if stored_nothing(case, "partners"):  # the case page's query found no links: no query
+    # The case page's query found no links: no query. (An anonymous reader's case is a
+    # plain row, cases/caserow.py, which asks the same flag itself.)
+    if stored_nothing(case, "partners") and sa.inspect(case, raiseerr=False) is not None:
         set_committed_value(case, "gemeente_links", [])
     links = list(getattr(case, "gemeente_links", []))
     # One query for the gemeenten (kept referenced: the identity map holds them weakly); each
