@@ -30,15 +30,29 @@ def load_user(user_id: str) -> User | None:
             return None
         return db.session.scalar(sa.select(User).where(User.session_token == token))
     oldest = utcnow() - timedelta(seconds=current_app.config["SESSION_MAX_AGE"])
-    user = db.session.scalar(
-        sa.select(User)
-        .join(LoginSession, LoginSession.user_id == User.id)
-        .where(User.session_token == token, LoginSession.key == key,
-               LoginSession.ended_at.is_(None), LoginSession.created_at > oldest)
-    )
+    user = db.session.scalar(_member_of_session(),
+                             {"token": token, "key": key, "oldest": oldest})
     if user is not None:
         user.login_session_key = key
     return user
+
+
+_statement: list[sa.Select] = []
+
+
+def _member_of_session() -> sa.Select:
+    """The member of a live login session, built once per process: it is asked on every
+    member's request, and SQLAlchemy then finds its compiled form by the object instead of
+    building the statement and its cache key each time."""
+    if not _statement:
+        _statement.append(
+            sa.select(User)
+            .join(LoginSession, LoginSession.user_id == User.id)
+            .where(User.session_token == sa.bindparam("token"),
+                   LoginSession.key == sa.bindparam("key"),
+                   LoginSession.ended_at.is_(None),
+                   LoginSession.created_at > sa.bindparam("oldest")))
+    return _statement[0]
 
 
 def _started(app, user: User, **_extra) -> None:

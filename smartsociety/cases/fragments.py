@@ -19,6 +19,7 @@ from typing import NamedTuple
 from flask import current_app
 from flask_babel import get_locale, get_timezone
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
 from smartsociety.permissions import (
@@ -169,20 +170,51 @@ def _pattern(rendered: str) -> tuple[str, bool, bool]:
     return text, "quote" in parts[1::2], "name" in parts[1::2]
 
 
+class PlainCommentForm:
+    """A member's empty comment form on a GET (no reply, nothing typed, no errors), standing
+    in for the form class until its fields are needed: while the kept fields (`comment_form`)
+    are there, only the reader's form token is. `form_errors` finds nothing to show in it, as
+    in the real empty form; `real()` builds that form (once) for the kept fields' first
+    rendering. Building the WTForms form bound five fields and its translations on every
+    member's view of a case."""
+
+    errors: dict = {}
+    csrf_token = SimpleNamespace(errors=())
+
+    def __init__(self, form_class):
+        self._form_class = form_class
+        self._real = None
+        # As FlaskForm's CSRF field does when the form is built (and so the session gets
+        # its token now, as before).
+        self.token = generate_csrf() if current_app.config.get("WTF_CSRF_ENABLED", True) \
+            else None
+
+    def __iter__(self):
+        return iter(())  # no field has an error
+
+    def real(self):
+        if self._real is None:
+            self._real = self._form_class()
+        return self._real
+
+
 def comment_form(form, case_id: int, macro) -> Markup:
     """The comment form's fields (the `comment_form_fields` macro): while the form shows nothing
     of the reader's (empty, not a reply, no errors: a member's plain page view), kept per
     process under (case, language) with the reader's form token put in each time (WTForms'
     rendering of five fields was ~0.4 ms of a member's page). Anything else renders anew."""
-    if form.errors or form.body.data or form.parent_id.data:
+    if isinstance(form, PlainCommentForm):
+        token = form.token
+    elif form.errors or form.body.data or form.parent_id.data:
         return macro(form, case_id)
-    field = getattr(form, "csrf_token", None)
-    token = field.current_token if field is not None else None
+    else:
+        field = getattr(form, "csrf_token", None)
+        token = field.current_token if field is not None else None
     key = ("comment_form", str(get_locale()), case_id, bool(token))
     store = frame_store()
     parts = store.get(key)
     if parts is None:
-        html = str(macro(form, case_id))
+        html = str(macro(form.real() if isinstance(form, PlainCommentForm) else form, case_id))
         parts = tuple(html.split(token)) if token else (html,)
         if len(parts) != (2 if token else 1):
             return Markup(html)  # the token not exactly once: nothing to keep

@@ -1,0 +1,119 @@
+"""A member's case page without the per-request work it did not need: the plain comment form
+(cases/fragments.py `PlainCommentForm`) and the member's login query built once per process
+(accounts/session.py). The page stays the page the real form gives, every reader their own
+token."""
+import re
+
+import pytest
+
+from smartsociety.cases import forms
+from tests.factories import CaseFactory, CommentFactory, UserFactory, verified_member
+
+
+def _masked(page: str) -> str:
+    """The page with its form tokens left out (they are signed with the second they are made
+    in)."""
+    return re.sub(r'(name="csrf_token"(?: type="hidden")? value="|name="csrf-token" content=")'
+                  r'[^"]*', r"\1-", page)
+
+
+@pytest.fixture
+def built(monkeypatch):
+    """How many CommentForms were built."""
+    count = [0]
+    original = forms.CommentForm.__init__
+
+    def counting(self, *args, **kwargs):
+        count[0] += 1
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(forms.CommentForm, "__init__", counting)
+    return count
+
+
+def _reader(app, user):
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = user.get_id()
+        session["_fresh"] = True
+    return client
+
+
+def _form(page: str) -> str:
+    return page.split('class="stacked comment-form"')[1].split("</form>")[0]
+
+
+def test_the_plain_comment_form_is_built_only_for_its_first_rendering(another_app, db, built):
+    web = another_app(WTF_CSRF_ENABLED=True)
+    first, second = verified_member(name="Eerste"), verified_member(name="Tweede")
+    case = CaseFactory()
+    comment = CommentFactory(case=case, author=first, body="Te citeren\ntekst")
+    db.session.commit()
+    url = f"/casussen/{case.id}"
+    readers = [_reader(web, first), _reader(web, second)]
+    pages = [reader.get(url).get_data(as_text=True) for reader in readers * 2]
+    assert built[0] == 1  # the kept fields' first rendering only
+    assert len({_masked(_form(page)) for page in pages}) == 1
+    seen = set()
+    for page in pages:
+        meta = re.search(r'name="csrf-token" content="([^"]+)"', page)[1]
+        in_form = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', _form(page))[1]
+        assert in_form == meta  # the reader's own token, as the real form gives it
+        seen.add(in_form.split(".")[0])
+    assert len(seen) == 2
+    # A reply and a quote are the real form, filled in; a reply to nothing is the plain form.
+    quoted = _form(readers[1].get(f"{url}?reply_to={comment.id}&quote=1").get_data(as_text=True))
+    assert "&gt; Te citeren\n&gt; tekst" in quoted and f'value="{comment.id}"' in quoted
+    assert built[0] == 2
+    for query in ("?reply_to=abc", "?quote=1", "?reply_to=99999"):
+        page = readers[1].get(url + query).get_data(as_text=True)
+        assert _masked(_form(page)) == _masked(_form(pages[0])), query
+    # The form posts as before.
+    response = readers[1].post(f"{url}/reacties", data={
+        "csrf_token": re.search(r'name="csrf-token" content="([^"]+)"', pages[1])[1],
+        "body": "Een nieuwe reactie", "submit": "1"})
+    assert response.status_code == 302
+    assert "Een nieuwe reactie" in readers[0].get(url).get_data(as_text=True)
+
+
+def test_a_case_page_with_the_plain_form_is_the_page_with_the_real_one(no_page_cache, login, db,
+                                                                       monkeypatch):
+    """The stand-in against the WTForms form it replaces, for the form's errors summary and
+    fields, in Dutch and English (CSRF off, as in the testing configuration)."""
+    from smartsociety.cases import blueprint
+
+    member = UserFactory(name="Anna Lid")
+    case = CaseFactory(author=member)
+    CommentFactory(case=case, author=member)
+    db.session.commit()
+    client = login(member)
+    url = f"/casussen/{case.id}"
+    for language in ("nl", "en"):
+        client.post(f"/taal/{language}", headers={"Origin": "http://localhost"})
+        plain = client.get(url).get_data(as_text=True)
+        with monkeypatch.context() as patch:
+            patch.setattr(blueprint, "_comment_form_for_get",
+                          lambda comments: (forms.CommentForm(), None))
+            real = client.get(url).get_data(as_text=True)
+        assert _masked(plain) == _masked(real)
+        assert ("Post comment" if language == "en" else "Reactie plaatsen") in plain
+
+
+def test_a_login_ends_at_once_with_the_kept_statement(no_page_cache, app, db):
+    """The login query built once per process still follows each session's own row: logging
+    out ends only that login, another session of the member stays open."""
+    member = UserFactory(name="Anna Lid", password="een lang wachtwoord 123")
+    db.session.commit()
+
+    def logged_in():
+        client = app.test_client()
+        response = client.post("/inloggen", data={"email": member.email,
+                                                  "password": "een lang wachtwoord 123"})
+        assert response.status_code == 302
+        return client
+
+    phone, laptop = logged_in(), logged_in()
+    assert "Anna Lid" in phone.get("/").get_data(as_text=True)
+    phone.post("/uitloggen")
+    assert "Anna Lid" not in phone.get("/").get_data(as_text=True)
+    assert "Anna Lid" in laptop.get("/").get_data(as_text=True)
