@@ -117,3 +117,93 @@ def test_a_login_ends_at_once_with_the_kept_statement(no_page_cache, app, db):
     phone.post("/uitloggen")
     assert "Anna Lid" not in phone.get("/").get_data(as_text=True)
     assert "Anna Lid" in laptop.get("/").get_data(as_text=True)
+
+
+def _statements(app, db, client, path):
+    import sqlalchemy as sa
+
+    seen = []
+
+    def note(conn, cursor, statement, *args):
+        seen.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        assert client.get(path).status_code == 200
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", note)
+    return seen
+
+
+def test_a_members_state_comes_with_their_row(no_page_cache, client, login, db):
+    """memberpage's state (unread count, terms, sanctions and the case's follow button) is
+    asked in the user loader's query: a member's page costs one query more than an anonymous
+    reader's, not two."""
+    from smartsociety.models import Follow, FollowTarget
+
+    member = UserFactory(name="Anna Lid")
+    case = CaseFactory()
+    CommentFactory(case=case)
+    db.session.add(Follow(user_id=member.id, target=FollowTarget.CASE, key=str(case.id)))
+    db.session.commit()
+    as_member = login(member)
+    for path in ("/", f"/casussen/{case.id}"):
+        as_member.get(path), client.get(path)
+        anonymous = _statements(no_page_cache, db, client, path)
+        members = _statements(no_page_cache, db, as_member, path)
+        [loader] = [s for s in members if "session_token = " in s]
+        assert [s for s in members if "notification" in s or "sanction" in s
+                or "policy_version" in s or "follow" in s] == [loader], path
+        assert "follow" in loader if path != "/" else "follow" not in loader
+        assert not [s for s in anonymous if "session_token = " in s or "notification" in s]
+    page = as_member.get(f"/casussen/{case.id}").get_data(as_text=True)
+    box = page.split('class="follow-box"')[1].split("</form>")[0]
+    assert f'action="/ontvolgen/case/{case.id}"' in box and 'aria-pressed="true"' in box
+    db.session.query(Follow).delete()
+    db.session.commit()
+    box = as_member.get(f"/casussen/{case.id}").get_data(as_text=True).split(
+        'class="follow-box"')[1].split("</form>")[0]
+    assert f'action="/volgen/case/{case.id}"' in box and 'aria-pressed' not in box
+
+
+def test_a_write_after_the_member_was_loaded_shows_in_their_frame(no_page_cache, login, db):
+    """The state asked with the member's row is used only while the request wrote nothing: a
+    page rendered after a write in the same request asks it again."""
+    from flask import render_template_string
+    from flask_login import current_user
+
+    from smartsociety import memberpage
+    from smartsociety.models import Follow, FollowTarget, Notification
+
+    member = UserFactory(name="Anna Lid")
+    case = CaseFactory()
+    db.session.commit()
+    app = no_page_cache
+
+    @app.get("/test-write-then-render")
+    def write_then_render():
+        assert current_user.is_authenticated  # the member (and their state) loaded
+        db.session.add(Notification(user_id=current_user.id, kind="comment", case_id=case.id,
+                                    group_key="case:t", title="Nieuw"))
+        db.session.add(Follow(user_id=current_user.id, target=FollowTarget.CASE,
+                              key=str(case.id)))
+        db.session.flush()
+        memberpage.want_follow(FollowTarget.CASE, case.id)  # asked after the load
+        following = memberpage.following(FollowTarget.CASE, case.id)
+        return render_template_string(
+            '{% extends "base.html" %}{% block content %}following={{ f }}{% endblock %}',
+            f=following)
+
+    @app.get("/test-write-only")
+    def write_only():
+        assert current_user.is_authenticated
+        db.session.add(Notification(user_id=current_user.id, kind="comment", case_id=case.id,
+                                    group_key="case:u", title="Nog een"))
+        db.session.flush()
+        return render_template_string('{% extends "base.html" %}')
+
+    as_member = login(member)
+    page = as_member.get("/test-write-then-render").get_data(as_text=True)
+    assert "Meldingen (1)" in page and "has-unread" in page
+    assert "following=True" in page
+    assert "Meldingen (2)" in as_member.get("/test-write-only").get_data(as_text=True)
