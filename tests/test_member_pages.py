@@ -207,3 +207,64 @@ def test_a_write_after_the_member_was_loaded_shows_in_their_frame(no_page_cache,
     assert "Meldingen (1)" in page and "has-unread" in page
     assert "following=True" in page
     assert "Meldingen (2)" in as_member.get("/test-write-only").get_data(as_text=True)
+
+
+def test_the_kept_comment_actions_carry_each_readers_own_token(another_app, db):
+    """The actions' patterns (cases/fragments.py `_actions`) are kept per process: each
+    member's helpful, delete and accept forms carry the token of their own session (the one in
+    the page's meta tag), and the kept pattern holds no token."""
+    web = another_app(WTF_CSRF_ENABLED=True)
+    author, first, second = (verified_member(name="Schrijver"), verified_member(name="Een"),
+                             verified_member(name="Twee"))
+    case = CaseFactory(author=author)
+    CommentFactory(case=case, author=author, body="Een {x} reactie")
+    CommentFactory(case=case, author=first, body="Nog <b>een</b>")
+    db.session.commit()
+    url = f"/casussen/{case.id}"
+    seen = set()
+    clients = {user.id: _reader(web, user) for user in (first, second, author)}
+    for user in (first, second, author, first):
+        page = clients[user.id].get(url).get_data(as_text=True)
+        meta = re.search(r'name="csrf-token" content="([^"]+)"', page)[1]
+        thread = page.split('id="comment-1"')[1]
+        tokens = re.findall(r'name="csrf_token" value="([^"]+)"', thread)
+        assert tokens and set(tokens) == {meta}
+        seen.add(meta.split(".")[0])
+        assert 'data-quote="Een {x} reactie"' in thread
+        assert 'data-quote="Nog &lt;b&gt;een&lt;/b&gt;"' in thread
+    assert len(seen) == 3
+    kept = [parts for key, parts in web.extensions["comment_frames"].entries.items()
+            if key[0] == "actions"]
+    assert kept and all("{token}" in parts[0] for parts in kept)
+    assert not any(token in parts[0] for parts in kept for token in seen)
+
+
+def test_the_reportable_type_is_found_per_class_as_before(app, db, monkeypatch):
+    """registry.type_of answers per class (a thread asked it per comment): the same kind as
+    the isinstance search for an entity, a thread row (whose __class__ is Comment) and an
+    unregistered object, and a type registered later is found."""
+    from smartsociety.cases.thread import load_comments
+    from smartsociety.models import Case, Comment
+    from smartsociety.moderation import registry
+
+    def searched(item):
+        return next((k for k in registry.TYPES.values() if isinstance(item, k.model)), None)
+
+    case = CaseFactory()
+    comment = CommentFactory(case=case)
+    db.session.commit()
+    [row], _helpful = load_comments(case, None)
+    for item in (comment, row, case, object(), "text"):
+        assert registry.type_of(item) is searched(item)
+        assert registry.type_of(item) is searched(item)  # the kept answer
+    assert registry.type_of(row).model is Comment and registry.type_of(case).model is Case
+
+    class Widget:
+        pass
+
+    monkeypatch.setattr(registry, "TYPES", dict(registry.TYPES))
+    assert registry.type_of(Widget()) is None
+    kind = registry.ReportableType(name="widget", label="Widget", model=Widget,
+                                   title=str, url=str, author=lambda item: None)
+    registry.register(kind)
+    assert registry.type_of(Widget()) is kind

@@ -133,11 +133,26 @@ def comment_thread(nodes, reader, helpful, t, frame, actions) -> Markup:
 
 def _actions(reader, helpful, t, macro, user):
     """`add(comment, out)`: appends the reader's actions for a comment. The macro is rendered
-    once per page for each combination of what the reader may do (`May`), with stand-ins for
-    the comment's id, text and author's name, which are then put in escaped as the macro would
-    (the patterns hold the form token, so they live for this page only)."""
+    once per process for each combination of what the reader may do (`May`) and what else it
+    shows (language, the case's URLs, whether the reader may reply and is a member), with
+    stand-ins for the comment's id, text and author's name and the reader's form token, which
+    are then put in escaped as the macro would."""
     patterns: dict[May, tuple[str, bool, bool]] = {}
     names: dict[int | None, str] = {}  # each author's name escaped once per page
+    token = str(escape(t["token"]))
+    where = ("actions", str(get_locale()), reader.detail_url, reader.case_id, reader.comment,
+             reader.member, bool(token))
+    store = frame_store()
+
+    def kept_pattern(may: May) -> tuple[str, bool, bool]:
+        kept = store.get((*where, may))
+        if kept is None:
+            text, quotes, named = _pattern(str(macro(_STAND_IN, reader, t, may)))
+            if token:  # the reader's own: a field of its own (no braces in a token)
+                text = "{token}".join(text.split(token))
+            kept = (text, "quote" if quotes else "", "name" if named else "")
+            store.put((*where, may), kept)
+        return kept[0], bool(kept[1]), bool(kept[2])
 
     def add(c, out: list[str]) -> None:
         accept = bool(reader.accept and not c.accepted_at)
@@ -149,7 +164,7 @@ def _actions(reader, helpful, t, macro, user):
             may = May(accept=accept)
         pattern = patterns.get(may)
         if pattern is None:
-            pattern = patterns[may] = _pattern(str(macro(_STAND_IN, reader, t, may)))
+            pattern = patterns[may] = kept_pattern(may)
         text, quotes, named = pattern
         name = ""
         if named:
@@ -157,7 +172,8 @@ def _actions(reader, helpful, t, macro, user):
             if name is None:
                 name = names[c.author_id] = escape(
                     c.author.name if c.author is not None else t["former"])
-        out.append(text.format(id=c.id, quote=escape(c.body) if quotes else "", name=name))
+        out.append(text.format(id=c.id, quote=escape(c.body) if quotes else "", name=name,
+                               token=token))
     return add
 
 
