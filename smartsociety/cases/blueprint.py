@@ -94,6 +94,14 @@ def _comment_form_for_get(comments: list[Comment]) -> tuple[CommentForm, Comment
     return form, parent
 
 
+@bp.url_value_preprocessor
+def _declare_follow(endpoint, values):
+    """The case page's follow button, declared before anything (the page cache, a hook, the
+    view) loads the member: their follow of the case then comes with their row (memberpage)."""
+    if endpoint == "cases.detail" and values:
+        memberpage.want_follow(FollowTarget.CASE, values["case_id"])
+
+
 def render_detail(case: Case, form=None, parent=None, preview_html=None, status=200):
     member = current_user.is_authenticated
     comments, helpful = load_comments(case, current_user.id if member else None)

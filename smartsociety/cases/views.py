@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
-from smartsociety import concurrency, diffs, memberpage
+from smartsociety import concurrency, diffs
 
 # discussion adds its routes to bp: importing it here registers them with it.
 from smartsociety.cases import discussion, page, services  # noqa: F401
@@ -29,7 +29,6 @@ from smartsociety.models import (
     CasePrincipleLink,
     CaseRevision,
     DilemmaStatus,
-    FollowTarget,
     OrganisationKind,
     Principle,
     ProjectStatus,
@@ -259,8 +258,6 @@ def _case_data(case: Case) -> dict:
 @cached_page(scope=lambda case_id: case_page_scopes(case_id))
 def detail(case_id: int):
     """A case's page with its discussion."""
-    # Before anything loads the member: then their follow of the case comes with their row.
-    memberpage.want_follow(FollowTarget.CASE, case_id)
     case = page.load_case(case_id)
     if case is None or not can_view_case(current_user, case):
         abort(404, _("This case does not exist or has been removed."))
