@@ -113,7 +113,9 @@ def test_a_members_footer_is_the_kept_footer(no_page_cache, client, login, db):
     for language in ("nl", "en"):
         member_client.post(f"/taal/{language}", headers={"Origin": "http://localhost"})
         page = member_client.get("/casussen").get_data(as_text=True)
-        assert page == rendered_without_keeping(no_page_cache, member_client, "/casussen")
+        # The form tokens are signed with the second they were made in: compare the rest.
+        assert _masked(page) == _masked(
+            rendered_without_keeping(no_page_cache, member_client, "/casussen"))
         kept = no_page_cache.extensions["frame_parts"][("footer", language, "")]
         assert kept in page and "Anna Lid" not in kept and "csrf_token" not in kept
     assert ("Terms of use" in kept) and ("Gebruiksvoorwaarden" not in kept)

@@ -80,18 +80,27 @@ def load_comment(case: Case, comment_id: int) -> Comment:
 
 
 def _comment_form_for_get(comments: list[Comment]) -> tuple[CommentForm, Comment | None]:
-    """The reply form, prefilled from ?reply_to=<id> and &quote=1 (works without JavaScript)."""
-    form = CommentForm()
-    parent = None
+    """The reply form, prefilled from ?reply_to=<id> and &quote=1 (works without JavaScript);
+    without those, the plain form's stand-in (fragments.PlainCommentForm)."""
     reply_to = request.args.get("reply_to", type=db_id)
-    if reply_to:
-        parent = next((c for c in comments if c.id == reply_to and not c.is_deleted), None)
+    if not reply_to:
+        return fragments.PlainCommentForm(CommentForm), None
+    form = CommentForm()
+    parent = next((c for c in comments if c.id == reply_to and not c.is_deleted), None)
     if parent is not None:
         form.parent_id.data = str(parent.id)
         if request.args.get("quote"):
             quoted = "\n".join("> " + line for line in parent.body.splitlines())
             form.body.data = quoted + "\n\n"
     return form, parent
+
+
+@bp.url_value_preprocessor
+def _declare_follow(endpoint, values):
+    """The case page's follow button, declared before anything (the page cache, a hook, the
+    view) loads the member: their follow of the case then comes with their row (memberpage)."""
+    if endpoint == "cases.detail" and values:
+        memberpage.want_follow(FollowTarget.CASE, values["case_id"])
 
 
 def render_detail(case: Case, form=None, parent=None, preview_html=None, status=200):

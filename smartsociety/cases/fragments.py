@@ -160,11 +160,26 @@ def comment_thread(nodes, reader, helpful, t, frame, actions) -> Markup:
 
 def _actions(reader, helpful, t, macro, user):
     """`add(comment, out)`: appends the reader's actions for a comment. The macro is rendered
-    once per page for each combination of what the reader may do (`May`), with stand-ins for
-    the comment's id, text and author's name, which are then put in escaped as the macro would
-    (the patterns hold the form token, so they live for this page only)."""
+    once per process for each combination of what the reader may do (`May`) and what else it
+    shows (language, the case's URLs, whether the reader may reply and is a member), with
+    stand-ins for the comment's id, text and author's name and the reader's form token, which
+    are then put in escaped as the macro would."""
     patterns: dict[May, tuple[str, bool, bool]] = {}
     names: dict[int | None, str] = {}  # each author's name escaped once per page
+    token = str(escape(t["token"]))
+    where = ("actions", str(get_locale()), reader.detail_url, reader.case_id, reader.comment,
+             reader.member, bool(token))
+    store = frame_store()
+
+    def kept_pattern(may: May) -> tuple[str, bool, bool]:
+        kept = store.get((*where, may))
+        if kept is None:
+            text, quotes, named = _pattern(str(macro(_STAND_IN, reader, t, may)))
+            if token:  # the reader's own: a field of its own (no braces in a token)
+                text = "{token}".join(text.split(token))
+            kept = (text, "quote" if quotes else "", "name" if named else "")
+            store.put((*where, may), kept)
+        return kept[0], bool(kept[1]), bool(kept[2])
 
     def add(c, out: list[str]) -> None:
         accept = bool(reader.accept and not c.accepted_at)
@@ -176,7 +191,7 @@ def _actions(reader, helpful, t, macro, user):
             may = May(accept=accept)
         pattern = patterns.get(may)
         if pattern is None:
-            pattern = patterns[may] = _pattern(str(macro(_STAND_IN, reader, t, may)))
+            pattern = patterns[may] = kept_pattern(may)
         text, quotes, named = pattern
         name = ""
         if named:
@@ -184,7 +199,8 @@ def _actions(reader, helpful, t, macro, user):
             if name is None:
                 name = names[c.author_id] = escape(
                     c.author.name if c.author is not None else t["former"])
-        out.append(text.format(id=c.id, quote=escape(c.body) if quotes else "", name=name))
+        out.append(text.format(id=c.id, quote=escape(c.body) if quotes else "", name=name,
+                               token=token))
     return add
 
 
@@ -197,20 +213,51 @@ def _pattern(rendered: str) -> tuple[str, bool, bool]:
     return text, "quote" in parts[1::2], "name" in parts[1::2]
 
 
+class PlainCommentForm:
+    """A member's empty comment form on a GET (no reply, nothing typed, no errors), standing
+    in for the form class until its fields are needed: while the kept fields (`comment_form`)
+    are there, only the reader's form token is. `form_errors` finds nothing to show in it, as
+    in the real empty form; `real()` builds that form (once) for the kept fields' first
+    rendering. Building the WTForms form bound five fields and its translations on every
+    member's view of a case."""
+
+    errors: dict = {}
+    csrf_token = SimpleNamespace(errors=())
+
+    def __init__(self, form_class):
+        self._form_class = form_class
+        self._real = None
+        # As FlaskForm's CSRF field does when the form is built (and so the session gets
+        # its token now, as before).
+        self.token = generate_csrf() if current_app.config.get("WTF_CSRF_ENABLED", True) \
+            else None
+
+    def __iter__(self):
+        return iter(())  # no field has an error
+
+    def real(self):
+        if self._real is None:
+            self._real = self._form_class()
+        return self._real
+
+
 def comment_form(form, case_id: int, macro) -> Markup:
     """The comment form's fields (the `comment_form_fields` macro): while the form shows nothing
     of the reader's (empty, not a reply, no errors: a member's plain page view), kept per
     process under (case, language) with the reader's form token put in each time (WTForms'
     rendering of five fields was ~0.4 ms of a member's page). Anything else renders anew."""
-    if form.errors or form.body.data or form.parent_id.data:
+    if isinstance(form, PlainCommentForm):
+        token = form.token
+    elif form.errors or form.body.data or form.parent_id.data:
         return macro(form, case_id)
-    field = getattr(form, "csrf_token", None)
-    token = field.current_token if field is not None else None
+    else:
+        field = getattr(form, "csrf_token", None)
+        token = field.current_token if field is not None else None
     key = ("comment_form", str(get_locale()), case_id, bool(token))
     store = frame_store()
     parts = store.get(key)
     if parts is None:
-        html = str(macro(form, case_id))
+        html = str(macro(form.real() if isinstance(form, PlainCommentForm) else form, case_id))
         parts = tuple(html.split(token)) if token else (html,)
         if len(parts) != (2 if token else 1):
             return Markup(html)  # the token not exactly once: nothing to keep

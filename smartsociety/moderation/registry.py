@@ -47,6 +47,12 @@ TYPES: dict[str, ReportableType] = {}
 
 def register(kind: ReportableType) -> None:
     TYPES[kind.name] = kind
+    _BY_CLASS.clear()
+
+
+# type_of's answer per class of item (its type and its __class__, which isinstance asks):
+# a thread of fifty comments asked it fifty times. Emptied when a type is registered.
+_BY_CLASS: dict[tuple[type, type], ReportableType | None] = {}
 
 
 def get(name: str) -> ReportableType | None:
@@ -54,7 +60,13 @@ def get(name: str) -> ReportableType | None:
 
 
 def type_of(item) -> ReportableType | None:
-    return next((kind for kind in TYPES.values() if isinstance(item, kind.model)), None)
+    key = (type(item), item.__class__)
+    try:
+        return _BY_CLASS[key]
+    except KeyError:
+        found = _BY_CLASS[key] = next(
+            (kind for kind in TYPES.values() if isinstance(item, kind.model)), None)
+        return found
 
 
 def describe(item, target_type: str = "", label: str = "") -> tuple[str, int | None, str]:

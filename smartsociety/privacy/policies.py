@@ -47,11 +47,13 @@ def pending(user) -> list[PolicyVersion]:
 
 def pending_select(user_id) -> sa.Select:
     """The query of `pending` (smartsociety/memberpage.py asks whether it has rows; `user_id`
-    may be a bound parameter)."""
+    may be a bound parameter or the member's id column of an enclosing query)."""
     newer = sa.orm.aliased(PolicyVersion)
     latest = sa.select(sa.func.max(newer.version)).where(newer.kind == PolicyVersion.kind)
+    # Correlated at any depth: memberpage asks this with `user_id` the loaded member's column.
     accepted = sa.select(sa.func.max(PolicyAcceptance.version)).where(
-        PolicyAcceptance.user_id == user_id, PolicyAcceptance.kind == PolicyVersion.kind)
+        PolicyAcceptance.user_id == user_id, PolicyAcceptance.kind == PolicyVersion.kind
+    ).correlate_except(PolicyAcceptance)
     return sa.select(PolicyVersion).where(
         PolicyVersion.version == latest.scalar_subquery(),
         PolicyVersion.version > sa.func.coalesce(accepted.scalar_subquery(), 0),
