@@ -18,6 +18,7 @@ from flask_login import current_user
 
 from smartsociety.extensions import db
 from smartsociety.models import Follow, FollowTarget, Notification, Sanction, utcnow
+from smartsociety.transaction import wrote_nothing
 
 
 def want_follow(target: FollowTarget, key) -> None:
@@ -37,7 +38,7 @@ def state() -> dict:
     found = g.pop("member_state_loaded", None)
     if found is not None and not (found["user_id"] == current_user.id
                                   and found["follows"].keys() >= set(keys)
-                                  and _wrote_nothing(db.session())):
+                                  and wrote_nothing(db.session())):
         found = None
     if found is None:
         values = {"user_id": current_user.id, "now": utcnow()}
@@ -70,12 +71,6 @@ def loaded(user_id: int, keys, row) -> None:
     """The member's state as the user loader asked it with the member's row (`columns` with
     the member's id column): `state` answers from it unless something was written since."""
     g.member_state_loaded = _state(user_id, keys, row)
-
-
-def _wrote_nothing(session) -> bool:
-    from smartsociety.transaction import _wrote_nothing as wrote_nothing
-
-    return wrote_nothing(session)
 
 
 _statements: dict[int, sa.Select] = {}

@@ -39,14 +39,14 @@ def finish(response: Response) -> Response:
         return response
     session = db.session()
     if response.status_code < 400:
-        if not _wrote_nothing(session):
+        if not wrote_nothing(session):
             session.commit()  # an error here becomes the 500 page (and a rollback)
     else:
         session.rollback()
     return response
 
 
-def _wrote_nothing(session: Session) -> bool:
+def wrote_nothing(session: Session) -> bool:
     """Whether committing would change nothing: no pending objects, nothing waiting for a
     commit in `session.info` (after_commit callbacks, the page cache's and the search index's
     notes of a flush), and no transaction open in the database on any of its connections (a
