@@ -35,6 +35,11 @@ def init_app(app: Flask) -> None:
         # pgconnections checks a connection on checkout without the pre-ping's round trip.
         options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
         options.pop("pool_pre_ping", None)
+        # Sessions in UTC from the start-up packet on (no SET round trip): pgconnections.
+        connect_args = dict(options.get("connect_args", {}))
+        if "options=" not in url and "options" not in connect_args:
+            connect_args["options"] = "-c TimeZone=UTC"
+            options["connect_args"] = connect_args
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     db.init_app(app)
     if postgres:

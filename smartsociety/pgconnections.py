@@ -21,16 +21,25 @@ A read-only GET with two queries used to make five round trips: a pre-ping (`SEL
   connection idle for more than `SQLALCHEMY_PING_AFTER_SECONDS` is pinged as before (a
   connection dropped without a word, e.g. by a firewall, shows nothing on its socket).
 
+- Every connection's session runs in UTC (`TimeZone`, asked for in the connection's start-up
+  packet by smartsociety/database.py, set here if the server ignored that): psycopg then
+  returns timestamps with `datetime.UTC` as their zone, the value models/base.py's UTCDateTime
+  promises, and that type skips its call per value on this engine. No query of the app depends
+  on the session's zone (timestamps are stored as `timestamptz`, dates are made in Python).
+
 SQLite is left as it was.
 """
 import re
 import select
 import time
+from datetime import UTC
 
 import psycopg
 from flask import Flask, has_request_context, request
 from sqlalchemy import event, exc
 from sqlalchemy.engine import Engine
+
+from smartsociety.models.base import UTC_SESSIONS
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 IDLE_SINCE = "idle_since"
@@ -82,12 +91,27 @@ def _alive(connection: psycopg.Connection, idle: float, ping_after: float) -> bo
         return False
 
 
+def in_utc(connection: psycopg.Connection) -> None:
+    """The session's zone UTC: a round trip only if the start-up options did not set it."""
+    if connection.pgconn.parameter_status(b"TimeZone") != b"UTC":
+        autocommit = connection.autocommit
+        connection.autocommit = True  # a SET in a transaction is undone by its rollback
+        connection.execute("SET TIME ZONE 'UTC'").close()
+        connection.autocommit = autocommit
+    if connection.info.timezone is not UTC:
+        raise RuntimeError("the PostgreSQL session's TimeZone is not UTC")
+
+
 def install(engine: Engine, ping_after: float) -> None:
     """Listeners on one PostgreSQL engine (its pool's events survive `engine.dispose()`)."""
 
     @event.listens_for(engine.pool, "connect")
     def _connected(dbapi_connection, record) -> None:
+        in_utc(dbapi_connection)
         _idle_since(dbapi_connection, record)
+
+    # UTCDateTime reads its values as psycopg returns them (models/base.py).
+    setattr(engine.dialect, UTC_SESSIONS, True)
 
     event.listen(engine.pool, "checkin", _idle_since)
 

@@ -70,8 +70,9 @@ def load_comments(case, user_id: int | None = None, plain: bool = False
     author's its own and the others' from one query."""
     helpful: set[int] = set()
     if plain and user_id is None:
+        # `.all()`: one fetchall of the driver, not a fetchone per row as iterating does.
         comments = [ThreadComment(row, case)
-                    for row in db.session.execute(_COMMENTS, {"case_id": case.id})]
+                    for row in db.session.execute(_COMMENTS, {"case_id": case.id}).all()]
         known = {case.author.id: case.author} if case.author is not None else {}
         missing = {c.author_id for c in comments if c.author_id is not None} - known.keys()
         if missing:
