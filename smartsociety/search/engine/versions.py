@@ -95,6 +95,16 @@ SETTLED_SECONDS = 2.0
 _current_names: dict[Path, tuple[tuple, str]] = {}  # CURRENT -> (stat key, name it holds)
 
 
+def stat_key(path: Path) -> tuple[tuple, bool]:
+    """What tells this file or directory (its entries) apart from a later state, and whether
+    that is settled: changed longer ago than the timestamps' granularity, so that any later
+    change shows in the mtime."""
+    now = time.time()
+    seen = os.stat(path)
+    key = (seen.st_ino, seen.st_dev, seen.st_mtime_ns, seen.st_size)
+    return key, seen.st_mtime_ns < (now - SETTLED_SECONDS) * 1e9
+
+
 class IndexStore:
     def __init__(self, root: str | os.PathLike, gap_seconds: float = 600.0):
         self.root = Path(root)
@@ -103,12 +113,10 @@ class IndexStore:
     # -- versions --------------------------------------------------------------------------
     def current_version(self) -> Path | None:
         pointer = self.root / "CURRENT"
-        now = time.time()
         try:
-            seen = os.stat(pointer)
+            key, settled = stat_key(pointer)
         except FileNotFoundError:
             return None
-        key = (seen.st_ino, seen.st_dev, seen.st_mtime_ns, seen.st_size)
         known = _current_names.get(pointer)
         if known is not None and known[0] == key:
             name = known[1]
@@ -117,7 +125,7 @@ class IndexStore:
                 name = pointer.read_text().strip()
             except FileNotFoundError:
                 return None
-            if seen.st_mtime_ns < (now - SETTLED_SECONDS) * 1e9:
+            if settled:
                 _current_names[pointer] = (key, name)
         path = self.root / name
         return path if name and path.is_dir() else None
