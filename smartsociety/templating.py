@@ -55,13 +55,16 @@ def _catalog():
     """The remembered translations for the language in force now (a mail rendered under
     `force_locale` during a request gets its own): the texts are kept per app and language,
     as the translation files change only with a restart."""
-    locale = get_locale()
-    memo = g.get("_gettext_memo")
+    # g itself, and the locale Flask-Babel settled on (or force_locale set) read straight
+    # from its context: this runs for every text of a page, through a proxy each time.
+    here = g._get_current_object()
+    locale = getattr(getattr(here, "_flask_babel", None), "babel_locale", None) or get_locale()
+    memo = getattr(here, "_gettext_memo", None)
     if memo is None or memo[0] is not locale:
         kept = current_app.extensions.setdefault("kept_texts", {})
         # (locale, texts kept per process, translations, labels of other values this request)
-        memo = g._gettext_memo = (locale, kept.setdefault(str(locale), {}), get_translations(),
-                                  {})
+        memo = here._gettext_memo = (locale, kept.setdefault(str(locale), {}), get_translations(),
+                                   {})
     return memo
 
 

@@ -104,20 +104,22 @@ def _declare_follow(endpoint, values):
 
 
 def render_detail(case: Case, form=None, parent=None, preview_html=None, status=200):
-    member = current_user.is_authenticated
+    # The user itself, not the proxy: each predicate below would look it up again.
+    user = current_user._get_current_object()
+    member = user.is_authenticated
     # A CaseRow's author is a row (cases/caserow.py): the thread's authors then are rows too.
-    comments, helpful = load_comments(case, current_user.id if member else None,
+    comments, helpful = load_comments(case, user.id if member else None,
                                       plain=isinstance(case, CaseRow))
     # Forms only for who may use them: a form gives the reader a CSRF token and so a session,
     # and an anonymous reader's page without one can come from the page cache.
-    if form is None and can_comment(current_user, case):
+    if form is None and can_comment(user, case):
         form, parent = _comment_form_for_get(comments)
     accepted = next((c for c in comments if c.accepted_at and c.is_public), None)
     if member:
         memberpage.want_follow(FollowTarget.CASE, case.id)  # with the member's own rows
     reader = Reader(
-        user=current_user._get_current_object() if current_user.is_authenticated else None,
-        comment=can_comment(current_user, case), accept=can_accept_answer(current_user, case),
+        user=user if member else None,
+        comment=can_comment(user, case), accept=can_accept_answer(user, case),
         detail_url=url_for("cases.detail", case_id=case.id), case_id=case.id)
     return render_template(
         "cases/detail.html",
@@ -133,6 +135,6 @@ def render_detail(case: Case, form=None, parent=None, preview_html=None, status=
         form=form,
         parent=parent,
         preview_html=preview_html,
-        lock_form=LockForm() if can_lock_thread(current_user, case) else None,
-        **sections.CASE_PAGE.context(case, current_user),
+        lock_form=LockForm() if can_lock_thread(user, case) else None,
+        **sections.CASE_PAGE.context(case, user),
     ), status

@@ -252,7 +252,8 @@ def adoption_feed():
 
 @bp.app_template_global()
 def partner_section(case: Case) -> dict:
-    user = current_user
+    # The user itself, not the proxy: the predicates below look it up a dozen times.
+    user = current_user._get_current_object()
     # The case page's query found no links: no query. (An anonymous reader's case is a
     # plain row, cases/caserow.py, which asks the same flag itself.)
     if stored_nothing(case, "partners") and sa.inspect(case, raiseerr=False) is not None:
@@ -269,16 +270,17 @@ def partner_section(case: Case) -> dict:
     adoptions = services.adoptions_of(case) if case.kind.value == "project" else []
     own_adoption = next((a for a in adoptions if gemeente and a.organisation_id == gemeente.id),
                         None)
+    can_share = can_share_case(user, case)
     return {
         "sharing": services.sharing_gemeenten(case),
         "has_it_too": [link for link in links if link.has_it_too],
         "partners": [link for link in links if link.is_partner],
         "requests": [link for link in links if link.partner_status is PartnerStatus.REQUESTED],
         "own": own,
-        "can_share": can_share_case(user, case),
+        "can_share": can_share,
         "can_decide": can_decide_partners(user, case),
         "is_partner": is_case_partner_member(user, case),
-        "request_form": PartnerRequestForm() if can_share_case(user, case) else None,
+        "request_form": PartnerRequestForm() if can_share else None,
         "adoptions": adoptions,
         "own_adoption": own_adoption,
         "adoption_form": (AdoptionForm() if can_adopt_project(user, case)

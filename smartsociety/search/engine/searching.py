@@ -26,7 +26,7 @@ from smartsociety.search.engine.schema import (
 from smartsociety.search.engine.scoring import newest, scored_top
 from smartsociety.search.engine.snippets import highlighter, mark_terms
 from smartsociety.search.engine.spelling import Corrector, suggest
-from smartsociety.search.engine.versions import IndexStore, reopen
+from smartsociety.search.engine.versions import IndexStore, reopen, stat_key
 from smartsociety.search.query import ParsedQuery, Word
 
 FACET_LIMIT = 30
@@ -52,6 +52,10 @@ class SearcherCache:
         self.results: OrderedDict[tuple, SearchResults] = OrderedDict()
         self.results_for = None
         self.hits = KeptHits()  # the shown hits' fields and snippets, across generations
+        # The version directory's stat when the searcher was last found up to date: a new
+        # generation adds a file to it, so while the stat stays (settled), the searcher is
+        # still up to date without Whoosh listing the directory (a case page asks every view).
+        self.checked_dir = None
 
     def cached_results(self, searcher, key) -> "SearchResults | None":
         generation = (self.version, searcher.reader().generation())
@@ -81,16 +85,26 @@ class SearcherCache:
             self.version = version
             self.behind = False
             self.reopened = True
+            return self.searcher
+        try:
+            directory, settled = stat_key(version)
+        except FileNotFoundError:
+            directory, settled = None, False
+        if directory is not None and directory == self.checked_dir:
+            self.behind = False
         elif not self.searcher.up_to_date():
+            self.checked_dir = None
             self.reopened = True
             fresh = reopen(self.index, self.searcher)
             self.behind = fresh is self.searcher
             self.searcher = fresh
         else:
             self.behind = False
+            self.checked_dir = directory if settled else None
         return self.searcher
 
     def close(self) -> None:
+        self.checked_dir = None
         self.results.clear()
         self.results_for = None
         self.hits = KeptHits()

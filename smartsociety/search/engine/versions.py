@@ -12,6 +12,7 @@ import os
 import secrets
 import shutil
 import threading
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -85,6 +86,25 @@ class IndexState:
 
 
 _thread_locks: dict[str, threading.Lock] = {}
+# Every view with suggestions asks for the current version: CURRENT is read again only when
+# its stat changed. swap() only ever replaces the file, so a file that was CURRENT keeps its
+# name; a later one has another inode, or (reusing a freed inode) an mtime after the stat
+# that was remembered. Only a file older than the timestamps' granularity is remembered, so
+# that "after" shows in the mtime (as Git treats a racily clean index).
+SETTLED_SECONDS = 2.0
+_current_names: dict[Path, tuple[tuple, str]] = {}  # CURRENT -> (stat key, name it holds)
+
+
+def stat_key(path: Path) -> tuple[tuple, bool]:
+    """What tells this file or directory (its entries) apart from a later state, and whether
+    that is settled: changed longer ago than the timestamps' granularity, so that any later
+    change shows in the mtime."""
+    now = time.time()
+    seen = os.stat(path)
+    key = (seen.st_ino, seen.st_dev, seen.st_mtime_ns, seen.st_size)
+    return key, seen.st_mtime_ns < (now - SETTLED_SECONDS) * 1e9
+
+
 class IndexStore:
     def __init__(self, root: str | os.PathLike, gap_seconds: float = 600.0):
         self.root = Path(root)
@@ -92,10 +112,21 @@ class IndexStore:
 
     # -- versions --------------------------------------------------------------------------
     def current_version(self) -> Path | None:
+        pointer = self.root / "CURRENT"
         try:
-            name = (self.root / "CURRENT").read_text().strip()
+            key, settled = stat_key(pointer)
         except FileNotFoundError:
             return None
+        known = _current_names.get(pointer)
+        if known is not None and known[0] == key:
+            name = known[1]
+        else:
+            try:
+                name = pointer.read_text().strip()
+            except FileNotFoundError:
+                return None
+            if settled:
+                _current_names[pointer] = (key, name)
         path = self.root / name
         return path if name and path.is_dir() else None
 
