@@ -259,3 +259,22 @@ def saved(value=None):
     `saved(services.report(...))` in a test stands for that one commit."""
     db.session.commit()
     return value
+
+
+def thread_of_every_kind(author, other, locked: bool = False, when=None):
+    """A case by `author` with six comments of every state a thread shows (own, another's,
+    hidden by a moderator, hidden, deleted, by a former member), locked if asked; not
+    committed. The predicate tests compare rows with entities over it."""
+    when = when or datetime.datetime(2026, 5, 1, 12, tzinfo=datetime.UTC)
+    case = CaseFactory(author=author)
+    if locked:
+        case.locked_at, case.locked_reason = when, "Klaar"
+    comments = [
+        CommentFactory(case=case, author=author),
+        CommentFactory(case=case, author=other),
+        CommentFactory(case=case, author=other, hidden_at=when, hidden_reason="spam"),
+        CommentFactory(case=case, author=author, hidden_at=when),
+        CommentFactory(case=case, author=other, deleted_at=when),
+        CommentFactory(case=case, author=None),
+    ]
+    return case, comments

@@ -61,6 +61,7 @@ from tests.factories import (
     OrganisationFactory,
     UserFactory,
     claimed_member,
+    thread_of_every_kind,
     verified_member,
 )
 from tests.querycount import count_queries
@@ -263,17 +264,7 @@ def test_a_change_to_the_case_or_an_author_shows_on_the_next_anonymous_read(db, 
 def test_each_predicate_answers_the_rows_as_the_entities(app, db, locked):
     author = verified_member(name="Schrijver")
     other = verified_member(name="Ander")
-    case = CaseFactory(author=author)
-    if locked:
-        case.locked_at, case.locked_reason = NOW, "Klaar"
-    comments = [
-        CommentFactory(case=case, author=author),
-        CommentFactory(case=case, author=other),
-        CommentFactory(case=case, author=other, hidden_at=NOW, hidden_reason="spam"),
-        CommentFactory(case=case, author=author, hidden_at=NOW),
-        CommentFactory(case=case, author=other, deleted_at=NOW),
-        CommentFactory(case=case, author=None),
-    ]
+    case, comments = thread_of_every_kind(author, other, locked, NOW)
     hidden = CaseFactory(author=author, hidden_at=NOW, hidden_reason="spam")
     project = CaseFactory(kind=CaseKind.PROJECT, author=other, status="scaling")
     db.session.add(CaseEditor(case_id=case.id, user_id=other.id))

@@ -135,7 +135,7 @@ def test_changes_show_on_the_very_next_request(no_page_cache, client, login, db)
     assert "Uitloggen" not in _header(client.get("/").get_data(as_text=True))
 
 
-def test_each_member_logs_out_with_their_own_token(another_app, db):
+def test_each_member_logs_out_with_their_own_token(another_app, db, login):
     """With CSRF on: the kept header's log-out form carries the token the reader's session
     holds (the case page's meta tag shows the same), and it logs that member out."""
     web = another_app(WTF_CSRF_ENABLED=True)
@@ -143,15 +143,8 @@ def test_each_member_logs_out_with_their_own_token(another_app, db):
     case = CaseFactory()
     db.session.commit()
 
-    def reader(user):
-        client = web.test_client()
-        with client.session_transaction() as session:
-            session["_user_id"] = user.get_id()
-            session["_fresh"] = True
-        return client
-
     seen = set()
-    clients = [reader(first), reader(second)]
+    clients = [login(first, web.test_client()), login(second, web.test_client())]
     for client in clients * 2:
         page = client.get(f"/casussen/{case.id}").get_data(as_text=True)
         meta = re.search(r'name="csrf-token" content="([^"]+)"', page)[1]

@@ -31,26 +31,19 @@ def built(monkeypatch):
     return count
 
 
-def _reader(app, user):
-    client = app.test_client()
-    with client.session_transaction() as session:
-        session["_user_id"] = user.get_id()
-        session["_fresh"] = True
-    return client
-
-
 def _form(page: str) -> str:
     return page.split('class="stacked comment-form"')[1].split("</form>")[0]
 
 
-def test_the_plain_comment_form_is_built_only_for_its_first_rendering(another_app, db, built):
+def test_the_plain_comment_form_is_built_only_for_its_first_rendering(another_app, db, built,
+                                                                    login):
     web = another_app(WTF_CSRF_ENABLED=True)
     first, second = verified_member(name="Eerste"), verified_member(name="Tweede")
     case = CaseFactory()
     comment = CommentFactory(case=case, author=first, body="Te citeren\ntekst")
     db.session.commit()
     url = f"/casussen/{case.id}"
-    readers = [_reader(web, first), _reader(web, second)]
+    readers = [login(first, web.test_client()), login(second, web.test_client())]
     pages = [reader.get(url).get_data(as_text=True) for reader in readers * 2]
     assert built[0] == 1  # the kept fields' first rendering only
     assert len({_masked(_form(page)) for page in pages}) == 1
@@ -209,7 +202,7 @@ def test_a_write_after_the_member_was_loaded_shows_in_their_frame(no_page_cache,
     assert "Meldingen (2)" in as_member.get("/test-write-only").get_data(as_text=True)
 
 
-def test_the_kept_comment_actions_carry_each_readers_own_token(another_app, db):
+def test_the_kept_comment_actions_carry_each_readers_own_token(another_app, db, login):
     """The actions' patterns (cases/fragments.py `_actions`) are kept per process: each
     member's helpful, delete and accept forms carry the token of their own session (the one in
     the page's meta tag), and the kept pattern holds no token."""
@@ -222,7 +215,7 @@ def test_the_kept_comment_actions_carry_each_readers_own_token(another_app, db):
     db.session.commit()
     url = f"/casussen/{case.id}"
     seen = set()
-    clients = {user.id: _reader(web, user) for user in (first, second, author)}
+    clients = {user.id: login(user, web.test_client()) for user in (first, second, author)}
     for user in (first, second, author, first):
         page = clients[user.id].get(url).get_data(as_text=True)
         meta = re.search(r'name="csrf-token" content="([^"]+)"', page)[1]

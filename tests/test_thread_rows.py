@@ -16,7 +16,13 @@ from smartsociety.permissions import (
     can_report,
     can_view_hidden,
 )
-from tests.factories import CaseFactory, CommentFactory, UserFactory, verified_member
+from tests.factories import (
+    CaseFactory,
+    CommentFactory,
+    UserFactory,
+    thread_of_every_kind,
+    verified_member,
+)
 
 NOW = dt.datetime(2026, 5, 1, 12, tzinfo=dt.UTC)
 PREDICATES = (can_view_hidden, can_react, can_edit_comment, can_delete_comment, can_report)
@@ -26,17 +32,7 @@ PREDICATES = (can_view_hidden, can_react, can_edit_comment, can_delete_comment, 
 def test_each_predicate_answers_a_row_as_it_answers_the_comment(app, db, locked):
     author = verified_member(name="Schrijver")
     other = verified_member(name="Ander")
-    case = CaseFactory(author=author)
-    if locked:
-        case.locked_at, case.locked_reason = NOW, "Klaar"
-    comments = [
-        CommentFactory(case=case, author=author),
-        CommentFactory(case=case, author=other),
-        CommentFactory(case=case, author=other, hidden_at=NOW, hidden_reason="spam"),
-        CommentFactory(case=case, author=author, hidden_at=NOW),
-        CommentFactory(case=case, author=other, deleted_at=NOW),
-        CommentFactory(case=case, author=None),
-    ]
+    case, comments = thread_of_every_kind(author, other, locked, NOW)
     db.session.commit()
     readers = [AnonymousUserMixin(), author, other, UserFactory(),
                UserFactory(role=Role.MODERATOR)]
@@ -160,7 +156,7 @@ def test_the_page_macros_imported_without_context_follow_the_reader(app, db, cli
     assert client.get(url).status_code == 404
 
 
-def test_the_kept_comment_form_carries_each_readers_own_token(another_app, db):
+def test_the_kept_comment_form_carries_each_readers_own_token(another_app, db, login):
     """cases/fragments.py `comment_form`: the plain form kept per case and language, each
     reader's form token put in (the one their session holds, as in the page's meta tag); a
     reply form shows its quote and a form with errors its message, rendered anew."""
@@ -174,19 +170,12 @@ def test_the_kept_comment_form_carries_each_readers_own_token(another_app, db):
     db.session.commit()
     url = f"/casussen/{case.id}"
 
-    def reader(user):
-        client = web.test_client()
-        with client.session_transaction() as session:
-            session["_user_id"] = user.get_id()
-            session["_fresh"] = True
-        return client
-
     def tokens(html):
         meta = re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)
         form = html.split('class="stacked comment-form"')[1].split("</form>")[0]
         return meta, re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form)[1], form
 
-    readers = [reader(first), reader(second)]
+    readers = [login(first, web.test_client()), login(second, web.test_client())]
     seen = set()
     for client in readers * 2:
         meta, in_form, form = tokens(client.get(url).get_data(as_text=True))

@@ -75,13 +75,19 @@ class FrameStore:
                 oldest = next(iter(self.entries))
                 self.size -= sum(map(len, self.entries.pop(oldest)))
 
+    @staticmethod
+    def of_app(name: str, setting: str, default_chars: int) -> "FrameStore":
+        """The app's store `name`, made on first use with the bound the config's `setting`
+        gives (else `default_chars`)."""
+        store = current_app.extensions.get(name)
+        if store is None:
+            store = current_app.extensions[name] = FrameStore(
+                current_app.config.get(setting, default_chars))
+        return store
+
 
 def frame_store() -> FrameStore:
-    store = current_app.extensions.get("comment_frames")
-    if store is None:
-        store = current_app.extensions["comment_frames"] = FrameStore(
-            current_app.config.get("COMMENT_FRAMES_MAX_CHARS", 4_000_000))
-    return store
+    return FrameStore.of_app("comment_frames", "COMMENT_FRAMES_MAX_CHARS", 4_000_000)
 
 
 # The thread's texts per language: the translations change only with a restart. Each was a

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 import sqlalchemy as sa
-from flask import current_app, request
+from flask import request
 from flask_babel import get_locale, get_timezone
 from markupsafe import Markup
 
@@ -172,11 +172,7 @@ def kept_cards(cards: list[Card], render, prepare: Callable, *shown: Callable) -
 
 
 def _store() -> FrameStore:
-    store = current_app.extensions.get("home_cards")
-    if store is None:
-        store = current_app.extensions["home_cards"] = FrameStore(
-            current_app.config.get("HOME_CARDS_MAX_CHARS", 400_000))
-    return store
+    return FrameStore.of_app("home_cards", "HOME_CARDS_MAX_CHARS", 400_000)
 
 
 _TAGS = (sa.select(case_tag.c.case_id, Tag.__table__.c.slug, Tag.__table__.c.name)
